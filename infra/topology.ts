@@ -1,0 +1,261 @@
+/**
+ * The wiring of Buzz Ville, declared once as data. The CDK constructs (infra/) render it for
+ * AWS; the local cloud (local/) renders the same data on one machine; `npm run diagram` prints
+ * it as mermaid. Only logical ids live here: physical names are chosen by CloudFormation on AWS
+ * and by the local deployment locally.
+ */
+import {
+  ALERT_TYPES,
+  DERIVED_SOURCES,
+  INCIDENT_TYPES,
+  PUBLIC_TYPES,
+  type Source,
+} from "../events/names.ts";
+
+export type Priority = "critical" | "high" | "normal" | "info";
+
+/** An EventBridge event pattern, as JSON. */
+export type EventPattern = { readonly [key: string]: unknown };
+
+/** The shared resources a function may use. Each maps to one environment variable. */
+export type ResourceRef =
+  | "bus"
+  | "eventsTable"
+  | "readModelsTable"
+  | "idempotencyTable"
+  | "citizenAlertsTopic"
+  | "mediaTopic";
+
+/** The environment variable through which a function receives each resource's name or ARN. */
+export const RESOURCE_ENV: Readonly<Record<ResourceRef, string>> = {
+  bus: "EVENT_BUS_NAME",
+  eventsTable: "EVENTS_TABLE_NAME",
+  readModelsTable: "READ_MODELS_TABLE_NAME",
+  idempotencyTable: "IDEMPOTENCY_TABLE_NAME",
+  citizenAlertsTopic: "CITIZEN_ALERTS_TOPIC_ARN",
+  mediaTopic: "MEDIA_TOPIC_ARN",
+};
+
+export type ServiceName =
+  | "emergency"
+  | "notification"
+  | "traffic"
+  | "event-store"
+  | "media"
+  | "analytics";
+
+export interface FunctionSpec {
+  /** Logical id, PascalCase (e.g. "Emergency"). */
+  readonly id: string;
+  readonly service: ServiceName;
+  /** Handler module, relative to the repository root; it exports `handler`. */
+  readonly entry: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  /** Resources the function reads or writes (granted on AWS, passed as env vars everywhere). */
+  readonly uses: readonly ResourceRef[];
+}
+
+/**
+ * Per-key ordering: the rule delivers to a standard intake queue; an EventBridge Pipe moves each
+ * message to a FIFO queue with MessageGroupId taken from the event (DESIGN.md section 1).
+ */
+export interface OrderingSpec {
+  /** JSONPath in the EventBridge event of the FIFO MessageGroupId, e.g. `$.detail.meta.intersectionId`. */
+  readonly groupIdPath: string;
+  /** JSONPath of the FIFO MessageDeduplicationId, e.g. `$.detail.meta.eventId`. */
+  readonly dedupIdPath: string;
+}
+
+export interface SubscriptionSpec {
+  /** Logical id, PascalCase (e.g. "EmergencyCritical"); names the rule and the queues. */
+  readonly id: string;
+  readonly description: string;
+  /** The EventBridge rule's event pattern. */
+  readonly pattern: EventPattern;
+  readonly priority: Priority;
+  /** When set: rule -> intake queue -> pipe -> FIFO queue -> function. Otherwise rule -> queue -> function. */
+  readonly ordering?: OrderingSpec;
+  /** Logical id of the consuming function (a FunctionSpec id). */
+  readonly functionId: string;
+  /** SQS event source batch size. */
+  readonly batchSize: number;
+  /** SQS event source batching window, seconds (0 for critical: no waiting). */
+  readonly maxBatchingWindowSeconds: number;
+  /** SQS event source maximum concurrency (2..1000). */
+  readonly maxConcurrency: number;
+}
+
+export interface Topology {
+  readonly functions: readonly FunctionSpec[];
+  readonly subscriptions: readonly SubscriptionSpec[];
+  /** Every queue's redrive to its DLQ after this many receives. */
+  readonly maxReceiveCount: number;
+  /** EventBridge rule target retry policy. */
+  readonly targetRetry: {
+    readonly maximumRetryAttempts: number;
+    readonly maximumEventAgeSeconds: number;
+  };
+  /** Visibility timeout = function timeout x this factor (AWS recommends at least 6 with batching windows). */
+  readonly visibilityTimeoutFactor: number;
+}
+
+const ALL_CITY_SOURCES = { source: [{ prefix: "buzzville." }] } as const;
+const NOT_DERIVED = [{ "anything-but": [...DERIVED_SOURCES] as Source[] }];
+
+export const topology: Topology = {
+  maxReceiveCount: 3,
+  targetRetry: { maximumRetryAttempts: 8, maximumEventAgeSeconds: 3600 },
+  visibilityTimeoutFactor: 6,
+  functions: [
+    {
+      id: "Emergency",
+      service: "emergency",
+      entry: "functions/emergency/handler.ts",
+      timeoutSeconds: 10,
+      memoryMb: 512,
+      uses: ["bus", "readModelsTable", "idempotencyTable"],
+    },
+    {
+      id: "Notification",
+      service: "notification",
+      entry: "functions/notification/handler.ts",
+      timeoutSeconds: 10,
+      memoryMb: 512,
+      uses: ["bus", "readModelsTable", "idempotencyTable", "citizenAlertsTopic"],
+    },
+    {
+      id: "Traffic",
+      service: "traffic",
+      entry: "functions/traffic/handler.ts",
+      timeoutSeconds: 10,
+      memoryMb: 256,
+      uses: ["bus", "readModelsTable", "idempotencyTable"],
+    },
+    {
+      id: "EventStore",
+      service: "event-store",
+      entry: "functions/event-store/handler.ts",
+      timeoutSeconds: 10,
+      memoryMb: 256,
+      uses: ["eventsTable"],
+    },
+    {
+      id: "Media",
+      service: "media",
+      entry: "functions/media/handler.ts",
+      timeoutSeconds: 10,
+      memoryMb: 256,
+      uses: ["bus", "readModelsTable", "idempotencyTable", "mediaTopic"],
+    },
+    {
+      id: "Analytics",
+      service: "analytics",
+      entry: "functions/analytics/handler.ts",
+      timeoutSeconds: 30,
+      memoryMb: 512,
+      uses: ["bus", "readModelsTable"],
+    },
+  ],
+  subscriptions: [
+    {
+      id: "EmergencyCritical",
+      description:
+        "Critical incidents (fire, smoke, gas, accident, intrusion, red weather) to emergency dispatch",
+      pattern: {
+        source: NOT_DERIVED,
+        "detail-type": [...INCIDENT_TYPES],
+        detail: { meta: { priority: ["critical"] } },
+      },
+      priority: "critical",
+      functionId: "Emergency",
+      batchSize: 1,
+      maxBatchingWindowSeconds: 0,
+      maxConcurrency: 20,
+    },
+    {
+      id: "NotificationCritical",
+      description: "Critical and high alerts to citizens, no batching",
+      pattern: {
+        source: NOT_DERIVED,
+        "detail-type": [...ALERT_TYPES],
+        detail: { meta: { priority: ["critical", "high"] } },
+      },
+      priority: "critical",
+      functionId: "Notification",
+      batchSize: 1,
+      maxBatchingWindowSeconds: 0,
+      maxConcurrency: 10,
+    },
+    {
+      id: "NotificationBulk",
+      description: "Normal and info alerts to citizens, batched; may be shed in a crisis",
+      pattern: {
+        source: NOT_DERIVED,
+        "detail-type": [...ALERT_TYPES],
+        detail: { meta: { priority: ["normal", "info"] } },
+      },
+      priority: "normal",
+      functionId: "Notification",
+      batchSize: 10,
+      maxBatchingWindowSeconds: 5,
+      maxConcurrency: 2,
+    },
+    {
+      id: "TrafficSignals",
+      description: "Every event at an intersection, in order per intersection",
+      pattern: { ...ALL_CITY_SOURCES, detail: { meta: { intersectionId: [{ exists: true }] } } },
+      priority: "high",
+      ordering: {
+        groupIdPath: "$.detail.meta.intersectionId",
+        dedupIdPath: "$.detail.meta.eventId",
+      },
+      functionId: "Traffic",
+      batchSize: 10,
+      maxBatchingWindowSeconds: 0,
+      maxConcurrency: 10,
+    },
+    {
+      id: "EventStore",
+      description: "Every city event, appended to its stream in order per stream",
+      pattern: { ...ALL_CITY_SOURCES },
+      priority: "high",
+      ordering: { groupIdPath: "$.detail.meta.streamId", dedupIdPath: "$.detail.meta.eventId" },
+      functionId: "EventStore",
+      batchSize: 10,
+      maxBatchingWindowSeconds: 0,
+      maxConcurrency: 10,
+    },
+    {
+      id: "Media",
+      description: "Public-safe events to the press",
+      pattern: { ...ALL_CITY_SOURCES, "detail-type": [...PUBLIC_TYPES] },
+      priority: "info",
+      functionId: "Media",
+      batchSize: 10,
+      maxBatchingWindowSeconds: 10,
+      maxConcurrency: 2,
+    },
+    {
+      id: "Analytics",
+      description: "Every city event, counted per zone and minute",
+      pattern: { ...ALL_CITY_SOURCES },
+      priority: "info",
+      functionId: "Analytics",
+      batchSize: 100,
+      maxBatchingWindowSeconds: 5,
+      maxConcurrency: 2,
+    },
+  ],
+};
+
+/** The function a subscription feeds; throws with the missing id if the topology is inconsistent. */
+export function functionOf(t: Topology, sub: SubscriptionSpec): FunctionSpec {
+  const fn = t.functions.find((f) => f.id === sub.functionId);
+  if (!fn) {
+    throw new Error(
+      `Subscription "${sub.id}" names function "${sub.functionId}", which the topology does not declare (declared: ${t.functions.map((f) => f.id).join(", ")})`,
+    );
+  }
+  return fn;
+}
