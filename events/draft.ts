@@ -1,0 +1,190 @@
+/**
+ * Drafts and stamping: from `{ type, payload }` to a city event with its meta. No AWS code, so
+ * the publisher, in-memory adapters and tests share it.
+ */
+import { z } from "zod";
+import type { EventDefinition } from "./catalog/common.ts";
+import type { AnyCityEvent, PayloadInputOf } from "./catalog.ts";
+import { CATALOG } from "./catalog.ts";
+import { LamportClock, VectorClock, type VectorClockRecord } from "./clocks.ts";
+import {
+  CorrelationIdSchema,
+  CURRENT_SCHEMA_VERSION,
+  type EventMeta,
+  IsoUtcSchema,
+  type Priority,
+  PrioritySchema,
+  UlidSchema,
+} from "./envelope.ts";
+import { type EventProblem, InvalidEventError } from "./errors.ts";
+import { newEventId } from "./ids.ts";
+import { problemsOf } from "./issues.ts";
+import type { EventType } from "./names.ts";
+import { SequenceCounter } from "./sequence.ts";
+import { payloadProblems } from "./validate.ts";
+
+/** What a producer hands over: a type, its payload, and optional meta overrides. */
+export interface EventDraft<T extends EventType = EventType> {
+  readonly type: T;
+  readonly payload: PayloadInputOf<T>;
+  /** Defaults to the event's own id (a new story). */
+  readonly correlationId?: string;
+  readonly causationId?: string;
+  /** Defaults to a new ULID. Give one to make a retry idempotent. */
+  readonly eventId?: string;
+  /** Defaults to the publisher's clock. ISO UTC string or Date. */
+  readonly occurredAt?: string | Date;
+  /** Defaults to the catalog's classifier for the payload. */
+  readonly priority?: Priority;
+}
+
+/** A draft of any type, discriminated by `type` (payload typed per type). */
+export type AnyEventDraft = { [K in EventType]: EventDraft<K> }[EventType];
+
+const DraftOptionsSchema = z.object({
+  eventId: UlidSchema.optional(),
+  occurredAt: IsoUtcSchema.optional(),
+  priority: PrioritySchema.optional(),
+  correlationId: CorrelationIdSchema.optional(),
+  causationId: UlidSchema.optional(),
+});
+
+function isoOf(value: string | Date | undefined): string | undefined {
+  if (value instanceof Date)
+    return Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString();
+  return value;
+}
+
+/** Every problem of a list of drafts, each tagged with its index. Empty when all are valid. */
+export function draftProblems(drafts: readonly unknown[]): EventProblem[] {
+  const problems: EventProblem[] = [];
+  const seenIds = new Map<string, number>();
+  drafts.forEach((raw, index) => {
+    if (typeof raw !== "object" || raw === null) {
+      problems.push({
+        index,
+        eventType: "unknown",
+        path: "",
+        rule: `expected a draft object { type, payload }, got ${String(raw)}`,
+      });
+      return;
+    }
+    const draft = raw as Partial<EventDraft> & { type?: unknown };
+    const type = typeof draft.type === "string" ? draft.type : String(draft.type);
+    problems.push(...payloadProblems(draft.type, draft.payload, index));
+    const options = DraftOptionsSchema.safeParse(
+      {
+        eventId: draft.eventId,
+        occurredAt: isoOf(draft.occurredAt),
+        priority: draft.priority,
+        correlationId: draft.correlationId,
+        causationId: draft.causationId,
+      },
+      { reportInput: true },
+    );
+    if (!options.success)
+      problems.push(...problemsOf(type, options.error, DraftOptionsSchema, index));
+    if (typeof draft.eventId === "string") {
+      const first = seenIds.get(draft.eventId);
+      if (first !== undefined) {
+        problems.push({
+          index,
+          eventType: type,
+          path: "eventId",
+          rule: `duplicates the eventId of draft #${first} (${draft.eventId})`,
+        });
+      } else seenIds.set(draft.eventId, index);
+    }
+  });
+  return problems;
+}
+
+/** Throws one InvalidEventError listing every invalid draft by index. */
+export function assertValidDrafts(drafts: readonly unknown[]): void {
+  const problems = draftProblems(drafts);
+  if (problems.length > 0) {
+    const bad = new Set(problems.map((p) => p.index)).size;
+    throw new InvalidEventError(problems, {
+      header: `${bad} of ${drafts.length} event drafts are invalid; nothing was published`,
+    });
+  }
+}
+
+/** The producer's state used to stamp meta. */
+export interface StampContext {
+  readonly producerId: string;
+  readonly now: () => number;
+  readonly random: () => number;
+  readonly sequence: SequenceCounter;
+  readonly lamport: LamportClock;
+  /** When set, the producer's vector clock (incremented per event, stamped on meta). */
+  vectorClock?: VectorClock;
+}
+
+export function createStampContext(options: {
+  readonly producerId: string;
+  readonly now?: () => number;
+  readonly random?: () => number;
+  readonly vectorClocks?: boolean;
+}): StampContext {
+  return {
+    producerId: options.producerId,
+    now: options.now ?? Date.now,
+    random: options.random ?? Math.random,
+    sequence: new SequenceCounter(),
+    lamport: new LamportClock(),
+    ...(options.vectorClocks ? { vectorClock: VectorClock.empty() } : {}),
+  };
+}
+
+/** How the Lamport time of a stamped event is obtained. */
+export type LamportStep =
+  | { readonly kind: "tick" }
+  | { readonly kind: "receive"; readonly remote: number };
+
+/**
+ * Stamps a VALIDATED draft (see assertValidDrafts): parses its payload, builds meta.
+ * `remoteVector` is merged into the producer's vector clock first (derived events).
+ */
+export function stampDraft(
+  draft: EventDraft,
+  ctx: StampContext,
+  lamportStep: LamportStep = { kind: "tick" },
+  remoteVector?: VectorClockRecord,
+): AnyCityEvent {
+  const def = CATALOG[draft.type] as EventDefinition;
+  const payload = def.payload.parse(draft.payload) as Record<string, unknown>;
+  const eventId = draft.eventId ?? newEventId(ctx.now(), ctx.random);
+  const occurredAt = isoOf(draft.occurredAt) ?? new Date(ctx.now()).toISOString();
+  const lamport =
+    lamportStep.kind === "tick" ? ctx.lamport.tick() : ctx.lamport.receive(lamportStep.remote);
+  let vectorClock: Record<string, number> | undefined;
+  if (ctx.vectorClock) {
+    const merged = remoteVector
+      ? ctx.vectorClock.merge(VectorClock.from(remoteVector))
+      : ctx.vectorClock;
+    ctx.vectorClock = merged.increment(ctx.producerId);
+    vectorClock = ctx.vectorClock.toJSON();
+  }
+  const place = def.place(payload);
+  const meta: EventMeta = {
+    eventId,
+    occurredAt,
+    producerId: ctx.producerId,
+    sequence: ctx.sequence.next(ctx.producerId),
+    lamport,
+    ...(vectorClock ? { vectorClock } : {}),
+    priority: draft.priority ?? def.priority(payload),
+    zone: place.zone,
+    ...(place.intersectionId === undefined ? {} : { intersectionId: place.intersectionId }),
+    streamId: def.streamId(payload),
+    correlationId: draft.correlationId ?? eventId,
+    ...(draft.causationId === undefined ? {} : { causationId: draft.causationId }),
+    schemaVersion: def.schemaVersion ?? CURRENT_SCHEMA_VERSION,
+  };
+  return {
+    source: def.source,
+    detailType: draft.type,
+    detail: { ...payload, meta },
+  } as AnyCityEvent;
+}

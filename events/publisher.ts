@@ -1,0 +1,346 @@
+/**
+ * The producers' client: validates, stamps meta, batches PutEvents (≤ 10 entries and ≤ 256 KiB
+ * per request), retries only what failed with exponential backoff and full jitter, and throws a
+ * typed error listing what still failed. Never drops an entry silently.
+ *
+ * The only module of `events/` with AWS code. The client is injected; by default a plain
+ * `new EventBridgeClient({})`, so the standard AWS configuration (AWS_REGION,
+ * AWS_ENDPOINT_URL…) applies.
+ */
+import {
+  EventBridgeClient,
+  PutEventsCommand,
+  type PutEventsCommandOutput,
+  type PutEventsRequestEntry,
+} from "@aws-sdk/client-eventbridge";
+import { z } from "zod";
+import { RESOURCE_ENV } from "../infra/topology.ts";
+import type { AnyCityEvent } from "./catalog.ts";
+import type { VectorClockRecord } from "./clocks.ts";
+import {
+  type AnyEventDraft,
+  assertValidDrafts,
+  createStampContext,
+  type EventDraft,
+  type StampContext,
+  stampDraft,
+} from "./draft.ts";
+import type { CityEvent, EventMeta, Priority } from "./envelope.ts";
+import {
+  CityEventError,
+  type FailedEntry,
+  InvalidEventError,
+  PublishFailedError,
+} from "./errors.ts";
+import { derivedEventId } from "./ids.ts";
+import { type EventType, SOURCE_OF } from "./names.ts";
+import {
+  backoffDelayMs,
+  batchEntries,
+  errorCodeOf,
+  isPermanentEntryError,
+  isRetryableCallError,
+  MAX_PUTEVENTS_BYTES,
+  MAX_PUTEVENTS_ENTRIES,
+  putEventsEntrySize,
+  type RetryPolicy,
+} from "./publisher-policy.ts";
+import { validateEvent } from "./validate.ts";
+
+/** The part of the EventBridge client the publisher uses (an in-memory fake implements it in tests). */
+export interface PutEventsPort {
+  send(command: PutEventsCommand): Promise<PutEventsCommandOutput>;
+}
+
+export interface CityEventPublisherOptions {
+  /** Name or ARN of the bus (from RESOURCE_ENV.bus; see `fromEnv`). */
+  readonly busName: string;
+  /** Who publishes (a device or service instance), stamped as meta.producerId. */
+  readonly producerId: string;
+  /** @default new EventBridgeClient({}) */
+  readonly client?: PutEventsPort;
+  /** @default Date.now */
+  readonly now?: () => number;
+  /** PRNG in [0, 1) for ids and jitter. @default Math.random */
+  readonly random?: () => number;
+  /** @default a setTimeout-based sleep */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** @default { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 5000 } */
+  readonly retry?: Partial<RetryPolicy>;
+  /** Maintain and stamp a vector clock. @default false */
+  readonly vectorClocks?: boolean;
+  /** X-Ray trace header for the entries (e.g. from `_X_AMZN_TRACE_ID`). */
+  readonly traceHeader?: () => string | undefined;
+  /** Request size limit, bytes (AWS's entry-size arithmetic). @default 262144 (256 KiB, the AWS limit) */
+  readonly maxRequestBytes?: number;
+}
+
+/** The cause of derived events: the event a handler is reacting to. */
+export interface CauseEvent {
+  readonly detail: {
+    readonly meta: Pick<EventMeta, "eventId" | "correlationId" | "lamport"> & {
+      readonly vectorClock?: VectorClockRecord;
+    };
+  };
+}
+
+/** A derived event: type and payload; its id comes from the cause and `step`. */
+export type DerivedDraft = {
+  [K in EventType]: Pick<EventDraft<K>, "type" | "payload" | "priority" | "occurredAt"> & {
+    /** Distinguishes the events derived from one cause. @default the draft's index */
+    readonly step?: string | number;
+  };
+}[EventType];
+
+const EnvSchema = z.object({
+  [RESOURCE_ENV.bus]: z.string().min(1, `${RESOURCE_ENV.bus} must name the event bus`),
+});
+
+const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 5000 };
+
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class CityEventPublisher {
+  readonly busName: string;
+  readonly producerId: string;
+  readonly #client: PutEventsPort;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #retry: RetryPolicy;
+  readonly #ctx: StampContext;
+  readonly #traceHeader: (() => string | undefined) | undefined;
+  readonly #maxRequestBytes: number;
+
+  constructor(options: CityEventPublisherOptions) {
+    if (typeof options.busName !== "string" || options.busName.length === 0) {
+      throw new CityEventError(
+        `CityEventPublisher: busName must be a non-empty string, got ${JSON.stringify(options.busName)}`,
+      );
+    }
+    if (
+      typeof options.producerId !== "string" ||
+      !/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/.test(options.producerId)
+    ) {
+      throw new CityEventError(
+        `CityEventPublisher: producerId must be 1-128 letters, digits or . _ : / -, got ${JSON.stringify(options.producerId)}`,
+      );
+    }
+    const retry = { ...DEFAULT_RETRY, ...options.retry };
+    if (!Number.isSafeInteger(retry.maxAttempts) || retry.maxAttempts < 1) {
+      throw new CityEventError(
+        `CityEventPublisher: retry.maxAttempts must be an integer >= 1, got ${retry.maxAttempts}`,
+      );
+    }
+    if (!(retry.baseDelayMs >= 0) || !(retry.maxDelayMs >= retry.baseDelayMs)) {
+      throw new CityEventError(
+        `CityEventPublisher: retry delays must satisfy 0 <= baseDelayMs <= maxDelayMs, got ${retry.baseDelayMs} and ${retry.maxDelayMs}`,
+      );
+    }
+    const maxBytes = options.maxRequestBytes ?? MAX_PUTEVENTS_BYTES;
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 1 || maxBytes > MAX_PUTEVENTS_BYTES) {
+      throw new CityEventError(
+        `CityEventPublisher: maxRequestBytes must be an integer in 1..${MAX_PUTEVENTS_BYTES}, got ${maxBytes}`,
+      );
+    }
+    this.#maxRequestBytes = maxBytes;
+    this.busName = options.busName;
+    this.producerId = options.producerId;
+    this.#client = options.client ?? new EventBridgeClient({});
+    this.#sleep = options.sleep ?? realSleep;
+    this.#retry = retry;
+    this.#traceHeader = options.traceHeader;
+    this.#ctx = createStampContext({
+      producerId: options.producerId,
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.random ? { random: options.random } : {}),
+      ...(options.vectorClocks ? { vectorClocks: true } : {}),
+    });
+  }
+
+  /** A publisher on the bus named by the EVENT_BUS_NAME env var (validated now, not at import). */
+  static fromEnv(
+    options: Omit<CityEventPublisherOptions, "busName">,
+    env: Readonly<Record<string, string | undefined>> = process.env,
+  ): CityEventPublisher {
+    const parsed = EnvSchema.safeParse(env);
+    if (!parsed.success) {
+      throw new CityEventError(
+        `CityEventPublisher.fromEnv: environment variable ${RESOURCE_ENV.bus} is missing or empty; set it to the event bus name or ARN`,
+        { cause: parsed.error },
+      );
+    }
+    return new CityEventPublisher({ ...options, busName: parsed.data[RESOURCE_ENV.bus] as string });
+  }
+
+  /** Validates every draft (throws InvalidEventError listing all invalid ones, before any call), stamps, publishes. */
+  async publish(drafts: readonly AnyEventDraft[]): Promise<AnyCityEvent[]> {
+    assertValidDrafts(drafts);
+    const events = drafts.map((d) => stampDraft(d as EventDraft, this.#ctx));
+    return this.#send(events);
+  }
+
+  /** Publishes one draft; returns the published event. */
+  async publishOne(draft: AnyEventDraft): Promise<AnyCityEvent> {
+    const [event] = await this.publish([draft]);
+    if (!event) throw new CityEventError("publishOne: no event was returned");
+    return event;
+  }
+
+  /**
+   * Publishes events derived from `cause` (a handler's reaction): causationId = cause's eventId,
+   * correlationId = cause's, eventId = derivedEventId(cause eventId, step) so a retried handler
+   * re-emits the same ids; Lamport time = receive(cause's lamport), then a tick per further event.
+   */
+  async publishDerived(
+    cause: CauseEvent,
+    drafts: readonly DerivedDraft[],
+  ): Promise<AnyCityEvent[]> {
+    const causeMeta = cause.detail.meta;
+    const full = drafts.map(
+      (d, i): EventDraft => ({
+        type: d.type,
+        payload: d.payload,
+        eventId: derivedEventId(causeMeta.eventId, d.step ?? i),
+        correlationId: causeMeta.correlationId,
+        causationId: causeMeta.eventId,
+        ...(d.priority === undefined ? {} : { priority: d.priority as Priority }),
+        ...(d.occurredAt === undefined ? {} : { occurredAt: d.occurredAt }),
+      }),
+    );
+    assertValidDrafts(full);
+    const events = full.map((d, i) =>
+      stampDraft(
+        d,
+        this.#ctx,
+        i === 0 ? { kind: "receive", remote: causeMeta.lamport } : { kind: "tick" },
+        i === 0 ? causeMeta.vectorClock : undefined,
+      ),
+    );
+    return this.#send(events);
+  }
+
+  /**
+   * Sends already stamped events again, unchanged (same ids, sequences, Lamport times), e.g.
+   * `PublishFailedError.unpublished`. Each is validated first.
+   */
+  async resend(events: readonly CityEvent[]): Promise<AnyCityEvent[]> {
+    const problems = events.flatMap((e, index) => {
+      const result = validateEvent(e.detailType, e.detail);
+      return result.ok ? [] : result.error.problems.map((p) => ({ ...p, index }));
+    });
+    if (problems.length > 0) {
+      throw new InvalidEventError(problems, {
+        header: `${new Set(problems.map((p) => p.index)).size} of ${events.length} events are invalid; nothing was resent`,
+      });
+    }
+    return this.#send(
+      events.map(
+        (e) =>
+          ({
+            source: SOURCE_OF[e.detailType],
+            detailType: e.detailType,
+            detail: e.detail,
+          }) as AnyCityEvent,
+      ),
+    );
+  }
+
+  #entryOf(event: AnyCityEvent): PutEventsRequestEntry {
+    const trace = this.#traceHeader?.();
+    return {
+      EventBusName: this.busName,
+      Source: event.source,
+      DetailType: event.detailType,
+      Detail: JSON.stringify(event.detail),
+      Time: new Date(event.detail.meta.occurredAt),
+      ...(trace ? { TraceHeader: trace } : {}),
+    };
+  }
+
+  async #send(events: readonly AnyCityEvent[]): Promise<AnyCityEvent[]> {
+    const items = events.map((event, index) => ({ event, index, entry: this.#entryOf(event) }));
+    const limit = this.#maxRequestBytes;
+    const oversized = items.filter((it) => putEventsEntrySize(it.entry) > limit);
+    if (oversized.length > 0) {
+      throw new InvalidEventError(
+        oversized.map((it) => ({
+          index: it.index,
+          eventType: it.event.detailType,
+          path: "",
+          rule: `entry is ${putEventsEntrySize(it.entry)} bytes; a PutEvents request allows at most ${limit} bytes`,
+        })),
+        {
+          header: `${oversized.length} of ${items.length} events are too large; nothing was published`,
+        },
+      );
+    }
+    const published = new Set<number>();
+    const failedFinal = new Map<number, FailedEntry>();
+    let pending = items;
+    let attempt = 0;
+    let lastFailure = new Map<number, FailedEntry>();
+    while (pending.length > 0 && attempt < this.#retry.maxAttempts) {
+      if (attempt > 0) await this.#sleep(backoffDelayMs(attempt, this.#retry, this.#ctx.random));
+      attempt += 1;
+      const retryNext: typeof items = [];
+      lastFailure = new Map();
+      for (const batch of batchEntries(pending, (it) => it.entry, MAX_PUTEVENTS_ENTRIES, limit)) {
+        const fail = (
+          it: (typeof items)[number],
+          code: string,
+          message: string,
+          permanent: boolean,
+        ): void => {
+          const f = {
+            eventId: it.event.detail.meta.eventId,
+            type: it.event.detailType,
+            errorCode: code,
+            errorMessage: message,
+          };
+          if (permanent) failedFinal.set(it.index, f);
+          else {
+            lastFailure.set(it.index, f);
+            retryNext.push(it);
+          }
+        };
+        let output: PutEventsCommandOutput;
+        try {
+          output = await this.#client.send(
+            new PutEventsCommand({ Entries: batch.map((it) => it.entry) }),
+          );
+        } catch (error) {
+          const permanent = !isRetryableCallError(error);
+          const message = error instanceof Error ? error.message : String(error);
+          for (const it of batch) fail(it, errorCodeOf(error), message, permanent);
+          continue;
+        }
+        const results = output.Entries ?? [];
+        const failedCount = output.FailedEntryCount ?? 0;
+        batch.forEach((it, i) => {
+          const r = results[i];
+          if (r?.ErrorCode)
+            fail(it, r.ErrorCode, r.ErrorMessage ?? "", isPermanentEntryError(r.ErrorCode));
+          else if (r?.EventId || (results.length === 0 && failedCount === 0))
+            published.add(it.index);
+          else
+            fail(
+              it,
+              "MissingResultEntry",
+              `PutEvents returned no result for this entry (FailedEntryCount ${failedCount})`,
+              false,
+            );
+        });
+      }
+      pending = retryNext;
+    }
+    for (const [index, f] of lastFailure) failedFinal.set(index, f);
+    if (failedFinal.size > 0) {
+      const failed = [...failedFinal.entries()].sort(([a], [b]) => a - b).map(([, f]) => f);
+      const ok = items
+        .filter((it) => published.has(it.index))
+        .map((it) => it.event.detail.meta.eventId);
+      const unpublished = items.filter((it) => failedFinal.has(it.index)).map((it) => it.event);
+      throw new PublishFailedError(failed, ok, attempt, { unpublished });
+    }
+    return items.map((it) => it.event);
+  }
+}
