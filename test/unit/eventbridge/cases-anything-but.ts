@@ -1,0 +1,192 @@
+/** Pattern match cases: anything-but in all its forms (from the AWS docs). */
+import type { MatchCase } from "./pattern-cases.ts";
+
+export const ANYTHING_BUT_CASES: MatchCase[] = [
+  {
+    name: "anything-but prefix list",
+    pattern: { detail: { s: [{ "anything-but": { prefix: ["init", "stop"] } }] } },
+    detail: { s: "stopping" },
+    match: false,
+  },
+  {
+    name: "anything-but suffix list, other",
+    pattern: { detail: { f: [{ "anything-but": { suffix: [".png", ".gif"] } }] } },
+    detail: { f: "a.jpg" },
+    match: true,
+  },
+  // --- anything-but ---
+  {
+    name: "anything-but string, other value",
+    pattern: { detail: { s: [{ "anything-but": "initializing" }] } },
+    detail: { s: "running" },
+    match: true,
+  },
+  {
+    name: "anything-but string, same value",
+    pattern: { detail: { s: [{ "anything-but": "initializing" }] } },
+    detail: { s: "initializing" },
+    match: false,
+  },
+  {
+    name: "anything-but needs the field",
+    pattern: { detail: { s: [{ "anything-but": "initializing" }] } },
+    detail: {},
+    match: false,
+  },
+  {
+    name: "anything-but matches null",
+    pattern: { detail: { s: [{ "anything-but": "initializing" }] } },
+    detail: { s: null },
+    match: true,
+  },
+  {
+    name: "anything-but string list, other",
+    pattern: { detail: { s: [{ "anything-but": ["stopped", "overloaded"] }] } },
+    detail: { s: "running" },
+    match: true,
+  },
+  {
+    name: "anything-but string list, listed",
+    pattern: { detail: { s: [{ "anything-but": ["stopped", "overloaded"] }] } },
+    detail: { s: "stopped" },
+    match: false,
+  },
+  {
+    name: "anything-but number, other",
+    pattern: { detail: { n: [{ "anything-but": 123 }] } },
+    detail: { n: 456 },
+    match: true,
+  },
+  {
+    name: "anything-but number, same",
+    pattern: { detail: { n: [{ "anything-but": 123 }] } },
+    detail: { n: 123 },
+    match: false,
+  },
+  {
+    name: "anything-but number by value",
+    pattern: { detail: { n: [{ "anything-but": 100 }] } },
+    detail: { n: 1.0e2 },
+    match: false,
+  },
+  {
+    name: "anything-but number list, other",
+    pattern: { detail: { n: [{ "anything-but": [100, 200, 300] }] } },
+    detail: { n: 301 },
+    match: true,
+  },
+  {
+    name: "anything-but number list, listed",
+    pattern: { detail: { n: [{ "anything-but": [100, 200, 300] }] } },
+    detail: { n: 200 },
+    match: false,
+  },
+  {
+    name: "anything-but zero",
+    pattern: { detail: { n: [{ "anything-but": 0 }] } },
+    detail: { n: 0 },
+    match: false,
+  },
+  {
+    name: "anything-but string vs number value",
+    pattern: { detail: { n: [{ "anything-but": "123" }] } },
+    detail: { n: 123 },
+    match: true,
+  },
+  {
+    name: "anything-but on event array: one other element",
+    pattern: { detail: { s: [{ "anything-but": "a" }] } },
+    detail: { s: ["a", "b"] },
+    match: true,
+  },
+  {
+    name: "anything-but on event array: all excluded",
+    pattern: { detail: { s: [{ "anything-but": ["a", "b"] }] } },
+    detail: { s: ["a", "b"] },
+    match: false,
+  },
+  {
+    name: "anything-but prefix, other",
+    pattern: { detail: { s: [{ "anything-but": { prefix: "init" } }] } },
+    detail: { s: "running" },
+    match: true,
+  },
+  {
+    name: "anything-but prefix, prefixed",
+    pattern: { detail: { s: [{ "anything-but": { prefix: "init" } }] } },
+    detail: { s: "initializing" },
+    match: false,
+  },
+  {
+    name: "anything-but prefix vs number",
+    pattern: { detail: { s: [{ "anything-but": { prefix: "init" } }] } },
+    detail: { s: 12 },
+    match: true,
+  },
+  {
+    name: "anything-but prefix missing field",
+    pattern: { detail: { s: [{ "anything-but": { prefix: "init" } }] } },
+    detail: {},
+    match: false,
+  },
+  {
+    name: "anything-but suffix, other",
+    pattern: { detail: { f: [{ "anything-but": { suffix: ".png" } }] } },
+    detail: { f: "a.jpg" },
+    match: true,
+  },
+  {
+    name: "anything-but suffix, suffixed",
+    pattern: { detail: { f: [{ "anything-but": { suffix: ".png" } }] } },
+    detail: { f: "a.png" },
+    match: false,
+  },
+  {
+    name: "anything-but equals-ignore-case, other",
+    pattern: { detail: { s: [{ "anything-but": { "equals-ignore-case": "initializing" } }] } },
+    detail: { s: "running" },
+    match: true,
+  },
+  {
+    name: "anything-but equals-ignore-case, same in caps",
+    pattern: { detail: { s: [{ "anything-but": { "equals-ignore-case": "initializing" } }] } },
+    detail: { s: "INITIALIZING" },
+    match: false,
+  },
+  {
+    name: "anything-but equals-ignore-case list",
+    pattern: { detail: { s: [{ "anything-but": { "equals-ignore-case": ["a", "b"] } }] } },
+    detail: { s: "B" },
+    match: false,
+  },
+  {
+    name: "anything-but equals-ignore-case list, other",
+    pattern: { detail: { s: [{ "anything-but": { "equals-ignore-case": ["a", "b"] } }] } },
+    detail: { s: "c" },
+    match: true,
+  },
+  {
+    name: "anything-but wildcard, other",
+    pattern: { detail: { p: [{ "anything-but": { wildcard: "*/lib/*" } }] } },
+    detail: { p: "usr/bin/x" },
+    match: true,
+  },
+  {
+    name: "anything-but wildcard, matching path",
+    pattern: { detail: { p: [{ "anything-but": { wildcard: "*/lib/*" } }] } },
+    detail: { p: "usr/lib/x" },
+    match: false,
+  },
+  {
+    name: "anything-but wildcard list",
+    pattern: { detail: { p: [{ "anything-but": { wildcard: ["*.png", "*.gif"] } }] } },
+    detail: { p: "a.gif" },
+    match: false,
+  },
+  {
+    name: "anything-but wildcard vs number",
+    pattern: { detail: { p: [{ "anything-but": { wildcard: "*/dir/*" } }] } },
+    detail: { p: 123 },
+    match: true,
+  },
+];
