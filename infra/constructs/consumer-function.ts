@@ -1,0 +1,197 @@
+/**
+ * A consumer Lambda for one topology function: NodejsFunction bundled by the local esbuild (no
+ * Docker) as an ESM `.mjs` with a createRequire banner, ARM64, Node 24, X-Ray tracing active,
+ * the Powertools environment, an explicit log group with retention, and a role whose every
+ * permission comes from a grant. `consume()` attaches an SQS event source per subscription.
+ */
+import * as path from "node:path";
+import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import * as nodejs from "aws-cdk-lib/aws-lambda-nodejs";
+import * as logs from "aws-cdk-lib/aws-logs";
+import { Construct } from "constructs";
+import { ids } from "../resources.ts";
+import type { FunctionSpec } from "../topology.ts";
+import type { CitySubscription } from "./city-subscription.ts";
+import { pinLogicalId } from "./queues.ts";
+import { invalid, requireInteger, requireOneOf } from "./validate.ts";
+
+/** ESM bundles need `require` for the CommonJS dependencies esbuild inlines. */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
+export const METRICS_NAMESPACE = "BuzzVille";
+export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
+export const LAMBDA_ARCHITECTURE = lambda.Architecture.ARM_64;
+export const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The esbuild options every consumer is bundled with (exported for tests and docs). */
+export function bundlingOptions(): nodejs.BundlingOptions {
+  return {
+    format: nodejs.OutputFormat.ESM,
+    banner: ESM_REQUIRE_BANNER,
+    mainFields: ["module", "main"],
+    target: "node24",
+    minify: true,
+    keepNames: true,
+    sourceMap: true,
+    // Bundle the AWS SDK too: the versions we test with are the versions we ship.
+    externalModules: [],
+    forceDockerBundling: false,
+  };
+}
+
+/** Stand-in code for fast synths (tests): never deployed, acknowledges every record. */
+const STUB_CODE = "exports.handler = async () => ({ batchItemFailures: [] });";
+
+export interface ConsumerFunctionProps {
+  readonly spec: FunctionSpec;
+  /** Resource environment variables (RESOURCE_ENV names -> names/ARNs). */
+  readonly resourceEnvironment: Readonly<Record<string, string>>;
+  /** Repository root; `spec.entry` is relative to it. */
+  readonly projectRoot: string;
+  /**
+   * Bundle the handler with esbuild. `false` uses a stub inline handler (fast synth for tests;
+   * never deploy it).
+   * @default true
+   */
+  readonly bundle?: boolean;
+  /**
+   * Retention of the function's log group.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * POWERTOOLS_LOG_LEVEL.
+   * @default "INFO"
+   */
+  readonly logLevel?: LogLevel;
+  /**
+   * Removal policy of the log group.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+export class ConsumerFunction extends Construct {
+  readonly spec: FunctionSpec;
+  readonly function: nodejs.NodejsFunction;
+  readonly logGroup: logs.LogGroup;
+  readonly role: iam.Role;
+  private readonly consumed: CitySubscription[] = [];
+
+  constructor(scope: Construct, id: string, props: ConsumerFunctionProps) {
+    super(scope, id);
+    const spec = props.spec;
+    this.spec = spec;
+    requireInteger(this, "spec.timeoutSeconds", spec.timeoutSeconds, 1, 900);
+    requireInteger(this, "spec.memoryMb", spec.memoryMb, 128, 10_240);
+    const logLevel = requireOneOf(this, "logLevel", props.logLevel ?? "INFO", LOG_LEVELS);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
+
+    this.logGroup = new logs.LogGroup(this, "LogGroup", {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy,
+    });
+    pinLogicalId(this.logGroup, ids.logGroup(spec));
+
+    // A role without managed policies: logs, tracing and queues are added by grants below.
+    this.role = new iam.Role(this, "Role", {
+      assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
+      description: `Buzz Ville ${spec.service} consumer`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new nodejs.NodejsFunction(this, "Function", {
+      ...(props.bundle === false
+        ? { code: lambda.Code.fromInline(STUB_CODE), handler: "index.handler" }
+        : {
+            entry: path.resolve(props.projectRoot, spec.entry),
+            handler: "handler",
+            projectRoot: props.projectRoot,
+            depsLockFilePath: path.resolve(props.projectRoot, "package-lock.json"),
+            bundling: bundlingOptions(),
+          }),
+      description: `Buzz Ville ${spec.service} consumer (${spec.entry})`,
+      runtime: LAMBDA_RUNTIME,
+      architecture: LAMBDA_ARCHITECTURE,
+      memorySize: spec.memoryMb,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      tracing: lambda.Tracing.ACTIVE,
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: spec.service,
+        POWERTOOLS_LOG_LEVEL: logLevel,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        NODE_OPTIONS: "--enable-source-maps",
+        ...props.resourceEnvironment,
+      },
+    });
+    pinLogicalId(this.function, ids.function(spec));
+
+    Validations.of(this.role).acknowledge({
+      id: "AwsSolutions-IAM5[Resource::*]",
+      reason:
+        "X-Ray PutTraceSegments/PutTelemetryRecords (added by tracing: ACTIVE) do not support resource-level permissions; AWS documents Resource * for them.",
+    });
+  }
+
+  /** Attaches an SQS event source for `sub` (batch settings from the topology). */
+  consume(sub: CitySubscription): void {
+    const spec = sub.spec;
+    const field = `subscription ${spec.id}`;
+    const fifo = spec.ordering !== undefined;
+    const batchSize = requireInteger(
+      this,
+      `${field}.batchSize`,
+      spec.batchSize,
+      1,
+      fifo ? 10 : 10_000,
+    );
+    const window = requireInteger(
+      this,
+      `${field}.maxBatchingWindowSeconds`,
+      spec.maxBatchingWindowSeconds,
+      0,
+      fifo ? 0 : 300,
+    );
+    if (batchSize > 10 && window === 0) {
+      invalid(
+        this,
+        `${field}.batchSize`,
+        `a batch size over 10 (got ${batchSize}) needs a batching window of at least 1 s (got 0)`,
+      );
+    }
+    const maxConcurrency = requireInteger(
+      this,
+      `${field}.maxConcurrency`,
+      spec.maxConcurrency,
+      2,
+      1000,
+    );
+
+    const before = new Set(this.function.node.children);
+    this.function.addEventSource(
+      new SqsEventSource(sub.queue, {
+        batchSize,
+        // FIFO event sources take no batching window at all (not even 0).
+        ...(fifo ? {} : { maxBatchingWindow: Duration.seconds(window) }),
+        maxConcurrency,
+        reportBatchItemFailures: true,
+      }),
+    );
+    const mapping = this.function.node.children.find(
+      (c) => !before.has(c) && c instanceof lambda.EventSourceMapping,
+    );
+    if (mapping) pinLogicalId(mapping, ids.eventSource(spec));
+    this.consumed.push(sub);
+  }
+
+  /** The subscriptions this function consumes. */
+  get subscriptions(): readonly CitySubscription[] {
+    return this.consumed;
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * The ops CloudWatch dashboard. City metrics come from the handlers' EMF (metrics contract in the
+ * brief: namespace BuzzVille, dimension `service`, plus `EventType` / `Reason`), read with SEARCH
+ * expressions where the per-type dimension values are open-ended; queue, Lambda and DynamoDB
+ * panels use the AWS metrics.
+ */
+import { Duration } from "aws-cdk-lib";
+import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
+import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import { Construct } from "constructs";
+import { SHARED_IDS } from "../resources.ts";
+import type { CitySubscription } from "./city-subscription.ts";
+import { type ConsumerFunction, METRICS_NAMESPACE } from "./consumer-function.ts";
+import { endToEndLatencyMetric, errorRateMetric, type OpsAlarms } from "./ops-alarms.ts";
+import { pinLogicalId } from "./queues.ts";
+
+/** Widget titles (tests and docs refer to them). */
+export const WIDGET_TITLES = {
+  eventsPublished: "Events published per type",
+  eventsHandled: "Events handled per type",
+  recordFailures: "Record failures by reason",
+  queueDepth: "Queue depth (visible messages)",
+  oldestMessage: "Age of oldest message (s)",
+  dlqDepth: "DLQ depth",
+  lambdaErrors: "Lambda errors",
+  lambdaThrottles: "Lambda throttles",
+  lambdaDurationP99: "Lambda duration p99 (ms)",
+  errorRate: "Consumer error rate (%)",
+  endToEndLatency: "End-to-end latency p99 (ms)",
+  storeThrottles: "Event store write throttles",
+  alarms: "Alarms",
+} as const;
+
+export interface OpsDashboardProps {
+  readonly subscriptions: readonly CitySubscription[];
+  readonly functions: readonly ConsumerFunction[];
+  readonly eventsTable: dynamodb.ITable;
+  readonly alarms: OpsAlarms;
+  /**
+   * Period of the graphs.
+   * @default Duration.minutes(1)
+   */
+  readonly period?: Duration;
+}
+
+/** `SEARCH` over an EMF metric of the city namespace, one line per value of `dimension`. */
+export function searchByDimension(
+  metricName: string,
+  dimension: string,
+  statistic: string,
+  period: Duration,
+): cloudwatch.MathExpression {
+  return new cloudwatch.MathExpression({
+    expression: `SEARCH('{${METRICS_NAMESPACE},${dimension},service} MetricName="${metricName}"', '${statistic}', ${period.toSeconds()})`,
+    usingMetrics: {},
+    label: "",
+    period,
+  });
+}
+
+export class OpsDashboard extends Construct {
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: OpsDashboardProps) {
+    super(scope, id);
+    const period = props.period ?? Duration.minutes(1);
+    const graph = (
+      title: string,
+      left: cloudwatch.IMetric[],
+      extra: Partial<cloudwatch.GraphWidgetProps> = {},
+    ) => new cloudwatch.GraphWidget({ title, left, width: 12, height: 6, period, ...extra });
+
+    const working = props.subscriptions.flatMap((s) => s.workingQueues);
+    const dlqs = props.subscriptions.flatMap((s) => s.deadLetterQueues);
+    const fns = props.functions;
+    const fnLabel = (fn: ConsumerFunction) => fn.spec.service;
+    const thresholds = props.alarms.thresholds;
+
+    this.dashboard = new cloudwatch.Dashboard(this, "Dashboard", {
+      defaultInterval: Duration.hours(3),
+    });
+    pinLogicalId(this.dashboard, SHARED_IDS.dashboard);
+
+    this.dashboard.addWidgets(
+      graph(WIDGET_TITLES.eventsPublished, [
+        searchByDimension("EventsStored", "EventType", "Sum", period),
+      ]),
+      graph(WIDGET_TITLES.eventsHandled, [
+        searchByDimension("EventsHandled", "EventType", "Sum", period),
+      ]),
+    );
+    this.dashboard.addWidgets(
+      graph(
+        WIDGET_TITLES.queueDepth,
+        working.map(({ logicalId, queue }) =>
+          queue.metricApproximateNumberOfMessagesVisible({
+            label: logicalId,
+            period,
+            statistic: "Maximum",
+          }),
+        ),
+      ),
+      graph(
+        WIDGET_TITLES.oldestMessage,
+        working.map(({ logicalId, queue }) =>
+          queue.metricApproximateAgeOfOldestMessage({
+            label: logicalId,
+            period,
+            statistic: "Maximum",
+          }),
+        ),
+        {
+          leftAnnotations: [
+            {
+              value: thresholds.criticalOldestMessageSeconds,
+              label: "critical limit",
+              color: "#d62728",
+            },
+          ],
+        },
+      ),
+    );
+    this.dashboard.addWidgets(
+      graph(
+        WIDGET_TITLES.dlqDepth,
+        dlqs.map(({ logicalId, queue }) =>
+          queue.metricApproximateNumberOfMessagesVisible({
+            label: logicalId,
+            period,
+            statistic: "Maximum",
+          }),
+        ),
+      ),
+      graph(WIDGET_TITLES.recordFailures, [
+        searchByDimension("EventFailures", "Reason", "Sum", period),
+      ]),
+    );
+    this.dashboard.addWidgets(
+      graph(
+        WIDGET_TITLES.lambdaErrors,
+        fns.map((fn) => fn.function.metricErrors({ label: fnLabel(fn), period, statistic: "Sum" })),
+      ),
+      graph(
+        WIDGET_TITLES.lambdaThrottles,
+        fns.map((fn) =>
+          fn.function.metricThrottles({ label: fnLabel(fn), period, statistic: "Sum" }),
+        ),
+      ),
+    );
+    this.dashboard.addWidgets(
+      graph(
+        WIDGET_TITLES.lambdaDurationP99,
+        fns.map((fn) =>
+          fn.function.metricDuration({ label: fnLabel(fn), period, statistic: "p99" }),
+        ),
+      ),
+      graph(
+        WIDGET_TITLES.errorRate,
+        fns.map((fn) => errorRateMetric(fn)),
+      ),
+    );
+    this.dashboard.addWidgets(
+      graph(
+        WIDGET_TITLES.endToEndLatency,
+        fns.map((fn) =>
+          endToEndLatencyMetric(fn.spec.service, "p99", period).with({ label: fn.spec.service }),
+        ),
+        {
+          leftAnnotations: [
+            { value: thresholds.endToEndP99Millis, label: "p99 limit", color: "#d62728" },
+          ],
+        },
+      ),
+      graph(WIDGET_TITLES.storeThrottles, [
+        props.eventsTable.metric("WriteThrottleEvents", {
+          label: "WriteThrottleEvents",
+          period,
+          statistic: "Sum",
+        }),
+        props.eventsTable.metricThrottledRequestsForOperations({
+          operations: [
+            dynamodb.Operation.PUT_ITEM,
+            dynamodb.Operation.UPDATE_ITEM,
+            dynamodb.Operation.BATCH_WRITE_ITEM,
+          ],
+          label: "Throttled writes (put/update/batch)",
+          period,
+        }),
+      ]),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({
+        title: WIDGET_TITLES.alarms,
+        alarms: props.alarms.alarms,
+        width: 24,
+        height: Math.max(3, Math.ceil(props.alarms.alarms.length / 4) + 1),
+      }),
+    );
+  }
+}
