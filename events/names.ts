@@ -122,3 +122,31 @@ export const INCIDENT_TYPES = [
   "IntrusionDetected",
   "WeatherAlertIssued",
 ] as const satisfies readonly EventType[];
+
+/** The city's consumer services (one Lambda function each). */
+export type ServiceName =
+  | "emergency"
+  | "notification"
+  | "traffic"
+  | "event-store"
+  | "media"
+  | "analytics";
+
+/** The shared resources a function may use. Each maps to one environment variable. */
+export type ResourceRef =
+  | "bus"
+  | "eventsTable"
+  | "readModelsTable"
+  | "idempotencyTable"
+  | "citizenAlertsTopic"
+  | "mediaTopic";
+
+/** The environment variable through which a function receives each resource's name or ARN. */
+export const RESOURCE_ENV: Readonly<Record<ResourceRef, string>> = {
+  bus: "EVENT_BUS_NAME",
+  eventsTable: "EVENTS_TABLE_NAME",
+  readModelsTable: "READ_MODELS_TABLE_NAME",
+  idempotencyTable: "IDEMPOTENCY_TABLE_NAME",
+  citizenAlertsTopic: "CITIZEN_ALERTS_TOPIC_ARN",
+  mediaTopic: "MEDIA_TOPIC_ARN",
+};

@@ -14,7 +14,6 @@ import {
   type PutEventsRequestEntry,
 } from "@aws-sdk/client-eventbridge";
 import { z } from "zod";
-import { RESOURCE_ENV } from "../infra/topology.ts";
 import type { AnyCityEvent } from "./catalog.ts";
 import type { VectorClockRecord } from "./clocks.ts";
 import {
@@ -33,7 +32,7 @@ import {
   PublishFailedError,
 } from "./errors.ts";
 import { derivedEventId } from "./ids.ts";
-import { type EventType, SOURCE_OF } from "./names.ts";
+import { type EventType, RESOURCE_ENV, SOURCE_OF } from "./names.ts";
 import {
   backoffDelayMs,
   batchEntries,

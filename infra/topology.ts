@@ -9,6 +9,8 @@ import {
   DERIVED_SOURCES,
   INCIDENT_TYPES,
   PUBLIC_TYPES,
+  type ResourceRef,
+  type ServiceName,
   type Source,
 } from "../events/names.ts";
 
@@ -17,32 +19,8 @@ export type Priority = "critical" | "high" | "normal" | "info";
 /** An EventBridge event pattern, as JSON. */
 export type EventPattern = { readonly [key: string]: unknown };
 
-/** The shared resources a function may use. Each maps to one environment variable. */
-export type ResourceRef =
-  | "bus"
-  | "eventsTable"
-  | "readModelsTable"
-  | "idempotencyTable"
-  | "citizenAlertsTopic"
-  | "mediaTopic";
-
-/** The environment variable through which a function receives each resource's name or ARN. */
-export const RESOURCE_ENV: Readonly<Record<ResourceRef, string>> = {
-  bus: "EVENT_BUS_NAME",
-  eventsTable: "EVENTS_TABLE_NAME",
-  readModelsTable: "READ_MODELS_TABLE_NAME",
-  idempotencyTable: "IDEMPOTENCY_TABLE_NAME",
-  citizenAlertsTopic: "CITIZEN_ALERTS_TOPIC_ARN",
-  mediaTopic: "MEDIA_TOPIC_ARN",
-};
-
-export type ServiceName =
-  | "emergency"
-  | "notification"
-  | "traffic"
-  | "event-store"
-  | "media"
-  | "analytics";
+export type { ResourceRef, ServiceName } from "../events/names.ts";
+export { RESOURCE_ENV } from "../events/names.ts";
 
 export interface FunctionSpec {
   /** Logical id, PascalCase (e.g. "Emergency"). */

@@ -3,7 +3,6 @@
  * No AWS code here.
  */
 import { z } from "zod";
-import type { ServiceName } from "../../infra/topology.ts";
 import {
   IntersectionIdSchema,
   IsoUtcSchema,
@@ -13,6 +12,7 @@ import {
   UlidSchema,
   ZoneSchema,
 } from "../envelope.ts";
+import type { ServiceName } from "../names.ts";
 import { type EventType, SOURCE_OF, type Source } from "../names.ts";
 
 export { IntersectionIdSchema, IsoUtcSchema, UlidSchema, ZoneSchema };
