@@ -75,9 +75,35 @@ export interface FailedEntry {
   /** AWS's ErrorCode, e.g. `ThrottlingException`, `InternalFailure`, or the exception name of a failed call. */
   readonly errorCode: string;
   readonly errorMessage: string;
+  /**
+   * The error thrown by the last failed PutEvents call that carried this entry (the SDK's
+   * exception, with its `$metadata`, `$fault`…). Absent when the last failure was a per-entry
+   * `ErrorCode` in a successful response.
+   */
+  readonly cause?: unknown;
 }
 
-/** Some events could not be published; the others were. Nothing is dropped silently. */
+/**
+ * The `cause` of a PublishFailedError: the distinct call errors of the failed entries; one error
+ * as is, several as an AggregateError, none (only per-entry error codes) as undefined.
+ */
+export function causeOfFailures(failed: readonly FailedEntry[]): unknown {
+  const causes = [...new Set(failed.filter((f) => f.cause !== undefined).map((f) => f.cause))];
+  if (causes.length === 0) return undefined;
+  if (causes.length === 1) return causes[0];
+  return new AggregateError(
+    causes,
+    `${causes.length} PutEvents calls failed: ${causes
+      .map((c) => (c instanceof Error ? `${c.name}: ${c.message}` : String(c)))
+      .join("; ")}`,
+  );
+}
+
+/**
+ * Some events could not be published; the others were. Nothing is dropped silently. `cause` is
+ * the SDK error of the failed call(s) (see `causeOfFailures`); each entry keeps its own in
+ * `failed[i].cause`.
+ */
 export class PublishFailedError extends CityEventError {
   readonly failed: readonly FailedEntry[];
   /** Event ids that were published (so a caller can retry only the rest). */

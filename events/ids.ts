@@ -15,6 +15,16 @@ export function newEventId(nowMs: number, random: () => number = Math.random): s
   return ulid(nowMs, random);
 }
 
+/**
+ * A short random instance id (8 Crockford base32 characters, 40 bits) drawn from `random`, e.g.
+ * `"7K3QX9ZD"`: the per-instance part of a producer id (`svc-traffic/7K3QX9ZD`).
+ */
+export function newInstanceId(random: () => number = Math.random): string {
+  let id = "";
+  for (let i = 0; i < 8; i++) id += CROCKFORD[Math.floor(random() * 32) & 31];
+  return id;
+}
+
 /** Is this a ULID (26 Crockford base32 characters, time within 48 bits)? */
 export function isUlid(value: unknown): value is string {
   return typeof value === "string" && ULID_PATTERN.test(value);

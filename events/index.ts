@@ -13,6 +13,7 @@ export * from "./ids.ts";
 export * from "./in-memory-putevents.ts";
 export * from "./issues.ts";
 export * from "./names.ts";
+export * from "./producer-id.ts";
 export * from "./publisher.ts";
 export * from "./publisher-policy.ts";
 export * from "./random.ts";

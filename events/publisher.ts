@@ -3,9 +3,17 @@
  * per request), retries only what failed with exponential backoff and full jitter, and throws a
  * typed error listing what still failed. Never drops an entry silently.
  *
- * The only module of `events/` with AWS code. The client is injected; by default a plain
- * `new EventBridgeClient({})`, so the standard AWS configuration (AWS_REGION,
- * AWS_ENDPOINT_URL…) applies.
+ * The only module of `events/` with AWS code. The client is injected; by default
+ * `new EventBridgeClient({ maxAttempts: 1 })`, so the standard AWS configuration (AWS_REGION,
+ * AWS_ENDPOINT_URL…) applies and the SDK's own retries (3 attempts by default) are off: the
+ * publisher's backoff, with the injected sleep and random, is the only retry layer (stacked,
+ * a throttled call would be tried up to 3 × 5 times). An injected client keeps its own retry
+ * settings; build it with `maxAttempts: 1` for the same behaviour.
+ *
+ * Sequence numbers and Lamport clocks live in memory and restart at 1 with every instance (Lambda
+ * cold start, process restart). A producer with several instances sets `instanceId` so each
+ * stamps its own `meta.producerId` (`<producerId>/<instanceId>`) and (producerId, sequence)
+ * never repeats; consumers track sequences per producerId.
  */
 import {
   EventBridgeClient,
@@ -27,12 +35,14 @@ import {
 import type { CityEvent, EventMeta, Priority } from "./envelope.ts";
 import {
   CityEventError,
+  causeOfFailures,
   type FailedEntry,
   InvalidEventError,
   PublishFailedError,
 } from "./errors.ts";
 import { derivedEventId } from "./ids.ts";
 import { type EventType, RESOURCE_ENV, SOURCE_OF } from "./names.ts";
+import { resolveProducerId } from "./producer-id.ts";
 import {
   backoffDelayMs,
   batchEntries,
@@ -54,9 +64,18 @@ export interface PutEventsPort {
 export interface CityEventPublisherOptions {
   /** Name or ARN of the bus (from RESOURCE_ENV.bus; see `fromEnv`). */
   readonly busName: string;
-  /** Who publishes (a device or service instance), stamped as meta.producerId. */
+  /** Who publishes (a device or a service), stamped as meta.producerId (plus `/<instanceId>`). */
   readonly producerId: string;
-  /** @default new EventBridgeClient({}) */
+  /**
+   * Per-instance producer id: meta.producerId = `<producerId>/<instanceId>`, so instances that
+   * each count from 1 (Lambda instances, restarts) never repeat (producerId, sequence).
+   * `true`: a random 8-character id drawn from `random` (`newInstanceId`); a string: that id
+   * (1-64 letters, digits or . _ : -); `false`: no suffix, for a producer with one long-lived
+   * counter (a simulated device).
+   * @default false for the constructor, true for `fromEnv`
+   */
+  readonly instanceId?: string | boolean;
+  /** @default new EventBridgeClient({ maxAttempts: 1 }) (see the class doc) */
   readonly client?: PutEventsPort;
   /** @default Date.now */
   readonly now?: () => number;
@@ -101,7 +120,10 @@ const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTim
 
 export class CityEventPublisher {
   readonly busName: string;
+  /** The producer id stamped on every event: `producerId`, or `<producerId>/<instanceId>`. */
   readonly producerId: string;
+  /** The per-instance part of `producerId`, when per-instance. */
+  readonly instanceId: string | undefined;
   readonly #client: PutEventsPort;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #retry: RetryPolicy;
@@ -113,14 +135,6 @@ export class CityEventPublisher {
     if (typeof options.busName !== "string" || options.busName.length === 0) {
       throw new CityEventError(
         `CityEventPublisher: busName must be a non-empty string, got ${JSON.stringify(options.busName)}`,
-      );
-    }
-    if (
-      typeof options.producerId !== "string" ||
-      !/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/.test(options.producerId)
-    ) {
-      throw new CityEventError(
-        `CityEventPublisher: producerId must be 1-128 letters, digits or . _ : / -, got ${JSON.stringify(options.producerId)}`,
       );
     }
     const retry = { ...DEFAULT_RETRY, ...options.retry };
@@ -140,22 +154,32 @@ export class CityEventPublisher {
         `CityEventPublisher: maxRequestBytes must be an integer in 1..${MAX_PUTEVENTS_BYTES}, got ${maxBytes}`,
       );
     }
+    const { producerId, instanceId } = resolveProducerId(
+      options.producerId,
+      options.instanceId ?? false,
+      options.random ?? Math.random,
+    );
     this.#maxRequestBytes = maxBytes;
     this.busName = options.busName;
-    this.producerId = options.producerId;
-    this.#client = options.client ?? new EventBridgeClient({});
+    this.producerId = producerId;
+    this.instanceId = instanceId;
+    this.#client = options.client ?? new EventBridgeClient({ maxAttempts: 1 });
     this.#sleep = options.sleep ?? realSleep;
     this.#retry = retry;
     this.#traceHeader = options.traceHeader;
     this.#ctx = createStampContext({
-      producerId: options.producerId,
+      producerId,
       ...(options.now ? { now: options.now } : {}),
       ...(options.random ? { random: options.random } : {}),
       ...(options.vectorClocks ? { vectorClocks: true } : {}),
     });
   }
 
-  /** A publisher on the bus named by the EVENT_BUS_NAME env var (validated now, not at import). */
+  /**
+   * A publisher on the bus named by the EVENT_BUS_NAME env var (validated now, not at import),
+   * per instance unless told otherwise (`instanceId` defaults to true: a deployed instance's
+   * counters restart at 1 with every cold start).
+   */
   static fromEnv(
     options: Omit<CityEventPublisherOptions, "busName">,
     env: Readonly<Record<string, string | undefined>> = process.env,
@@ -167,7 +191,11 @@ export class CityEventPublisher {
         { cause: parsed.error },
       );
     }
-    return new CityEventPublisher({ ...options, busName: parsed.data[RESOURCE_ENV.bus] as string });
+    return new CityEventPublisher({
+      ...options,
+      instanceId: options.instanceId ?? true,
+      busName: parsed.data[RESOURCE_ENV.bus] as string,
+    });
   }
 
   /** Validates every draft (throws InvalidEventError listing all invalid ones, before any call), stamps, publishes. */
@@ -288,12 +316,14 @@ export class CityEventPublisher {
           code: string,
           message: string,
           permanent: boolean,
+          cause?: unknown,
         ): void => {
-          const f = {
+          const f: FailedEntry = {
             eventId: it.event.detail.meta.eventId,
             type: it.event.detailType,
             errorCode: code,
             errorMessage: message,
+            ...(cause === undefined ? {} : { cause }),
           };
           if (permanent) failedFinal.set(it.index, f);
           else {
@@ -309,7 +339,7 @@ export class CityEventPublisher {
         } catch (error) {
           const permanent = !isRetryableCallError(error);
           const message = error instanceof Error ? error.message : String(error);
-          for (const it of batch) fail(it, errorCodeOf(error), message, permanent);
+          for (const it of batch) fail(it, errorCodeOf(error), message, permanent, error);
           continue;
         }
         const results = output.Entries ?? [];
@@ -338,7 +368,11 @@ export class CityEventPublisher {
         .filter((it) => published.has(it.index))
         .map((it) => it.event.detail.meta.eventId);
       const unpublished = items.filter((it) => failedFinal.has(it.index)).map((it) => it.event);
-      throw new PublishFailedError(failed, ok, attempt, { unpublished });
+      const cause = causeOfFailures(failed);
+      throw new PublishFailedError(failed, ok, attempt, {
+        unpublished,
+        ...(cause === undefined ? {} : { cause }),
+      });
     }
     return items.map((it) => it.event);
   }

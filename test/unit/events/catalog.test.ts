@@ -10,7 +10,7 @@ import {
   STREAM_ID_PATTERN,
 } from "../../../events/index.ts";
 import { topology } from "../../../infra/topology.ts";
-import { matches } from "./topology-match.ts";
+import { compilePatternValue, matchesPattern } from "../../../local/eventbridge/patterns/index.ts";
 
 const defs = allDefinitions();
 type Payload = Record<string, unknown> & { location?: Record<string, unknown> };
@@ -219,11 +219,17 @@ describe("consumers match infra/topology.ts", () => {
     );
   }
 
+  // the local cloud's EventBridge matcher (event-ruler semantics), the one the rules run on
+  const compiled = topology.subscriptions.map((sub) => ({
+    sub,
+    pattern: compilePatternValue(sub.pattern),
+  }));
+
   it.each(defs.map((d) => [d.type, d] as const))("%s", (_t, d) => {
     const reached = new Set<string>();
     for (const event of variants(d)) {
-      for (const sub of topology.subscriptions) {
-        if (matches(sub.pattern, event)) {
+      for (const { sub, pattern } of compiled) {
+        if (matchesPattern(pattern, event)) {
           const fn = topology.functions.find((f) => f.id === sub.functionId);
           if (fn) reached.add(fn.service);
         }

@@ -109,6 +109,55 @@ describe("partial failures and retries", () => {
     ]);
   });
 
+  it("keeps the last call's SDK error as the cause, per entry and on the error", async () => {
+    const { publisher, fake } = setup({ retry: { maxAttempts: 2 } });
+    const first = awsError("InternalException", 500, "first");
+    const last = awsError("ServiceUnavailable", 503, "last");
+    fake.script(
+      () => first,
+      () => last,
+    );
+    const e = (await rejection(publisher.publish([density(0), density(1)]))) as PublishFailedError;
+    expect(e).toBeInstanceOf(PublishFailedError);
+    expect(e.cause).toBe(last);
+    expect(e.failed.map((f) => [f.errorCode, f.cause])).toEqual([
+      ["ServiceUnavailable", last],
+      ["ServiceUnavailable", last],
+    ]);
+  });
+
+  it("a cause per failed call: an AggregateError of the distinct SDK errors", async () => {
+    const { publisher, fake } = setup({ retry: { maxAttempts: 1 } });
+    const a = awsError("InternalException", 500, "batch one");
+    const b = awsError("AccessDeniedException", 400, "batch two");
+    fake.script(
+      () => a,
+      () => b,
+    );
+    const e = (await rejection(
+      publisher.publish(Array.from({ length: 12 }, (_, i) => density(i))),
+    )) as PublishFailedError;
+    expect(e.failed.map((f) => f.cause)).toEqual([...Array(10).fill(a), b, b]);
+    expect(e.cause).toBeInstanceOf(AggregateError);
+    const agg = e.cause as AggregateError;
+    expect(agg.errors).toEqual([a, b]);
+    expect(agg.message).toBe(
+      "2 PutEvents calls failed: InternalException: batch one; AccessDeniedException: batch two",
+    );
+  });
+
+  it("has no cause when only per-entry error codes failed (the call itself succeeded)", async () => {
+    const { publisher, fake } = setup({ retry: { maxAttempts: 2 } });
+    fake.script(
+      () => awsError("InternalException", 500, "call failed"),
+      failAt([0], "InternalFailure", "entry failed"),
+    );
+    const e = (await rejection(publisher.publish([density(0)]))) as PublishFailedError;
+    expect(e.failed.map((f) => f.errorCode)).toEqual(["InternalFailure"]);
+    expect(e.failed[0]).not.toHaveProperty("cause");
+    expect(e).not.toHaveProperty("cause");
+  });
+
   it("retries a network error (no HTTP response)", async () => {
     const { publisher, fake } = setup();
     fake.script(() =>

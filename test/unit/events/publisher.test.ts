@@ -1,4 +1,3 @@
-import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { describe, expect, it } from "vitest";
 import {
   type AnyEventDraft,
@@ -7,9 +6,11 @@ import {
   CityEventPublisher,
   InvalidEventError,
   MAX_PUTEVENTS_BYTES,
+  newInstanceId,
   parseCityEvent,
   putEventsEntrySize,
   SequenceTracker,
+  seededRandom,
   ULID_PATTERN,
 } from "../../../events/index.ts";
 import { FakeEventBridge } from "./fake-eventbridge.ts";
@@ -200,12 +201,6 @@ describe("validation before any network call", () => {
       /EVENT_BUS_NAME is missing or empty/,
     );
   });
-
-  it("defaults to a real EventBridgeClient (standard AWS configuration)", () => {
-    const p = new CityEventPublisher({ busName: "b", producerId: "p" });
-    expect(p).toBeInstanceOf(CityEventPublisher);
-    expect(new EventBridgeClient({})).toHaveProperty("send");
-  });
 });
 
 describe("batching", () => {
@@ -259,6 +254,78 @@ describe("batching", () => {
     expect(MAX_PUTEVENTS_BYTES).toBe(262_144);
     expect(() => setup({ maxRequestBytes: MAX_PUTEVENTS_BYTES + 1 })).toThrow(
       "maxRequestBytes must be an integer in 1..262144, got 262145",
+    );
+  });
+});
+
+describe("per-instance producer ids", () => {
+  const cause = {
+    detail: { meta: { eventId: "01JDX8Q4W6T2N5V7X9Y1B3C5D7", correlationId: "c-1", lamport: 1 } },
+  };
+  const opened = { type: "IncidentOpened", payload: CATALOG.IncidentOpened.example } as const;
+
+  it("two instances of one service never repeat (producerId, sequence)", async () => {
+    // two Lambda instances of the same function, each counting from 1
+    const instances = [seededRandom(1), seededRandom(2)].map(
+      (random) => setup({ producerId: "svc-emergency", instanceId: true, random }).publisher,
+    );
+    const events = [];
+    for (const p of instances) events.push(...(await p.publishDerived(cause, [opened])));
+    const metas = events.map((e) => e.detail.meta);
+    expect(metas.map((m) => m.sequence)).toEqual([1, 1]);
+    expect(metas[0]?.producerId).toMatch(/^svc-emergency\/[0-9A-HJKMNP-TV-Z]{8}$/);
+    expect(metas[1]?.producerId).toMatch(/^svc-emergency\/[0-9A-HJKMNP-TV-Z]{8}$/);
+    expect(metas[0]?.producerId).not.toBe(metas[1]?.producerId);
+    const tracker = new SequenceTracker();
+    expect(metas.map((m) => tracker.observe(m.producerId, m.sequence).kind)).toEqual([
+      "next",
+      "next",
+    ]);
+  });
+
+  it("the random instance id comes from the injected random (same seed, same id)", () => {
+    const a = setup({ instanceId: true, random: seededRandom(7) }).publisher;
+    const b = setup({ instanceId: true, random: seededRandom(7) }).publisher;
+    expect(a.instanceId).toBe(newInstanceId(seededRandom(7)));
+    expect(a.producerId).toBe(`cam-i12-n/${a.instanceId}`);
+    expect(b.producerId).toBe(a.producerId);
+  });
+
+  it("stamps a given instance id, in producerId and in the vector clock", async () => {
+    const { publisher } = setup({ instanceId: "2026-11-23.a1", vectorClocks: true });
+    const [e] = await publisher.publish([density(1)]);
+    expect(e?.detail.meta).toMatchObject({ producerId: "cam-i12-n/2026-11-23.a1", sequence: 1 });
+    expect(e?.detail.meta.vectorClock).toEqual({ "cam-i12-n/2026-11-23.a1": 1 });
+  });
+
+  it("no suffix by default for the constructor (simulated devices keep their id)", async () => {
+    const { publisher } = setup();
+    expect(publisher.instanceId).toBeUndefined();
+    const [e] = await publisher.publish([density(1)]);
+    expect(e?.detail.meta.producerId).toBe("cam-i12-n");
+  });
+
+  it("fromEnv is per instance unless told otherwise", () => {
+    const env = { EVENT_BUS_NAME: "bus-x" };
+    const client = new FakeEventBridge();
+    const random = seededRandom(3);
+    const deployed = CityEventPublisher.fromEnv({ producerId: "svc-traffic", client, random }, env);
+    expect(deployed.producerId).toMatch(/^svc-traffic\/[0-9A-HJKMNP-TV-Z]{8}$/);
+    expect(
+      CityEventPublisher.fromEnv({ producerId: "p", client, instanceId: false }, env).producerId,
+    ).toBe("p");
+    expect(
+      CityEventPublisher.fromEnv({ producerId: "p", client, instanceId: "i-1" }, env).producerId,
+    ).toBe("p/i-1");
+  });
+
+  it("rejects a malformed instance id or a too long result, naming the value", () => {
+    expect(() => setup({ instanceId: "a/b" })).toThrow(
+      'instanceId must be true, false or 1-64 letters, digits or . _ : -, got "a/b"',
+    );
+    expect(() => setup({ instanceId: "" })).toThrow(CityEventError);
+    expect(() => setup({ producerId: "p".repeat(120), instanceId: "instance-9" })).toThrow(
+      /producerId \+ "\/" \+ instanceId must be at most 128 characters, got 131/,
     );
   });
 });
