@@ -67,8 +67,13 @@ export class SerializationError extends EventBridgeError {
 export class InvalidEventPatternError extends EventBridgeError {
   readonly reason: string;
 
-  constructor(reason: string) {
-    super("InvalidEventPatternException", `Event pattern is not valid. Reason: ${reason}`);
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(
+      "InvalidEventPatternException",
+      `Event pattern is not valid. Reason: ${reason}`,
+      400,
+      options,
+    );
     this.name = "InvalidEventPatternError";
     this.reason = reason;
   }

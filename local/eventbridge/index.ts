@@ -2,7 +2,11 @@
  * EventBridge emulator (library). The gateway mounts `handle()` on `x-amz-target: AWSEvents.*`
  * requests and implements `TargetDispatcher` to reach the local SQS/SNS/Lambda.
  */
-export { DeliveryError } from "./delivery/dispatch.ts";
+export {
+  DeliveryError,
+  isRetriable,
+  PERMANENT_ERROR_NAMES,
+} from "./delivery/errors.ts";
 export {
   EventBridgeError,
   InvalidEventPatternError,
@@ -23,6 +27,7 @@ export type {
   EventBridgeService,
   EventBridgeServiceOptions,
   EventEnvelope,
+  ExhaustedCondition,
   PutEventsEntryInput,
   PutEventsResult,
   PutEventsResultEntry,

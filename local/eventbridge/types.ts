@@ -37,7 +37,12 @@ export interface SqsSendOptions {
 
 /**
  * The port through which the emulator reaches other local services; the gateway
- * implements it. Every method rejects when delivery fails (that triggers the retry policy).
+ * implements it. Every method rejects when delivery fails. A rejection is retried under the
+ * target's RetryPolicy unless it is permanent: an error with `retryable: false` (anywhere in
+ * its `cause` chain), or named like AWS's "does not exist" / "access denied" / "invalid
+ * parameter" errors (`QueueDoesNotExist`, `ResourceNotFoundException`, `NotFound`,
+ * `AccessDenied`, ... — PERMANENT_ERROR_NAMES in delivery/errors.ts). Permanent errors go to
+ * the target's dead-letter queue at once. See README "Dispatcher errors".
  */
 export interface TargetDispatcher {
   sendToSqs(queueArn: string, body: string, options: SqsSendOptions): Promise<unknown>;
@@ -69,6 +74,9 @@ export interface DeliveryRef {
   readonly eventId: string;
 }
 
+/** Why retrying stopped (also the DLQ's EXHAUSTED_RETRY_CONDITION attribute). */
+export type ExhaustedCondition = "MaximumRetryAttemptsExhausted" | "MaximumEventAgeExhausted";
+
 /** What the observer hook sees (metrics, live console). */
 export type EventBridgeObservation =
   | { readonly type: "accepted"; readonly busName: string; readonly event: EventEnvelope }
@@ -89,7 +97,10 @@ export type EventBridgeObservation =
       readonly type: "failed";
       readonly attempts: number;
       readonly error: string;
-      readonly exhaustedCondition: "MaximumRetryAttemptsExhausted" | "MaximumEventAgeExhausted";
+      /** false when the error was permanent (target missing, access denied, ...): no retries. */
+      readonly retryable: boolean;
+      /** Set when retries ran out; absent for a permanent (non-retriable) error. */
+      readonly exhaustedCondition?: ExhaustedCondition;
     } & DeliveryRef)
   | ({ readonly type: "dead-lettered"; readonly deadLetterArn: string } & DeliveryRef)
   | ({

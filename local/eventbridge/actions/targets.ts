@@ -1,7 +1,7 @@
 /** PutTargets, ListTargetsByRule, RemoveTargets. */
 import type { ActionHandler } from "../context.ts";
 import { parseTargetArn } from "../delivery/arn.ts";
-import { parseJsonPath } from "../delivery/jsonpath.ts";
+import { parseJsonPath, usesBracketNotation } from "../delivery/jsonpath.ts";
 import { EventBridgeError } from "../errors.ts";
 import { EventBridgeStore, type TargetRecord } from "../store.ts";
 import { constraintError, optionalString, requiredString } from "../validate.ts";
@@ -63,6 +63,10 @@ function problemOf(target: TargetRecord): string | undefined {
       }
       if (typeof path !== "string" || !parseJsonPath(path)) {
         return `Parameter InputPathsMap is not valid. Reason: ${String(path)} is not a valid JSON path.`;
+      }
+      // AWS API reference: "You must use JSON dot notation, not bracket notation."
+      if (usesBracketNotation(path)) {
+        return `Parameter InputPathsMap is not valid. Reason: ${path} (variable ${name}) uses bracket notation; InputPathsMap paths must use JSON dot notation, e.g. $.detail.name, $.resources[0].`;
       }
     }
   }

@@ -2,28 +2,27 @@
 import type { TargetRecord } from "../store.ts";
 import type { EventEnvelope, TargetDispatcher } from "../types.ts";
 import { parseTargetArn } from "./arn.ts";
+import { DeliveryError } from "./errors.ts";
 import { type RenderContext, targetInput } from "./input.ts";
 
-export class DeliveryError extends Error {
-  readonly code: string;
-
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "DeliveryError";
-    this.code = code;
-  }
-}
+export { DeliveryError, errorCodeOf, errorMessageOf, isRetriable } from "./errors.ts";
 
 /** Puts an event on another bus (implemented by the engine). */
 export type BusForwarder = (busName: string, event: EventEnvelope) => void;
 
+const noDispatcher = (arn: string): Promise<never> =>
+  Promise.reject(
+    new DeliveryError(
+      "NO_DISPATCHER",
+      `No dispatcher configured to reach ${arn}: pass options.targets to createEventBridgeService.`,
+      { retryable: false },
+    ),
+  );
+
 export const rejectingDispatcher: TargetDispatcher = {
-  sendToSqs: (arn) =>
-    Promise.reject(new DeliveryError("NO_DISPATCHER", `No dispatcher configured to reach ${arn}.`)),
-  publishToSns: (arn) =>
-    Promise.reject(new DeliveryError("NO_DISPATCHER", `No dispatcher configured to reach ${arn}.`)),
-  invokeLambda: (arn) =>
-    Promise.reject(new DeliveryError("NO_DISPATCHER", `No dispatcher configured to reach ${arn}.`)),
+  sendToSqs: noDispatcher,
+  publishToSns: noDispatcher,
+  invokeLambda: noDispatcher,
 };
 
 export async function dispatchOnce(
@@ -34,7 +33,11 @@ export async function dispatchOnce(
 ): Promise<void> {
   const arn = parseTargetArn(target.Arn);
   if (!arn || arn.kind === "unsupported") {
-    throw new DeliveryError("UNSUPPORTED_TARGET", `Target ${target.Arn} cannot be delivered to.`);
+    throw new DeliveryError(
+      "UNSUPPORTED_TARGET",
+      `Target ${target.Arn} cannot be delivered to (supported: sqs, sns, lambda, event-bus).`,
+      { retryable: false },
+    );
   }
   if (arn.kind === "bus") {
     forward(arn.name, ctx.event);
@@ -61,17 +64,3 @@ export async function dispatchOnce(
       return;
   }
 }
-
-/** AWS-style error code for the DLQ's ERROR_CODE attribute. */
-export function errorCodeOf(error: unknown): string {
-  if (error instanceof DeliveryError) return error.code;
-  if (typeof error === "object" && error !== null) {
-    const named =
-      (error as { code?: unknown; name?: unknown }).code ?? (error as { name?: unknown }).name;
-    if (typeof named === "string" && named !== "Error") return named;
-  }
-  return "SDK_CLIENT_ERROR";
-}
-
-export const errorMessageOf = (error: unknown): string =>
-  error instanceof Error ? error.message : String(error);

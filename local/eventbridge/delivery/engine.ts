@@ -2,7 +2,9 @@
  * Routes events received by a bus: archives capture them, enabled rules whose pattern
  * matches deliver them to every target, asynchronously, with the target's RetryPolicy
  * (exponential backoff with jitter on the injected scheduler) and, once retries or event
- * age are exhausted, its DeadLetterConfig (SQS, with AWS's message attributes).
+ * age are exhausted, its DeadLetterConfig (SQS, with AWS's message attributes). Errors that
+ * retrying cannot fix (target missing, access denied, invalid parameter: see errors.ts) skip
+ * the retries and go to the dead-letter queue at once, as AWS does.
  */
 import { matchesPattern } from "../patterns/index.ts";
 import type { EventBridgeStore, RuleRecord, TargetRecord } from "../store.ts";
@@ -12,10 +14,12 @@ import type {
   EventBridgeObservation,
   EventBridgeObserver,
   EventEnvelope,
+  ExhaustedCondition,
   Scheduler,
   TargetDispatcher,
 } from "../types.ts";
-import { DeliveryError, dispatchOnce, errorCodeOf, errorMessageOf } from "./dispatch.ts";
+import { dispatchOnce } from "./dispatch.ts";
+import { DeliveryError, errorCodeOf, errorMessageOf, isRetriable } from "./errors.ts";
 import type { RenderContext } from "./input.ts";
 
 const DEFAULT_MAX_RETRIES = 185;
@@ -166,7 +170,8 @@ export class DeliveryEngine {
       if (hops + 1 > MAX_HOPS) {
         throw new DeliveryError(
           "LOOP_DETECTED",
-          `Event ${forwarded.id} crossed ${MAX_HOPS} buses; dropped.`,
+          `Event ${forwarded.id} crossed ${MAX_HOPS} buses (the limit); dropped.`,
+          { retryable: false },
         );
       }
       this.publish(busName, forwarded, { ingestedAt, hops: hops + 1 });
@@ -203,16 +208,27 @@ export class DeliveryEngine {
     const maxRetries = target.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_MAX_RETRIES;
     const maxAgeMs = (target.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_MAX_AGE_S) * 1000;
     const message = errorMessageOf(error);
-    const delayMs = this.backoff(attempts);
-    const tooOld = this.o.clock.now() + delayMs - ingestedAt > maxAgeMs;
-    if (attempts - 1 < maxRetries && !tooOld) {
-      this.emit({ type: "retrying", attempt: attempts + 1, delayMs, error: message, ...ref });
-      this.schedule(delayMs, () => attempt(attempts + 1));
-      return;
+    const retryable = isRetriable(error);
+    let exhaustedCondition: ExhaustedCondition | undefined;
+    if (retryable) {
+      const delayMs = this.backoff(attempts);
+      const tooOld = this.o.clock.now() + delayMs - ingestedAt > maxAgeMs;
+      if (attempts - 1 < maxRetries && !tooOld) {
+        this.emit({ type: "retrying", attempt: attempts + 1, delayMs, error: message, ...ref });
+        this.schedule(delayMs, () => attempt(attempts + 1));
+        return;
+      }
+      exhaustedCondition =
+        attempts - 1 >= maxRetries ? "MaximumRetryAttemptsExhausted" : "MaximumEventAgeExhausted";
     }
-    const exhaustedCondition =
-      attempts - 1 >= maxRetries ? "MaximumRetryAttemptsExhausted" : "MaximumEventAgeExhausted";
-    this.emit({ type: "failed", attempts, error: message, exhaustedCondition, ...ref });
+    this.emit({
+      type: "failed",
+      attempts,
+      error: message,
+      retryable,
+      ...(exhaustedCondition ? { exhaustedCondition } : {}),
+      ...ref,
+    });
     const dlq = target.DeadLetterConfig?.Arn;
     if (!dlq) return;
     const attribute = (value: string) => ({ DataType: "String" as const, StringValue: value });
@@ -222,7 +238,9 @@ export class DeliveryEngine {
         messageAttributes: {
           ERROR_CODE: attribute(errorCodeOf(error)),
           ERROR_MESSAGE: attribute(message),
-          EXHAUSTED_RETRY_CONDITION: attribute(exhaustedCondition),
+          ...(exhaustedCondition
+            ? { EXHAUSTED_RETRY_CONDITION: attribute(exhaustedCondition) }
+            : {}),
           RETRY_ATTEMPTS: attribute(String(attempts - 1)),
           RULE_ARN: attribute(ref.ruleArn),
           TARGET_ARN: attribute(ref.targetArn),

@@ -1,8 +1,15 @@
 /**
  * What a target receives: the whole event, a constant `Input`, the value at `InputPath`, or
- * an `InputTransformer` rendering. Rendering follows AWS: in a JSON template a placeholder
- * outside quotes becomes the JSON of its value (strings get quoted and escaped); inside a
- * JSON string it becomes the escaped text; in a plain-text template values are inserted raw.
+ * an `InputTransformer` rendering. Rendering follows the AWS guide ("Amazon EventBridge input
+ * transformation", eb-transform-target-input):
+ * - in a JSON template, a placeholder outside quotes becomes the JSON of its value (AWS adds
+ *   the quotes to strings; objects and arrays go in as JSON);
+ * - inside a quoted string, values are NOT escaped ("EventBridge doesn't escape values
+ *   extracted by Input Path"); an object or array loses its internal quotes ("EventBridge
+ *   removes any internal quotes to ensure a valid string");
+ * - a variable whose path matches nothing "isn't created and won't appear in the output":
+ *   its placeholder renders as nothing;
+ * - in a plain-text template, strings go in raw and other values as JSON.
  * Predefined: aws.events.rule-arn, aws.events.rule-name, aws.events.event.ingestion-time,
  * aws.events.event (the event without `detail`), aws.events.event.json (the whole event).
  */
@@ -59,9 +66,21 @@ function insideStrings(template: string): (offset: number) => boolean {
   return (offset) => inside[offset] === 1;
 }
 
+/** A JSON template: an object, an array or a string literal (AWS's quoted string templates). */
 export function isJsonTemplate(template: string): boolean {
   const t = template.trim();
-  return (t.startsWith("{") && t.endsWith("}")) || (t.startsWith("[") && t.endsWith("]"));
+  return (
+    (t.startsWith("{") && t.endsWith("}")) ||
+    (t.startsWith("[") && t.endsWith("]")) ||
+    (t.length >= 2 && t.startsWith('"') && t.endsWith('"'))
+  );
+}
+
+/** A value placed inside a quoted string: raw text, objects/arrays without their quotes. */
+function inString(value: unknown): string {
+  if (typeof value === "string") return value;
+  const json = JSON.stringify(value);
+  return typeof value === "object" && value !== null ? json.replaceAll('"', "") : json;
 }
 
 export function renderTemplate(
@@ -75,13 +94,14 @@ export function renderTemplate(
   return template.replace(PLACEHOLDER, (whole, name: string, offset: number) => {
     if (!vars.has(name)) return whole;
     const value = vars.get(name);
-    if (json && !quoted(offset)) return value === undefined ? "null" : JSON.stringify(value);
-    if (value === undefined || value === null) return "";
-    const text = typeof value === "string" ? value : JSON.stringify(value);
-    return json ? JSON.stringify(text).slice(1, -1) : text;
+    // A path that matched nothing creates no variable: nothing appears in the output.
+    if (value === undefined) return "";
+    if (json && !quoted(offset)) return JSON.stringify(value);
+    // Not documented by AWS: a null inside text renders as nothing (kept from before).
+    if (value === null) return "";
+    return json ? inString(value) : typeof value === "string" ? value : JSON.stringify(value);
   });
 }
-
 /** The payload (text) a target receives for this event. */
 export function targetInput(target: TargetRecord, ctx: RenderContext): string {
   if (target.Input !== undefined) return target.Input;

@@ -9,6 +9,9 @@ export type PathStep =
 
 const STEP = /^(?:\.([A-Za-z0-9_\-/$@:]+)|\.\*|\[(\d+)\]|\['([^']*)'\]|\[\*\])/;
 
+/** Whether the path uses quoted bracket notation (`$['a']`), which InputPathsMap forbids. */
+export const usesBracketNotation = (path: string): boolean => /\[\s*'/.test(path);
+
 /** Parses a path; undefined when it is not a supported JSONPath. */
 export function parseJsonPath(path: string): PathStep[] | undefined {
   if (!path.startsWith("$")) return undefined;

@@ -1,6 +1,7 @@
 /**
  * Event pattern compiler: validates a pattern like AWS (event-ruler's JsonRuleCompiler) and
- * flattens it into AND-branches of dotted paths; `$or` forks branches.
+ * flattens it into AND-branches of dotted paths; `$or` forks branches. Within a branch each
+ * path holds one OR-list of matchers: the last one written in document order.
  */
 import { InvalidEventPatternError } from "../errors.ts";
 import { parseIp } from "./ip.ts";
@@ -86,6 +87,10 @@ function parseObject(
     } else if (Array.isArray(value)) {
       const matchers = compileValues(value);
       if (branches.length === 0) branches = [new Map()];
+      // Replace, not AND: like event-ruler's `rule.put(name, values)` (withOverriding, the
+      // default), a later constraint on the same path wins in each branch, so an `$or` branch
+      // can override an outer field. AWS: "If multiple patterns are specified for the same
+      // JSON field, EventBridge only uses the last one." (cases-or-override.ts)
       for (const branch of branches) branch.set(child, matchers);
     } else {
       fail(`"${key}" must be an object or an array`);
@@ -101,7 +106,9 @@ export function compilePatternValue(pattern: unknown): CompiledPattern {
     const branches = parseObject([], "", pattern as Record<string, unknown>, false);
     return { source: pattern, branches };
   } catch (error) {
-    if (error instanceof PatternSyntaxError) throw new InvalidEventPatternError(error.message);
+    if (error instanceof PatternSyntaxError) {
+      throw new InvalidEventPatternError(error.message, { cause: error });
+    }
     throw error;
   }
 }
@@ -112,7 +119,9 @@ export function compilePattern(text: string): CompiledPattern {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new InvalidEventPatternError(`Filter is not valid JSON: ${(error as Error).message}`);
+    throw new InvalidEventPatternError(`Filter is not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   return compilePatternValue(parsed);
 }

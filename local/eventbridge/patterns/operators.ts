@@ -2,19 +2,24 @@
  * Compiles one match expression (`{ "prefix": "x" }`, `{ "numeric": [...] }`, ...) into a
  * Matcher, with event-ruler's reason texts for every invalid form.
  */
+import { EventBridgeError } from "../errors.ts";
 import { parseCidr } from "./ip.ts";
 import type { Matcher, NumericBound } from "./types.ts";
 import { compileWildcard } from "./wildcard.ts";
 
-export class PatternSyntaxError extends Error {
-  constructor(reason: string) {
-    super(reason);
+/**
+ * A pattern that event-ruler would reject; the message is event-ruler's reason text.
+ * Internal to the compiler, which rethrows it as InvalidEventPatternError (cause kept).
+ */
+export class PatternSyntaxError extends EventBridgeError {
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super("InvalidEventPatternException", reason, 400, options);
     this.name = "PatternSyntaxError";
   }
 }
 
-const fail = (reason: string): never => {
-  throw new PatternSyntaxError(reason);
+const fail = (reason: string, cause?: unknown): never => {
+  throw new PatternSyntaxError(reason, cause === undefined ? undefined : { cause });
 };
 
 const FIVE_BILLION = 5e9;
@@ -150,7 +155,7 @@ function wildcard(operand: string): RegExp {
   try {
     return compileWildcard(operand);
   } catch (error) {
-    return fail((error as Error).message);
+    return fail((error as Error).message, error);
   }
 }
 
@@ -221,7 +226,7 @@ export function compileMatchExpression(expression: Record<string, unknown>): Mat
       try {
         range = parseCidr(operand as string);
       } catch (error) {
-        fail((error as Error).message);
+        fail((error as Error).message, error);
       }
       single();
       return { kind: "cidr", range: range as ReturnType<typeof parseCidr> };

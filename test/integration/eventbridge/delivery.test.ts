@@ -6,6 +6,7 @@ import {
   PutTargetsCommand,
   type Target,
 } from "@aws-sdk/client-eventbridge";
+import { QueueDoesNotExist } from "@aws-sdk/client-sqs";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   busArn,
@@ -271,5 +272,87 @@ describe("retries and dead-letter queues", () => {
       targetArn: target,
     });
     expect(dispatcher.sqs).toEqual([]);
+  });
+});
+
+describe("permanent (non-retriable) delivery errors", () => {
+  const missingQueue = (arn: string) =>
+    new QueueDoesNotExist({
+      message: `The specified queue does not exist: ${arn}`,
+      $metadata: { httpStatusCode: 400 },
+    });
+
+  it("sends the event straight to the DLQ when the target queue does not exist", async () => {
+    const target = queueArn("gone");
+    const dlq = queueArn("rule-dlq");
+    const dispatcher = new RecordingDispatcher({ [target]: 100 }, { [target]: missingQueue });
+    const scheduler = new ImmediateScheduler();
+    h = await startEventBridge({ targets: dispatcher, scheduler });
+    await wire(h, [{ Id: "q", Arn: target, DeadLetterConfig: { Arn: dlq } }]);
+    const result = await h.client.send(new PutEventsCommand({ Entries: [trafficEntry({ n: 1 })] }));
+    const [dead] = await waitFor(() => dispatcher.to(dlq).length === 1 && dispatcher.to(dlq), {
+      what: "DLQ message",
+    });
+    expect(dispatcher.attempts(target)).toBe(1);
+    expect(scheduler.delays).toEqual([]);
+    expect(JSON.parse(dead?.body ?? "").id).toBe(result.Entries?.[0]?.EventId);
+    const attrs = dead?.options.messageAttributes ?? {};
+    expect(attrs.ERROR_CODE?.StringValue).toBe("QueueDoesNotExist");
+    expect(attrs.ERROR_MESSAGE?.StringValue).toBe(`The specified queue does not exist: ${target}`);
+    expect(attrs.RETRY_ATTEMPTS?.StringValue).toBe("0");
+    expect(attrs.EXHAUSTED_RETRY_CONDITION).toBeUndefined();
+    expect(h.observations.some((o) => o.type === "retrying")).toBe(false);
+    expect(h.observations.find((o) => o.type === "failed")).toMatchObject({
+      attempts: 1,
+      retryable: false,
+      targetArn: target,
+    });
+  });
+
+  it("honours a dispatcher's retryable: false, also on a wrapped cause", async () => {
+    const denied = queueArn("denied");
+    const wrapped = queueArn("wrapped");
+    const dlq = queueArn("dlq");
+    const dispatcher = new RecordingDispatcher(
+      { [denied]: 100, [wrapped]: 100 },
+      {
+        [denied]: (arn) => Object.assign(new Error(`no access to ${arn}`), { retryable: false }),
+        [wrapped]: (arn) =>
+          new Error(`delivery to ${arn} failed`, {
+            cause: Object.assign(new Error("denied"), { name: "AccessDenied" }),
+          }),
+      },
+    );
+    h = await startEventBridge({ targets: dispatcher, scheduler: new ImmediateScheduler() });
+    await wire(h, [
+      { Id: "d", Arn: denied, DeadLetterConfig: { Arn: dlq } },
+      { Id: "w", Arn: wrapped, DeadLetterConfig: { Arn: dlq } },
+    ]);
+    await h.client.send(new PutEventsCommand({ Entries: [trafficEntry({ n: 1 })] }));
+    const dead = await waitFor(() => dispatcher.to(dlq).length === 2 && dispatcher.to(dlq), {
+      what: "two DLQ messages",
+    });
+    expect(dispatcher.attempts(denied)).toBe(1);
+    expect(dispatcher.attempts(wrapped)).toBe(1);
+    const codes = Object.fromEntries(
+      dead.map((d) => [
+        d.options.messageAttributes?.TARGET_ARN?.StringValue,
+        d.options.messageAttributes?.ERROR_CODE?.StringValue,
+      ]),
+    );
+    expect(codes).toEqual({ [denied]: "SDK_CLIENT_ERROR", [wrapped]: "AccessDenied" });
+  });
+
+  it("still retries a retriable error before giving up", async () => {
+    const target = queueArn("busy");
+    const dispatcher = new RecordingDispatcher(
+      { [target]: 2 },
+      { [target]: () => Object.assign(new Error("throttled"), { name: "ThrottlingException" }) },
+    );
+    h = await startEventBridge({ targets: dispatcher, scheduler: new ImmediateScheduler() });
+    await wire(h, [{ Id: "q", Arn: target }]);
+    await h.client.send(new PutEventsCommand({ Entries: [trafficEntry({ n: 1 })] }));
+    await waitFor(() => dispatcher.to(target).length === 1, { what: "delivery after retries" });
+    expect(dispatcher.attempts(target)).toBe(2);
   });
 });

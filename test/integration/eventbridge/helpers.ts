@@ -74,20 +74,29 @@ export interface SqsDelivery {
   readonly options: SqsSendOptions;
 }
 
-/** A dispatcher that records deliveries; `failFirst` makes each target fail N times first. */
+/**
+ * A dispatcher that records deliveries; `failFirst` makes each target fail N times first,
+ * with a retriable "ServiceUnavailable" error or the one `errorFor[arn]` makes (fault
+ * injection: a missing queue, access denied, ... cannot be produced otherwise here).
+ */
 export class RecordingDispatcher implements TargetDispatcher {
   readonly sqs: SqsDelivery[] = [];
   readonly sns: Array<{ topicArn: string; message: string }> = [];
   readonly lambda: Array<{ functionArn: string; payload: string }> = [];
   private readonly failures = new Map<string, number>();
 
-  constructor(private readonly failFirst: Record<string, number> = {}) {}
+  constructor(
+    private readonly failFirst: Record<string, number> = {},
+    private readonly errorFor: Record<string, (arn: string) => unknown> = {},
+  ) {}
 
   private maybeFail(arn: string): void {
     const limit = this.failFirst[arn] ?? 0;
     const seen = this.failures.get(arn) ?? 0;
     if (seen < limit) {
       this.failures.set(arn, seen + 1);
+      const make = this.errorFor[arn];
+      if (make) throw make(arn);
       const error = new Error(`Injected failure ${seen + 1} of ${limit} for ${arn}`);
       error.name = "ServiceUnavailable";
       throw error;

@@ -1,5 +1,5 @@
 /** Pattern match cases: exact values, arrays, nesting and top-level fields (from the AWS docs). */
-import type { MatchCase } from "./pattern-cases.ts";
+import type { MatchCase, TextCase } from "./pattern-cases.ts";
 
 const d = (field: string, ...values: unknown[]) => ({ detail: { [field]: values } });
 
@@ -54,8 +54,7 @@ export const VALUE_CASES: MatchCase[] = [
     match: false,
   },
   { name: "integer equals", pattern: d("n", 300), detail: { n: 300 }, match: true },
-  { name: "300 equals 300.0", pattern: d("n", 300), detail: { n: 300.0 }, match: true },
-  { name: "300 equals 3.0e2", pattern: d("n", 3.0e2), detail: { n: 300 }, match: true },
+  // 300 vs 300.0 / 3.0e2 are in NUMBER_TEXT_CASES: as JS literals they would already be equal.
   { name: "float equals", pattern: d("n", 1.5), detail: { n: 1.5 }, match: true },
   {
     name: "number does not match string",
@@ -271,6 +270,84 @@ export const VALUE_CASES: MatchCase[] = [
     name: "fields not in the pattern are ignored",
     pattern: d("a", 1),
     detail: { a: 1, b: 2, c: { d: 3 } },
+    match: true,
+  },
+];
+
+/**
+ * Number cases given as JSON TEXT (pattern and `detail`), so the spelling of the number
+ * (300 / 300.0 / 3e2 / 3.0e2 / "300") reaches the engine the way PutRule and PutEvents
+ * deliver it. event-ruler compares numbers inside ±5e9 by value to 6 decimals.
+ */
+export const NUMBER_TEXT_CASES: TextCase[] = [
+  {
+    name: "3e2 equals 300.0",
+    pattern: '{"detail":{"n":[3e2]}}',
+    detail: '{"n":300.0}',
+    match: true,
+  },
+  {
+    name: "300 equals 3.0e2",
+    pattern: '{"detail":{"n":[300]}}',
+    detail: '{"n":3.0e2}',
+    match: true,
+  },
+  {
+    name: "300.0 equals 300",
+    pattern: '{"detail":{"n":[300.0]}}',
+    detail: '{"n":300}',
+    match: true,
+  },
+  { name: "3E+2 equals 300", pattern: '{"detail":{"n":[3E+2]}}', detail: '{"n":300}', match: true },
+  { name: '300 vs "300"', pattern: '{"detail":{"n":[300]}}', detail: '{"n":"300"}', match: false },
+  {
+    name: '"300" vs 300.0',
+    pattern: '{"detail":{"n":["300"]}}',
+    detail: '{"n":300.0}',
+    match: false,
+  },
+  { name: '"3e2" vs 300', pattern: '{"detail":{"n":["3e2"]}}', detail: '{"n":300}', match: false },
+  { name: "301 vs 3.0e2", pattern: '{"detail":{"n":[301]}}', detail: '{"n":3.0e2}', match: false },
+  {
+    name: "7th decimal ignored",
+    pattern: '{"detail":{"n":[300]}}',
+    detail: '{"n":300.0000001}',
+    match: true,
+  },
+  {
+    name: "6th decimal counts",
+    pattern: '{"detail":{"n":[300]}}',
+    detail: '{"n":300.000001}',
+    match: false,
+  },
+  {
+    name: "numeric = 3.0e2 vs 300.00",
+    pattern: '{"detail":{"n":[{"numeric":["=",3.0e2]}]}}',
+    detail: '{"n":300.00}',
+    match: true,
+  },
+  {
+    name: "anything-but 3e2 vs 300.0",
+    pattern: '{"detail":{"n":[{"anything-but":[3e2]}]}}',
+    detail: '{"n":300.0}',
+    match: false,
+  },
+  {
+    name: "1e2 in an array of numbers",
+    pattern: '{"detail":{"n":[1e2]}}',
+    detail: '{"n":[5, 100.0]}',
+    match: true,
+  },
+  {
+    name: "5e9 boundary equals 5000000000.0",
+    pattern: '{"detail":{"n":[5e9]}}',
+    detail: '{"n":5000000000.0}',
+    match: true,
+  },
+  {
+    name: "-0.5 equals -5e-1",
+    pattern: '{"detail":{"n":[-0.5]}}',
+    detail: '{"n":-5e-1}',
     match: true,
   },
 ];

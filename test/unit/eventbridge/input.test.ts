@@ -22,6 +22,7 @@ const event: EventEnvelope = {
     count: 3,
     tags: ["a", "b"],
     quote: 'say "hi"',
+    where: { zone: "z3", lane: 2 },
   },
 };
 const ctx: RenderContext = {
@@ -36,6 +37,7 @@ const paths = {
   count: "$.detail.count",
   tags: "$.detail.tags",
   quote: "$.detail.quote",
+  where: "$.detail.where",
   missing: "$.detail.nope",
 };
 
@@ -50,13 +52,26 @@ describe("InputTransformer rendering", () => {
     expect(JSON.parse(out)).toEqual({ count: 3, tags: ["a", "b"] });
   });
 
-  it("inserts escaped text inside a JSON string", () => {
+  it("inserts values unescaped inside a JSON string (AWS doesn't escape them)", () => {
     const out = renderTemplate(
       '{"msg": "<instance> is in state \\"<state>\\" (<quote>)"}',
       paths,
       ctx,
     );
-    expect(JSON.parse(out)).toEqual({ msg: 'i-0123456789 is in state "RUNNING" (say "hi")' });
+    // The template's own \" stay; the value's quotes go in raw, so the result is not JSON.
+    expect(out).toBe('{"msg": "i-0123456789 is in state \\"RUNNING\\" (say "hi")"}');
+    expect(() => JSON.parse(out)).toThrow(SyntaxError);
+  });
+
+  it("strips the internal quotes of an object or array referenced inside a string", () => {
+    expect(renderTemplate('"Detail is <where>, tags <tags>"', paths, ctx)).toBe(
+      '"Detail is {zone:z3,lane:2}, tags [a,b]"',
+    );
+  });
+
+  it("inserts an object as JSON when it is a field value", () => {
+    const out = renderTemplate('{"where": <where>}', paths, ctx);
+    expect(JSON.parse(out)).toEqual({ where: { zone: "z3", lane: 2 } });
   });
 
   it("renders a plain-text template raw", () => {
@@ -65,17 +80,33 @@ describe("InputTransformer rendering", () => {
     );
   });
 
-  it("renders a quoted string template as a JSON string (docs example)", () => {
-    expect(renderTemplate('"<instance> is in state <state>"', paths, ctx)).toBe(
-      '"i-0123456789 is in state RUNNING"',
-    );
+  it.each([
+    // The rows of the guide's "Input transform examples" table (same event and paths).
+    ['"instance <instance> is in <state>"', '"instance i-0123456789 is in RUNNING"'],
+    ['"instance \\"<instance>\\" is in <state>"', '"instance \\"i-0123456789\\" is in RUNNING"'],
+    [
+      '{"instance" : <instance>, "state": "<state>", "instanceStatus": "instance \\"<instance>\\" is in <state>"}',
+      '{"instance" : "i-0123456789", "state": "RUNNING", "instanceStatus": "instance \\"i-0123456789\\" is in RUNNING"}',
+    ],
+    [
+      '{"instance" : <instance>, "state": [ 9, <state>, true ]}',
+      '{"instance" : "i-0123456789", "state": [ 9, "RUNNING", true ]}',
+    ],
+    ['"<aws.events.rule-name> triggered"', '"r1 triggered"'],
+  ])("renders the AWS guide example %s", (template, expected) => {
+    expect(renderTemplate(template, paths, ctx)).toBe(expected);
   });
 
-  it("renders a missing path as null in JSON and empty text in a string", () => {
-    expect(JSON.parse(renderTemplate('{"a": <missing>, "b": "x<missing>y"}', paths, ctx))).toEqual({
-      a: null,
-      b: "xy",
-    });
+  it("leaves out a variable whose path matches nothing, even where that breaks the JSON", () => {
+    // "that variable isn't created and won't appear in the output"
+    expect(renderTemplate('{"a": <missing>, "b": "x<missing>y"}', paths, ctx)).toBe(
+      '{"a": , "b": "xy"}',
+    );
+    expect(renderTemplate("before <missing> after", paths, ctx)).toBe("before  after");
+  });
+
+  it("quotes and escapes a string placed outside quotes (AWS escaping undocumented)", () => {
+    expect(JSON.parse(renderTemplate('{"q": <quote>}', paths, ctx))).toEqual({ q: 'say "hi"' });
   });
 
   it("provides the predefined variables", () => {

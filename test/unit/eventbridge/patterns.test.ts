@@ -5,7 +5,7 @@ import {
   compilePatternValue,
   matchesPattern,
 } from "../../../local/eventbridge/patterns/index.ts";
-import { INVALID_CASES, MATCH_CASES } from "./pattern-cases.ts";
+import { INVALID_CASES, MATCH_CASES, NUMBER_TEXT_CASES } from "./pattern-cases.ts";
 
 const envelope = (detail: Record<string, unknown>) => ({
   version: "0",
@@ -28,6 +28,13 @@ describe("event pattern matching (AWS semantics)", () => {
     const compiled = compilePatternValue(pattern);
     const subject = event ?? envelope(detail ?? {});
     expect(matchesPattern(compiled, subject)).toBe(match);
+  });
+});
+
+describe("numbers given as JSON text (PutRule / PutEvents spelling)", () => {
+  it.each(NUMBER_TEXT_CASES)("$name → $match", ({ pattern, detail, match }) => {
+    const text = `{"version":"0","id":"1","detail-type":"T","source":"s","account":"000000000000","time":"2026-11-23T15:00:00Z","region":"us-east-1","resources":[],"detail":${detail}}`;
+    expect(matchesPattern(compilePattern(pattern), JSON.parse(text))).toBe(match);
   });
 });
 
