@@ -1,0 +1,223 @@
+/**
+ * `buzzville <command>`: `local` (the local cloud endpoint, topology deployed), `up` (the whole
+ * city: cloud, functions, traffic, live status; `npm start`), `simulate` (the city simulator
+ * against any bus), `help`.
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { runLocal } from "../local/up/local.ts";
+import { runUp } from "../local/up/run.ts";
+
+export class CliUsageError extends Error {
+  override readonly name = "CliUsageError";
+}
+
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
+  readonly stderr: { write(text: string): unknown };
+  /** Aborts a running command (tests); otherwise SIGINT/SIGTERM do. */
+  readonly signal?: AbortSignal;
+}
+
+const USAGE = `Usage: buzzville <command> [flags]
+
+Commands:
+  up        Run the whole city locally: cloud, deployment, functions, traffic, live status
+            (npm start). Flags: --port N (4566) --host H (127.0.0.1) --data-dir DIR
+            --duration SECONDS --json --scenario NAME (normal-day) --rate N (10) --seed N (42)
+            --drain-timeout SECONDS (60) --max-instances N (2) --verbose
+  local     Serve the local cloud on one port with the topology deployed.
+            Flags: --port N (4566) --host H (127.0.0.1) --data-dir DIR --no-deploy --functions
+  simulate  Run the city simulator against an EventBridge bus (see buzzville simulate --help).
+  help      Show this help.
+
+Point the AWS CLI or an SDK at it: AWS_ENDPOINT_URL=http://127.0.0.1:4566 (see docs/LOCAL.md).
+`;
+
+type Spec = Record<string, { type: "string" | "boolean" }>;
+
+const COMMON: Spec = {
+  port: { type: "string" },
+  host: { type: "string" },
+  "data-dir": { type: "string" },
+  help: { type: "boolean" },
+};
+const UP: Spec = {
+  ...COMMON,
+  duration: { type: "string" },
+  json: { type: "boolean" },
+  scenario: { type: "string" },
+  rate: { type: "string" },
+  seed: { type: "string" },
+  "drain-timeout": { type: "string" },
+  "max-instances": { type: "string" },
+  verbose: { type: "boolean" },
+};
+const LOCAL: Spec = { ...COMMON, "no-deploy": { type: "boolean" }, functions: { type: "boolean" } };
+
+function parse(command: string, argv: string[], spec: Spec) {
+  try {
+    return parseArgs({ args: argv, options: spec, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    const allowed = Object.keys(spec)
+      .map((k) => `--${k}`)
+      .join(", ");
+    const message = error instanceof Error ? error.message : String(error);
+    throw new CliUsageError(`${command}: ${message}. Allowed flags: ${allowed}`);
+  }
+}
+
+function int(name: string, value: unknown, rule: { min: number; max: number }): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < rule.min || n > rule.max) {
+    throw new CliUsageError(
+      `--${name} must be an integer from ${rule.min} to ${rule.max}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return n;
+}
+
+function positive(name: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new CliUsageError(`--${name} must be a number > 0, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+
+/** Aborts on the first SIGINT/SIGTERM (clean stop); a second one exits at once. */
+function stopSignal(io: CliIo): AbortSignal {
+  if (io.signal) return io.signal;
+  const abort = new AbortController();
+  const onSignal = (name: string) => {
+    if (abort.signal.aborted) {
+      io.stderr.write(`\n${name} again: exiting without cleanup\n`);
+      process.exit(130);
+    }
+    io.stderr.write(`\n${name}: stopping cleanly (again to force)...\n`);
+    abort.abort();
+  };
+  process.on("SIGINT", () => onSignal("SIGINT"));
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
+  return abort.signal;
+}
+
+async function simulate(argv: string[], io: CliIo): Promise<number> {
+  const url = new URL("../simulator/cli.ts", import.meta.url);
+  if (!existsSync(fileURLToPath(url))) {
+    io.stderr.write(
+      "buzzville simulate: the simulator (simulator/cli.ts) is not in this checkout\n",
+    );
+    return 2;
+  }
+  const mod = (await import(url.href)) as {
+    main?: (argv: string[], io?: unknown) => Promise<number>;
+  };
+  if (typeof mod.main !== "function") {
+    io.stderr.write("buzzville simulate: simulator/cli.ts does not export main(argv)\n");
+    return 2;
+  }
+  return mod.main(argv);
+}
+
+/** Name, message and causes; the stack only with BUZZVILLE_DEBUG=1. */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (process.env.BUZZVILLE_DEBUG === "1") return error.stack ?? error.message;
+  let text = `${error.name}: ${error.message}`;
+  for (let cause = error.cause; cause instanceof Error; cause = cause.cause) {
+    text += `\n  caused by ${cause.name}: ${cause.message}`;
+  }
+  return text;
+}
+
+export async function run(argv: string[], io: CliIo = process): Promise<number> {
+  const [command = "help", ...rest] = argv;
+  try {
+    switch (command) {
+      case "help":
+      case "--help":
+      case "-h":
+        io.stdout.write(USAGE);
+        return 0;
+      case "simulate":
+        return await simulate(rest, io);
+      case "up": {
+        const v = parse("up", rest, UP);
+        if (v.help) {
+          io.stdout.write(USAGE);
+          return 0;
+        }
+        const duration = positive("duration", v.duration);
+        if (v.json && duration === undefined) {
+          throw new CliUsageError(
+            "--json needs --duration SECONDS (the summary is printed at the end)",
+          );
+        }
+        const port = int("port", v.port, { min: 0, max: 65535 });
+        const seed = int("seed", v.seed, { min: 0, max: 0xffffffff });
+        const drain = positive("drain-timeout", v["drain-timeout"]);
+        const instances = int("max-instances", v["max-instances"], { min: 1, max: 64 });
+        const rate = positive("rate", v.rate);
+        const host = str(v.host);
+        const dataDir = str(v["data-dir"]);
+        const scenario = str(v.scenario);
+        const summary = await runUp({
+          ...(port !== undefined ? { port } : {}),
+          ...(host ? { host } : {}),
+          ...(dataDir ? { dataDir } : {}),
+          ...(duration !== undefined ? { durationSeconds: duration } : {}),
+          ...(scenario ? { scenario } : {}),
+          ...(rate !== undefined ? { rate } : {}),
+          ...(seed !== undefined ? { seed } : {}),
+          ...(drain !== undefined ? { drainTimeoutSeconds: drain } : {}),
+          ...(instances !== undefined ? { maxInstancesPerFunction: instances } : {}),
+          json: v.json === true,
+          verbose: v.verbose === true,
+          tty: io.stdout.isTTY === true && v.json !== true,
+          signal: stopSignal(io),
+          out: (t) => io.stdout.write(t),
+          err: (t) => io.stderr.write(t),
+        });
+        return summary.lost === 0 ? 0 : 1;
+      }
+      case "local": {
+        const v = parse("local", rest, LOCAL);
+        if (v.help) {
+          io.stdout.write(USAGE);
+          return 0;
+        }
+        const port = int("port", v.port, { min: 0, max: 65535 });
+        const host = str(v.host);
+        const dataDir = str(v["data-dir"]);
+        await runLocal({
+          ...(port !== undefined ? { port } : {}),
+          ...(host ? { host } : {}),
+          ...(dataDir ? { dataDir } : {}),
+          deploy: v["no-deploy"] !== true,
+          functions: v.functions === true,
+          signal: stopSignal(io),
+          out: (t) => io.stdout.write(t),
+          err: (t) => io.stderr.write(t),
+        });
+        return 0;
+      }
+      default:
+        throw new CliUsageError(
+          `unknown command ${JSON.stringify(command)}; allowed: up, local, simulate, help`,
+        );
+    }
+  } catch (error) {
+    if (error instanceof CliUsageError) {
+      io.stderr.write(`buzzville ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    io.stderr.write(`buzzville ${command}: ${describeError(error)}\n`);
+    return 1;
+  }
+}

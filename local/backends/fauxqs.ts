@@ -1,0 +1,141 @@
+/**
+ * SQS and SNS for the local cloud: the `fauxqs` package, embedded as a library. Its Fastify app
+ * listens on an ephemeral loopback port behind the gateway. The stores are built here (not by
+ * `startFauxqs`) so that the queue URL host is the request's Host header — the gateway's own
+ * host:port — and so the app never listens on 0.0.0.0. With a data directory the state (queues,
+ * messages in every state, topics, subscriptions) is persisted in SQLite by fauxqs itself.
+ */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { buildApp } from "fauxqs";
+import { LocalBackendError } from "./errors.ts";
+
+/** The parts of fauxqs' internal queue that the local cloud relies on. */
+interface FauxQueue {
+  name: string;
+  url: string;
+  persistence?: unknown;
+}
+
+interface FauxSqsStore {
+  host: string;
+  region?: string;
+  persistence?: unknown;
+  queues: Map<string, FauxQueue>;
+  allQueues(): Iterable<FauxQueue>;
+}
+
+interface FauxPersistence {
+  loadSqsAndSns(sqs: unknown, sns: unknown): void;
+  close(): void;
+}
+
+interface FauxInternals {
+  SqsStore: new () => FauxSqsStore;
+  SnsStore: new () => { region?: string; persistence?: unknown };
+  S3Store: new () => object;
+  PersistenceManager: new (dataDir: string) => FauxPersistence;
+}
+
+export interface QueueBackend {
+  /** Loopback port the gateway forwards SQS and SNS requests to. */
+  readonly port: number;
+  /** Points every queue's URL at the given base (e.g. `http://127.0.0.1:4566`). */
+  rebaseQueueUrls(baseUrl: string): void;
+  stop(): Promise<void>;
+}
+
+export interface QueueBackendOptions {
+  readonly region: string;
+  /** Parent data directory; fauxqs' SQLite file goes in `<dataDir>/sqs-sns`. In memory when omitted. */
+  readonly dataDir?: string;
+}
+
+const ACCOUNT = "000000000000";
+
+function fauxqsDist(): string {
+  const require = createRequire(import.meta.url);
+  for (const dir of require.resolve.paths("fauxqs") ?? []) {
+    const dist = join(dir, "fauxqs", "dist");
+    if (existsSync(join(dist, "app.js"))) return dist;
+  }
+  throw new LocalBackendError(
+    "Cannot find the fauxqs package (node_modules/fauxqs/dist): run `npm ci` in the checkout",
+  );
+}
+
+async function loadInternals(): Promise<FauxInternals> {
+  const dist = fauxqsDist();
+  const load = async (file: string) => import(pathToFileURL(join(dist, file)).href);
+  const [sqs, sns, s3, persistence] = await Promise.all([
+    load("sqs/sqsStore.js"),
+    load("sns/snsStore.js"),
+    load("s3/s3Store.js"),
+    load("persistence.js"),
+  ]);
+  return {
+    SqsStore: sqs.SqsStore,
+    SnsStore: sns.SnsStore,
+    S3Store: s3.S3Store,
+    PersistenceManager: persistence.PersistenceManager,
+  };
+}
+
+export async function startQueueBackend(options: QueueBackendOptions): Promise<QueueBackend> {
+  const internals = await loadInternals();
+  const sqsStore = new internals.SqsStore();
+  const snsStore = new internals.SnsStore();
+  const s3Store = new internals.S3Store();
+  // An empty host makes fauxqs build queue URLs from the request's Host header (the gateway).
+  sqsStore.host = "";
+  sqsStore.region = options.region;
+  snsStore.region = options.region;
+
+  let persistence: FauxPersistence | undefined;
+  if (options.dataDir) {
+    persistence = new internals.PersistenceManager(join(options.dataDir, "sqs-sns"));
+    // Load before wiring persistence into the stores, as startFauxqs does.
+    persistence.loadSqsAndSns(sqsStore, snsStore);
+    sqsStore.persistence = persistence;
+    snsStore.persistence = persistence;
+    for (const queue of sqsStore.allQueues()) queue.persistence = persistence;
+  }
+
+  const app = buildApp({
+    logger: false,
+    defaultRegion: options.region,
+    // why: the stores are fauxqs' own classes, loaded from its dist; buildApp's declared type
+    // names them by path, which the package does not export.
+    stores: { sqsStore, snsStore, s3Store } as unknown as NonNullable<
+      Parameters<typeof buildApp>[0]
+    >["stores"],
+  });
+  if (persistence) {
+    const p = persistence;
+    app.addHook("onClose", async () => p.close());
+  }
+  try {
+    await app.listen({ port: 0, host: "127.0.0.1" });
+  } catch (cause) {
+    throw new LocalBackendError("fauxqs could not listen on 127.0.0.1", { cause });
+  }
+  const port = (app.server.address() as AddressInfo).port;
+
+  return {
+    port,
+    rebaseQueueUrls(baseUrl) {
+      const queues = [...sqsStore.allQueues()];
+      sqsStore.queues.clear();
+      for (const queue of queues) {
+        queue.url = `${baseUrl}/${ACCOUNT}/${queue.name}`;
+        sqsStore.queues.set(queue.url, queue);
+      }
+    },
+    stop: async () => {
+      await app.close();
+    },
+  };
+}

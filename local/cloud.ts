@@ -1,0 +1,81 @@
+/**
+ * The local cloud: the gateway with its embedded SQS/SNS (fauxqs) and DynamoDB (dynalite), the
+ * EventBridge service (local/eventbridge) delivering through the target dispatcher, and Pipes.
+ */
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { createEventBridgeService, type EventBridgeService } from "./eventbridge/index.ts";
+import { type Gateway, type GatewayOptions, startGateway } from "./gateway/server.ts";
+import { createPipesService, type PipesService } from "./pipes/api.ts";
+import { createEventTargets, type LambdaInvoker } from "./targets.ts";
+
+export interface LocalCloudOptions extends GatewayOptions {
+  /** Reports background failures (pipe polling, target delivery). */
+  readonly onError?: (where: string, error: unknown) => void;
+}
+
+export interface LocalCloud {
+  readonly gateway: Gateway;
+  /** The AWS_ENDPOINT_URL of the local cloud. */
+  readonly endpoint: string;
+  readonly region: string;
+  readonly pipes: PipesService;
+  readonly eventBridge: EventBridgeService;
+  /** Lets EventBridge Lambda targets reach the local Lambda runner. */
+  attachLambda(invoke: LambdaInvoker): void;
+  stop(): Promise<void>;
+}
+
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const gateway = await startGateway(options);
+  const endpoint = gateway.url;
+  const region = gateway.region;
+  let invokeLambda: LambdaInvoker | undefined;
+  const targets = createEventTargets({
+    endpoint,
+    region,
+    invokeLambda: async (arn, payload) => {
+      if (!invokeLambda)
+        throw new Error(`No local function runner is attached, so ${arn} cannot run`);
+      await invokeLambda(arn, payload);
+    },
+  });
+
+  const eventBridge = createEventBridgeService({ region, accountId: "000000000000", targets });
+  gateway.mountEvents({
+    handle: async (request) => {
+      const answer = await eventBridge.handle(request);
+      return { status: answer.statusCode, body: answer.body, headers: answer.headers };
+    },
+  });
+
+  const sqs = new SQSClient({
+    endpoint,
+    region,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  const pipes = createPipesService({
+    region,
+    endpoint,
+    sqs,
+    onError: (pipe, error) => options.onError?.(`pipe ${pipe}`, error),
+  });
+  gateway.mountPipes(pipes);
+
+  return {
+    gateway,
+    endpoint,
+    region,
+    pipes,
+    eventBridge,
+    attachLambda: (invoke) => {
+      invokeLambda = invoke;
+    },
+    stop: async () => {
+      await pipes.stopAll();
+      eventBridge.close();
+      targets.destroy();
+      sqs.destroy();
+      await gateway.stop();
+    },
+  };
+}

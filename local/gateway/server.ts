@@ -1,0 +1,241 @@
+/**
+ * The local cloud's single endpoint: one node:http server that speaks the AWS wire protocols of
+ * the services the stack uses. SQS and SNS go to embedded fauxqs, DynamoDB to embedded dynalite
+ * (both on loopback ports behind this server), EventBridge and Pipes to services mounted here.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type DynamoBackend, startDynamoBackend } from "../backends/dynalite.ts";
+import { type QueueBackend, startQueueBackend } from "../backends/fauxqs.ts";
+import { GatewayError, writeAwsError } from "./errors.ts";
+import type { JsonTargetService, RestJsonService } from "./ports.ts";
+import { pipeTo, readBody, send } from "./proxy.ts";
+import { type Route, routeRequest, SUPPORTED_SERVICES } from "./route.ts";
+import { jsonToQueryXml, queryErrorCode, queryToJson } from "./sqs-query.ts";
+
+/** dynalite's operations; anything else (e.g. TransactWriteItems) gets a clear error here. */
+const DYNAMODB_ACTIONS = new Set([
+  "BatchGetItem",
+  "BatchWriteItem",
+  "CreateTable",
+  "DeleteItem",
+  "DeleteTable",
+  "DescribeTable",
+  "DescribeTimeToLive",
+  "GetItem",
+  "ListTables",
+  "PutItem",
+  "Query",
+  "Scan",
+  "TagResource",
+  "UntagResource",
+  "ListTagsOfResource",
+  "UpdateItem",
+  "UpdateTable",
+]);
+
+export interface GatewayOptions {
+  /** Interface to listen on. @default "127.0.0.1" */
+  readonly host?: string;
+  /** Port to listen on; 0 picks a free one. @default 4566 */
+  readonly port?: number;
+  /** Region used when a request does not name one. @default "us-east-1" */
+  readonly region?: string;
+  /** Persist DynamoDB, SQS and SNS state under this directory. In memory when omitted. */
+  readonly dataDir?: string;
+}
+
+export interface Gateway {
+  /** e.g. `http://127.0.0.1:4566` — the value for AWS_ENDPOINT_URL. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly region: string;
+  /** Mounts the EventBridge service (`x-amz-target: AWSEvents.*`). */
+  mountEvents(service: JsonTargetService): void;
+  /** Mounts the Pipes service (REST, `/v1/pipes`). */
+  mountPipes(service: RestJsonService): void;
+  stop(): Promise<void>;
+}
+
+export async function startGateway(options: GatewayOptions = {}): Promise<Gateway> {
+  const host = options.host ?? "127.0.0.1";
+  const region = options.region ?? "us-east-1";
+  const dataDir = options.dataDir;
+  const [queues, dynamo] = await Promise.all([
+    startQueueBackend({ region, ...(dataDir ? { dataDir } : {}) }),
+    startDynamoBackend(dataDir ? { dataDir } : {}),
+  ]);
+  let events: JsonTargetService | undefined;
+  let pipes: RestJsonService | undefined;
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (res.headersSent) {
+        res.destroy(error instanceof Error ? error : undefined);
+        return;
+      }
+      const path = (req.url ?? "/").split("?")[0] ?? "/";
+      writeAwsError(res, routeRequest(req.headers, path).protocol, {
+        status: 500,
+        code: "InternalFailure",
+        message: `The local cloud failed to serve ${req.method} ${req.url}: ${String(error)}`,
+        fault: "Receiver",
+      });
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    if (req.method === "GET" && (path === "/health" || path === "/_buzzville/health")) {
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ status: "ok", services: SUPPORTED_SERVICES, region }));
+      return;
+    }
+    if (req.method === "GET" && path.startsWith("/_buzzville/queues/")) {
+      // Non-destructive inspection of a queue (ready, in flight, delayed), for the summary.
+      const name = path.slice("/_buzzville/queues/".length);
+      const answer = await send(queues.port, {
+        method: "GET",
+        path: `/_fauxqs/queues/${name}`,
+        headers: {},
+        body: "",
+      });
+      res.statusCode = answer.status;
+      res.setHeader("content-type", "application/json");
+      res.end(answer.body);
+      return;
+    }
+    const route = routeRequest(req.headers, path);
+    switch (route.service) {
+      case "sns":
+      case "sts":
+        return pipeTo(queues.port, req, res);
+      case "sqs":
+        if (route.protocol === "query") return sqsQuery(req, res);
+        return pipeTo(queues.port, req, res);
+      case "dynamodb":
+        if (route.action && !DYNAMODB_ACTIONS.has(route.action)) return unsupported(res, route);
+        return pipeTo(dynamo.port, req, res);
+      case "events":
+        return serveJson(events, route, req, res);
+      case "pipes":
+        return servePipes(req, res);
+      default:
+        return unsupported(res, route);
+    }
+  }
+
+  function unsupported(res: ServerResponse, route: Route): void {
+    const what = route.action
+      ? `action "${route.action}" of service "${route.requested}"`
+      : `service "${route.requested}"`;
+    const dynamo = route.service === "dynamodb" ? " (dynalite has no transactions)" : "";
+    writeAwsError(res, route.protocol, {
+      status: 400,
+      code: route.protocol === "query" ? "InvalidAction" : "UnknownOperationException",
+      message: `The Buzz Ville local cloud does not support ${what}${dynamo}. Supported services: ${SUPPORTED_SERVICES.join(", ")}.`,
+    });
+  }
+
+  async function serveJson(
+    service: JsonTargetService | undefined,
+    route: Route,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
+    const body = await readBody(req);
+    if (!service) return unsupported(res, route);
+    const target = req.headers["x-amz-target"];
+    const answer = await service.handle({ target: typeof target === "string" ? target : "", body });
+    res.statusCode = answer.status;
+    res.setHeader("content-type", "application/x-amz-json-1.1");
+    for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v);
+    res.end(answer.body);
+  }
+
+  async function servePipes(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    const url = new URL(req.url ?? "/", "http://local");
+    if (!pipes) {
+      return unsupported(res, { service: undefined, requested: "pipes", protocol: "rest-json" });
+    }
+    const answer = await pipes.handle({
+      method: req.method ?? "GET",
+      path: url.pathname,
+      query: url.searchParams,
+      body,
+    });
+    res.statusCode = answer.status;
+    res.setHeader("content-type", "application/json");
+    for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v);
+    res.end(answer.body);
+  }
+
+  async function sqsQuery(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { action, input } = queryToJson(await readBody(req));
+    const headers: Record<string, string> = {
+      "content-type": "application/x-amz-json-1.0",
+      "x-amz-target": `AmazonSQS.${action}`,
+      host: req.headers.host ?? `${host}:${port}`,
+    };
+    if (req.headers.authorization) headers.authorization = req.headers.authorization;
+    const answer = await send(queues.port, {
+      method: "POST",
+      path: "/",
+      headers,
+      body: JSON.stringify(input),
+    });
+    const parsed = answer.body.length ? JSON.parse(answer.body.toString("utf8")) : {};
+    if (answer.status >= 300) {
+      const header = answer.headers["x-amzn-query-error"];
+      writeAwsError(res, "query", {
+        status: answer.status,
+        code: queryErrorCode(typeof header === "string" ? header : undefined, parsed.__type ?? ""),
+        message: parsed.message ?? "",
+      });
+      return;
+    }
+    res.statusCode = 200;
+    res.setHeader("content-type", "text/xml");
+    res.end(jsonToQueryXml(action, parsed));
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (cause) =>
+      reject(
+        new GatewayError(
+          `The local cloud cannot listen on ${host}:${options.port ?? 4566} (is another local cloud or LocalStack running? pick another --port)`,
+          { cause },
+        ),
+      ),
+    );
+    server.listen(options.port ?? 4566, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
+  const url = `http://${urlHost}:${port}`;
+  queues.rebaseQueueUrls(url);
+
+  return {
+    url,
+    host,
+    port,
+    region,
+    mountEvents: (service) => {
+      events = service;
+    },
+    mountPipes: (service) => {
+      pipes = service;
+    },
+    stop: () => stopAll(server, queues, dynamo),
+  };
+}
+
+async function stopAll(server: Server, queues: QueueBackend, dynamo: DynamoBackend) {
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+  await Promise.all([queues.stop(), dynamo.stop()]);
+}

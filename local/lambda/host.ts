@@ -1,0 +1,246 @@
+/**
+ * A local Lambda function: a pool of execution environments (worker threads, each with the
+ * function's OWN environment variables and memory limit) running the deployed handler module.
+ * One invocation per environment at a time; an environment that times out or crashes is
+ * terminated and a fresh one is created for the next invocation (a cold start).
+ */
+import { randomUUID } from "node:crypto";
+import { resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { FromWorker, ToWorker, WorkerInit } from "./protocol.ts";
+
+export class LambdaRunnerError extends Error {
+  override readonly name: string = "LambdaRunnerError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export type InvokeOutcome =
+  | { readonly kind: "ok"; readonly result: unknown }
+  | { readonly kind: "error"; readonly error: string }
+  | { readonly kind: "timeout" }
+  | { readonly kind: "crash"; readonly error: string };
+
+export interface FunctionHostOptions {
+  /** Function name, e.g. `buzzville-local-EventStore`. */
+  readonly name: string;
+  /** Handler module (absolute, or relative to `rootDir`). */
+  readonly entry: string;
+  readonly exportName?: string;
+  readonly rootDir?: string;
+  readonly timeoutMs: number;
+  readonly memoryMb: number;
+  /** The function's environment (nothing of the host process leaks in except PATH/HOME/TZ). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Execution environments kept at most. @default 2 */
+  readonly maxInstances?: number;
+  readonly region: string;
+  /** Each line the function writes to stdout/stderr. */
+  readonly onLog?: (line: string) => void;
+}
+
+interface Instance {
+  readonly worker: Worker;
+  readonly ready: Promise<void>;
+  busy: boolean;
+  pending?: { id: number; settle: (outcome: InvokeOutcome) => void };
+}
+
+const WORKER_ENTRY = new URL("./worker-entry.mjs", import.meta.url);
+
+export class FunctionHost {
+  readonly arn: string;
+  private readonly instances = new Set<Instance>();
+  private readonly waiters: (() => void)[] = [];
+  private nextId = 1;
+  private closed = false;
+  readonly stats = {
+    invocations: 0,
+    errors: 0,
+    timeouts: 0,
+    crashes: 0,
+    coldStarts: 0,
+    /** Sum of invocation durations (handler time, cold start included), ms. */
+    busyMs: 0,
+  };
+
+  constructor(private readonly options: FunctionHostOptions) {
+    this.arn = `arn:aws:lambda:${options.region}:000000000000:function:${options.name}`;
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  private spawn(): Instance {
+    const o = this.options;
+    const handlerUrl = pathToFileURL(resolve(o.rootDir ?? process.cwd(), o.entry)).href;
+    const init: WorkerInit = { handlerUrl, exportName: o.exportName ?? "handler" };
+    const worker = new Worker(WORKER_ENTRY, {
+      workerData: init,
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "",
+        TZ: "UTC",
+        ...o.env,
+      },
+      stdout: true,
+      stderr: true,
+      resourceLimits: { maxOldGenerationSizeMb: Math.max(o.memoryMb, 256) },
+    });
+    for (const stream of [worker.stdout, worker.stderr]) {
+      const lines = createInterface({ input: stream });
+      lines.on("line", (line) => o.onLog?.(line));
+    }
+    this.stats.coldStarts++;
+    let markReady: () => void = () => {};
+    let failInit: (error: Error) => void = () => {};
+    const ready = new Promise<void>((res, rej) => {
+      markReady = res;
+      failInit = rej;
+    });
+    ready.catch(() => {});
+    const instance: Instance = { worker, ready, busy: true };
+    worker.on("message", (message: FromWorker) => {
+      if (message.type === "ready") return markReady();
+      if (message.type === "init-error") {
+        failInit(new LambdaRunnerError(`${o.name} failed to initialise: ${message.error}`));
+        return;
+      }
+      const pending = instance.pending;
+      if (!pending || pending.id !== message.id) return;
+      instance.pending = undefined;
+      pending.settle(
+        message.type === "result"
+          ? { kind: "ok", result: message.result }
+          : { kind: "error", error: message.error },
+      );
+    });
+    const onGone = (error: unknown) => {
+      this.instances.delete(instance);
+      failInit(new LambdaRunnerError(`${o.name}'s environment exited: ${String(error)}`));
+      const pending = instance.pending;
+      instance.pending = undefined;
+      pending?.settle({ kind: "crash", error: String(error) });
+      this.wake();
+    };
+    worker.on("error", onGone);
+    worker.on("exit", (code) => onGone(`exit code ${code}`));
+    this.instances.add(instance);
+    return instance;
+  }
+
+  private wake(): void {
+    this.waiters.shift()?.();
+  }
+
+  /** An idle environment (reserved for the caller), creating one if below the limit. */
+  private async acquire(): Promise<Instance> {
+    for (;;) {
+      if (this.closed) throw new LambdaRunnerError(`${this.options.name} is shut down`);
+      for (const instance of this.instances) {
+        if (!instance.busy) {
+          instance.busy = true;
+          return instance;
+        }
+      }
+      if (this.instances.size < (this.options.maxInstances ?? 2)) return this.spawn();
+      await new Promise<void>((r) => this.waiters.push(r));
+    }
+  }
+
+  private release(instance: Instance): void {
+    instance.busy = false;
+    this.wake();
+  }
+
+  /**
+   * Starts one execution environment ahead of traffic (like provisioned concurrency) and waits
+   * until its handler module is loaded; rejects with the init error when it fails to load.
+   */
+  async warm(): Promise<void> {
+    if (this.instances.size > 0) return;
+    const instance = this.spawn();
+    try {
+      await instance.ready;
+      this.release(instance);
+    } catch (error) {
+      this.instances.delete(instance);
+      await instance.worker.terminate();
+      throw error;
+    }
+  }
+
+  /** Invokes the function once, like Lambda's synchronous invoke; never throws for handler faults. */
+  async invoke(event: unknown): Promise<InvokeOutcome> {
+    const instance = await this.acquire();
+    this.stats.invocations++;
+    try {
+      await instance.ready;
+    } catch (error) {
+      this.stats.crashes++;
+      await instance.worker.terminate();
+      return { kind: "crash", error: String(error) };
+    }
+    const o = this.options;
+    const id = this.nextId++;
+    const awsRequestId = randomUUID();
+    const deadline = Date.now() + o.timeoutMs;
+    const began = Date.now();
+    const outcome = await new Promise<InvokeOutcome>((settle) => {
+      const timer = setTimeout(() => {
+        instance.pending = undefined;
+        settle({ kind: "timeout" });
+      }, o.timeoutMs);
+      instance.pending = {
+        id,
+        settle: (value) => {
+          clearTimeout(timer);
+          settle(value);
+        },
+      };
+      const message: ToWorker = {
+        type: "invoke",
+        id,
+        event,
+        context: {
+          functionName: o.name,
+          functionVersion: "$LATEST",
+          invokedFunctionArn: this.arn,
+          memoryLimitInMB: String(o.memoryMb),
+          awsRequestId,
+          logGroupName: `/aws/lambda/${o.name}`,
+          logStreamName: `local/${instance.worker.threadId}`,
+          deadline,
+        },
+      };
+      instance.worker.postMessage(message);
+    });
+    this.stats.busyMs += Date.now() - began;
+    if (outcome.kind === "timeout" || outcome.kind === "crash") {
+      if (outcome.kind === "timeout") {
+        this.stats.timeouts++;
+        o.onLog?.(
+          `Task timed out after ${(o.timeoutMs / 1000).toFixed(2)} seconds (${awsRequestId})`,
+        );
+      } else this.stats.crashes++;
+      this.instances.delete(instance);
+      await instance.worker.terminate();
+      this.wake();
+      return outcome;
+    }
+    if (outcome.kind === "error") this.stats.errors++;
+    this.release(instance);
+    return outcome;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const w of this.waiters.splice(0)) w();
+    await Promise.all([...this.instances].map((i) => i.worker.terminate()));
+    this.instances.clear();
+  }
+}

@@ -1,0 +1,33 @@
+/** Messages between the Lambda runner and an execution environment (worker thread). */
+
+export interface InvokeContextData {
+  readonly functionName: string;
+  readonly functionVersion: string;
+  readonly invokedFunctionArn: string;
+  readonly memoryLimitInMB: string;
+  readonly awsRequestId: string;
+  readonly logGroupName: string;
+  readonly logStreamName: string;
+  /** Epoch ms at which the invocation times out. */
+  readonly deadline: number;
+}
+
+export interface WorkerInit {
+  /** Absolute file URL of the handler module. */
+  readonly handlerUrl: string;
+  /** Exported name of the handler function. @default "handler" */
+  readonly exportName: string;
+}
+
+export type ToWorker = {
+  readonly type: "invoke";
+  readonly id: number;
+  readonly event: unknown;
+  readonly context: InvokeContextData;
+};
+
+export type FromWorker =
+  | { readonly type: "ready" }
+  | { readonly type: "init-error"; readonly error: string }
+  | { readonly type: "result"; readonly id: number; readonly result: unknown }
+  | { readonly type: "error"; readonly id: number; readonly error: string };

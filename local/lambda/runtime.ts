@@ -1,0 +1,147 @@
+/**
+ * Starts the deployed functions locally: one FunctionHost per function (its own environment:
+ * the RESOURCE_ENV variables pointing at the local resources, AWS_ENDPOINT_URL = the gateway,
+ * region, dummy credentials, the Powertools variables the CDK stack sets) and one event source
+ * mapping per subscription.
+ */
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import type { SQSRecord } from "aws-lambda";
+import type { DeployedFunction, ResourceMap } from "../resource-map.ts";
+import { FunctionHost, type InvokeOutcome, LambdaRunnerError } from "./host.ts";
+import { EventSourceMapping } from "./mapping.ts";
+
+/** Metrics namespace of the stack (BRIEF metrics contract). */
+const METRICS_NAMESPACE = "BuzzVille";
+
+export interface FunctionsOptions {
+  readonly resources: ResourceMap;
+  readonly sqs: SQSClient;
+  /** Repository root the handler entries are relative to. @default process.cwd() */
+  readonly rootDir?: string;
+  /** Execution environments per function at most (memory!). @default 2 */
+  readonly maxInstancesPerFunction?: number;
+  /** Long-poll wait of the pollers, seconds. @default 1 */
+  readonly waitTimeSeconds?: number;
+  /** Powertools log level inside the functions. @default "WARN" */
+  readonly logLevel?: string;
+  /** Per-function entry override (tests), by function logical id. */
+  readonly entries?: Readonly<Record<string, string>>;
+  readonly onLog?: (functionName: string, line: string) => void;
+  readonly onDelivered?: (subscriptionId: string, record: SQSRecord, now: number) => void;
+  readonly onInvokeFailure?: (mapping: string, outcome: InvokeOutcome) => void;
+}
+
+export interface RunningFunctions {
+  readonly hosts: ReadonlyMap<string, FunctionHost>;
+  readonly mappings: readonly EventSourceMapping[];
+  /** Loads every function once before traffic; resolves with the functions that failed to load. */
+  warm(): Promise<{ name: string; error: string }[]>;
+  /** Asynchronous invoke by function ARN (EventBridge Lambda targets). */
+  invoke(functionArn: string, payload: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function functionEnvironment(
+  fn: DeployedFunction,
+  resources: ResourceMap,
+  logLevel: string,
+): Record<string, string> {
+  return {
+    ...fn.resourceEnv,
+    AWS_ENDPOINT_URL: resources.endpoint,
+    AWS_REGION: resources.region,
+    AWS_DEFAULT_REGION: resources.region,
+    AWS_ACCESS_KEY_ID: "local",
+    AWS_SECRET_ACCESS_KEY: "local",
+    AWS_LAMBDA_FUNCTION_NAME: fn.name,
+    AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
+    POWERTOOLS_SERVICE_NAME: fn.service,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    POWERTOOLS_LOG_LEVEL: logLevel,
+    // No X-Ray daemon locally: the tracer runs disabled (segments are not emitted).
+    POWERTOOLS_TRACE_DISABLED: "true",
+    NODE_OPTIONS: "--enable-source-maps",
+  };
+}
+
+export function startFunctions(options: FunctionsOptions): RunningFunctions {
+  const { resources } = options;
+  const hosts = new Map<string, FunctionHost>();
+  for (const [logicalId, fn] of Object.entries(resources.functions)) {
+    hosts.set(
+      logicalId,
+      new FunctionHost({
+        name: fn.name,
+        entry: options.entries?.[fn.functionId] ?? fn.entry,
+        rootDir: options.rootDir ?? process.cwd(),
+        timeoutMs: fn.timeoutSeconds * 1000,
+        memoryMb: fn.memoryMb,
+        env: functionEnvironment(fn, resources, options.logLevel ?? "WARN"),
+        maxInstances: options.maxInstancesPerFunction ?? 2,
+        region: resources.region,
+        onLog: (line) => options.onLog?.(fn.name, line),
+      }),
+    );
+  }
+  const mappings = resources.eventSources.map((es) => {
+    const queue = resources.queues[es.queue];
+    const fn = hosts.get(es.function);
+    if (!queue || !fn) {
+      throw new LambdaRunnerError(
+        `Event source ${es.logicalId} names queue ${es.queue} / function ${es.function}, which were not deployed`,
+      );
+    }
+    const cap = options.maxInstancesPerFunction ?? 2;
+    return new EventSourceMapping({
+      id: es.subscriptionId,
+      queueUrl: queue.url,
+      queueArn: queue.arn,
+      region: resources.region,
+      sqs: options.sqs,
+      fn,
+      // FIFO: AWS caps batches at 10.
+      batchSize: queue.fifo ? Math.min(es.batchSize, 10) : es.batchSize,
+      maxBatchingWindowSeconds: es.maxBatchingWindowSeconds,
+      // Never more pollers than environments: a batch waiting for one would age in flight.
+      maxConcurrency: Math.min(es.maxConcurrency, cap),
+      ...(options.waitTimeSeconds !== undefined
+        ? { waitTimeSeconds: options.waitTimeSeconds }
+        : {}),
+      onDelivered: (record, now) => options.onDelivered?.(es.subscriptionId, record, now),
+      ...(options.onInvokeFailure ? { onInvokeFailure: options.onInvokeFailure } : {}),
+    });
+  });
+  for (const m of mappings) m.start();
+
+  return {
+    hosts,
+    mappings,
+    async warm() {
+      const failures: { name: string; error: string }[] = [];
+      await Promise.all(
+        [...hosts.values()].map((h) =>
+          h.warm().catch((error: unknown) => failures.push({ name: h.name, error: String(error) })),
+        ),
+      );
+      return failures;
+    },
+    async invoke(functionArn, payload) {
+      const host = [...hosts.values()].find((h) => h.arn === functionArn);
+      if (!host) throw new LambdaRunnerError(`No local function has ARN ${functionArn}`);
+      // Asynchronous invocation: accepted now, run in the background (failures are logged).
+      host.invoke(JSON.parse(payload)).then(
+        (outcome) => {
+          if (outcome.kind !== "ok") options.onInvokeFailure?.(host.name, outcome);
+        },
+        (error: unknown) =>
+          options.onInvokeFailure?.(host.name, { kind: "crash", error: String(error) }),
+      );
+    },
+    async stop() {
+      await Promise.all(mappings.map((m) => m.stop()));
+      await Promise.all([...hosts.values()].map((h) => h.close()));
+    },
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * Inside an execution environment: imports the handler module once (cold start), then runs one
+ * invocation at a time with a Lambda-like context, answering with the result or the error.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import type { Context } from "aws-lambda";
+import type { FromWorker, InvokeContextData, ToWorker, WorkerInit } from "./protocol.ts";
+
+type Handler = (event: unknown, context: Context) => unknown;
+
+function contextOf(data: InvokeContextData): Context {
+  const unsupported = () => {
+    throw new Error("Callback-style context.done/fail/succeed is not supported: return a value");
+  };
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: data.functionName,
+    functionVersion: data.functionVersion,
+    invokedFunctionArn: data.invokedFunctionArn,
+    memoryLimitInMB: data.memoryLimitInMB,
+    awsRequestId: data.awsRequestId,
+    logGroupName: data.logGroupName,
+    logStreamName: data.logStreamName,
+    getRemainingTimeInMillis: () => Math.max(0, data.deadline - Date.now()),
+    done: unsupported,
+    fail: unsupported,
+    succeed: unsupported,
+  };
+}
+
+const describe = (error: unknown) =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+
+async function main() {
+  const port = parentPort;
+  if (!port) throw new Error("worker.ts must run in a worker thread");
+  const post = (message: FromWorker) => port.postMessage(message);
+  const init = workerData as WorkerInit;
+  let handler: Handler;
+  try {
+    const mod = (await import(init.handlerUrl)) as Record<string, unknown>;
+    const exported = mod[init.exportName];
+    if (typeof exported !== "function") {
+      throw new Error(
+        `${init.handlerUrl} does not export a function named "${init.exportName}" (exports: ${Object.keys(mod).join(", ") || "none"})`,
+      );
+    }
+    handler = exported as Handler;
+  } catch (error) {
+    post({ type: "init-error", error: describe(error) });
+    return;
+  }
+  port.on("message", async (message: ToWorker) => {
+    try {
+      const result = await handler(message.event, contextOf(message.context));
+      post({ type: "result", id: message.id, result: result ?? null });
+    } catch (error) {
+      post({ type: "error", id: message.id, error: describe(error) });
+    }
+  });
+  post({ type: "ready" });
+}
+
+void main();

@@ -1,0 +1,76 @@
+/**
+ * `buzzville local`: the local cloud on one port, the topology deployed (unless told not to),
+ * optionally with the functions running; serves until aborted (Ctrl-C).
+ */
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { topology } from "../../infra/topology.ts";
+import { startLocalCloud } from "../cloud.ts";
+import { deployTopology } from "../deploy.ts";
+import { startFunctions } from "../lambda/runtime.ts";
+
+export interface LocalOptions {
+  readonly host?: string;
+  readonly port?: number;
+  readonly dataDir?: string;
+  /** Deploy the topology. @default true */
+  readonly deploy?: boolean;
+  /** Also run the functions on their queues. @default false */
+  readonly functions?: boolean;
+  readonly signal: AbortSignal;
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+export async function runLocal(options: LocalOptions): Promise<void> {
+  const cloud = await startLocalCloud({
+    ...(options.host ? { host: options.host } : {}),
+    port: options.port ?? 4566,
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    onError: (where, error) => options.err(`[${where}] ${String(error)}\n`),
+  });
+  const sqs = new SQSClient({
+    endpoint: cloud.endpoint,
+    region: cloud.region,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  let functions: ReturnType<typeof startFunctions> | undefined;
+  try {
+    options.out(
+      `Buzz Ville local cloud: ${cloud.endpoint} (region ${cloud.region}${options.dataDir ? `, data in ${options.dataDir}` : ", in memory"})\n`,
+    );
+    if (options.deploy !== false) {
+      const resources = await deployTopology({
+        endpoint: cloud.endpoint,
+        region: cloud.region,
+        topology,
+      });
+      options.out(
+        `Deployed: bus ${resources.bus.name}; ${Object.keys(resources.queues).length} queues, ${Object.keys(resources.rules).length} rules, ${Object.keys(resources.pipes).length} pipes, ${Object.keys(resources.tables).length} tables, ${Object.keys(resources.topics).length} topics\n`,
+      );
+      if (options.functions) {
+        functions = startFunctions({
+          resources,
+          sqs,
+          onLog: (fn, line) => options.err(`[${fn}] ${line}\n`),
+        });
+        cloud.attachLambda(functions.invoke);
+        options.out(
+          `Functions running: ${Object.values(resources.functions)
+            .map((f) => f.name)
+            .join(", ")}\n`,
+        );
+      }
+    }
+    options.out(
+      `export AWS_ENDPOINT_URL=${cloud.endpoint} AWS_REGION=${cloud.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local\nCtrl-C stops.\n`,
+    );
+    await new Promise<void>((resolve) => {
+      if (options.signal.aborted) resolve();
+      options.signal.addEventListener("abort", () => resolve());
+    });
+  } finally {
+    await functions?.stop();
+    sqs.destroy();
+    await cloud.stop();
+  }
+}

@@ -1,0 +1,90 @@
+/** The live status line of `buzzville up` and the shape of its final summary. */
+
+export interface UpSummary {
+  /** Distinct events PutEvents accepted from the traffic source. */
+  readonly published: number;
+  /** Distinct events in the DynamoDB event store (derived events included). */
+  readonly stored: number;
+  /** Records each consumer (subscription) handled successfully. */
+  readonly deliveredByConsumer: Readonly<Record<string, number>>;
+  /** Messages still in working queues (visible, in flight or delayed) at the end. */
+  readonly inFlight: number;
+  /** Messages in dead-letter queues at the end (rule target DLQs included). */
+  readonly dlq: number;
+  /** Accepted events neither in the event store, nor in a queue of its path, nor in a DLQ. */
+  readonly lost: number;
+  /** Deliveries on the ordered (FIFO) consumers that went back in a producer's sequence. */
+  readonly orderViolations: number;
+  /** Producer's occurredAt -> handled, over every successful delivery. */
+  readonly latencyMs: { readonly p50: number; readonly p99: number };
+  /** The same per consumer (batching windows of bulk consumers weigh on the overall figure). */
+  readonly latencyMsByConsumer: Readonly<
+    Record<string, { readonly p50: number; readonly p99: number }>
+  >;
+  readonly dlqByQueue: Readonly<Record<string, number>>;
+  /** Per function: invocations, mean invocation time, and failures (error, timeout, crash). */
+  readonly functions: Readonly<
+    Record<
+      string,
+      {
+        readonly invocations: number;
+        readonly meanMs: number;
+        readonly errors: number;
+        readonly timeouts: number;
+        readonly crashes: number;
+      }
+    >
+  >;
+  readonly failedPublishes: number;
+  readonly durationSeconds: number;
+  readonly drained: boolean;
+  readonly trafficSource: string;
+  readonly scenario: string;
+  readonly endpoint: string;
+}
+
+export interface StatusSnapshot {
+  readonly elapsedSeconds: number;
+  readonly published: number;
+  readonly delivered: Readonly<Record<string, number>>;
+  readonly inQueues: number;
+  readonly inDlqs: number;
+  readonly latency: { readonly p50: number; readonly p99: number };
+}
+
+/** "EmergencyCritical" -> "EmCr": short consumer labels for one status line. */
+export function shortLabel(id: string): string {
+  const words = id.match(/[A-Z][a-z]*/g) ?? [id];
+  return words.map((w) => w.slice(0, 2)).join("");
+}
+
+export function formatStatus(s: StatusSnapshot): string {
+  const delivered = Object.entries(s.delivered)
+    .map(([id, n]) => `${shortLabel(id)} ${n}`)
+    .join(" ");
+  return [
+    `t+${s.elapsedSeconds}s`,
+    `published ${s.published}`,
+    `delivered [${delivered}]`,
+    `queued ${s.inQueues}`,
+    `DLQ ${s.inDlqs}`,
+    `e2e p50 ${Math.round(s.latency.p50)}ms p99 ${Math.round(s.latency.p99)}ms`,
+  ].join(" | ");
+}
+
+export function formatSummary(s: UpSummary): string {
+  const lines = [
+    `Buzz Ville local run (${s.durationSeconds}s, ${s.trafficSource}${s.trafficSource === "simulator" ? ` "${s.scenario}"` : ""})`,
+    `  published ${s.published}, stored ${s.stored}, lost ${s.lost}, in flight ${s.inFlight}, DLQ ${s.dlq}, order violations ${s.orderViolations}`,
+    `  end-to-end latency p50 ${Math.round(s.latencyMs.p50)} ms, p99 ${Math.round(s.latencyMs.p99)} ms${s.drained ? "" : " (queues did not drain in time)"}`,
+    `  delivered: ${Object.entries(s.deliveredByConsumer)
+      .map(([k, v]) => {
+        const l = s.latencyMsByConsumer[k];
+        return l ? `${k} ${v} (p50 ${Math.round(l.p50)} ms)` : `${k} ${v}`;
+      })
+      .join(", ")}`,
+  ];
+  const dlqs = Object.entries(s.dlqByQueue).filter(([, n]) => n > 0);
+  if (dlqs.length > 0) lines.push(`  DLQs: ${dlqs.map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  return lines.join("\n");
+}
