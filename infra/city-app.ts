@@ -59,6 +59,9 @@ export function createCityApp(options: CityAppOptions = {}): CityApp {
     logRetentionDays: config.logRetentionDays,
     logLevel: config.logLevel,
     ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
+    ...(config.reservedConcurrency !== undefined
+      ? { reservedConcurrency: config.reservedConcurrency }
+      : {}),
     bundle: config.bundle,
   });
   if (options.nag ?? true) {

@@ -4,6 +4,7 @@
  * as strings, so numbers, booleans and lists are coerced.
  */
 import { z } from "zod";
+import { type ReservedConcurrency, reservedConcurrencyFromContext } from "./concurrency.ts";
 import { LOG_LEVELS } from "./constructs/consumer-function.ts";
 import { InfraConfigError, quote } from "./errors.ts";
 import { LOG_RETENTION_DAYS } from "./stack.ts";
@@ -18,6 +19,7 @@ export const CONTEXT_KEYS = [
   "logRetentionDays",
   "logLevel",
   "alarmEmail",
+  "reservedConcurrency",
   "bundle",
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
@@ -41,7 +43,10 @@ const schema = z.object({
     .default("dev"),
   stackName: z
     .string()
-    .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/)
+    .regex(
+      /^[A-Za-z][A-Za-z0-9-]{0,127}$/,
+      'must be a CloudFormation stack name: 1-128 letters, digits or dashes, starting with a letter (e.g. "BuzzVille-prod")',
+    )
     .optional(),
   archiveRetentionDays: int(0, 36_500).default(30),
   agencyAccountIds: accountList.default([]),
@@ -54,6 +59,17 @@ const schema = z.object({
     .default(30),
   logLevel: z.enum(LOG_LEVELS).default("INFO"),
   alarmEmail: z.email().optional(),
+  reservedConcurrency: z
+    .unknown()
+    .transform((value, ctx): ReservedConcurrency => {
+      const parsed = reservedConcurrencyFromContext(value);
+      if (typeof parsed === "string") {
+        ctx.addIssue({ code: "custom", message: parsed });
+        return z.NEVER;
+      }
+      return parsed;
+    })
+    .optional(),
   bundle: bool.default(true),
 });
 
@@ -94,11 +110,11 @@ export function readAppConfig(
   const envSchema = z.object({
     CDK_DEFAULT_ACCOUNT: z
       .string()
-      .regex(/^\d{12}$/)
+      .regex(/^\d{12}$/, "must be a 12-digit AWS account id")
       .optional(),
     CDK_DEFAULT_REGION: z
       .string()
-      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/)
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as "eu-west-1"')
       .optional(),
   });
   const e = envSchema.safeParse({

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { CfnOutput, RemovalPolicy, Stack, type StackProps, Tags, Validations } from "aws-cdk-lib";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
+import { planReservedConcurrency, type ReservedConcurrency } from "./concurrency.ts";
 import { CityBus } from "./constructs/city-bus.ts";
 import { CitySubscription } from "./constructs/city-subscription.ts";
 import { CityTopics } from "./constructs/city-topics.ts";
@@ -75,6 +76,13 @@ export interface BuzzVilleStackProps extends StackProps {
    */
   readonly alarmEmail?: string;
   /**
+   * Reserved concurrency by topology function id (0 = unreserved); `0` instead of a map
+   * reserves nothing (accounts with a small concurrency limit). Ids not listed keep the default.
+   * @default - each function serving a critical subscription reserves its event sources' summed
+   *   maximum concurrency (Emergency 20, Notification 12); the others are unreserved
+   */
+  readonly reservedConcurrency?: ReservedConcurrency;
+  /**
    * Bundle the handlers with esbuild. `false` synthesizes stub code (fast; for tests and
    * template inspection only — never deploy it).
    * @default true
@@ -95,6 +103,8 @@ export class BuzzVilleStack extends Stack {
   readonly topics: CityTopics;
   readonly subscriptions: readonly CitySubscription[];
   readonly functions: ReadonlyMap<string, ConsumerFunction>;
+  /** Reserved concurrency per function id (0 = unreserved). */
+  readonly reservedConcurrency: Readonly<Record<string, number>>;
   readonly alarms: OpsAlarms;
   readonly dashboard: OpsDashboard;
 
@@ -119,6 +129,11 @@ export class BuzzVilleStack extends Stack {
       props.logRetentionDays ?? 30,
       LOG_RETENTION_DAYS,
     ) as logs.RetentionDays;
+    this.reservedConcurrency = planReservedConcurrency(
+      t,
+      props.reservedConcurrency,
+      `${this.node.path}: reservedConcurrency`,
+    );
 
     Tags.of(this).add("project", "buzzville");
     Tags.of(this).add("stage", this.stage);
@@ -139,6 +154,7 @@ export class BuzzVilleStack extends Stack {
         bundle: props.bundle ?? true,
         logRetention,
         removalPolicy,
+        reservedConcurrentExecutions: this.reservedConcurrency[spec.id] ?? 0,
         ...(props.logLevel ? { logLevel: props.logLevel } : {}),
         resourceEnvironment: Object.fromEntries(
           spec.uses.map((ref) => [RESOURCE_ENV[ref], resourceEnv[ref]]),

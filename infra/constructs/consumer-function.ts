@@ -1,8 +1,9 @@
 /**
  * A consumer Lambda for one topology function: NodejsFunction bundled by the local esbuild (no
  * Docker) as an ESM `.mjs` with a createRequire banner, ARM64, Node 24, X-Ray tracing active,
- * the Powertools environment, an explicit log group with retention, and a role whose every
- * permission comes from a grant. `consume()` attaches an SQS event source per subscription.
+ * the Powertools environment, an explicit log group with retention, optionally reserved
+ * concurrency, and a role whose every permission comes from a grant — except X-Ray's, which sit
+ * in a policy of their own. `consume()` attaches an SQS event source per subscription.
  */
 import * as path from "node:path";
 import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
@@ -12,6 +13,7 @@ import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import * as nodejs from "aws-cdk-lib/aws-lambda-nodejs";
 import * as logs from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
+import { RESERVED_CONCURRENCY_MAX } from "../concurrency.ts";
 import { ids } from "../resources.ts";
 import type { FunctionSpec } from "../topology.ts";
 import type { CitySubscription } from "./city-subscription.ts";
@@ -26,6 +28,14 @@ export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 export const LAMBDA_ARCHITECTURE = lambda.Architecture.ARM_64;
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/**
+ * What active tracing needs: the X-Ray telemetry calls, which take no resource-level permissions
+ * (AWS documents `Resource: *` for them). The same two actions CDK grants for `tracing: ACTIVE`.
+ */
+export const XRAY_TELEMETRY_ACTIONS = [
+  "xray:PutTraceSegments",
+  "xray:PutTelemetryRecords",
+] as const;
 
 /** The esbuild options every consumer is bundled with (exported for tests and docs). */
 export function bundlingOptions(): nodejs.BundlingOptions {
@@ -73,6 +83,11 @@ export interface ConsumerFunctionProps {
    * @default RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Reserved concurrency (0..10000): guaranteed to this function and its cap. 0 = unreserved.
+   * @default 0
+   */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 export class ConsumerFunction extends Construct {
@@ -80,6 +95,8 @@ export class ConsumerFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
   readonly logGroup: logs.LogGroup;
   readonly role: iam.Role;
+  /** The X-Ray telemetry permissions (the role's only `Resource: *` statement). */
+  readonly tracingPolicy: iam.Policy;
   private readonly consumed: CitySubscription[] = [];
 
   constructor(scope: Construct, id: string, props: ConsumerFunctionProps) {
@@ -90,6 +107,13 @@ export class ConsumerFunction extends Construct {
     requireInteger(this, "spec.memoryMb", spec.memoryMb, 128, 10_240);
     const logLevel = requireOneOf(this, "logLevel", props.logLevel ?? "INFO", LOG_LEVELS);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
+    const reserved = requireInteger(
+      this,
+      "reservedConcurrentExecutions",
+      props.reservedConcurrentExecutions ?? 0,
+      0,
+      RESERVED_CONCURRENCY_MAX,
+    );
 
     this.logGroup = new logs.LogGroup(this, "LogGroup", {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -97,12 +121,25 @@ export class ConsumerFunction extends Construct {
     });
     pinLogicalId(this.logGroup, ids.logGroup(spec));
 
-    // A role without managed policies: logs, tracing and queues are added by grants below.
+    // A role without managed policies: logs and queues are added by grants (its default policy).
     this.role = new iam.Role(this, "Role", {
       assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
       description: `Buzz Ville ${spec.service} consumer`,
     });
     this.logGroup.grantWrite(this.role);
+    // X-Ray's `Resource: *` lives in a policy of its own, so the cdk-nag acknowledgement below
+    // covers exactly these two actions: any other wildcard grant on the role still fails synth.
+    this.tracingPolicy = new iam.Policy(this, "TracingPolicy", {
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({ actions: [...XRAY_TELEMETRY_ACTIONS], resources: ["*"] }),
+      ],
+    });
+    Validations.of(this.tracingPolicy).acknowledge({
+      id: "AwsSolutions-IAM5[Resource::*]",
+      reason:
+        "X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) do not support resource-level permissions; AWS documents Resource * for them. This policy holds nothing else.",
+    });
 
     this.function = new nodejs.NodejsFunction(this, "Function", {
       ...(props.bundle === false
@@ -119,7 +156,9 @@ export class ConsumerFunction extends Construct {
       architecture: LAMBDA_ARCHITECTURE,
       memorySize: spec.memoryMb,
       timeout: Duration.seconds(spec.timeoutSeconds),
-      tracing: lambda.Tracing.ACTIVE,
+      // Tracing is switched on below: the `tracing` prop would put X-Ray's grant into the
+      // role's default policy, next to every other grant.
+      ...(reserved > 0 ? { reservedConcurrentExecutions: reserved } : {}),
       role: this.role,
       logGroup: this.logGroup,
       environment: {
@@ -131,12 +170,11 @@ export class ConsumerFunction extends Construct {
       },
     });
     pinLogicalId(this.function, ids.function(spec));
-
-    Validations.of(this.role).acknowledge({
-      id: "AwsSolutions-IAM5[Resource::*]",
-      reason:
-        "X-Ray PutTraceSegments/PutTelemetryRecords (added by tracing: ACTIVE) do not support resource-level permissions; AWS documents Resource * for them.",
-    });
+    (this.function.node.defaultChild as lambda.CfnFunction).tracingConfig = {
+      mode: lambda.Tracing.ACTIVE,
+    };
+    // The function starts tracing only once it may send traces.
+    this.function.node.addDependency(this.tracingPolicy);
   }
 
   /** Attaches an SQS event source for `sub` (batch settings from the topology). */

@@ -1,7 +1,9 @@
 /**
  * The ops alarms: any DLQ not empty, a critical queue's oldest message over 30 s, a consumer's
- * error rate over 1 %, end-to-end latency p99 over 500 ms. Optionally every alarm notifies an
- * encrypted SNS topic with an e-mail subscription.
+ * record error rate over 1 % (failed records per received record, from the handlers' EMF
+ * `EventFailures` and the queues' receives), its function crashing (Lambda Errors / Invocations)
+ * over 1 %, end-to-end latency p99 over 500 ms. Optionally every alarm notifies an encrypted SNS
+ * topic with an e-mail subscription.
  */
 import { Duration } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
@@ -11,6 +13,7 @@ import * as kms from "aws-cdk-lib/aws-kms";
 import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import { Construct } from "constructs";
+import { TopologyError } from "../errors.ts";
 import { SHARED_IDS } from "../resources.ts";
 import type { CitySubscription, LabelledQueue } from "./city-subscription.ts";
 import { type ConsumerFunction, METRICS_NAMESPACE } from "./consumer-function.ts";
@@ -32,7 +35,8 @@ export interface OpsAlarmsProps {
    */
   readonly criticalOldestMessageSeconds?: number;
   /**
-   * Alarm when a consumer's error rate exceeds this percentage (0..100, fractions allowed).
+   * Alarm when a consumer's record error rate, or its function's crash rate, exceeds this
+   * percentage (0..100, fractions allowed).
    * @default 1
    */
   readonly errorRatePercent?: number;
@@ -48,20 +52,103 @@ export interface OpsAlarmsProps {
   readonly alarmEmail?: string;
 }
 
-/** A consumer's error rate: 100 x Errors / Invocations over 5 minutes (0 when idle). */
-export function errorRateMetric(fn: ConsumerFunction): cloudwatch.MathExpression {
-  const period = Duration.minutes(5);
-  // Ids are unique per function so several rates can share one graph.
+/** The `Reason` values of `EventFailures` (metrics contract in the brief). */
+export const FAILURE_REASONS = [
+  "validation",
+  "downstream",
+  "timeout",
+  "conflict",
+  "unknown",
+] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
+
+/** CloudWatch alarms on metric math read at most 10 metrics (and 10 expressions). */
+export const ALARM_METRIC_LIMIT = 10;
+
+const RATE_PERIOD = Duration.minutes(5);
+
+/** The EMF count of records one service failed for one reason. */
+export function recordFailuresMetric(
+  service: string,
+  reason: FailureReason,
+  period = RATE_PERIOD,
+): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: "EventFailures",
+    dimensionsMap: { service, Reason: reason },
+    statistic: "Sum",
+    period,
+  });
+}
+
+/** `FILL(a, 0) + FILL(b, 0) ...`: a sum that treats a metric without data as 0. */
+const filledSum = (ids: readonly string[]) => ids.map((id) => `FILL(${id}, 0)`).join(" + ");
+
+/**
+ * A consumer's record error rate, %: records it failed (`EventFailures`, every `Reason`) per
+ * record its queues handed it (SQS `NumberOfMessagesReceived` of the queues it consumes; a retry
+ * counts again on both sides) over 5 minutes; 0 when nothing was received. Handlers report failed
+ * records through `batchItemFailures` and rarely throw, so Lambda's Errors metric misses them.
+ * Returns undefined for a function that consumes no queue. Ids carry the function id so several
+ * rates can share one graph.
+ */
+export function recordErrorRateMetric(fn: ConsumerFunction): cloudwatch.MathExpression | undefined {
+  const subs = fn.subscriptions;
+  if (subs.length === 0) return undefined;
+  const id = fn.spec.id;
+  const failures: Record<string, cloudwatch.IMetric> = {};
+  for (const reason of FAILURE_REASONS) {
+    failures[`${reason}${id}`] = recordFailuresMetric(fn.spec.service, reason);
+  }
+  const received: Record<string, cloudwatch.IMetric> = {};
+  for (const sub of subs) {
+    received[`received${sub.spec.id}Queue`] = sub.queue.metricNumberOfMessagesReceived({
+      period: RATE_PERIOD,
+      statistic: "Sum",
+    });
+  }
+  const metricCount = FAILURE_REASONS.length + subs.length;
+  if (metricCount > ALARM_METRIC_LIMIT) {
+    throw new TopologyError(
+      `Function "${id}" consumes ${subs.length} queues (${subs.map((s) => s.spec.id).join(", ")}): its record error-rate alarm would read ${metricCount} metrics (${FAILURE_REASONS.length} failure reasons + 1 per queue), and CloudWatch allows ${ALARM_METRIC_LIMIT} per alarm; split the function or allow at most ${ALARM_METRIC_LIMIT - FAILURE_REASONS.length} queues per function`,
+    );
+  }
+  const failed = `failed${id}`;
+  const receivedTotal = `received${id}`;
+  return new cloudwatch.MathExpression({
+    expression: `IF(${receivedTotal} > 0, 100 * ${failed} / ${receivedTotal}, 0)`,
+    usingMetrics: {
+      [failed]: new cloudwatch.MathExpression({
+        expression: filledSum(Object.keys(failures)),
+        usingMetrics: failures,
+        label: `${fn.spec.service} failed records`,
+        period: RATE_PERIOD,
+      }),
+      [receivedTotal]: new cloudwatch.MathExpression({
+        expression: filledSum(Object.keys(received)),
+        usingMetrics: received,
+        label: `${fn.spec.service} received records`,
+        period: RATE_PERIOD,
+      }),
+    },
+    label: `${fn.spec.service} record error rate %`,
+    period: RATE_PERIOD,
+  });
+}
+
+/** A function's crash rate: 100 x Lambda Errors / Invocations over 5 minutes (0 when idle). */
+export function crashRateMetric(fn: ConsumerFunction): cloudwatch.MathExpression {
   const errors = `errors${fn.spec.id}`;
   const invocations = `invocations${fn.spec.id}`;
   return new cloudwatch.MathExpression({
     expression: `IF(${invocations} > 0, 100 * ${errors} / ${invocations}, 0)`,
     usingMetrics: {
-      [errors]: fn.function.metricErrors({ period, statistic: "Sum" }),
-      [invocations]: fn.function.metricInvocations({ period, statistic: "Sum" }),
+      [errors]: fn.function.metricErrors({ period: RATE_PERIOD, statistic: "Sum" }),
+      [invocations]: fn.function.metricInvocations({ period: RATE_PERIOD, statistic: "Sum" }),
     },
-    label: `${fn.spec.service} error rate %`,
-    period,
+    label: `${fn.spec.service} crash rate %`,
+    period: RATE_PERIOD,
   });
 }
 
@@ -84,7 +171,10 @@ export class OpsAlarms extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
   readonly dlqAlarms: cloudwatch.Alarm[] = [];
   readonly criticalAgeAlarms: cloudwatch.Alarm[] = [];
+  /** Record error rate per consumer (EventFailures per received record). */
   readonly errorRateAlarms: cloudwatch.Alarm[] = [];
+  /** Invocations that threw or timed out, per function (Lambda Errors / Invocations). */
+  readonly crashAlarms: cloudwatch.Alarm[] = [];
   readonly latencyAlarms: cloudwatch.Alarm[] = [];
   readonly alarmTopic?: sns.Topic;
   readonly thresholds: {
@@ -144,10 +234,23 @@ export class OpsAlarms extends Construct {
     }
 
     for (const fn of props.functions) {
-      this.errorRateAlarms.push(
-        new cloudwatch.Alarm(this, `${fn.spec.id}ErrorRateAlarm`, {
-          alarmDescription: `Consumer ${fn.spec.service}: more than ${errorRate} % of invocations failed in 5 minutes.`,
-          metric: errorRateMetric(fn),
+      const recordRate = recordErrorRateMetric(fn);
+      if (recordRate) {
+        this.errorRateAlarms.push(
+          new cloudwatch.Alarm(this, `${fn.spec.id}ErrorRateAlarm`, {
+            alarmDescription: `Consumer ${fn.spec.service}: more than ${errorRate} % of the records it received in 5 minutes failed (EventFailures of every reason / NumberOfMessagesReceived of its queues).`,
+            metric: recordRate,
+            threshold: errorRate,
+            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluationPeriods: 1,
+            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+          }),
+        );
+      }
+      this.crashAlarms.push(
+        new cloudwatch.Alarm(this, `${fn.spec.id}CrashRateAlarm`, {
+          alarmDescription: `Function ${fn.spec.service} crashes: more than ${errorRate} % of its invocations threw or timed out in 5 minutes (the whole batch is retried).`,
+          metric: crashRateMetric(fn),
           threshold: errorRate,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
           evaluationPeriods: 1,
@@ -169,6 +272,7 @@ export class OpsAlarms extends Construct {
       ...this.dlqAlarms,
       ...this.criticalAgeAlarms,
       ...this.errorRateAlarms,
+      ...this.crashAlarms,
       ...this.latencyAlarms,
     );
 

@@ -11,7 +11,12 @@ import { Construct } from "constructs";
 import { SHARED_IDS } from "../resources.ts";
 import type { CitySubscription } from "./city-subscription.ts";
 import { type ConsumerFunction, METRICS_NAMESPACE } from "./consumer-function.ts";
-import { endToEndLatencyMetric, errorRateMetric, type OpsAlarms } from "./ops-alarms.ts";
+import {
+  crashRateMetric,
+  endToEndLatencyMetric,
+  type OpsAlarms,
+  recordErrorRateMetric,
+} from "./ops-alarms.ts";
 import { pinLogicalId } from "./queues.ts";
 
 /** Widget titles (tests and docs refer to them). */
@@ -25,7 +30,7 @@ export const WIDGET_TITLES = {
   lambdaErrors: "Lambda errors",
   lambdaThrottles: "Lambda throttles",
   lambdaDurationP99: "Lambda duration p99 (ms)",
-  errorRate: "Consumer error rate (%)",
+  errorRate: "Record error rate and crash rate (%)",
   endToEndLatency: "End-to-end latency p99 (ms)",
   storeThrottles: "Event store write throttles",
   alarms: "Alarms",
@@ -154,10 +159,10 @@ export class OpsDashboard extends Construct {
           fn.function.metricDuration({ label: fnLabel(fn), period, statistic: "p99" }),
         ),
       ),
-      graph(
-        WIDGET_TITLES.errorRate,
-        fns.map((fn) => errorRateMetric(fn)),
-      ),
+      graph(WIDGET_TITLES.errorRate, [
+        ...fns.flatMap((fn) => recordErrorRateMetric(fn) ?? []),
+        ...fns.map((fn) => crashRateMetric(fn)),
+      ]),
     );
     this.dashboard.addWidgets(
       graph(

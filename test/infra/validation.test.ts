@@ -145,6 +145,42 @@ describe("construct props", () => {
     ).toThrow(/logLevel: must be one of "DEBUG", "INFO", "WARN", "ERROR", got "LOUD"/);
   });
 
+  it("OpsAlarms: a record error-rate alarm reads at most 10 metrics (5 reasons + 1 per queue)", () => {
+    const s = stack();
+    const bus = new CityBus(s, "Bus").bus;
+    const fnSpec = topology.functions.find((f) => f.id === "Media");
+    if (!fnSpec) throw new Error("topology has no Media function");
+    const consumer = (id: string, queues: number) => {
+      const fn = new ConsumerFunction(s, id, {
+        spec: { ...fnSpec, id },
+        projectRoot: PROJECT_ROOT,
+        resourceEnvironment: {},
+        bundle: false,
+      });
+      for (let i = 1; i <= queues; i++) {
+        const subId = `${id}Feed${i}`;
+        fn.consume(
+          new CitySubscription(s, subId, {
+            bus,
+            spec: { ...sub("Media"), id: subId, functionId: id },
+            visibilityTimeoutSeconds: 60,
+          }),
+        );
+      }
+      return fn;
+    };
+    const five = new OpsAlarms(s, "FiveAlarms", {
+      subscriptions: [],
+      functions: [consumer("Five", 5)],
+    });
+    expect(five.errorRateAlarms).toHaveLength(1);
+    expect(
+      () => new OpsAlarms(s, "SixAlarms", { subscriptions: [], functions: [consumer("Six", 6)] }),
+    ).toThrow(
+      /Function "Six" consumes 6 queues .*would read 11 metrics .*CloudWatch allows 10 per alarm/,
+    );
+  });
+
   it("OpsAlarms: the alarm e-mail must be an address", () => {
     expect(
       () =>
@@ -247,6 +283,17 @@ describe("CDK context", () => {
     expect(fail({ logLevel: "verbose" })).toMatch(/context "logLevel": .*got "verbose"/);
     expect(fail({ removalPolicy: "maybe" })).toMatch(/context "removalPolicy": .*got "maybe"/);
     expect(fail({ stage: "Prod" })).toMatch(/context "stage": 1-16 lowercase .*got "Prod"/);
+    expect(fail({ stackName: "9-lives" })).toBe(
+      'context "stackName": must be a CloudFormation stack name: 1-128 letters, digits or dashes, starting with a letter (e.g. "BuzzVille-prod"); got "9-lives"',
+    );
+    expect(fail({ stackName: "Buzz_Ville" })).toMatch(
+      /^context "stackName": .*; got "Buzz_Ville"$/,
+    );
+    expect(fail({ stackName: `B${"x".repeat(128)}` })).toMatch(/1-128 letters, digits or dashes/);
+  });
+
+  it("takes a stack name of letters, digits and dashes", () => {
+    expect(readAppConfig(ctx({ stackName: "City-Backbone-2" })).stackName).toBe("City-Backbone-2");
   });
 
   it("rejects a malformed CDK_DEFAULT_ACCOUNT", () => {

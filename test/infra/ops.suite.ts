@@ -1,0 +1,250 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { WIDGET_TITLES } from "../../infra/constructs/ops-dashboard.ts";
+import { expectedResources } from "../../infra/resources.ts";
+import type { CfnTemplate } from "../../infra/testing.ts";
+import { topology } from "../../infra/topology.ts";
+import { defaultStack } from "./shared-stack.ts";
+import { dashboardBody, getAtt, type Json, props, ref } from "./template-helpers.ts";
+
+/** The ops dashboard and alarms of the default stack. */
+export function describeOps(): void {
+  describe("default stack: operations", () => {
+    const expected = expectedResources(topology);
+    let t: CfnTemplate;
+    let alarms: Json[];
+    let widgets: Json[];
+
+    beforeAll(() => {
+      t = defaultStack().template;
+      alarms = Object.values(t.Resources)
+        .filter((r) => r.Type === "AWS::CloudWatch::Alarm")
+        .map((r) => r.Properties);
+      widgets = dashboardBody(t, "OpsDashboard").widgets;
+    });
+
+    const REASONS = ["validation", "downstream", "timeout", "conflict", "unknown"];
+    /** The properties of the alarm whose construct id is `id` (e.g. "EmergencyErrorRateAlarm"). */
+    const alarm = (id: string): Json => {
+      const hits = Object.entries(t.Resources).filter(
+        ([logicalId, r]) =>
+          r.Type === "AWS::CloudWatch::Alarm" &&
+          new RegExp(`^Alarms${id}[0-9A-F]{8}$`).test(logicalId),
+      );
+      expect(hits, id).toHaveLength(1);
+      return hits[0]?.[1].Properties;
+    };
+
+    const widget = (title: string) => {
+      const w = widgets.find((x) => x.properties?.title === title);
+      if (!w) throw new Error(`no widget titled ${title}`);
+      return w.properties;
+    };
+
+    describe("ops dashboard", () => {
+      it("has every panel the ops team asked for", () => {
+        const titles = widgets.map((w) => w.properties?.title);
+        for (const title of Object.values(WIDGET_TITLES)) expect(titles).toContain(title);
+      });
+
+      it("events published per type: a SEARCH over the event store's EventsStored by EventType", () => {
+        const metrics = widget(WIDGET_TITLES.eventsPublished).metrics;
+        expect(metrics[0][0].expression).toBe(
+          `SEARCH('{BuzzVille,EventType,service} MetricName="EventsStored"', 'Sum', 60)`,
+        );
+      });
+
+      it("queue depth and oldest-message age cover every working queue; DLQ depth every DLQ", () => {
+        const queueNames = (title: string) => widget(title).metrics.map((m: Json[]) => m[3]);
+        const working = expected.queues.filter((q) => q.role === "consumer" || q.role === "intake");
+        const dlqs = expected.queues.filter((q) => q.role === "dlq" || q.role === "target-dlq");
+        expect(queueNames(WIDGET_TITLES.queueDepth).sort()).toEqual(
+          working.map((q) => `<${q.logicalId}.QueueName>`).sort(),
+        );
+        expect(queueNames(WIDGET_TITLES.oldestMessage)).toHaveLength(working.length);
+        expect(queueNames(WIDGET_TITLES.dlqDepth).sort()).toEqual(
+          dlqs.map((q) => `<${q.logicalId}.QueueName>`).sort(),
+        );
+        expect(widget(WIDGET_TITLES.dlqDepth).metrics[0][1]).toBe(
+          "ApproximateNumberOfMessagesVisible",
+        );
+      });
+
+      it("Lambda errors, throttles and p99 duration per function; end-to-end p99 per service", () => {
+        expect(widget(WIDGET_TITLES.lambdaErrors).metrics).toHaveLength(topology.functions.length);
+        expect(widget(WIDGET_TITLES.lambdaThrottles).metrics[0][1]).toBe("Throttles");
+        const duration = widget(WIDGET_TITLES.lambdaDurationP99).metrics[0];
+        expect(duration[1]).toBe("Duration");
+        expect(duration.at(-1).stat).toBe("p99");
+        const e2e = widget(WIDGET_TITLES.endToEndLatency).metrics;
+        expect(e2e.map((m: Json[]) => m.slice(0, 4))).toEqual(
+          topology.functions.map((f) => ["BuzzVille", "EndToEndLatency", "service", f.service]),
+        );
+      });
+
+      it("event store write throttles read the events table", () => {
+        const m = widget(WIDGET_TITLES.storeThrottles).metrics;
+        expect(m[0].slice(0, 4)).toEqual([
+          "AWS/DynamoDB",
+          "WriteThrottleEvents",
+          "TableName",
+          "<EventsTable>",
+        ]);
+      });
+    });
+
+    describe("alarms", () => {
+      const dimensionRef = (a: Json, name: string) =>
+        a.Dimensions?.find((d: Json) => d.Name === name)?.Value;
+
+      it("every DLQ alarms as soon as it holds one message", () => {
+        const dlqs = expected.queues.filter((q) => q.role === "dlq" || q.role === "target-dlq");
+        for (const q of dlqs) {
+          const alarm = alarms.find(
+            (a) =>
+              a.MetricName === "ApproximateNumberOfMessagesVisible" &&
+              JSON.stringify(dimensionRef(a, "QueueName")) ===
+                JSON.stringify(getAtt(q.logicalId, "QueueName")),
+          );
+          expect(alarm, q.logicalId).toBeDefined();
+          expect(alarm.Threshold).toBe(0);
+          expect(alarm.ComparisonOperator).toBe("GreaterThanThreshold");
+          expect(alarm.Statistic).toBe("Maximum");
+          expect(alarm.EvaluationPeriods).toBe(1);
+        }
+      });
+
+      it("critical queues alarm when their oldest message is over 30 s; other queues do not", () => {
+        const ageAlarms = alarms.filter((a) => a.MetricName === "ApproximateAgeOfOldestMessage");
+        const critical = topology.subscriptions.filter((s) => s.priority === "critical");
+        expect(ageAlarms).toHaveLength(critical.length);
+        for (const sub of critical) {
+          const alarm = ageAlarms.find(
+            (a) =>
+              JSON.stringify(dimensionRef(a, "QueueName")) ===
+              JSON.stringify(getAtt(`${sub.id}Queue`, "QueueName")),
+          );
+          expect(alarm?.Threshold, sub.id).toBe(30);
+          expect(alarm?.ComparisonOperator).toBe("GreaterThanThreshold");
+        }
+      });
+
+      it("each consumer alarms when over 1 % of the records it received failed", () => {
+        // Record level: EventFailures of every Reason / NumberOfMessagesReceived of its queues.
+        for (const fn of topology.functions) {
+          const a = alarm(`${fn.id}ErrorRateAlarm`);
+          expect(a.Threshold, fn.id).toBe(1);
+          expect(a.ComparisonOperator).toBe("GreaterThanThreshold");
+          expect(a.EvaluationPeriods).toBe(1);
+          expect(a.TreatMissingData).toBe("notBreaching");
+          const query = (id: string) => a.Metrics.find((m: Json) => m.Id === id);
+          const watched = a.Metrics.filter((m: Json) => m.ReturnData !== false);
+          expect(watched).toHaveLength(1);
+          expect(watched[0].Expression).toBe(
+            `IF(received${fn.id} > 0, 100 * failed${fn.id} / received${fn.id}, 0)`,
+          );
+          expect(query(`failed${fn.id}`).Expression).toBe(
+            REASONS.map((r) => `FILL(${r}${fn.id}, 0)`).join(" + "),
+          );
+          for (const reason of REASONS) {
+            expect(query(`${reason}${fn.id}`).MetricStat, `${fn.id} ${reason}`).toEqual({
+              Metric: {
+                Namespace: "BuzzVille",
+                MetricName: "EventFailures",
+                Dimensions: [
+                  { Name: "Reason", Value: reason },
+                  { Name: "service", Value: fn.service },
+                ],
+              },
+              Period: 300,
+              Stat: "Sum",
+            });
+          }
+          const subs = topology.subscriptions.filter((s) => s.functionId === fn.id);
+          expect(query(`received${fn.id}`).Expression).toBe(
+            subs.map((s) => `FILL(received${s.id}Queue, 0)`).join(" + "),
+          );
+          for (const sub of subs) {
+            expect(query(`received${sub.id}Queue`).MetricStat, sub.id).toEqual({
+              Metric: {
+                Namespace: "AWS/SQS",
+                MetricName: "NumberOfMessagesReceived",
+                Dimensions: [{ Name: "QueueName", Value: getAtt(`${sub.id}Queue`, "QueueName") }],
+              },
+              Period: 300,
+              Stat: "Sum",
+            });
+          }
+          // CloudWatch reads at most 10 metrics per alarm; fixed dimensions need no SEARCH.
+          const metrics = a.Metrics.filter((m: Json) => m.MetricStat);
+          expect(metrics).toHaveLength(REASONS.length + subs.length);
+          expect(metrics.length).toBeLessThanOrEqual(10);
+          expect(a.Metrics).toHaveLength(metrics.length + 3);
+          expect(JSON.stringify(a.Metrics)).not.toContain("SEARCH");
+        }
+      });
+
+      it("each function alarms when over 1 % of its invocations crash (Lambda Errors / Invocations)", () => {
+        for (const fn of topology.functions) {
+          const a = alarm(`${fn.id}CrashRateAlarm`);
+          expect(a.Threshold, fn.id).toBe(1);
+          expect(a.ComparisonOperator).toBe("GreaterThanThreshold");
+          expect(a.TreatMissingData).toBe("notBreaching");
+          const watched = a.Metrics.filter((m: Json) => m.ReturnData !== false);
+          expect(watched.map((m: Json) => m.Expression)).toEqual([
+            `IF(invocations${fn.id} > 0, 100 * errors${fn.id} / invocations${fn.id}, 0)`,
+          ]);
+          for (const [id, name] of [
+            [`errors${fn.id}`, "Errors"],
+            [`invocations${fn.id}`, "Invocations"],
+          ]) {
+            const m = a.Metrics.find((x: Json) => x.Id === id);
+            expect(m?.MetricStat.Metric, id).toEqual({
+              Namespace: "AWS/Lambda",
+              MetricName: name,
+              Dimensions: [{ Name: "FunctionName", Value: ref(`${fn.id}Function`) }],
+            });
+            expect(m?.MetricStat.Stat).toBe("Sum");
+          }
+        }
+      });
+
+      it("the error-rate panel graphs every consumer's record error rate and crash rate", () => {
+        const expressions = (widget(WIDGET_TITLES.errorRate).metrics as Json[])
+          .map((m) => m.find((x: Json) => typeof x === "object" && x?.expression)?.expression)
+          .filter((e) => typeof e === "string" && e.startsWith("IF("));
+        for (const fn of topology.functions) {
+          expect(expressions).toContain(
+            `IF(received${fn.id} > 0, 100 * failed${fn.id} / received${fn.id}, 0)`,
+          );
+          expect(expressions).toContain(
+            `IF(invocations${fn.id} > 0, 100 * errors${fn.id} / invocations${fn.id}, 0)`,
+          );
+        }
+      });
+
+      it("each service alarms when its end-to-end p99 is over 500 ms", () => {
+        const e2e = alarms.filter((a) => a.MetricName === "EndToEndLatency");
+        expect(e2e.map((a) => dimensionRef(a, "service")).sort()).toEqual(
+          topology.functions.map((f) => f.service).sort(),
+        );
+        for (const a of e2e) {
+          expect(a.Namespace).toBe("BuzzVille");
+          expect(a.ExtendedStatistic).toBe("p99");
+          expect(a.Threshold).toBe(500);
+          expect(a.ComparisonOperator).toBe("GreaterThanThreshold");
+        }
+      });
+
+      it("without an alarm e-mail, alarms notify nobody (and no alarm topic exists)", () => {
+        for (const a of alarms) expect(a.AlarmActions).toBeUndefined();
+        expect(t.Resources.OpsAlarmTopic).toBeUndefined();
+      });
+
+      it("the dashboard shows every alarm", () => {
+        const shown = widget(WIDGET_TITLES.alarms).alarms as string[];
+        expect(shown).toHaveLength(alarms.length);
+        expect(props(t, "OpsDashboard", "AWS::CloudWatch::Dashboard")).toBeDefined();
+      });
+    });
+  });
+}

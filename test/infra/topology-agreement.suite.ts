@@ -1,0 +1,111 @@
+/**
+ * The rendered topology and the synthesized template agree: every subscription becomes a rule,
+ * its queue(s) (+ pipe when ordered) and an event source mapping, every function a Lambda — by
+ * the logical ids of `expectedResources`, and nothing else of those kinds exists.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { expectedResources } from "../../infra/resources.ts";
+import type { CfnTemplate } from "../../infra/testing.ts";
+import { topology } from "../../infra/topology.ts";
+import { defaultStack } from "./shared-stack.ts";
+import { getAtt, idsOfType, props, ref } from "./template-helpers.ts";
+
+export function describeTopologyAgreement(): void {
+  describe("default stack vs topology", () => {
+    const expected = expectedResources(topology);
+    const sorted = (xs: readonly string[]) => [...xs].sort();
+    let t: CfnTemplate;
+
+    beforeAll(() => {
+      t = defaultStack().template;
+    });
+
+    describe("template vs topology", () => {
+      it("one rule per subscription, and no other rule", () => {
+        expect(idsOfType(t, "AWS::Events::Rule")).toEqual(
+          sorted(topology.subscriptions.map((s) => `${s.id}Rule`)),
+        );
+      });
+
+      it("exactly the expected queues (consumer, intake, DLQs, target DLQs)", () => {
+        expect(idsOfType(t, "AWS::SQS::Queue")).toEqual(
+          sorted(expected.queues.map((q) => q.logicalId)),
+        );
+        // 7 consumer queues + 7 DLQs + 7 target DLQs + 2 x (intake + intake DLQ)
+        expect(expected.queues).toHaveLength(7 * 3 + 2 * 2);
+      });
+
+      it("one pipe per ordered subscription, and no other pipe", () => {
+        expect(idsOfType(t, "AWS::Pipes::Pipe")).toEqual(
+          sorted(topology.subscriptions.filter((s) => s.ordering).map((s) => `${s.id}Pipe`)),
+        );
+        for (const p of expected.pipes) {
+          const cfn = props(t, p.logicalId, "AWS::Pipes::Pipe");
+          expect(cfn.Source).toEqual(getAtt(p.sourceQueue));
+          expect(cfn.Target).toEqual(getAtt(p.targetQueue));
+          expect(cfn.TargetParameters.SqsQueueParameters.MessageGroupId).toBe(p.messageGroupIdPath);
+          expect(cfn.TargetParameters.InputTemplate).toBe(p.inputTemplate);
+        }
+      });
+
+      it("one event source mapping per subscription, wiring its queue to its function", () => {
+        expect(idsOfType(t, "AWS::Lambda::EventSourceMapping")).toEqual(
+          sorted(topology.subscriptions.map((s) => `${s.id}EventSource`)),
+        );
+        for (const es of expected.eventSources) {
+          const cfn = props(t, es.logicalId, "AWS::Lambda::EventSourceMapping");
+          expect(cfn.EventSourceArn).toEqual(getAtt(es.queue));
+          expect(cfn.FunctionName).toEqual(ref(es.function));
+        }
+      });
+
+      it("one Lambda function per topology function, and no other (no helper functions)", () => {
+        expect(idsOfType(t, "AWS::Lambda::Function")).toEqual(
+          sorted(topology.functions.map((f) => `${f.id}Function`)),
+        );
+      });
+
+      it("each rule delivers where the topology says", () => {
+        for (const r of expected.rules) {
+          const target = props(t, r.logicalId, "AWS::Events::Rule").Targets[0];
+          expect(target.Arn).toEqual(getAtt(r.targetQueue));
+          expect(target.DeadLetterConfig.Arn).toEqual(getAtt(r.targetDeadLetterQueue));
+        }
+      });
+
+      it("each function's resource env vars name the resources of expectedResources", () => {
+        for (const fn of expected.functions) {
+          const vars = props(t, fn.logicalId, "AWS::Lambda::Function").Environment.Variables;
+          for (const [name, logicalId] of Object.entries(fn.resourceEnv)) {
+            const value = JSON.stringify(vars[name]);
+            expect(value, `${fn.logicalId}.${name}`).toContain(`"${logicalId}"`);
+          }
+        }
+      });
+
+      it("holds only the expected kinds of resources (no custom resources, no surprises)", () => {
+        const kinds = new Set(Object.values(t.Resources).map((r) => r.Type));
+        expect([...kinds].sort()).toEqual(
+          [
+            "AWS::CloudWatch::Alarm",
+            "AWS::CloudWatch::Dashboard",
+            "AWS::DynamoDB::Table",
+            "AWS::Events::Archive",
+            "AWS::Events::EventBus",
+            "AWS::Events::Rule",
+            "AWS::IAM::Policy",
+            "AWS::IAM::Role",
+            "AWS::Lambda::EventSourceMapping",
+            "AWS::Lambda::Function",
+            "AWS::Logs::LogGroup",
+            "AWS::Pipes::Pipe",
+            "AWS::SNS::Topic",
+            "AWS::SNS::TopicPolicy",
+            "AWS::SQS::Queue",
+            "AWS::SQS::QueuePolicy",
+          ].sort(),
+        );
+      });
+    });
+  });
+}
