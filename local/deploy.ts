@@ -20,12 +20,12 @@ import {
 } from "@aws-sdk/client-eventbridge";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { type ExpectedQueue, expectedResources, SHARED_IDS } from "../infra/resources.ts";
 import {
   EVENTS_TABLE_KEYS,
   IDEMPOTENCY_TABLE_KEYS,
   READ_MODELS_TABLE_KEYS,
-} from "../infra/constructs/data-stores.ts";
-import { type ExpectedQueue, expectedResources, SHARED_IDS } from "../infra/resources.ts";
+} from "../infra/tables.ts";
 import type { Topology } from "../infra/topology.ts";
 import { PipesClient } from "./pipes/client.ts";
 import type { DeployedQueue, ResourceMap } from "./resource-map.ts";

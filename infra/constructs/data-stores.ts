@@ -7,28 +7,10 @@ import { RemovalPolicy } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import { Construct } from "constructs";
 import { SHARED_IDS } from "../resources.ts";
+import { EVENTS_TABLE_KEYS, IDEMPOTENCY_TABLE_KEYS, READ_MODELS_TABLE_KEYS } from "../tables.ts";
 import { pinLogicalId } from "./queues.ts";
 
-/** Key schema of the event store, shared with the event-store service and the local cloud. */
-export const EVENTS_TABLE_KEYS = {
-  /** `streamId`, e.g. `intersection#i-12`. */
-  partitionKey: "pk",
-  /** Zero-padded version within the stream. */
-  sortKey: "sk",
-  /** GSI for time-range reads. */
-  timeIndex: {
-    name: "gsi1",
-    /** `bucket#YYYY-MM-DDTHH` (hour bucket of occurredAt). */
-    partitionKey: "gsi1pk",
-    /** `occurredAt#eventId`. */
-    sortKey: "gsi1sk",
-  },
-} as const;
-
-export const READ_MODELS_TABLE_KEYS = { partitionKey: "pk", sortKey: "sk" } as const;
-
-/** Powertools idempotency defaults (DynamoDBPersistenceLayer keyAttr / expiryAttr). */
-export const IDEMPOTENCY_TABLE_KEYS = { partitionKey: "id", ttlAttribute: "expiration" } as const;
+export { EVENTS_TABLE_KEYS, IDEMPOTENCY_TABLE_KEYS, READ_MODELS_TABLE_KEYS } from "../tables.ts";
 
 export interface DataStoresProps {
   /**
