@@ -1,0 +1,265 @@
+/**
+ * The simulator runner: plays a scenario against an EventBridge bus in real time.
+ *
+ * Stable API (the local cloud's `buzzville up` and the CLI call it):
+ *
+ *   runScenario({
+ *     scenario,          // "normal-day" | "rush-hour" | "storm" | "fire" | "crisis" | "chaos", or a Scenario
+ *     rate?,             // base events per second (default 10); crisis adds 10x info readings on top
+ *     durationSeconds?,  // default 60
+ *     seed?,             // default 42: same seed → same city and same drafts (ids and times too on a virtual clock)
+ *     busName,           // the bus name or ARN (e.g. from the local deployment / CDK output)
+ *     client?,           // an EventBridgeClient; default new EventBridgeClient({}) (AWS_ENDPOINT_URL, AWS_REGION… apply)
+ *     onProgress?,       // called about every progressIntervalMs and once at the end
+ *     signal?,           // AbortSignal: stop early, the summary says aborted
+ *     clock?,            // default the system clock; a VirtualClock replays instantly
+ *     progressIntervalMs?, chaos?, retry?, concurrency?, runTag?, maxAcceptedIds?, city?
+ *   }): Promise<RunSummary>
+ *
+ * Each device publishes as producer `<device id>:<runTag>` (its own sequence and Lamport clock
+ * per run). Steps are sent when their time comes (start + atMs); steps due together are grouped per
+ * producer and sent concurrently across producers (at most `concurrency` at once), in order
+ * within a producer. Nothing throws for a failed entry: failures are counted in the summary.
+ */
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import type { AnyCityEvent } from "../events/catalog.ts";
+import type { PutEventsPort } from "../events/publisher.ts";
+import type { RetryPolicy } from "../events/publisher-policy.ts";
+import { buildCity, type City } from "./city.ts";
+import { type Clock, iso, systemClock } from "./clock.ts";
+import { Rng, SimulatorArgumentError } from "./rng.ts";
+import type { ChaosOptions } from "./scenarios/chaos.ts";
+import type { ExpectedOutcome, Scenario } from "./scenarios/engine.ts";
+import {
+  chaosScenario,
+  isScenarioName,
+  SCENARIO_NAMES,
+  SCENARIOS,
+  type ScenarioName,
+} from "./scenarios/index.ts";
+import { newRecorder, type Progress, record, snapshot } from "./stats.ts";
+import type { EventDraft, ScenarioStep } from "./steps.ts";
+import { entryOf, SimulatorTransport } from "./transport.ts";
+
+export type { Progress } from "./stats.ts";
+
+export interface RunScenarioOptions {
+  readonly scenario: ScenarioName | Scenario;
+  /** @default 10 */
+  readonly rate?: number;
+  /** @default 60 */
+  readonly durationSeconds?: number;
+  /** @default 42 */
+  readonly seed?: number;
+  readonly busName: string;
+  /** @default new EventBridgeClient({}) */
+  readonly client?: PutEventsPort;
+  readonly onProgress?: (p: Progress) => void;
+  readonly signal?: AbortSignal;
+  /** @default systemClock */
+  readonly clock?: Clock;
+  /** @default 1000 */
+  readonly progressIntervalMs?: number;
+  /** Counts for the chaos scenario (default: 5 % duplicates, 3 % out-of-order, 2 % malformed). */
+  readonly chaos?: ChaosOptions;
+  /** Publisher retry policy. @default the publisher's */
+  readonly retry?: Partial<RetryPolicy>;
+  /** Producers sent to concurrently. @default 16 */
+  readonly concurrency?: number;
+  /** @default buildCity(seed) */
+  readonly city?: City;
+  /**
+   * Suffix of the wire producer ids (`<device>:<runTag>`), so every run is a new producer session
+   * (sequences from 1) and never collides with an earlier run's numbers. "" = bare device ids.
+   * @default "r" + the start time in base 36 (deterministic on a virtual clock)
+   */
+  readonly runTag?: string;
+  /** Keep at most this many accepted event ids in the summary. @default 100000 */
+  readonly maxAcceptedIds?: number;
+}
+
+export interface RunSummary extends Progress {
+  readonly scenario: string;
+  readonly seed: number;
+  readonly requestedRate: number;
+  readonly durationSeconds: number;
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly aborted: boolean;
+  /** Event ids the bus accepted (catalog events, reordered ones included; not duplicates). */
+  readonly acceptedEventIds: readonly string[];
+  /** True when more ids were accepted than `maxAcceptedIds` kept. */
+  readonly acceptedEventIdsTruncated: boolean;
+  readonly expected: ExpectedOutcome;
+}
+
+/** Keep this many sent entries for duplicate deliveries. */
+const DUPLICATE_WINDOW = 5000;
+
+function resolveScenario(s: ScenarioName | Scenario, chaos: ChaosOptions | undefined): Scenario {
+  if (typeof s !== "string") return s;
+  if (!isScenarioName(s)) {
+    throw new SimulatorArgumentError(
+      `unknown scenario ${JSON.stringify(s)}; allowed: ${SCENARIO_NAMES.join(", ")}`,
+    );
+  }
+  return s === "chaos" && chaos ? chaosScenario(chaos) : SCENARIOS[s];
+}
+
+export async function runScenario(options: RunScenarioOptions): Promise<RunSummary> {
+  const rate = options.rate ?? 10;
+  const durationSeconds = options.durationSeconds ?? 60;
+  const seed = options.seed ?? 42;
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new SimulatorArgumentError(`seed must be an integer in 0..4294967295, got ${seed}`);
+  }
+  if (typeof options.busName !== "string" || options.busName.length === 0) {
+    throw new SimulatorArgumentError(
+      `busName must name the event bus (a name or ARN), got ${JSON.stringify(options.busName)}`,
+    );
+  }
+  const concurrency = options.concurrency ?? 16;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new SimulatorArgumentError(`concurrency must be an integer >= 1, got ${concurrency}`);
+  }
+  if (options.runTag !== undefined && !/^[A-Za-z0-9._-]{0,40}$/.test(options.runTag)) {
+    throw new SimulatorArgumentError(
+      `runTag must be 0-40 letters, digits or . _ -, got ${JSON.stringify(options.runTag)}`,
+    );
+  }
+  const scenario = resolveScenario(options.scenario, options.chaos);
+  const clock = options.clock ?? systemClock;
+  const rng = new Rng(seed);
+  const startMs = clock.now();
+  const run = scenario.build({
+    city: options.city ?? buildCity(seed),
+    rng: rng.fork("scenario"),
+    rate,
+    durationSeconds,
+    startMs,
+  });
+  const transport = new SimulatorTransport({
+    client: options.client ?? new EventBridgeClient({}),
+    busName: options.busName,
+    random: rng.fork("publisher").asPrng(),
+    sleep: (ms) => clock.sleep(ms, options.signal),
+    now: () => clock.now(),
+    ...(options.retry ? { retry: options.retry } : {}),
+    runTag: options.runTag ?? `r${startMs.toString(36)}`,
+  });
+  const rec = newRecorder(options.maxAcceptedIds ?? 100_000);
+  const sentEntries = new Map<string, ReturnType<typeof entryOf>>();
+  const progressEvery = options.progressIntervalMs ?? 1000;
+  let lastProgress = startMs;
+  const report = (): void => options.onProgress?.(snapshot(rec, clock.now() - startMs));
+
+  const flush = async (due: ScenarioStep[]): Promise<void> => {
+    const lanes = new Map<string, ScenarioStep[]>();
+    const raw: ScenarioStep[] = [];
+    for (const step of due) {
+      if (step.kind === "event" || step.kind === "reorder") {
+        const lane = lanes.get(step.producerId) ?? [];
+        lane.push(step);
+        lanes.set(step.producerId, lane);
+      } else raw.push(step);
+    }
+    const remember = (events: readonly AnyCityEvent[]): void => {
+      for (const e of events) {
+        sentEntries.set(e.detail.meta.eventId, entryOf(e, options.busName));
+        if (sentEntries.size > DUPLICATE_WINDOW) {
+          const oldest = sentEntries.keys().next().value;
+          if (oldest !== undefined) sentEntries.delete(oldest);
+        }
+      }
+    };
+    const runLane = async ([producerId, steps]: [string, ScenarioStep[]]): Promise<void> => {
+      let batch: EventDraft[] = [];
+      const publishBatch = async (): Promise<void> => {
+        if (batch.length === 0) return;
+        const { outcomes, events } = await transport.publish(producerId, batch);
+        batch = [];
+        remember(events);
+        for (const o of outcomes) record(rec, "event", o);
+      };
+      for (const step of steps) {
+        if (step.kind === "event") batch.push(step.draft);
+        else if (step.kind === "reorder") {
+          await publishBatch();
+          const { outcomes, events } = await transport.publishReversed(producerId, step.drafts);
+          remember(events);
+          for (const o of outcomes) record(rec, "reordered", o);
+        }
+      }
+      await publishBatch();
+    };
+    const queue = [...lanes.entries()];
+    const workers = Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) await runLane(next);
+    });
+    await Promise.all(workers);
+    const malformed = raw.flatMap((s) => (s.kind === "malformed" ? [s.entry] : []));
+    if (malformed.length > 0) {
+      for (const o of await transport.sendRaw(malformed)) record(rec, "malformed", o);
+    }
+    for (const s of raw) {
+      if (s.kind !== "duplicate") continue;
+      const entry = sentEntries.get(s.eventId);
+      if (!entry) {
+        record(rec, "duplicate", {
+          type: "unknown",
+          eventId: s.eventId,
+          errorCode: "OriginalNotSent",
+          errorMessage: `event ${s.eventId} was not accepted earlier, so there is nothing to duplicate`,
+        });
+        continue;
+      }
+      const [o] = await transport.sendRaw([entry]);
+      if (o) record(rec, "duplicate", { ...o, eventId: s.eventId });
+    }
+  };
+
+  let due: ScenarioStep[] = [];
+  let aborted = false;
+  for (const step of run.steps) {
+    if (options.signal?.aborted) {
+      aborted = true;
+      break;
+    }
+    if (startMs + step.atMs > clock.now()) {
+      if (due.length > 0) {
+        await flush(due);
+        due = [];
+      }
+      if (clock.now() - lastProgress >= progressEvery) {
+        lastProgress = clock.now();
+        report();
+      }
+      const still = startMs + step.atMs - clock.now();
+      if (still > 0) await clock.sleep(still, options.signal);
+      if (options.signal?.aborted) {
+        aborted = true;
+        break;
+      }
+    }
+    due.push(step);
+  }
+  if (due.length > 0) await flush(due); // their time had come before any abort
+  const endOfRun = startMs + durationSeconds * 1000 - clock.now();
+  if (!aborted && endOfRun > 0) await clock.sleep(endOfRun, options.signal);
+  const endMs = clock.now();
+  const final = snapshot(rec, endMs - startMs);
+  options.onProgress?.(final);
+  return {
+    ...final,
+    scenario: scenario.name,
+    seed,
+    requestedRate: rate,
+    durationSeconds,
+    startedAt: iso(startMs),
+    endedAt: iso(endMs),
+    aborted,
+    acceptedEventIds: rec.acceptedEventIds,
+    acceptedEventIdsTruncated: rec.acceptedEventIdsTruncated,
+    expected: run.expected,
+  };
+}

@@ -1,0 +1,227 @@
+/**
+ * How the runner reaches the bus: one `CityEventPublisher` per producer id (each stamps its own
+ * sequence and Lamport clock), plus a raw path for fault injection (duplicates, reordered pairs,
+ * malformed entries) that sends PutEvents entries as they are, bypassing validation.
+ *
+ * Out-of-order pairs are stamped by the producer's own publisher (so sequence n, n+1 come from
+ * the same counter as its other events) while its client is in "capture" mode, which records the
+ * entries instead of sending them; the runner then delivers them in reverse, one call each.
+ */
+import {
+  PutEventsCommand,
+  type PutEventsCommandOutput,
+  type PutEventsRequestEntry,
+} from "@aws-sdk/client-eventbridge";
+import type { AnyCityEvent } from "../events/catalog.ts";
+import { InvalidEventError, PublishFailedError } from "../events/errors.ts";
+import { CityEventPublisher, type PutEventsPort } from "../events/publisher.ts";
+import type { RetryPolicy } from "../events/publisher-policy.ts";
+import type { EventDraft, RawEntry } from "./steps.ts";
+
+/** The outcome of one entry sent. */
+export interface EntryOutcome {
+  readonly type: string;
+  readonly eventId?: string;
+  /** AWS error code (or InvalidEvent / the exception name) when it failed. */
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
+}
+
+function failed(d: EventDraft, errorCode: string, errorMessage: string): EntryOutcome {
+  return { type: d.type, ...(d.eventId ? { eventId: d.eventId } : {}), errorCode, errorMessage };
+}
+
+/** The PutEvents entry of a stamped event, as the publisher sends it. */
+export function entryOf(event: AnyCityEvent, busName: string): PutEventsRequestEntry {
+  return {
+    EventBusName: busName,
+    Source: event.source,
+    DetailType: event.detailType,
+    Detail: JSON.stringify(event.detail),
+    Time: new Date(event.detail.meta.occurredAt),
+  };
+}
+
+/** A port that forwards to the client, or records the entries while capturing. */
+class CapturingPort implements PutEventsPort {
+  captured: PutEventsRequestEntry[] | undefined;
+  constructor(private readonly client: PutEventsPort) {}
+
+  async send(command: PutEventsCommand): Promise<PutEventsCommandOutput> {
+    const entries = command.input.Entries ?? [];
+    if (this.captured) {
+      this.captured.push(...entries);
+      return {
+        $metadata: {},
+        FailedEntryCount: 0,
+        Entries: entries.map((_, i) => ({ EventId: `captured-${i}` })),
+      };
+    }
+    return this.client.send(command);
+  }
+}
+
+export interface TransportOptions {
+  readonly client: PutEventsPort;
+  readonly busName: string;
+  readonly random: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly now: () => number;
+  readonly retry?: Partial<RetryPolicy>;
+  /**
+   * Appended to every device id to make the wire producer id (`tlc-i-12:<runTag>`): each run is
+   * a new producer session whose sequence starts at 1, so a second run against the same
+   * deployment is not mistaken for old, duplicate numbers. Empty: the bare device id.
+   */
+  readonly runTag?: string;
+}
+
+export class SimulatorTransport {
+  readonly #publishers = new Map<string, { publisher: CityEventPublisher; port: CapturingPort }>();
+
+  constructor(private readonly o: TransportOptions) {}
+
+  #publisherOf(producerId: string): { publisher: CityEventPublisher; port: CapturingPort } {
+    let p = this.#publishers.get(producerId);
+    if (!p) {
+      const port = new CapturingPort(this.o.client);
+      const publisher = new CityEventPublisher({
+        busName: this.o.busName,
+        producerId: this.o.runTag ? `${producerId}:${this.o.runTag}` : producerId,
+        client: port,
+        random: this.o.random,
+        sleep: this.o.sleep,
+        now: this.o.now,
+        ...(this.o.retry ? { retry: this.o.retry } : {}),
+      });
+      p = { publisher, port };
+      this.#publishers.set(producerId, p);
+    }
+    return p;
+  }
+
+  /**
+   * Publish one producer's drafts through its publisher. Never throws: every draft gets an
+   * outcome. An invalid draft fails alone; its valid neighbours are published.
+   */
+  async publish(
+    producerId: string,
+    drafts: readonly EventDraft[],
+  ): Promise<{ outcomes: EntryOutcome[]; events: AnyCityEvent[] }> {
+    const { publisher } = this.#publisherOf(producerId);
+    try {
+      const events = await publisher.publish(drafts);
+      return {
+        outcomes: events.map((e) => ({ type: e.detailType, eventId: e.detail.meta.eventId })),
+        events,
+      };
+    } catch (error) {
+      if (error instanceof InvalidEventError) {
+        const bad = new Set(error.problems.map((p) => p.index));
+        const rejected = drafts.filter((_, i) => bad.has(i));
+        const valid = drafts.filter((_, i) => !bad.has(i));
+        if (rejected.length === 0 || valid.length === 0) {
+          // all invalid, or the problems name no draft: every draft of the call failed
+          return {
+            outcomes: drafts.map((d) => failed(d, "InvalidEvent", error.message)),
+            events: [],
+          };
+        }
+        const rest = await this.publish(producerId, valid);
+        return {
+          outcomes: [
+            ...rejected.map((d) => failed(d, "InvalidEvent", error.message)),
+            ...rest.outcomes,
+          ],
+          events: rest.events,
+        };
+      }
+      if (error instanceof PublishFailedError) {
+        const ok = new Set(error.publishedEventIds);
+        const outcomes: EntryOutcome[] = [
+          ...error.failed.map((f) => ({
+            type: f.type,
+            eventId: f.eventId,
+            errorCode: f.errorCode,
+            errorMessage: f.errorMessage,
+          })),
+          ...drafts
+            .filter((d) => d.eventId !== undefined && ok.has(d.eventId))
+            .map((d) => ({ type: d.type, ...(d.eventId ? { eventId: d.eventId } : {}) })),
+        ];
+        return { outcomes, events: [] };
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      const code = error instanceof Error ? error.name : "UnknownError";
+      return { outcomes: drafts.map((d) => failed(d, code, message)), events: [] };
+    }
+  }
+
+  /**
+   * Stamp two drafts of one producer in order (sequence n, n+1) and deliver them reversed.
+   * Returns the outcomes in delivery order and the stamped events.
+   */
+  async publishReversed(
+    producerId: string,
+    drafts: readonly [EventDraft, EventDraft],
+  ): Promise<{ outcomes: EntryOutcome[]; events: AnyCityEvent[] }> {
+    const { publisher, port } = this.#publisherOf(producerId);
+    port.captured = [];
+    let events: AnyCityEvent[];
+    try {
+      events = await publisher.publish(drafts);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return {
+        outcomes: drafts.map((d) => ({
+          type: d.type,
+          errorCode: "InvalidEvent",
+          errorMessage: message,
+        })),
+        events: [],
+      };
+    } finally {
+      port.captured = undefined;
+    }
+    const outcomes: EntryOutcome[] = [];
+    for (const event of [...events].reverse()) {
+      const [o] = await this.sendRaw([entryOf(event, this.o.busName)]);
+      if (o) outcomes.push({ ...o, type: event.detailType, eventId: event.detail.meta.eventId });
+    }
+    return { outcomes, events };
+  }
+
+  /** Send entries as they are (≤ 10 per call), bypassing validation. Never throws. */
+  async sendRaw(entries: readonly (RawEntry | PutEventsRequestEntry)[]): Promise<EntryOutcome[]> {
+    const outcomes: EntryOutcome[] = [];
+    for (let i = 0; i < entries.length; i += 10) {
+      const batch = entries
+        .slice(i, i + 10)
+        .map((e) => ({ ...e, EventBusName: this.o.busName }) as PutEventsRequestEntry);
+      try {
+        const out = await this.o.client.send(new PutEventsCommand({ Entries: batch }));
+        batch.forEach((e, k) => {
+          const r = out.Entries?.[k];
+          outcomes.push({
+            type: e.DetailType ?? "",
+            ...(r?.EventId ? { eventId: r.EventId } : {}),
+            ...(r?.ErrorCode
+              ? { errorCode: r.ErrorCode, errorMessage: r.ErrorMessage ?? "" }
+              : r?.EventId
+                ? {}
+                : {
+                    errorCode: "MissingResultEntry",
+                    errorMessage: "PutEvents returned no result",
+                  }),
+          });
+        });
+      } catch (error) {
+        const code = error instanceof Error ? error.name : "UnknownError";
+        const message = error instanceof Error ? error.message : String(error);
+        for (const e of batch)
+          outcomes.push({ type: e.DetailType ?? "", errorCode: code, errorMessage: message });
+      }
+    }
+    return outcomes;
+  }
+}

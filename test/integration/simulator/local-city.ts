@@ -1,0 +1,190 @@
+/**
+ * A whole local city for outcome tests: the local cloud (local/) on port 0, the topology
+ * deployed, the functions running, real SDK v3 clients — plus an observer queue subscribed to
+ * the services' derived events with its own EventBridge rule (as a city agency would), and
+ * readers of the event store and the read models.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  ScanCommand,
+} from "@aws-sdk/lib-dynamodb";
+import { DERIVED_SOURCES } from "../../../events/names.ts";
+import { SHARED_IDS } from "../../../infra/resources.ts";
+import { topology } from "../../../infra/topology.ts";
+import { type LocalCloud, startLocalCloud } from "../../../local/cloud.ts";
+import { deployTopology } from "../../../local/deploy.ts";
+import { type RunningFunctions, startFunctions } from "../../../local/lambda/runtime.ts";
+import type { ResourceMap } from "../../../local/resource-map.ts";
+import { waitFor } from "./wait.ts";
+
+/** A derived event seen by the observer. */
+export interface Derived {
+  readonly type: string;
+  readonly detail: Record<string, unknown> & {
+    meta: { eventId: string; correlationId: string; causationId?: string };
+  };
+}
+
+/** One event of the event store (commit items list their events). */
+export interface StoredEvent {
+  readonly eventId: string;
+  readonly version: number;
+  readonly type: string;
+  readonly detail: string;
+}
+
+/** Waits for slow paths too: a cold function on a busy machine may time out once and be retried after its visibility timeout. */
+export const OUTCOME_TIMEOUT_MS = 100_000;
+export const OUTCOME_TEST_TIMEOUT_MS = 240_000;
+
+export class LocalCity {
+  /** Every derived event the observer has received so far. */
+  readonly seen: Derived[] = [];
+
+  private constructor(
+    readonly cloud: LocalCloud,
+    readonly resources: ResourceMap,
+    readonly functions: RunningFunctions,
+    readonly sqs: SQSClient,
+    readonly events: EventBridgeClient,
+    readonly docs: DynamoDBDocumentClient,
+    private readonly observerUrl: string,
+  ) {}
+
+  static async start(prefix: string): Promise<LocalCity> {
+    const cloud = await startLocalCloud({ port: 0 });
+    const resources = await deployTopology({
+      endpoint: cloud.endpoint,
+      region: cloud.region,
+      topology,
+      prefix,
+    });
+    const config = {
+      endpoint: cloud.endpoint,
+      region: cloud.region,
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    };
+    const sqs = new SQSClient(config);
+    const events = new EventBridgeClient(config);
+    const docs = DynamoDBDocumentClient.from(new DynamoDBClient(config));
+    const q = await sqs.send(new CreateQueueCommand({ QueueName: `${prefix}-observer` }));
+    const observerUrl = q.QueueUrl ?? "";
+    const arn = (
+      await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: observerUrl, AttributeNames: ["QueueArn"] }),
+      )
+    ).Attributes?.QueueArn;
+    await events.send(
+      new PutRuleCommand({
+        Name: `${prefix}-observer`,
+        EventBusName: resources.bus.name,
+        EventPattern: JSON.stringify({ source: [...DERIVED_SOURCES] }),
+      }),
+    );
+    await events.send(
+      new PutTargetsCommand({
+        Rule: `${prefix}-observer`,
+        EventBusName: resources.bus.name,
+        Targets: [{ Id: "observer", Arn: arn }],
+      }),
+    );
+    const functions = startFunctions({ resources, sqs });
+    cloud.attachLambda(functions.invoke);
+    return new LocalCity(cloud, resources, functions, sqs, events, docs, observerUrl);
+  }
+
+  async stop(): Promise<void> {
+    await this.functions.stop();
+    this.sqs.destroy();
+    this.events.destroy();
+    this.docs.destroy();
+    await this.cloud.stop();
+  }
+
+  /** Reads the observer queue into `seen` until `done(seen)` holds. */
+  async observeUntil(what: string, done: (all: readonly Derived[]) => boolean): Promise<void> {
+    await waitFor(
+      what,
+      async () => {
+        const r = await this.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: this.observerUrl,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: 0,
+          }),
+        );
+        const messages = r.Messages ?? [];
+        for (const m of messages) {
+          const body = JSON.parse(m.Body ?? "{}");
+          this.seen.push({ type: body["detail-type"], detail: body.detail });
+        }
+        if (messages.length > 0) {
+          await this.sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: this.observerUrl,
+              Entries: messages.map((m, i) => ({
+                Id: String(i),
+                ReceiptHandle: m.ReceiptHandle ?? "",
+              })),
+            }),
+          );
+        }
+        return done(this.seen);
+      },
+      { timeoutMs: OUTCOME_TIMEOUT_MS, intervalMs: 100 },
+    );
+  }
+
+  /** A document of the read-models table (`{ doc, version }` items). */
+  async readModel<T>(pk: string, sk: string): Promise<T | undefined> {
+    const out = await this.docs.send(
+      new GetCommand({
+        TableName: this.resources.tables[SHARED_IDS.readModelsTable]?.name ?? "",
+        Key: { pk, sk },
+      }),
+    );
+    return out.Item?.doc as T | undefined;
+  }
+
+  /** Every event in the event store. */
+  async storedEvents(): Promise<StoredEvent[]> {
+    const table = this.resources.tables[SHARED_IDS.eventsTable]?.name ?? "";
+    const out: StoredEvent[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.docs.send(
+        new ScanCommand({ TableName: table, ExclusiveStartKey: start }),
+      );
+      for (const item of page.Items ?? []) {
+        for (const e of (item.events ?? []) as StoredEvent[]) out.push(e);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  /** The events of one stream, in version order. */
+  async streamEvents(streamId: string): Promise<StoredEvent[]> {
+    const page = await this.docs.send(
+      new QueryCommand({
+        TableName: this.resources.tables[SHARED_IDS.eventsTable]?.name ?? "",
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": streamId },
+      }),
+    );
+    return (page.Items ?? [])
+      .flatMap((item) => (item.events ?? []) as StoredEvent[])
+      .sort((a, b) => a.version - b.version);
+  }
+}

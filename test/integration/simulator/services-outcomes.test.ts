@@ -1,0 +1,224 @@
+/**
+ * Expected outcomes of the scenarios on the whole local city (local cloud + topology + running
+ * functions), fed by the simulator over the real AWS wire protocols. The checks read what the
+ * services said (derived events seen by an observer rule), the event store and the read models.
+ * Scenarios share one city here; chaos has its own (chaos-outcomes.test.ts).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { VirtualClock } from "../../../simulator/clock.ts";
+import { runScenario } from "../../../simulator/run.ts";
+import { contextFor, SCENARIOS } from "../../../simulator/scenarios/index.ts";
+import {
+  type Derived,
+  LocalCity,
+  OUTCOME_TEST_TIMEOUT_MS,
+  OUTCOME_TIMEOUT_MS,
+} from "./local-city.ts";
+import { waitFor } from "./wait.ts";
+
+let city: LocalCity;
+
+beforeAll(async () => {
+  city = await LocalCity.start("sim-out");
+});
+
+afterAll(async () => {
+  await city?.stop();
+});
+
+describe("scenario outcomes on the local city", () => {
+  it(
+    "fire: units dispatched, the zone notified once, the route pre-empted",
+    async () => {
+      const summary = await runScenario({
+        scenario: "fire",
+        rate: 2,
+        durationSeconds: 20,
+        seed: 3,
+        busName: city.resources.bus.name,
+        client: city.events,
+        clock: new VirtualClock(Date.now()),
+      });
+      expect(summary.failures).toBe(0);
+      const dispatched = summary.expected.checks.find((c) => c.kind === "units-dispatched");
+      const notified = summary.expected.checks.find((c) => c.kind === "zone-notified");
+      const preempted = summary.expected.checks.find((c) => c.kind === "intersections-preempted");
+      if (
+        dispatched?.kind !== "units-dispatched" ||
+        notified?.kind !== "zone-notified" ||
+        preempted?.kind !== "intersections-preempted"
+      ) {
+        throw new Error("the fire scenario lost its expected outcome");
+      }
+      const ofStory = (d: Derived) => d.detail.meta.correlationId === dispatched.correlationId;
+      await city.observeUntil("UnitsDispatched for the fire", (all) =>
+        all.some((d) => d.type === "UnitsDispatched" && ofStory(d)),
+      );
+      const units = city.seen.find((d) => d.type === "UnitsDispatched" && ofStory(d));
+      expect(units?.detail.unitIds).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^fire-engine-/)]),
+      );
+      const route =
+        (units?.detail.route as { intersectionIds: string[] } | undefined)?.intersectionIds ?? [];
+      expect(route.length).toBeGreaterThan(0);
+      expect(route.at(-1)).toBe(preempted.target);
+
+      await city.observeUntil("CitizensNotified for the fire zone", (all) =>
+        all.some((d) => d.type === "CitizensNotified" && d.detail.zone === notified.zone),
+      );
+      // Pre-emption lives in the traffic service's read model (intersection#<id>: mode preempted),
+      // by one of the story's incidents (smoke and alarm may each open one).
+      const incidents = new Set(
+        city.seen
+          .filter((d) => d.type === "UnitsDispatched" && ofStory(d))
+          .map((d) => String(d.detail.incidentId)),
+      );
+      const modes = new Map<string, string>();
+      await waitFor(
+        () =>
+          `intersections ${route.join(", ")} pre-empted for ${[...incidents].join(" or ")} (now: ${JSON.stringify([...modes])})`,
+        async () => {
+          for (const id of route) {
+            const doc = await city.readModel<{ mode?: string; modeIncidentId?: string }>(
+              `intersection#${id}`,
+              "state",
+            );
+            modes.set(id, `${doc?.mode}/${doc?.modeIncidentId}`);
+            if (doc?.mode !== "preempted" || !incidents.has(String(doc.modeIncidentId)))
+              return false;
+          }
+          return true;
+        },
+        { timeoutMs: OUTCOME_TIMEOUT_MS, intervalMs: 100 },
+      );
+      const notices = city.seen.filter(
+        (d) => d.type === "CitizensNotified" && d.detail.zone === notified.zone && ofStory(d),
+      );
+      expect(notices).toHaveLength(1);
+    },
+    OUTCOME_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "storm: every covered zone notified once of the red alert, the alert stream ends cancelled",
+    async () => {
+      const summary = await runScenario({
+        scenario: "storm",
+        rate: 2,
+        durationSeconds: 20,
+        seed: 5,
+        busName: city.resources.bus.name,
+        client: city.events,
+        clock: new VirtualClock(Date.now()),
+      });
+      expect(summary.failures).toBe(0);
+      const zones = summary.expected.checks.flatMap((c) =>
+        c.kind === "zone-notified" ? [c.zone] : [],
+      );
+      const final = summary.expected.checks.find((c) => c.kind === "alert-final-state");
+      if (final?.kind !== "alert-final-state" || zones.length === 0) {
+        throw new Error("the storm scenario lost its expected outcome");
+      }
+      const redNotice = (d: Derived, zone: string) =>
+        d.type === "CitizensNotified" &&
+        d.detail.alertId === final.alertId &&
+        d.detail.alertType === "WeatherAlertIssued" &&
+        d.detail.zone === zone;
+      await city.observeUntil(`red-alert notifications in ${zones.join(", ")}`, (all) =>
+        zones.every((z) => all.some((d) => redNotice(d, z))),
+      );
+      for (const z of zones) expect(city.seen.filter((d) => redNotice(d, z))).toHaveLength(1);
+
+      let types: string[] = [];
+      await waitFor(
+        () => `alert#${final.alertId} to end cancelled (stream now: ${types.join(", ")})`,
+        async () => {
+          types = (await city.streamEvents(`alert#${final.alertId}`))
+            .map((e) => e.type)
+            .filter((t) => t.startsWith("WeatherAlert"));
+          return types.at(-1) === "WeatherAlertCancelled";
+        },
+        { timeoutMs: OUTCOME_TIMEOUT_MS, intervalMs: 200 },
+      );
+      expect(types).toEqual(["WeatherAlertIssued", "WeatherAlertCancelled"]);
+    },
+    OUTCOME_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "crisis: ambulances reach the collision and the red alert reaches its zones once",
+    async () => {
+      const summary = await runScenario({
+        scenario: "crisis",
+        rate: 1,
+        durationSeconds: 10,
+        seed: 12,
+        busName: city.resources.bus.name,
+        client: city.events,
+        clock: new VirtualClock(Date.now()),
+      });
+      expect(summary.failures).toBe(0);
+      const dispatched = summary.expected.checks.find((c) => c.kind === "units-dispatched");
+      const alert = summary.expected.checks.find((c) => c.kind === "alert-final-state");
+      const zones = summary.expected.checks.flatMap((c) =>
+        c.kind === "zone-notified" ? [c.zone] : [],
+      );
+      if (dispatched?.kind !== "units-dispatched" || alert?.kind !== "alert-final-state") {
+        throw new Error("the crisis scenario lost its expected outcome");
+      }
+      const forAccident = (d: Derived) =>
+        d.type === "UnitsDispatched" && d.detail.meta.correlationId === dispatched.correlationId;
+      const redNotice = (d: Derived, zone: string) =>
+        d.type === "CitizensNotified" &&
+        d.detail.alertId === alert.alertId &&
+        d.detail.alertType === "WeatherAlertIssued" &&
+        d.detail.zone === zone;
+      await city.observeUntil(
+        "ambulances for the collision and the red alert in every zone",
+        (all) => all.some(forAccident) && zones.every((z) => all.some((d) => redNotice(d, z))),
+      );
+      expect(city.seen.find(forAccident)?.detail.unitIds).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^ambulance-/)]),
+      );
+      for (const z of zones) expect(city.seen.filter((d) => redNotice(d, z))).toHaveLength(1);
+    },
+    OUTCOME_TEST_TIMEOUT_MS,
+  );
+
+  it.each(["normal-day", "rush-hour"] as const)(
+    "%s: the collision's zone notified once, no incident opened",
+    async (scenario) => {
+      const start = Date.now();
+      const summary = await runScenario({
+        scenario,
+        rate: 2,
+        durationSeconds: 10,
+        seed: 21,
+        busName: city.resources.bus.name,
+        client: city.events,
+        clock: new VirtualClock(start),
+      });
+      expect(summary.failures).toBe(0);
+      const notified = summary.expected.checks.find((c) => c.kind === "zone-notified");
+      if (notified?.kind !== "zone-notified")
+        throw new Error(`${scenario} lost its expected outcome`);
+      const accident = [...SCENARIOS[scenario].build(contextFor(21, 2, 10, start)).steps].find(
+        (st) => st.kind === "event" && st.draft.type === "AccidentDetected",
+      );
+      const accidentId = accident?.kind === "event" ? accident.draft.eventId : undefined;
+      expect(accidentId).toBeDefined();
+      const notice = (d: Derived) =>
+        d.type === "CitizensNotified" && d.detail.alertEventId === accidentId;
+      await city.observeUntil(`the collision notice in ${notified.zone}`, (all) =>
+        all.some(notice),
+      );
+      expect(city.seen.filter(notice).map((d) => d.detail.zone)).toEqual([notified.zone]);
+      expect(
+        city.seen.filter(
+          (d) => d.type === "IncidentOpened" && d.detail.meta.correlationId === accidentId,
+        ),
+      ).toEqual([]);
+    },
+    OUTCOME_TEST_TIMEOUT_MS,
+  );
+});
