@@ -1,0 +1,32 @@
+/** Wiring of the analytics function: fold per record, commit per batch. */
+import { systemClock } from "../shared/clock.ts";
+import { DynamoDbFailureLog } from "../shared/failure-log.ts";
+import type { ServiceRuntime } from "../shared/kit.ts";
+import { commonParts } from "../shared/runtime.ts";
+import { SqsVisibility } from "../shared/sqs-adapter.ts";
+import { AnalyticsService } from "./service.ts";
+
+export const SERVICE = "analytics";
+
+export function buildRuntime(): ServiceRuntime {
+  const parts = commonParts(SERVICE);
+  const service = new AnalyticsService({
+    docs: parts.docs,
+    bus: { publishDerived: (cause, drafts) => parts.publisher().publishDerived(cause, drafts) },
+    clock: systemClock,
+  });
+  return {
+    handleRecord: async (event) => {
+      service.add(event);
+      return undefined;
+    },
+    commitBatch: async () => {
+      await service.commit(); // all or nothing: a failure fails every record of the batch
+      return [];
+    },
+    afterBatch: async () => service.reset(),
+    clock: systemClock,
+    visibility: new SqsVisibility(parts.clients.sqs),
+    failureLog: new DynamoDbFailureLog(parts.docs),
+  };
+}

@@ -1,0 +1,202 @@
+/**
+ * The analytics service. Per batch: events are folded in memory into per-zone, per-minute
+ * windows, then committed (idempotent merge by event id). A window closes `graceMs` after its
+ * minute ends: one ReadingsAggregated per zone and minute goes on the bus (hundreds of readings
+ * in, a few events out), and its traffic readings roll up into hourly and daily density.
+ */
+import type { AnyCityEvent } from "../../events/catalog.ts";
+import { isCityEventOf } from "../../events/validate.ts";
+import type { Clock } from "../shared/clock.ts";
+import type { DerivedEventSink } from "../shared/derived.ts";
+import { DocumentConflictError, type DocumentStore, update } from "../shared/documents.ts";
+import {
+  addEvent,
+  aggregatedPayload,
+  emptyWindow,
+  isCounted,
+  type MinuteWindow,
+  mergeWindows,
+  minuteOf,
+  type TrafficSums,
+} from "./windows.ts";
+
+export interface AnalyticsDeps {
+  readonly docs: DocumentStore;
+  readonly bus: DerivedEventSink;
+  readonly clock: Clock;
+  /** Late-arrival grace after a minute ends before its window closes. @default 10000 */
+  readonly graceMs?: number;
+}
+
+export interface LiveDensity {
+  readonly zone: string;
+  readonly vehiclesCounted: number;
+  readonly averageSpeedKmh: number;
+  readonly occupancyPercent: number;
+  readonly at: string;
+}
+
+type StoredWindow = MinuteWindow & { readonly emitted?: boolean };
+
+const statsPk = (zone: string) => `zone-stats#${zone}`;
+const densityPk = (zone: string) => `density#${zone}`;
+
+export class AnalyticsService {
+  private readonly pending = new Map<string, { window: MinuteWindow; events: AnyCityEvent[] }>();
+  private readonly live = new Map<string, LiveDensity>();
+
+  constructor(private readonly deps: AnalyticsDeps) {}
+
+  /** Folds an event into this batch's windows (nothing is written yet). */
+  add(event: AnyCityEvent): void {
+    if (!isCounted(event)) return;
+    const zone = event.detail.meta.zone;
+    const start = minuteOf(event.detail.meta.occurredAt);
+    const key = `${zone}|${start}`;
+    const p = this.pending.get(key) ?? { window: emptyWindow(zone, start, event), events: [] };
+    p.window = addEvent(p.window, event);
+    p.events.push(event);
+    this.pending.set(key, p);
+    if (isCityEventOf(event, "TrafficDensityMeasured")) {
+      const prev = this.live.get(zone);
+      if (!prev || prev.at <= event.detail.meta.occurredAt) {
+        this.live.set(zone, {
+          zone,
+          vehiclesCounted: event.detail.vehiclesCounted,
+          averageSpeedKmh: event.detail.averageSpeedKmh,
+          occupancyPercent: event.detail.occupancyPercent,
+          at: event.detail.meta.occurredAt,
+        });
+      }
+    }
+  }
+
+  /** Writes the batch's windows and live density, then closes windows that are due. */
+  async commit(): Promise<void> {
+    const zones = new Set<string>();
+    for (const { window, events } of this.pending.values()) {
+      zones.add(window.zone);
+      await update<StoredWindow | undefined>(
+        this.deps.docs,
+        statsPk(window.zone),
+        `minute#${window.windowStart}`,
+        () => undefined,
+        (stored) => ({
+          ...mergeWindows(stored, window, events),
+          emitted: stored?.emitted ?? false,
+        }),
+      );
+      await update<string[]>(
+        this.deps.docs,
+        statsPk(window.zone),
+        "open",
+        () => [],
+        (open) => (open.includes(window.windowStart) ? open : [...open, window.windowStart].sort()),
+      );
+    }
+    for (const d of this.live.values()) {
+      await update<LiveDensity | undefined>(
+        this.deps.docs,
+        densityPk(d.zone),
+        "live",
+        () => undefined,
+        (cur) => (cur && cur.at > d.at ? cur : d),
+      );
+    }
+    this.pending.clear();
+    this.live.clear();
+    for (const zone of zones) await this.closeDue(zone);
+  }
+
+  /** Discards what was folded but not committed (after a failed batch). */
+  reset(): void {
+    this.pending.clear();
+    this.live.clear();
+  }
+
+  /** Emits ReadingsAggregated for every window of the zone whose minute (plus grace) is over. */
+  async closeDue(zone: string): Promise<number> {
+    const now = this.deps.clock.now();
+    const grace = this.deps.graceMs ?? 10_000;
+    const open = (await this.deps.docs.get<string[]>(statsPk(zone), "open"))?.value ?? [];
+    const due = open.filter((start) => Date.parse(start) + 60_000 + grace <= now);
+    let emitted = 0;
+    for (const start of due) {
+      const sk = `minute#${start}`;
+      const stored = await this.deps.docs.get<StoredWindow>(statsPk(zone), sk);
+      if (stored && !stored.value.emitted) {
+        const w = stored.value;
+        await this.deps.bus.publishDerived({ detail: { meta: w.first } }, [
+          {
+            type: "ReadingsAggregated",
+            step: `aggregated:${zone}:${start}`,
+            payload: aggregatedPayload(w),
+          },
+        ]);
+        try {
+          await this.deps.docs.put(statsPk(zone), sk, { ...w, emitted: true }, stored.version);
+          await this.rollUp(zone, start, w.traffic);
+          emitted += 1;
+        } catch (error) {
+          if (!(error instanceof DocumentConflictError)) throw error; // another instance closed it
+        }
+      }
+      await update<string[]>(
+        this.deps.docs,
+        statsPk(zone),
+        "open",
+        () => [],
+        (o) => o.filter((s) => s !== start),
+      );
+    }
+    return emitted;
+  }
+
+  private async rollUp(zone: string, start: string, t: TrafficSums): Promise<void> {
+    if (t.samples === 0) return;
+    const deltas = {
+      samples: t.samples,
+      vehiclesCounted: t.vehiclesCounted,
+      speedSum: t.speedSum,
+      occupancySum: t.occupancySum,
+    };
+    await this.deps.docs.add(densityPk(zone), `hour#${start.slice(0, 13)}`, deltas);
+    await this.deps.docs.add(densityPk(zone), `day#${start.slice(0, 10)}`, deltas);
+  }
+
+  // ---- queries (the seed's traffic pipeline: live, hourly distribution, last 7 days) ----
+
+  async minute(zone: string, iso: string): Promise<MinuteWindow | undefined> {
+    return (await this.deps.docs.get<StoredWindow>(statsPk(zone), `minute#${minuteOf(iso)}`))
+      ?.value;
+  }
+
+  async liveDensity(zone: string): Promise<LiveDensity | undefined> {
+    return (await this.deps.docs.get<LiveDensity>(densityPk(zone), "live"))?.value;
+  }
+
+  /** Vehicles counted per hour of `day` (YYYY-MM-DD), 24 entries. */
+  async hourlyDistribution(zone: string, day: string): Promise<number[]> {
+    const out: number[] = [];
+    for (let h = 0; h < 24; h++) {
+      const doc = await this.deps.docs.get<TrafficSums>(
+        densityPk(zone),
+        `hour#${day}T${String(h).padStart(2, "0")}`,
+      );
+      out.push(doc?.value.vehiclesCounted ?? 0);
+    }
+    return out;
+  }
+
+  /** Vehicles counted per day for the 7 days ending today (oldest first). */
+  async lastSevenDays(zone: string): Promise<{ day: string; vehiclesCounted: number }[]> {
+    const today = Date.parse(new Date(this.deps.clock.now()).toISOString().slice(0, 10));
+    const out: { day: string; vehiclesCounted: number }[] = [];
+    for (let i = 6; i >= 0; i--) {
+      const day = new Date(today - i * 86_400_000).toISOString().slice(0, 10);
+      const doc = await this.deps.docs.get<TrafficSums>(densityPk(zone), `day#${day}`);
+      out.push({ day, vehiclesCounted: doc?.value.vehiclesCounted ?? 0 });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * The DLQ tool: lists and records dead-lettered messages (reason, source queue, receive count,
+ * first/last failure), and redrives them to their source queue by receive-and-resend (fauxqs has
+ * no StartMessageMoveTask). A ledger on the read-models table makes redrive safe across crashes:
+ * a message is sent before it is deleted (never lost), and a message whose send was recorded is
+ * only deleted on the next run, not sent again (never duplicated). Only a crash inside the send
+ * call itself can repeat a send: FIFO queues drop it by deduplication id, and every consumer is
+ * idempotent by event id. A resent message gets a new message id, so if it fails again its new
+ * DLQ copy is redriven like any other. FIFO DLQs: SQS hands out one message per group at a time,
+ * so `list` shows the oldest message of each group; `redrive` moves them all.
+ */
+import type { AnyCityEvent } from "../../events/catalog.ts";
+import type { Clock } from "../shared/clock.ts";
+import { type DocumentStore, update } from "../shared/documents.ts";
+import { parseRecordBody } from "../shared/envelope.ts";
+import { messageOf } from "../shared/errors.ts";
+import { type FailureRecord, failureKey } from "../shared/failure-log.ts";
+import type { QueueMessage, QueuePort } from "./port.ts";
+
+export interface DlqEntry {
+  readonly messageId: string;
+  readonly dlq: string;
+  readonly sourceQueue?: string;
+  readonly reason: string;
+  readonly detail: string;
+  readonly receiveCount: number;
+  readonly firstFailureAt?: string;
+  readonly lastFailureAt?: string;
+  readonly eventType?: string;
+  readonly eventId?: string;
+}
+
+export interface RedriveResult {
+  readonly moved: number;
+  /** Sent by an earlier, interrupted run: deleted now without sending again. */
+  readonly completed: number;
+}
+
+type LedgerStatus = "sending" | "sent";
+const ledgerKey = (messageId: string) => ({ pk: `redrive#${messageId}`, sk: "ledger" });
+const queueName = (url: string) => url.split("/").pop() ?? url;
+
+export class DlqTool {
+  constructor(
+    private readonly deps: {
+      readonly queues: QueuePort;
+      readonly docs: DocumentStore;
+      readonly clock: Clock;
+      /** Raised with the number of messages found, per DLQ (e.g. an EMF metric). */
+      readonly onCount?: (dlq: string, count: number) => void;
+    },
+  ) {}
+
+  /** Every message in the DLQ (they are made visible again afterwards). */
+  async list(dlqUrl: string, max = 1000): Promise<DlqEntry[]> {
+    const seen = new Map<string, QueueMessage>();
+    for (;;) {
+      const page = await this.deps.queues.receive(dlqUrl, 10, 30);
+      const fresh = page.filter((m) => !seen.has(m.messageId));
+      for (const m of fresh) seen.set(m.messageId, m);
+      if (fresh.length === 0 || seen.size >= max) break;
+    }
+    const entries: DlqEntry[] = [];
+    for (const m of seen.values()) {
+      entries.push(await this.describe(dlqUrl, m));
+      await this.deps.queues.release(dlqUrl, m.receiptHandle);
+    }
+    return entries;
+  }
+
+  /** Lists the DLQ, records each message on the read-models table, raises the count. */
+  async record(dlqUrl: string): Promise<DlqEntry[]> {
+    const entries = await this.list(dlqUrl);
+    for (const e of entries) {
+      await update<DlqEntry | undefined>(
+        this.deps.docs,
+        `dlq#${queueName(dlqUrl)}`,
+        e.messageId,
+        () => undefined,
+        () => e,
+      );
+    }
+    this.deps.onCount?.(queueName(dlqUrl), entries.length);
+    return entries;
+  }
+
+  /** Moves every message of the DLQ back to `sourceUrl`. */
+  async redrive(dlqUrl: string, sourceUrl: string, max = 10_000): Promise<RedriveResult> {
+    let moved = 0;
+    let completed = 0;
+    const fifo = sourceUrl.endsWith(".fifo");
+    while (moved + completed < max) {
+      const page = await this.deps.queues.receive(dlqUrl, 10, 60);
+      if (page.length === 0) break;
+      for (const m of page) {
+        const key = ledgerKey(m.messageId);
+        const ledger = await this.deps.docs.get<{ status: LedgerStatus }>(key.pk, key.sk);
+        if (ledger?.value.status === "sent") {
+          await this.deps.queues.delete(dlqUrl, m.receiptHandle);
+          completed += 1;
+          continue;
+        }
+        await update(
+          this.deps.docs,
+          key.pk,
+          key.sk,
+          () => ({ status: "sending" as LedgerStatus }),
+          () => ({ status: "sending" as LedgerStatus }),
+        );
+        await this.deps.queues.send(sourceUrl, {
+          body: m.body,
+          ...(fifo
+            ? { groupId: m.groupId ?? "redrive", deduplicationId: `redrive-${m.messageId}` }
+            : {}),
+          attributes: { ...m.attributes, redriveOf: m.messageId },
+        });
+        await update(
+          this.deps.docs,
+          key.pk,
+          key.sk,
+          () => ({ status: "sent" as LedgerStatus }),
+          () => ({ status: "sent" as LedgerStatus }),
+        );
+        await this.deps.queues.delete(dlqUrl, m.receiptHandle);
+        moved += 1;
+      }
+    }
+    return { moved, completed };
+  }
+
+  private async describe(dlqUrl: string, m: QueueMessage): Promise<DlqEntry> {
+    const key = failureKey(m.messageId);
+    const failure = (await this.deps.docs.get<FailureRecord>(key.pk, key.sk))?.value;
+    let event: AnyCityEvent | undefined;
+    let invalid: string | undefined;
+    try {
+      event = parseRecordBody(m.body);
+    } catch (error) {
+      invalid = messageOf(error);
+    }
+    const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
+    const reason = failure?.reason ?? (invalid ? "validation" : "unknown");
+    const detail =
+      failure?.message ?? invalid ?? "no failure was recorded: the consumer crashed or timed out";
+    const firstFailureAt = failure?.firstFailureAt ?? iso(m.firstReceiveAt);
+    const lastFailureAt = failure?.lastFailureAt;
+    return {
+      messageId: m.messageId,
+      dlq: queueName(dlqUrl),
+      ...(failure?.queueArn
+        ? { sourceQueue: failure.queueArn.split(":").pop() ?? failure.queueArn }
+        : {}),
+      reason,
+      detail,
+      receiveCount: Math.max(m.receiveCount - 1, failure?.receiveCount ?? 0),
+      ...(firstFailureAt ? { firstFailureAt } : {}),
+      ...(lastFailureAt ? { lastFailureAt } : {}),
+      ...(event ? { eventType: event.detailType, eventId: event.detail.meta.eventId } : {}),
+    };
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * The incident saga (choreographed; every step is an event on the bus and in the store):
+ * IncidentOpened -> reserve standby units (UnitsReserved; traffic pre-empts the intersection)
+ * -> dispatch through the Dispatch API (timeout + circuit breaker) -> UnitsDispatched (traffic
+ * pre-empts the route). When dispatch keeps failing: compensation — release the units,
+ * DispatchFailed (traffic lifts the pre-emption), DispatchEscalated to mutual aid.
+ * Saga progress is a read model, so a redelivered or retried event resumes, never repeats, a step.
+ */
+
+import type { UnitKind } from "../../events/catalog/common.ts";
+import type { DISPATCH_FAILURE_REASONS } from "../../events/catalog/emergency.ts";
+import type { AnyCityEvent } from "../../events/catalog.ts";
+import { type CircuitBreaker, CircuitOpenError } from "../shared/breaker.ts";
+import type { Clock } from "../shared/clock.ts";
+import type { DerivedDraft, DerivedEventSink } from "../shared/derived.ts";
+import type { DocumentStore } from "../shared/documents.ts";
+import { DownstreamTimeoutError } from "../shared/errors.ts";
+import { incidentIdOf } from "../shared/incident.ts";
+import type { DispatchApi } from "./dispatch-api.ts";
+import { type IncidentPlan, planIncident } from "./incident.ts";
+import type { UnitPool } from "./units.ts";
+
+export type SagaStatus = "new" | "opened" | "reserved" | "dispatched" | "escalated";
+
+export interface SagaState {
+  readonly incidentId: string;
+  readonly status: SagaStatus;
+  readonly unitIds: readonly string[];
+  /** Dispatch API calls made (circuit-open refusals do not count). */
+  readonly attempts: number;
+}
+
+export interface SagaDeps {
+  readonly docs: DocumentStore;
+  readonly units: UnitPool;
+  readonly dispatchApi: DispatchApi;
+  readonly breaker: CircuitBreaker;
+  readonly bus: DerivedEventSink;
+  readonly clock: Clock;
+  /** Dispatch API calls before compensating. @default 3 */
+  readonly maxAttempts?: number;
+  /** How long a reservation holds without dispatch. @default 10 */
+  readonly reservationMinutes?: number;
+}
+
+type FailureReason = (typeof DISPATCH_FAILURE_REASONS)[number];
+
+export const sagaKey = (incidentId: string) => ({ pk: `incident#${incidentId}`, sk: "saga" });
+
+export class IncidentSaga {
+  constructor(private readonly deps: SagaDeps) {}
+
+  /**
+   * Runs the saga for a critical event as far as it can go. Throws (so the record is retried
+   * with backoff) when the dispatch fails and attempts remain; compensates on the last one.
+   * `finalDelivery`: this is the queue's last receive before the DLQ, so compensate now.
+   */
+  async handle(
+    event: AnyCityEvent,
+    options: { finalDelivery?: boolean } = {},
+  ): Promise<SagaState | undefined> {
+    const plan = planIncident(event);
+    if (!plan) return undefined;
+    const incidentId = incidentIdOf(event.detail.meta.eventId);
+    const key = sagaKey(incidentId);
+    const stored = await this.deps.docs.get<SagaState>(key.pk, key.sk);
+    let version = stored?.version ?? 0;
+    let state: SagaState = stored?.value ?? { incidentId, status: "new", unitIds: [], attempts: 0 };
+    const save = async (next: SagaState) => {
+      await this.deps.docs.put(key.pk, key.sk, next, version);
+      version += 1;
+      state = next;
+    };
+    const emit = (drafts: DerivedDraft[]) => this.deps.bus.publishDerived(event, drafts);
+
+    if (state.status === "new") {
+      await emit([{ type: "IncidentOpened", step: "opened", payload: { incidentId, ...plan } }]);
+      await save({ ...state, status: "opened" });
+    }
+    if (state.status === "opened") {
+      const reservation = await this.deps.units.reserve(incidentId, plan.requiredUnitKinds);
+      if (!reservation.ok) {
+        await this.escalate(
+          event,
+          plan,
+          incidentId,
+          "no-units-available",
+          [],
+          reservation.missing,
+          state.attempts,
+        );
+        await save({ ...state, status: "escalated" });
+        return state;
+      }
+      const until = this.deps.clock.now() + (this.deps.reservationMinutes ?? 10) * 60_000;
+      await emit([
+        {
+          type: "UnitsReserved",
+          step: "reserved",
+          payload: {
+            incidentId,
+            unitIds: reservation.unitIds,
+            location: plan.location,
+            reservedUntil: new Date(until).toISOString(),
+          },
+        },
+      ]);
+      await save({ ...state, status: "reserved", unitIds: reservation.unitIds });
+    }
+    if (state.status === "reserved") await this.dispatch(event, plan, state, save, options);
+    return state;
+  }
+
+  private async dispatch(
+    event: AnyCityEvent,
+    plan: IncidentPlan,
+    current: SagaState,
+    save: (s: SagaState) => Promise<void>,
+    options: { finalDelivery?: boolean },
+  ): Promise<void> {
+    const { incidentId, unitIds } = current;
+    let attempts = current.attempts;
+    try {
+      const confirmation = await this.deps.breaker.call("DispatchApi.dispatch", async (signal) => {
+        attempts += 1;
+        await save({ ...current, attempts });
+        return this.deps.dispatchApi.dispatch(
+          { incidentId, unitIds, location: plan.location },
+          signal,
+        );
+      });
+      await this.deps.units.markDispatched(incidentId, unitIds);
+      await this.deps.bus.publishDerived(event, [
+        {
+          type: "UnitsDispatched",
+          step: "dispatched",
+          payload: {
+            incidentId,
+            unitIds: [...unitIds],
+            location: plan.location,
+            route: { intersectionIds: [...confirmation.route] },
+            etaSeconds: confirmation.etaSeconds,
+          },
+        },
+      ]);
+      await save({ ...current, attempts, status: "dispatched" });
+    } catch (error) {
+      const reason: FailureReason =
+        error instanceof CircuitOpenError
+          ? "circuit-open"
+          : error instanceof DownstreamTimeoutError
+            ? "dispatch-api-timeout"
+            : "dispatch-api-error";
+      const last = attempts >= (this.deps.maxAttempts ?? 3) || options.finalDelivery === true;
+      if (!last) {
+        if (reason !== "circuit-open") {
+          await this.deps.bus.publishDerived(event, [
+            {
+              type: "DispatchFailed",
+              step: `dispatch-failed:${attempts}`,
+              payload: {
+                incidentId,
+                location: plan.location,
+                reason,
+                attempt: Math.max(1, attempts),
+                releasedUnitIds: [],
+                willRetry: true,
+              },
+            },
+          ]);
+        }
+        throw error;
+      }
+      await this.deps.units.release(incidentId, unitIds);
+      await this.escalate(
+        event,
+        plan,
+        incidentId,
+        reason,
+        unitIds,
+        plan.requiredUnitKinds,
+        attempts,
+      );
+      await save({ ...current, attempts, status: "escalated" });
+    }
+  }
+
+  private async escalate(
+    event: AnyCityEvent,
+    plan: IncidentPlan,
+    incidentId: string,
+    reason: FailureReason,
+    released: readonly string[],
+    kinds: readonly UnitKind[],
+    attempts: number,
+  ): Promise<void> {
+    await this.deps.bus.publishDerived(event, [
+      {
+        type: "DispatchFailed",
+        step: "dispatch-failed:final",
+        payload: {
+          incidentId,
+          location: plan.location,
+          reason,
+          attempt: Math.max(1, attempts),
+          releasedUnitIds: [...released],
+          willRetry: false,
+        },
+      },
+      {
+        type: "DispatchEscalated",
+        step: "escalated",
+        payload: {
+          incidentId,
+          location: plan.location,
+          level: "mutual-aid",
+          reason:
+            reason === "no-units-available" ? "no-units-available" : "dispatch-failed-repeatedly",
+          requestedUnitKinds: [...kinds],
+        },
+      },
+    ]);
+  }
+
+  async state(incidentId: string): Promise<SagaState | undefined> {
+    const key = sagaKey(incidentId);
+    return (await this.deps.docs.get<SagaState>(key.pk, key.sk))?.value;
+  }
+}

@@ -1,0 +1,5 @@
+/** Event store: appends every city event to its stream (DESIGN.md section 3). */
+import { cityHandler, lazy } from "../shared/kit.ts";
+import { buildRuntime, SERVICE } from "./runtime.ts";
+
+export const handler = cityHandler(SERVICE, lazy(buildRuntime));

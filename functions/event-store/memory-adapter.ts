@@ -1,0 +1,77 @@
+/** In-memory storage adapter: the same semantics as DynamoDB's conditional put, for unit tests. */
+import { EventAlreadyExistsError } from "./errors.ts";
+import { timeBucket } from "./keys.ts";
+import type { Commit, EventMarker, EventStorageAdapter, Snapshot } from "./port.ts";
+
+export class InMemoryEventStorage implements EventStorageAdapter {
+  private readonly streams = new Map<string, Commit[]>();
+  private readonly markers = new Map<string, EventMarker>();
+  private readonly snapshots = new Map<string, Snapshot[]>();
+  /** Count of conditional puts attempted, so tests can see the store wrote once. */
+  putCommitCalls = 0;
+
+  async putCommit(commit: Commit): Promise<void> {
+    this.putCommitCalls += 1;
+    const commits = this.streams.get(commit.streamId) ?? [];
+    if (commits.some((c) => c.firstVersion === commit.firstVersion)) {
+      throw new EventAlreadyExistsError(commit.streamId, commit.firstVersion);
+    }
+    commits.push(structuredClone(commit));
+    commits.sort((a, b) => a.firstVersion - b.firstVersion);
+    this.streams.set(commit.streamId, commits);
+  }
+
+  async readHeadVersion(streamId: string): Promise<number> {
+    return this.streams.get(streamId)?.at(-1)?.lastVersion ?? 0;
+  }
+
+  async readCommitHolding(streamId: string, version: number): Promise<Commit | undefined> {
+    return [...(this.streams.get(streamId) ?? [])].reverse().find((c) => c.firstVersion <= version);
+  }
+
+  async readCommits(streamId: string, fromVersion: number, toVersion?: number): Promise<Commit[]> {
+    return (this.streams.get(streamId) ?? []).filter(
+      (c) =>
+        c.lastVersion >= fromVersion && (toVersion === undefined || c.firstVersion <= toVersion),
+    );
+  }
+
+  async readCommitsInBucket(bucket: string): Promise<Commit[]> {
+    const all = [...this.streams.values()].flat();
+    return all
+      .filter((c) => c.events[0] !== undefined && timeBucket(c.events[0].occurredAt) === bucket)
+      .sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
+  }
+
+  async putMarker(marker: EventMarker): Promise<void> {
+    this.markers.set(marker.eventId, { ...marker });
+  }
+
+  async getMarker(eventId: string): Promise<EventMarker | undefined> {
+    return this.markers.get(eventId);
+  }
+
+  async putSnapshot(snapshot: Snapshot): Promise<void> {
+    const list = (this.snapshots.get(snapshot.streamId) ?? []).filter(
+      (s) => s.version !== snapshot.version,
+    );
+    list.push(structuredClone(snapshot));
+    list.sort((a, b) => a.version - b.version);
+    this.snapshots.set(snapshot.streamId, list);
+  }
+
+  async latestSnapshot(streamId: string, asOf?: string): Promise<Snapshot | undefined> {
+    const list = this.snapshots.get(streamId) ?? [];
+    return [...list].reverse().find((s) => asOf === undefined || s.maxOccurredAt <= asOf);
+  }
+
+  /** Every stored event id (test helper). */
+  storedEventIds(): string[] {
+    return [...this.streams.values()].flat().flatMap((c) => c.events.map((e) => e.eventId));
+  }
+}
+
+function sortKey(c: Commit): string {
+  const first = c.events[0];
+  return first ? `${first.occurredAt}#${first.eventId}` : "";
+}

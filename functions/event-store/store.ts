@@ -1,0 +1,215 @@
+/**
+ * The event store (DESIGN.md section 3): append-only streams per aggregate, optimistic
+ * concurrency on the commit's first version, idempotent by event id, snapshots every N events,
+ * state at any instant by replay. No AWS code here: storage is the EventStorageAdapter port.
+ */
+import type { Clock } from "../shared/clock.ts";
+import { EventAlreadyExistsError, StreamMismatchError } from "./errors.ts";
+import { bucketsBetween } from "./keys.ts";
+import type { Commit, EventStorageAdapter, StoredEvent } from "./port.ts";
+import type { Projection } from "./projections.ts";
+
+/** An event to append: its identity, type and detail (with `meta.streamId`). */
+export interface NewEvent {
+  readonly eventId: string;
+  readonly type: string;
+  readonly source: string;
+  readonly occurredAt: string;
+  readonly streamId: string;
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+export interface AppendResult {
+  readonly streamId: string;
+  /** Events written by this call, with their versions. */
+  readonly appended: readonly StoredEvent[];
+  /** Event ids already in the store: acknowledged, not written again. */
+  readonly duplicates: readonly string[];
+  /** The stream's version after the call (0 if unknown because nothing was written). */
+  readonly version: number;
+}
+
+export interface EventStoreOptions<S> {
+  readonly storage: EventStorageAdapter;
+  readonly clock: Clock;
+  readonly projection: Projection<S>;
+  /** Take a snapshot whenever the stream's version crosses a multiple of this. @default 50 */
+  readonly snapshotEvery?: number;
+  /** Re-reads of the head after a lost race, when no expected version was given. @default 3 */
+  readonly maxConflictRetries?: number;
+}
+
+export class EventStore<S> {
+  private readonly storage: EventStorageAdapter;
+  private readonly clock: Clock;
+  private readonly projection: Projection<S>;
+  private readonly snapshotEvery: number;
+  private readonly maxConflictRetries: number;
+
+  constructor(options: EventStoreOptions<S>) {
+    const snapshotEvery = options.snapshotEvery ?? 50;
+    if (!Number.isInteger(snapshotEvery) || snapshotEvery < 1) {
+      throw new RangeError(`snapshotEvery must be an integer >= 1, got ${snapshotEvery}`);
+    }
+    const retries = options.maxConflictRetries ?? 3;
+    if (!Number.isInteger(retries) || retries < 0) {
+      throw new RangeError(`maxConflictRetries must be an integer >= 0, got ${retries}`);
+    }
+    this.storage = options.storage;
+    this.clock = options.clock;
+    this.projection = options.projection;
+    this.snapshotEvery = snapshotEvery;
+    this.maxConflictRetries = retries;
+  }
+
+  /**
+   * Appends events of ONE stream as one commit. With `expectedVersion`, the commit goes exactly
+   * after that version or fails with EventAlreadyExistsError; without it, at the head, re-reading
+   * the head after a lost race. Events already stored (by event id) are skipped.
+   */
+  async append(
+    streamId: string,
+    events: readonly NewEvent[],
+    options: { expectedVersion?: number } = {},
+  ): Promise<AppendResult> {
+    for (const e of events) {
+      if (e.streamId !== streamId) throw new StreamMismatchError(streamId, e.eventId, e.streamId);
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.tryAppend(streamId, events, options.expectedVersion);
+      } catch (error) {
+        const retry =
+          error instanceof EventAlreadyExistsError &&
+          options.expectedVersion === undefined &&
+          attempt < this.maxConflictRetries;
+        if (!retry) throw error;
+      }
+    }
+  }
+
+  private async tryAppend(
+    streamId: string,
+    events: readonly NewEvent[],
+    expectedVersion: number | undefined,
+  ): Promise<AppendResult> {
+    const seen = new Set<string>();
+    const fresh: NewEvent[] = [];
+    const duplicates: string[] = [];
+    for (const e of events) {
+      if (seen.has(e.eventId) || (await this.isStored(e.eventId))) duplicates.push(e.eventId);
+      else fresh.push(e);
+      seen.add(e.eventId);
+    }
+    if (fresh.length === 0) return { streamId, appended: [], duplicates, version: 0 };
+
+    const head = expectedVersion ?? (await this.storage.readHeadVersion(streamId));
+    const stored: StoredEvent[] = fresh.map((e, i) => ({
+      eventId: e.eventId,
+      streamId,
+      version: head + 1 + i,
+      type: e.type,
+      source: e.source,
+      occurredAt: e.occurredAt,
+      detail: e.detail,
+    }));
+    const last = head + stored.length;
+    // Markers first: a crash between marker and commit leaves a marker pointing at a version
+    // that does not hold the event, which isStored() treats as "not stored".
+    for (const e of stored) {
+      await this.storage.putMarker({ eventId: e.eventId, streamId, version: e.version });
+    }
+    const commit: Commit = {
+      streamId,
+      firstVersion: head + 1,
+      lastVersion: last,
+      committedAt: new Date(this.clock.now()).toISOString(),
+      events: stored,
+    };
+    await this.storage.putCommit(commit);
+    if (Math.floor(last / this.snapshotEvery) > Math.floor(head / this.snapshotEvery)) {
+      await this.snapshot(streamId, last);
+    }
+    return { streamId, appended: stored, duplicates, version: last };
+  }
+
+  /** True when the event id is in a commit (its marker alone is not proof). */
+  async isStored(eventId: string): Promise<boolean> {
+    const marker = await this.storage.getMarker(eventId);
+    if (!marker) return false;
+    const commit = await this.storage.readCommitHolding(marker.streamId, marker.version);
+    return commit?.events.some((e) => e.eventId === eventId) ?? false;
+  }
+
+  /** Events of a stream from `fromVersion` (1-based) to `toVersion`, in version order. */
+  async readStream(streamId: string, fromVersion = 1, toVersion?: number): Promise<StoredEvent[]> {
+    const commits = await this.storage.readCommits(streamId, fromVersion, toVersion);
+    return commits
+      .flatMap((c) => c.events)
+      .filter(
+        (e) => e.version >= fromVersion && (toVersion === undefined || e.version <= toVersion),
+      );
+  }
+
+  /** Events that occurred in [from, to], across streams, via the time-bucket index. */
+  async readTimeRange(from: string, to: string): Promise<StoredEvent[]> {
+    // A commit is indexed at its first event's hour, so look one hour back for commits
+    // whose later events fall in range.
+    const lookBack = new Date(Date.parse(from) - 3_600_000).toISOString();
+    const out: StoredEvent[] = [];
+    for (const bucket of bucketsBetween(lookBack, to)) {
+      for (const c of await this.storage.readCommitsInBucket(bucket)) {
+        out.push(...c.events.filter((e) => e.occurredAt >= from && e.occurredAt <= to));
+      }
+    }
+    return out.sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
+  }
+
+  /** The stream's state at its head, or at version `version`. */
+  async state(streamId: string, version?: number): Promise<{ version: number; state: S }> {
+    const { state, version: at } = await this.fold(streamId, version);
+    return { version: at, state };
+  }
+
+  private async fold(
+    streamId: string,
+    version?: number,
+  ): Promise<{ version: number; state: S; maxOccurredAt: string }> {
+    const snap = await this.storage.latestSnapshot(streamId);
+    const usable = snap && (version === undefined || snap.version <= version) ? snap : undefined;
+    let state = usable ? (usable.state as S) : this.projection.initial(streamId);
+    let at = usable?.version ?? 0;
+    let maxOccurredAt = usable?.maxOccurredAt ?? "";
+    for (const e of await this.readStream(streamId, at + 1, version)) {
+      state = this.projection.apply(state, e);
+      at = e.version;
+      if (e.occurredAt > maxOccurredAt) maxOccurredAt = e.occurredAt;
+    }
+    return { version: at, state, maxOccurredAt };
+  }
+
+  /** The stream's state at instant `asOf`: replay of its events that occurred at or before it. */
+  async stateAt(streamId: string, asOf: string | Date): Promise<{ version: number; state: S }> {
+    const iso = typeof asOf === "string" ? new Date(asOf).toISOString() : asOf.toISOString();
+    const snap = await this.storage.latestSnapshot(streamId, iso);
+    let state = snap ? (snap.state as S) : this.projection.initial(streamId);
+    let at = snap?.version ?? 0;
+    for (const e of await this.readStream(streamId, at + 1)) {
+      if (e.occurredAt > iso) continue;
+      state = this.projection.apply(state, e);
+      at = e.version;
+    }
+    return { version: at, state };
+  }
+
+  private async snapshot(streamId: string, version: number): Promise<void> {
+    const { state, maxOccurredAt } = await this.fold(streamId, version);
+    await this.storage.putSnapshot({
+      streamId,
+      version,
+      maxOccurredAt,
+      takenAt: new Date(this.clock.now()).toISOString(),
+      state,
+    });
+  }
+}

@@ -1,0 +1,67 @@
+/** Wiring of the media function: queue per record, merged posts after each batch. */
+import { z } from "zod";
+import { RESOURCE_ENV } from "../../infra/topology.ts";
+import type { RecordHandler } from "../shared/batch.ts";
+import { CircuitBreaker } from "../shared/breaker.ts";
+import { systemClock } from "../shared/clock.ts";
+import { lazyConfig, positiveInt, resourceName } from "../shared/config.ts";
+import { DynamoDbBreakerStore } from "../shared/dynamodb-breaker-store.ts";
+import { messageOf } from "../shared/errors.ts";
+import type { ServiceRuntime } from "../shared/kit.ts";
+import { observability } from "../shared/observability.ts";
+import { commonParts, envValue, idempotentRuntime, readModelsConfig } from "../shared/runtime.ts";
+import { MediaService } from "./service.ts";
+import { SnsMediaChannel } from "./sns-adapter.ts";
+
+export const SERVICE = "media";
+
+export const mediaConfig = lazyConfig(
+  z.object({
+    [RESOURCE_ENV.mediaTopic]: resourceName,
+    MEDIA_MIN_INTERVAL_MS: positiveInt(60_000),
+  }),
+);
+
+export function buildRuntime(): ServiceRuntime {
+  const env = mediaConfig();
+  const parts = commonParts(SERVICE);
+  const service = new MediaService({
+    docs: parts.docs,
+    channel: new SnsMediaChannel(parts.clients.sns, String(env[RESOURCE_ENV.mediaTopic])),
+    breaker: new CircuitBreaker({
+      name: "media-topic",
+      store: new DynamoDbBreakerStore(
+        parts.clients.documents,
+        envValue(readModelsConfig, RESOURCE_ENV.readModelsTable),
+      ),
+      clock: systemClock,
+    }),
+    bus: { publishDerived: (cause, drafts) => parts.publisher().publishDerived(cause, drafts) },
+    clock: systemClock,
+    minIntervalMs: Number(env.MEDIA_MIN_INTERVAL_MS),
+  });
+  const touched = new Set<string>();
+  const handleRecord: RecordHandler = async (event) => {
+    const zone = await service.enqueue(event);
+    if (zone) touched.add(zone);
+    return { queued: zone !== undefined };
+  };
+  return {
+    ...idempotentRuntime(parts, handleRecord),
+    afterBatch: async () => {
+      const zones = [...touched];
+      touched.clear();
+      for (const zone of zones) {
+        try {
+          await service.flush(zone);
+        } catch (error) {
+          // Queued items stay queued; the next batch for this zone posts them.
+          observability(SERVICE).logger.warn("media flush failed", {
+            zone,
+            error: messageOf(error),
+          });
+        }
+      }
+    },
+  };
+}

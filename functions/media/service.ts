@@ -1,0 +1,123 @@
+/**
+ * The media service: public-safe events become posts on the media topic. Events are first
+ * queued per zone (a read model, so nothing is lost between batches); a zone posts at most once
+ * per `minIntervalMs` (rate limit, state shared in the read-models table), and everything queued
+ * when it may post is merged into that one post. Each post emits MediaPostPublished.
+ */
+import type { AnyCityEvent } from "../../events/catalog.ts";
+import type { CircuitBreaker } from "../shared/breaker.ts";
+import type { Clock } from "../shared/clock.ts";
+import type { DerivedEventSink } from "../shared/derived.ts";
+import { type DocumentStore, update } from "../shared/documents.ts";
+import type { MediaChannel } from "./channel.ts";
+import { mergePost, type PendingItem, pendingItemOf } from "./posts.ts";
+
+export interface MediaDeps {
+  readonly docs: DocumentStore;
+  readonly channel: MediaChannel;
+  readonly breaker: CircuitBreaker;
+  readonly bus: DerivedEventSink;
+  readonly clock: Clock;
+  /** Least time between two posts of one zone. @default 60000 */
+  readonly minIntervalMs?: number;
+}
+
+interface ZoneQueue {
+  readonly pending: readonly PendingItem[];
+  readonly lastPostAt: number;
+  readonly posts: number;
+}
+
+const queueKey = (zone: string) => ({ pk: `media#${zone}`, sk: "queue" });
+const EMPTY: ZoneQueue = { pending: [], lastPostAt: 0, posts: 0 };
+
+export class MediaService {
+  constructor(private readonly deps: MediaDeps) {}
+
+  /** Queues a public-safe event for its zone (idempotent by event id). Returns the zone. */
+  async enqueue(event: AnyCityEvent): Promise<string | undefined> {
+    const item = pendingItemOf(event);
+    if (!item) return undefined;
+    const key = queueKey(item.zone);
+    await update<ZoneQueue>(
+      this.deps.docs,
+      key.pk,
+      key.sk,
+      () => EMPTY,
+      (q) =>
+        q.pending.some((p) => p.eventId === item.eventId)
+          ? q
+          : { ...q, pending: [...q.pending, item] },
+    );
+    return item.zone;
+  }
+
+  /** Posts the zone's queue as one merged post, if the rate limit allows. */
+  async flush(zone: string): Promise<boolean> {
+    const key = queueKey(zone);
+    const current = await this.deps.docs.get<ZoneQueue>(key.pk, key.sk);
+    const q = current?.value ?? EMPTY;
+    const now = this.deps.clock.now();
+    const first = q.pending[0];
+    if (!first || now - q.lastPostAt < (this.deps.minIntervalMs ?? 60_000)) return false;
+    // Claim the slot first (conditional write): only one instance posts this queue.
+    const taken = q.pending;
+    await this.deps.docs.put<ZoneQueue>(
+      key.pk,
+      key.sk,
+      { pending: [], lastPostAt: now, posts: q.posts + 1 },
+      current?.version ?? 0,
+    );
+    const post = mergePost(zone, taken);
+    const postId = `post-${zone}-${first.eventId}`;
+    try {
+      await this.deps.breaker.call("media.publish", (signal) =>
+        this.deps.channel.publish(
+          { postId, zone, ...post, sourceEventIds: taken.map((t) => t.eventId) },
+          signal,
+        ),
+      );
+    } catch (error) {
+      // Put the items back so the next flush posts them; nothing is lost.
+      await update<ZoneQueue>(
+        this.deps.docs,
+        key.pk,
+        key.sk,
+        () => EMPTY,
+        (cur) => ({
+          ...cur,
+          pending: [...taken, ...cur.pending],
+          lastPostAt: q.lastPostAt,
+        }),
+      );
+      throw error;
+    }
+    await this.deps.bus.publishDerived(
+      {
+        detail: {
+          meta: {
+            eventId: first.eventId,
+            correlationId: first.correlationId,
+            lamport: first.lamport,
+          },
+        },
+      },
+      [
+        {
+          type: "MediaPostPublished",
+          step: "post",
+          payload: {
+            postId,
+            sourceEventId: first.eventId,
+            sourceType: first.type,
+            zone,
+            channel: "press-feed",
+            headline: post.headline,
+            body: post.body,
+          },
+        },
+      ],
+    );
+    return true;
+  }
+}

@@ -1,0 +1,63 @@
+/** Wiring of the notification function (config at first use, SNS and DynamoDB adapters). */
+import { z } from "zod";
+import { RESOURCE_ENV } from "../../infra/topology.ts";
+import type { RecordHandler } from "../shared/batch.ts";
+import { CircuitBreaker } from "../shared/breaker.ts";
+import { systemClock } from "../shared/clock.ts";
+import { lazyConfig, positiveInt, resourceName } from "../shared/config.ts";
+import { DynamoDbBreakerStore } from "../shared/dynamodb-breaker-store.ts";
+import type { ServiceRuntime } from "../shared/kit.ts";
+import { commonParts, envValue, idempotentRuntime, readModelsConfig } from "../shared/runtime.ts";
+import { CitizenRegistry } from "./registry.ts";
+import { NotificationService } from "./service.ts";
+import { SnsZoneChannel } from "./sns-adapter.ts";
+
+export const SERVICE = "notification";
+
+export const notificationConfig = lazyConfig(
+  z.object({
+    [RESOURCE_ENV.citizenAlertsTopic]: resourceName,
+    SMS_TIMEOUT_MS: positiveInt(3_000),
+    SMS_BREAKER_FAILURES: positiveInt(5),
+    SMS_BREAKER_OPEN_MS: positiveInt(30_000),
+  }),
+);
+
+export function notificationRecordHandler(service: NotificationService): RecordHandler {
+  return async (event, ctx) => {
+    const zones = await service.handle(event);
+    ctx.logger.info("citizens notified", { zones });
+    return { zones };
+  };
+}
+
+export async function buildRuntime(): Promise<ServiceRuntime> {
+  const env = notificationConfig();
+  const parts = commonParts(SERVICE);
+  const registry = new CitizenRegistry(parts.docs);
+  await registry.ensureSeeded();
+  const service = new NotificationService({
+    docs: parts.docs,
+    registry,
+    channel: new SnsZoneChannel(parts.clients.sns, String(env[RESOURCE_ENV.citizenAlertsTopic])),
+    breaker: new CircuitBreaker({
+      name: "citizen-alerts",
+      store: new DynamoDbBreakerStore(
+        parts.clients.documents,
+        envValue(readModelsConfig, RESOURCE_ENV.readModelsTable),
+      ),
+      clock: systemClock,
+      failureThreshold: Number(env.SMS_BREAKER_FAILURES),
+      openMs: Number(env.SMS_BREAKER_OPEN_MS),
+      timeoutMs: Number(env.SMS_TIMEOUT_MS),
+    }),
+    bus: { publishDerived: (cause, drafts) => parts.publisher().publishDerived(cause, drafts) },
+  });
+  return {
+    ...idempotentRuntime(parts, notificationRecordHandler(service)),
+    // The citizens are written a few chunks per invocation, after the alert went out.
+    afterBatch: async () => {
+      await registry.seedChunks();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * AWS SDK v3 clients for a service, built at first use: captured by the Tracer, with a request
+ * timeout on every call. Region from AWS_REGION; locally AWS_ENDPOINT_URL points the SDK at the
+ * local cloud (the SDK reads it itself).
+ */
+
+import type { Tracer } from "@aws-lambda-powertools/tracer";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { SNSClient } from "@aws-sdk/client-sns";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+
+/** Time budgets of AWS calls (ms). */
+export const AWS_TIMEOUTS = { connectionTimeout: 1_000, requestTimeout: 3_000 } as const;
+
+export interface AwsClients {
+  readonly dynamodb: DynamoDBClient;
+  readonly documents: DynamoDBDocumentClient;
+  readonly sqs: SQSClient;
+  readonly sns: SNSClient;
+  readonly eventBridge: EventBridgeClient;
+}
+
+export function awsClients(tracer: Tracer): AwsClients {
+  const common = {
+    region: process.env.AWS_REGION || "us-east-1",
+    maxAttempts: 3,
+    requestHandler: { ...AWS_TIMEOUTS },
+  };
+  const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient(common));
+  let sqs: SQSClient | undefined;
+  let sns: SNSClient | undefined;
+  let eventBridge: EventBridgeClient | undefined;
+  return {
+    dynamodb,
+    documents: DynamoDBDocumentClient.from(dynamodb, {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
+    }),
+    get sqs() {
+      sqs ??= tracer.captureAWSv3Client(new SQSClient(common));
+      return sqs;
+    },
+    get sns() {
+      sns ??= tracer.captureAWSv3Client(new SNSClient(common));
+      return sns;
+    },
+    get eventBridge() {
+      eventBridge ??= tracer.captureAWSv3Client(new EventBridgeClient(common));
+      return eventBridge;
+    },
+  };
+}

@@ -1,0 +1,222 @@
+/**
+ * Batch processing of one SQS event with partial responses (Powertools batch): standard queues
+ * record by record; FIFO queues in order per message group, where the first failure of a group
+ * fails the rest of that group in this batch but not other groups (`skipGroupOnError`).
+ * Every record is validated through the events catalog; a malformed record fails alone.
+ * Failed records back off exponentially (ChangeMessageVisibility by receive count).
+ */
+import {
+  BatchProcessor,
+  EventType,
+  processPartialResponse,
+  SqsFifoPartialProcessorAsync,
+} from "@aws-lambda-powertools/batch";
+import type { Logger } from "@aws-lambda-powertools/logger";
+import type { Tracer } from "@aws-lambda-powertools/tracer";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { type BackoffPolicy, backoffSeconds, type VisibilityPort } from "./backoff.ts";
+import type { Clock } from "./clock.ts";
+import { type AnyCityEvent, parseRecordBody } from "./envelope.ts";
+import { type FailureReason, messageOf, reasonOf } from "./errors.ts";
+import type { BatchMetrics } from "./observability.ts";
+
+export interface RecordContext {
+  readonly record: SQSRecord;
+  /** A child logger with the event's correlation id, event id and type. */
+  readonly logger: Logger;
+  readonly metrics: BatchMetrics;
+  readonly lambdaContext: Context | undefined;
+}
+
+export type RecordHandler = (event: AnyCityEvent, ctx: RecordContext) => Promise<unknown>;
+
+/** A record that failed, with why (logged, counted, and visible to the DLQ tool). */
+export interface RecordFailure {
+  readonly messageId: string;
+  readonly queueArn: string;
+  readonly receiveCount: number;
+  readonly reason: FailureReason;
+  readonly message: string;
+  readonly eventType?: string;
+  readonly eventId?: string;
+  /** Seconds the record stays invisible before its next receive. */
+  readonly backoffSeconds: number;
+}
+
+/** Port: where failures are recorded (read-models table on AWS) for the DLQ tool. */
+export interface FailureLog {
+  record(failures: readonly RecordFailure[], at: string): Promise<void>;
+}
+
+export interface BatchDeps {
+  readonly logger: Logger;
+  readonly tracer: Tracer;
+  readonly metrics: BatchMetrics;
+  readonly clock: Clock;
+  readonly visibility?: VisibilityPort;
+  readonly failureLog?: FailureLog;
+  readonly backoff?: BackoffPolicy;
+  readonly random?: () => number;
+}
+
+export function isFifoBatch(event: SQSEvent): boolean {
+  return event.Records.some(
+    (r) => r.eventSourceARN?.endsWith(".fifo") || r.attributes?.MessageGroupId !== undefined,
+  );
+}
+
+/** A record whose buffered work failed when the batch was committed. */
+export interface CommitFailure {
+  readonly messageId: string;
+  readonly error: unknown;
+}
+
+/**
+ * Writes what the record handlers buffered (e.g. one commit per stream). Returns the records
+ * whose part failed; throwing fails every record handled so far.
+ */
+export type BatchCommit = () => Promise<readonly CommitFailure[]>;
+
+export async function processSqsBatch(
+  event: SQSEvent,
+  lambdaContext: Context | undefined,
+  handleRecord: RecordHandler,
+  deps: BatchDeps,
+  commit?: BatchCommit,
+): Promise<{ response: SQSBatchResponse; failures: RecordFailure[] }> {
+  const fifo = isFifoBatch(event);
+  const failures = new Map<string, { error: unknown; event?: AnyCityEvent }>();
+  const handled = new Map<string, AnyCityEvent>();
+
+  const recordHandler = async (record: SQSRecord): Promise<unknown> => {
+    let parsed: AnyCityEvent | undefined;
+    const parent = deps.tracer.isTracingEnabled() ? deps.tracer.getSegment() : undefined;
+    let subsegment: ReturnType<NonNullable<typeof parent>["addNewSubsegment"]> | undefined;
+    try {
+      parsed = parseRecordBody(record.body);
+      if (parent) {
+        subsegment = parent.addNewSubsegment(`record ### ${parsed.detailType}`);
+        subsegment.addAnnotation("eventId", parsed.detail.meta.eventId);
+        subsegment.addAnnotation("correlationId", parsed.detail.meta.correlationId);
+        deps.tracer.setSegment(subsegment);
+      }
+      const meta = parsed.detail.meta;
+      const logger = deps.logger.createChild({
+        persistentKeys: {
+          correlationId: meta.correlationId,
+          eventId: meta.eventId,
+          eventType: parsed.detailType,
+        },
+      });
+      const result = await handleRecord(parsed, {
+        record,
+        logger,
+        metrics: deps.metrics,
+        lambdaContext,
+      });
+      handled.set(record.messageId, parsed);
+      return result;
+    } catch (error) {
+      failures.set(record.messageId, { error, ...(parsed ? { event: parsed } : {}) });
+      subsegment?.addError(error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    } finally {
+      subsegment?.close();
+      if (parent) deps.tracer.setSegment(parent);
+    }
+  };
+
+  const response = fifo
+    ? await processPartialResponse(event, recordHandler, new SqsFifoPartialProcessorAsync(), {
+        ...(lambdaContext ? { context: lambdaContext } : {}),
+        skipGroupOnError: true,
+        throwOnFullBatchFailure: false,
+      })
+    : await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
+        ...(lambdaContext ? { context: lambdaContext } : {}),
+        processInParallel: false,
+        throwOnFullBatchFailure: false,
+      });
+
+  const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+  if (commit) {
+    let commitFailures: readonly CommitFailure[];
+    try {
+      commitFailures = await commit();
+    } catch (error) {
+      commitFailures = [...handled.keys()].map((messageId) => ({ messageId, error }));
+    }
+    for (const { messageId, error } of commitFailures) {
+      const parsed = handled.get(messageId);
+      failures.set(messageId, { error, ...(parsed ? { event: parsed } : {}) });
+      failed.add(messageId);
+    }
+  }
+  for (const [messageId, parsed] of handled) {
+    if (failed.has(messageId)) continue;
+    deps.metrics.handledOne(
+      parsed.detailType,
+      deps.clock.now() - Date.parse(parsed.detail.meta.occurredAt),
+    );
+  }
+  const random = deps.random ?? Math.random;
+  const out: RecordFailure[] = [];
+  for (const record of event.Records) {
+    if (!failed.has(record.messageId)) continue;
+    const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? "1") || 1;
+    const f = failures.get(record.messageId);
+    const skipped = f === undefined;
+    const reason: FailureReason = skipped ? "unknown" : reasonOf(f.error);
+    const failure: RecordFailure = {
+      messageId: record.messageId,
+      queueArn: record.eventSourceARN,
+      receiveCount,
+      reason,
+      message: skipped
+        ? `Not processed: an earlier message of FIFO group "${record.attributes?.MessageGroupId}" failed in this batch`
+        : messageOf(f.error),
+      ...(f?.event ? { eventType: f.event.detailType, eventId: f.event.detail.meta.eventId } : {}),
+      backoffSeconds: Math.max(
+        backoffSeconds(receiveCount, deps.backoff, random),
+        retryAfterSeconds(f?.error),
+      ),
+    };
+    if (!skipped) deps.metrics.failedOne(reason);
+    const { message, ...rest } = failure;
+    deps.logger.warn("record failed", { ...rest, error: message }); // "message" is reserved
+    out.push(failure);
+  }
+  await applyBackoff(out, event, deps);
+  return {
+    response: { batchItemFailures: out.map((f) => ({ itemIdentifier: f.messageId })) },
+    failures: out,
+  };
+}
+
+async function applyBackoff(failures: RecordFailure[], event: SQSEvent, deps: BatchDeps) {
+  if (failures.length === 0) return;
+  const handles = new Map(event.Records.map((r) => [r.messageId, r.receiptHandle]));
+  try {
+    await deps.visibility?.changeVisibility(
+      failures.map((f) => ({
+        queueArn: f.queueArn,
+        receiptHandle: handles.get(f.messageId) ?? "",
+        seconds: f.backoffSeconds,
+      })),
+    );
+  } catch (error) {
+    // Backoff is best effort: the message still returns after the queue's visibility timeout.
+    deps.logger.warn("could not back off failed records", { error: messageOf(error) });
+  }
+  try {
+    await deps.failureLog?.record(failures, new Date(deps.clock.now()).toISOString());
+  } catch (error) {
+    deps.logger.warn("could not record failures for the DLQ tool", { error: messageOf(error) });
+  }
+}
+
+/** An error may say when retrying makes sense (e.g. an open circuit's remaining time). */
+function retryAfterSeconds(error: unknown): number {
+  const ms = (error as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+  return typeof ms === "number" && ms > 0 ? Math.min(43_200, Math.ceil(ms / 1000)) : 0;
+}

@@ -1,0 +1,94 @@
+/**
+ * The handler kit: turns a record handler into an SQS Lambda handler with Powertools logging
+ * (correlation id), tracing (one subsegment per record), EMF metrics, partial batch responses
+ * (standard and FIFO), backoff, and failure records. A service's handler.ts is one expression:
+ * `export const handler = cityHandler("traffic", runtime)`.
+ */
+import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import type { BackoffPolicy, VisibilityPort } from "./backoff.ts";
+import { type BatchCommit, type FailureLog, processSqsBatch, type RecordHandler } from "./batch.ts";
+import type { Clock } from "./clock.ts";
+import { messageOf } from "./errors.ts";
+import { BatchMetrics, observability } from "./observability.ts";
+
+/** What a service plugs into the kit (built once per container, at first invocation). */
+export interface ServiceRuntime {
+  readonly handleRecord: RecordHandler;
+  readonly clock: Clock;
+  readonly visibility?: VisibilityPort;
+  readonly failureLog?: FailureLog;
+  readonly backoff?: BackoffPolicy;
+  readonly random?: () => number;
+  /** Called with the invocation's context before the batch (e.g. idempotency's lock bound). */
+  readonly registerLambdaContext?: (context: Context) => void;
+  /**
+   * Called after the records were handled, before answering: writes what the batch buffered.
+   * Returns the records whose part failed; if it throws, every handled record fails.
+   */
+  readonly commitBatch?: BatchCommit;
+  /** Called after the batch, whatever its outcome (e.g. flush aggregates). */
+  readonly afterBatch?: (metrics: BatchMetrics) => Promise<void>;
+}
+
+export type SqsHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
+
+/** Memoises an async factory; a failed build is retried at the next call. */
+export function lazy<T>(build: () => Promise<T> | T): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= Promise.resolve()
+      .then(build)
+      .catch((error: unknown) => {
+        pending = undefined;
+        throw error;
+      });
+    return pending;
+  };
+}
+
+export function cityHandler(service: string, runtime: () => Promise<ServiceRuntime>): SqsHandler {
+  return async (event, context) => {
+    const { logger, tracer, metrics } = observability(service);
+    if (context) logger.addContext(context);
+    if (tracer.isTracingEnabled()) {
+      tracer.annotateColdStart();
+      tracer.addServiceNameAnnotation();
+    }
+    let rt: ServiceRuntime;
+    try {
+      rt = await runtime();
+    } catch (error) {
+      // Nothing was processed: the whole batch returns to the queue (and, repeated, to the DLQ).
+      logger.error("service runtime could not be built", { error: messageOf(error) });
+      throw error;
+    }
+    if (context) rt.registerLambdaContext?.(context);
+    const batchMetrics = new BatchMetrics();
+    try {
+      const { response } = await processSqsBatch(
+        event,
+        context,
+        rt.handleRecord,
+        {
+          logger,
+          tracer,
+          metrics: batchMetrics,
+          clock: rt.clock,
+          ...(rt.visibility ? { visibility: rt.visibility } : {}),
+          ...(rt.failureLog ? { failureLog: rt.failureLog } : {}),
+          ...(rt.backoff ? { backoff: rt.backoff } : {}),
+          ...(rt.random ? { random: rt.random } : {}),
+        },
+        rt.commitBatch,
+      );
+      return response;
+    } finally {
+      try {
+        await rt.afterBatch?.(batchMetrics);
+      } catch (error) {
+        logger.error("afterBatch failed", { error: messageOf(error) });
+      }
+      batchMetrics.flush(metrics);
+    }
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * Powertools Logger, Tracer and Metrics for one service, built at first use (not at import).
+ * Metrics follow the brief's contract: namespace from POWERTOOLS_METRICS_NAMESPACE ("BuzzVille"),
+ * default dimension `service`; EventsHandled/EventFailures/EndToEndLatency/EventsStored.
+ */
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { Tracer } from "@aws-lambda-powertools/tracer";
+import type { FailureReason } from "./errors.ts";
+
+export interface Observability {
+  readonly logger: Logger;
+  readonly tracer: Tracer;
+  readonly metrics: Metrics;
+}
+
+const cache = new Map<string, Observability>();
+
+export function observability(service: string): Observability {
+  let o = cache.get(service);
+  if (!o) {
+    const namespace = process.env.POWERTOOLS_METRICS_NAMESPACE || "BuzzVille";
+    o = {
+      logger: new Logger({ serviceName: service }),
+      tracer: new Tracer({ serviceName: service }),
+      metrics: new Metrics({ namespace, serviceName: service }),
+    };
+    cache.set(service, o);
+  }
+  return o;
+}
+
+/**
+ * Per-batch metric tally, flushed once per invocation: counts with an extra dimension are
+ * emitted as one single-metric EMF document per dimension value; latencies in the main buffer.
+ */
+export class BatchMetrics {
+  private readonly handled = new Map<string, number>();
+  private readonly failures = new Map<FailureReason, number>();
+  private readonly stored = new Map<string, number>();
+  private readonly latencies: number[] = [];
+
+  handledOne(eventType: string, latencyMs: number | undefined): void {
+    this.handled.set(eventType, (this.handled.get(eventType) ?? 0) + 1);
+    if (latencyMs !== undefined && Number.isFinite(latencyMs) && latencyMs >= 0) {
+      this.latencies.push(latencyMs);
+    }
+  }
+
+  failedOne(reason: FailureReason): void {
+    this.failures.set(reason, (this.failures.get(reason) ?? 0) + 1);
+  }
+
+  storedOne(eventType: string): void {
+    this.stored.set(eventType, (this.stored.get(eventType) ?? 0) + 1);
+  }
+
+  snapshot(): {
+    handled: Record<string, number>;
+    failures: Record<string, number>;
+    stored: Record<string, number>;
+    latencies: number[];
+  } {
+    return {
+      handled: Object.fromEntries(this.handled),
+      failures: Object.fromEntries(this.failures),
+      stored: Object.fromEntries(this.stored),
+      latencies: [...this.latencies],
+    };
+  }
+
+  flush(metrics: Metrics): void {
+    const single = (name: string, dim: string, value: string, count: number) => {
+      const m = metrics.singleMetric();
+      m.addDimension(dim, value);
+      m.addMetric(name, MetricUnit.Count, count);
+    };
+    for (const [type, n] of this.handled) single("EventsHandled", "EventType", type, n);
+    for (const [reason, n] of this.failures) single("EventFailures", "Reason", reason, n);
+    for (const [type, n] of this.stored) single("EventsStored", "EventType", type, n);
+    for (const ms of this.latencies) {
+      metrics.addMetric("EndToEndLatency", MetricUnit.Milliseconds, ms);
+    }
+    if (this.latencies.length > 0) metrics.publishStoredMetrics();
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Common wiring of a service runtime: config (zod, at first use), AWS clients, the read-model
+ * store, the publisher for derived events, idempotency on the idempotency table, SQS backoff.
+ */
+import { z } from "zod";
+import { CityEventPublisher } from "../../events/publisher.ts";
+import { RESOURCE_ENV } from "../../infra/topology.ts";
+import { type AwsClients, awsClients } from "./aws.ts";
+import type { RecordHandler } from "./batch.ts";
+import { systemClock } from "./clock.ts";
+import { lazyConfig, resourceName } from "./config.ts";
+import { producerIdOf } from "./derived.ts";
+import { DynamoDbDocumentStore } from "./dynamodb-documents.ts";
+import { DynamoDbFailureLog } from "./failure-log.ts";
+import { dynamoDbIdempotencyStore, idempotentByEventId } from "./idempotency.ts";
+import type { ServiceRuntime } from "./kit.ts";
+import { observability } from "./observability.ts";
+import { SqsVisibility } from "./sqs-adapter.ts";
+
+export const busConfig = lazyConfig(z.object({ [RESOURCE_ENV.bus]: resourceName }));
+export const readModelsConfig = lazyConfig(
+  z.object({ [RESOURCE_ENV.readModelsTable]: resourceName }),
+);
+export const idempotencyConfig = lazyConfig(
+  z.object({ [RESOURCE_ENV.idempotencyTable]: resourceName }),
+);
+
+export const envValue = (config: () => Record<string, unknown>, name: string): string =>
+  String(config()[name]);
+
+export interface CommonParts {
+  readonly clients: AwsClients;
+  readonly docs: DynamoDbDocumentStore;
+  readonly publisher: () => CityEventPublisher;
+}
+
+export function commonParts(service: string): CommonParts {
+  const clients = awsClients(observability(service).tracer);
+  const docs = new DynamoDbDocumentStore(
+    clients.documents,
+    envValue(readModelsConfig, RESOURCE_ENV.readModelsTable),
+  );
+  let publisher: CityEventPublisher | undefined;
+  return {
+    clients,
+    docs,
+    publisher: () => {
+      publisher ??= new CityEventPublisher({
+        busName: envValue(busConfig, RESOURCE_ENV.bus),
+        producerId: producerIdOf(service),
+        client: clients.eventBridge,
+        traceHeader: () => process.env._X_AMZN_TRACE_ID,
+      });
+      return publisher;
+    },
+  };
+}
+
+/** A runtime whose record handler acts once per event id (Powertools idempotency). */
+export function idempotentRuntime(parts: CommonParts, handleRecord: RecordHandler): ServiceRuntime {
+  const idem = idempotentByEventId(
+    handleRecord,
+    dynamoDbIdempotencyStore(
+      parts.clients.dynamodb,
+      envValue(idempotencyConfig, RESOURCE_ENV.idempotencyTable),
+    ),
+  );
+  return {
+    handleRecord: idem.run,
+    registerLambdaContext: idem.registerLambdaContext,
+    clock: systemClock,
+    visibility: new SqsVisibility(parts.clients.sqs),
+    failureLog: new DynamoDbFailureLog(parts.docs),
+  };
+}

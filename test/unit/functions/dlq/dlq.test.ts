@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { InMemoryQueues } from "../../../../functions/dlq/port.ts";
+import { DlqTool } from "../../../../functions/dlq/tool.ts";
+import { ManualClock } from "../../../../functions/shared/clock.ts";
+import { InMemoryDocumentStore } from "../../../../functions/shared/documents.ts";
+import { DynamoDbFailureLog } from "../../../../functions/shared/failure-log.ts";
+import { cityEvent, eventBridgeJson } from "../fixtures.ts";
+
+const DLQ = "http://local/000000000000/EmergencyCriticalDlq";
+const SOURCE = "http://local/000000000000/EmergencyCriticalQueue";
+
+function setup() {
+  const clock = new ManualClock();
+  const queues = new InMemoryQueues(() => clock.now());
+  const docs = new InMemoryDocumentStore();
+  const counts: [string, number][] = [];
+  const tool = new DlqTool({ queues, docs, clock, onCount: (q, n) => counts.push([q, n]) });
+  return { clock, queues, docs, tool, counts };
+}
+
+describe("DLQ tool", () => {
+  it("lists each message with its reason, source queue, receive count and failure times", async () => {
+    const { queues, docs, tool, counts } = setup();
+    const e = cityEvent("FireAlarmRaised");
+    const id = queues.put(DLQ, eventBridgeJson(e), { receiveCount: 3 });
+    await new DynamoDbFailureLog(docs).record(
+      [
+        {
+          messageId: id,
+          queueArn: "arn:aws:sqs:us-east-1:000000000000:EmergencyCriticalQueue",
+          receiveCount: 3,
+          reason: "timeout",
+          message: "DispatchApi.dispatch did not complete within 3000 ms",
+          backoffSeconds: 8,
+        },
+      ],
+      "2026-11-23T15:00:09.000Z",
+    );
+    queues.put(DLQ, "not json", { receiveCount: 3 });
+    const entries = await tool.record(DLQ);
+    expect(entries[0]).toMatchObject({
+      messageId: id,
+      reason: "timeout",
+      sourceQueue: "EmergencyCriticalQueue",
+      receiveCount: 3,
+      lastFailureAt: "2026-11-23T15:00:09.000Z",
+      eventType: "FireAlarmRaised",
+      eventId: e.detail.meta.eventId,
+    });
+    expect(entries[1]).toMatchObject({ reason: "validation" });
+    expect(entries[1]?.detail).toMatch(/not JSON/);
+    expect(counts).toEqual([["EmergencyCriticalDlq", 2]]);
+    // listing leaves the messages in the DLQ
+    expect(queues.messages(DLQ)).toHaveLength(2);
+  });
+
+  it("redrives every message to its source queue, none lost, none duplicated", async () => {
+    const { queues, tool } = setup();
+    const bodies = [1, 2, 3].map(() => eventBridgeJson(cityEvent("SmokeDetected")));
+    for (const b of bodies) queues.put(DLQ, b);
+    const result = await tool.redrive(DLQ, SOURCE);
+    expect(result).toEqual({ moved: 3, completed: 0 });
+    expect(queues.messages(DLQ)).toHaveLength(0);
+    expect(queues.messages(SOURCE).map((m) => m.body)).toEqual(bodies);
+  });
+
+  it("after a crash between send and delete, the next run deletes without sending again", async () => {
+    const { queues, tool, clock } = setup();
+    queues.put(DLQ, eventBridgeJson(cityEvent("SmokeDetected")));
+    queues.failNextDelete = true;
+    await expect(tool.redrive(DLQ, SOURCE)).rejects.toThrow(/crash/);
+    expect(queues.messages(SOURCE)).toHaveLength(1);
+    clock.advance(60_000); // the DLQ message becomes visible again
+    expect(await tool.redrive(DLQ, SOURCE)).toEqual({ moved: 0, completed: 1 });
+    expect(queues.messages(SOURCE)).toHaveLength(1);
+    expect(queues.messages(DLQ)).toHaveLength(0);
+  });
+});

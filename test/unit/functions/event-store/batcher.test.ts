@@ -1,0 +1,77 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Tracer } from "@aws-lambda-powertools/tracer";
+import { describe, expect, it } from "vitest";
+import { EventStoreStorageError } from "../../../../functions/event-store/errors.ts";
+import { InMemoryEventStorage } from "../../../../functions/event-store/memory-adapter.ts";
+import type { Commit } from "../../../../functions/event-store/port.ts";
+import { streamStateProjection } from "../../../../functions/event-store/projections.ts";
+import { StreamBatcher } from "../../../../functions/event-store/record-handler.ts";
+import { EventStore } from "../../../../functions/event-store/store.ts";
+import { processSqsBatch } from "../../../../functions/shared/batch.ts";
+import { ManualClock } from "../../../../functions/shared/clock.ts";
+import { BatchMetrics } from "../../../../functions/shared/observability.ts";
+import { cityEvent, eventBridgeJson, sqsEvent, sqsRecord, stampContext } from "../fixtures.ts";
+
+/** Storage whose commits to one stream fail (fault injection: DynamoDB unavailable for it). */
+class FailingStreamStorage extends InMemoryEventStorage {
+  constructor(private readonly failing: string) {
+    super();
+  }
+  override async putCommit(commit: Commit): Promise<void> {
+    if (commit.streamId === this.failing) {
+      throw new EventStoreStorageError(`injected: table unavailable for ${commit.streamId}`);
+    }
+    return super.putCommit(commit);
+  }
+}
+
+describe("event-store batch: one commit per stream", () => {
+  it("commits each stream's events together; a failed stream fails only its own records", async () => {
+    const light = (intersectionId: string, ctx = stampContext()) =>
+      cityEvent(
+        "TrafficLightChanged",
+        { location: { latitude: 1, longitude: 1, zone: "z1", intersectionId } },
+        { ctx },
+      );
+    const c1 = stampContext("tlc-1");
+    const c2 = stampContext("tlc-2");
+    const [a1, a2, b1, a3] = [
+      light("i-1", c1),
+      light("i-1", c1),
+      light("i-2", c2),
+      light("i-1", c1),
+    ];
+    if (!a1 || !a2 || !b1 || !a3) throw new Error("fixture");
+    const storage = new FailingStreamStorage("intersection#i-2");
+    const store = new EventStore({
+      storage,
+      clock: new ManualClock(),
+      projection: streamStateProjection,
+    });
+    const batcher = new StreamBatcher(store);
+    const metrics = new BatchMetrics();
+    const records = [a1, a2, b1, a3].map((e) =>
+      sqsRecord(eventBridgeJson(e), { groupId: e.detail.meta.streamId }),
+    );
+    const { response, failures } = await processSqsBatch(
+      sqsEvent(records),
+      undefined,
+      batcher.handleRecord,
+      {
+        logger: new Logger({ serviceName: "event-store", logLevel: "SILENT" }),
+        tracer: new Tracer({ serviceName: "event-store", enabled: false }),
+        metrics,
+        clock: new ManualClock(),
+      },
+      batcher.commit,
+    );
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[2]?.messageId }]);
+    expect(failures[0]?.reason).toBe("downstream");
+    expect(storage.putCommitCalls).toBe(1);
+    expect((await store.readStream("intersection#i-1")).map((e) => e.eventId)).toEqual(
+      [a1, a2, a3].map((e) => e.detail.meta.eventId),
+    );
+    expect(metrics.snapshot().stored).toEqual({ TrafficLightChanged: 3 });
+    expect(metrics.snapshot().handled).toEqual({ TrafficLightChanged: 3 });
+  });
+});

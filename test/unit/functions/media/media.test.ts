@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { InMemoryMediaChannel } from "../../../../functions/media/channel.ts";
+import { MediaService } from "../../../../functions/media/service.ts";
+import { CircuitBreaker, InMemoryBreakerStore } from "../../../../functions/shared/breaker.ts";
+import { ManualClock } from "../../../../functions/shared/clock.ts";
+import { InMemoryBus } from "../../../../functions/shared/derived.ts";
+import { InMemoryDocumentStore } from "../../../../functions/shared/documents.ts";
+import { cityEvent } from "../fixtures.ts";
+
+function setup() {
+  const clock = new ManualClock();
+  const channel = new InMemoryMediaChannel();
+  const bus = new InMemoryBus();
+  const service = new MediaService({
+    docs: new InMemoryDocumentStore(),
+    channel,
+    breaker: new CircuitBreaker({ name: "media", store: new InMemoryBreakerStore(), clock }),
+    bus: bus.publisher("media", () => clock.now()),
+    clock,
+    minIntervalMs: 60_000,
+  });
+  return { clock, channel, bus, service };
+}
+
+const at = (zone: string) => ({ latitude: 1, longitude: 1, zone });
+
+describe("media", () => {
+  it("merges events that arrive together into one post per zone", async () => {
+    const { service, channel, bus } = setup();
+    await service.enqueue(cityEvent("AccidentDetected", { location: at("z3") }));
+    await service.enqueue(cityEvent("PublicEventStarted", { location: at("z3") }));
+    await service.enqueue(cityEvent("AccidentDetected", { location: at("z3") }));
+    expect(await service.flush("z3")).toBe(true);
+    expect(channel.posts).toHaveLength(1);
+    expect(channel.posts[0]?.sourceEventIds).toHaveLength(3);
+    expect(channel.posts[0]?.headline).toBe("3 city updates for zone z3");
+    expect(bus.ofType("MediaPostPublished")).toHaveLength(1);
+  });
+
+  it("rate-limits a zone and posts what queued meanwhile once the interval has passed", async () => {
+    const { service, channel, clock } = setup();
+    await service.enqueue(cityEvent("AccidentDetected", { location: at("z3") }));
+    await service.flush("z3");
+    await service.enqueue(cityEvent("AccidentDetected", { location: at("z3") }));
+    expect(await service.flush("z3")).toBe(false);
+    clock.advance(60_000);
+    expect(await service.flush("z3")).toBe(true);
+    expect(channel.posts).toHaveLength(2);
+  });
+
+  it("queues an event once even when delivered twice", async () => {
+    const { service, channel } = setup();
+    const e = cityEvent("AccidentDetected", { location: at("z1") });
+    await service.enqueue(e);
+    await service.enqueue(structuredClone(e));
+    await service.flush("z1");
+    expect(channel.posts[0]?.sourceEventIds).toEqual([e.detail.meta.eventId]);
+  });
+
+  it("ignores events that are not public-safe", async () => {
+    const { service } = setup();
+    expect(await service.enqueue(cityEvent("IntrusionDetected"))).toBeUndefined();
+  });
+});

@@ -1,0 +1,115 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Tracer } from "@aws-lambda-powertools/tracer";
+import { describe, expect, it } from "vitest";
+import type { AnyCityEvent } from "../../../../events/catalog.ts";
+import { InMemoryVisibility, seededRandom } from "../../../../functions/shared/backoff.ts";
+import { processSqsBatch, type RecordHandler } from "../../../../functions/shared/batch.ts";
+import { ManualClock } from "../../../../functions/shared/clock.ts";
+import { InMemoryDocumentStore } from "../../../../functions/shared/documents.ts";
+import { DownstreamError } from "../../../../functions/shared/errors.ts";
+import { DynamoDbFailureLog } from "../../../../functions/shared/failure-log.ts";
+import { BatchMetrics } from "../../../../functions/shared/observability.ts";
+import { cityEvent, eventBridgeJson, sqsEvent, sqsRecord, stampContext } from "../fixtures.ts";
+
+function deps() {
+  const visibility = new InMemoryVisibility();
+  const docs = new InMemoryDocumentStore();
+  const failureLog = new DynamoDbFailureLog(docs);
+  const metrics = new BatchMetrics();
+  return {
+    visibility,
+    failureLog,
+    metrics,
+    deps: {
+      logger: new Logger({ serviceName: "test", logLevel: "SILENT" }),
+      tracer: new Tracer({ serviceName: "test", enabled: false }),
+      metrics,
+      clock: new ManualClock(),
+      visibility,
+      failureLog,
+      backoff: { baseSeconds: 2, maxSeconds: 60, jitter: 0 },
+      random: seededRandom(1),
+    },
+  };
+}
+
+/** Fails events whose controllerId / sensor id is "boom". */
+const failOnBoom: RecordHandler = async (event) => {
+  const d = event.detail as { controllerId?: string };
+  if (d.controllerId === "boom") throw new DownstreamError("downstream said no");
+  return "ok";
+};
+
+const light = (controllerId: string, intersectionId: string, ctx = stampContext()) =>
+  cityEvent(
+    "TrafficLightChanged",
+    {
+      controllerId,
+      location: { latitude: 1, longitude: 1, zone: "z1", intersectionId },
+    },
+    { ctx },
+  );
+
+const rec = (e: AnyCityEvent, groupId?: string, receiveCount = 1) =>
+  sqsRecord(eventBridgeJson(e), { ...(groupId ? { groupId } : {}), receiveCount });
+
+describe("batch processing (standard queue)", () => {
+  it("fails a malformed record alone, naming the field; its neighbours are handled", async () => {
+    const { deps: d, metrics } = deps();
+    const good1 = rec(light("tlc-1", "i-1"));
+    const bad = sqsRecord(
+      eventBridgeJson(light("tlc-2", "i-2")).replace('"zone":"z1"', '"zone":"nowhere"'),
+    );
+    const good2 = rec(light("tlc-3", "i-3"));
+    const { response, failures } = await processSqsBatch(
+      sqsEvent([good1, bad, good2]),
+      undefined,
+      failOnBoom,
+      d,
+    );
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: bad.messageId }]);
+    expect(failures[0]?.reason).toBe("validation");
+    expect(failures[0]?.message).toMatch(/zone/);
+    expect(metrics.snapshot().handled).toEqual({ TrafficLightChanged: 2 });
+    expect(metrics.snapshot().failures).toEqual({ validation: 1 });
+  });
+
+  it("backs off failed records exponentially by receive count and records them for the DLQ tool", async () => {
+    const { deps: d, visibility, failureLog } = deps();
+    const r1 = rec(light("boom", "i-1"), undefined, 1);
+    const r3 = rec(light("boom", "i-2"), undefined, 3);
+    await processSqsBatch(sqsEvent([r1, r3]), undefined, failOnBoom, d);
+    expect(visibility.changes.map((c) => c.seconds)).toEqual([2, 8]);
+    const logged = await failureLog.get(r3.messageId);
+    expect(logged).toMatchObject({ reason: "downstream", receiveCount: 3, failures: 1 });
+    expect(logged?.queueArn).toBe(r3.eventSourceARN);
+  });
+});
+
+describe("batch processing (FIFO queue)", () => {
+  it("stops a group at its first failure and fails the rest of that group, not other groups", async () => {
+    const { deps: d, metrics } = deps();
+    const a1 = rec(light("tlc-a", "i-1"), "i-1");
+    const a2 = rec(light("boom", "i-1"), "i-1");
+    const a3 = rec(light("tlc-a", "i-1"), "i-1");
+    const b1 = rec(light("tlc-b", "i-2"), "i-2");
+    const b2 = rec(light("tlc-b", "i-2"), "i-2");
+    const seen: string[] = [];
+    const handler: RecordHandler = async (event, ctx) => {
+      seen.push(ctx.record.messageId);
+      return failOnBoom(event, ctx);
+    };
+    const { response } = await processSqsBatch(
+      sqsEvent([a1, a2, b1, a3, b2]),
+      undefined,
+      handler,
+      d,
+    );
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([
+      a2.messageId,
+      a3.messageId,
+    ]);
+    expect(seen).toEqual([a1.messageId, a2.messageId, b1.messageId, b2.messageId]);
+    expect(metrics.snapshot().handled).toEqual({ TrafficLightChanged: 3 });
+  });
+});
