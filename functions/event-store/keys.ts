@@ -8,12 +8,15 @@
  * Commits carry gsi1pk = "bucket#YYYY-MM-DDTHH" (hour of their first event) and
  * gsi1sk = "<occurredAt>#<eventId>" of their first event.
  */
+import { EVENTS_TABLE_KEYS as TABLE } from "../../infra/tables.ts";
+
+/** The table's key attribute names, flattened from the one definition in infra/tables.ts. */
 export const EVENTS_TABLE_KEYS = {
-  partitionKey: "pk",
-  sortKey: "sk",
-  timeIndex: "gsi1",
-  timeIndexPartitionKey: "gsi1pk",
-  timeIndexSortKey: "gsi1sk",
+  partitionKey: TABLE.partitionKey,
+  sortKey: TABLE.sortKey,
+  timeIndex: TABLE.timeIndex.name,
+  timeIndexPartitionKey: TABLE.timeIndex.partitionKey,
+  timeIndexSortKey: TABLE.timeIndex.sortKey,
 } as const;
 
 export const VERSION_WIDTH = 10;

@@ -46,7 +46,10 @@ export function awsClients(tracer: Tracer): AwsClients {
       return sns;
     },
     get eventBridge() {
-      eventBridge ??= tracer.captureAWSv3Client(new EventBridgeClient(common));
+      // The publisher retries failed entries itself (with backoff); SDK retries would multiply them.
+      eventBridge ??= tracer.captureAWSv3Client(
+        new EventBridgeClient({ ...common, maxAttempts: 1 }),
+      );
       return eventBridge;
     },
   };

@@ -20,7 +20,7 @@ export interface DerivedEventSink {
   publishDerived(cause: CauseEvent, drafts: readonly DerivedDraft[]): Promise<AnyCityEvent[]>;
 }
 
-/** The service's producer id on the bus, e.g. "svc-traffic". */
+/** The producer id prefix of a service's derived events; the publisher stamps "svc-<service>/<instanceId>". */
 export const producerIdOf = (service: string) => `svc-${service}`;
 
 /** An in-memory EventBridge PutEvents endpoint: accepts every entry and keeps the events. */

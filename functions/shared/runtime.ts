@@ -48,6 +48,8 @@ export function commonParts(service: string): CommonParts {
       publisher ??= new CityEventPublisher({
         busName: envValue(busConfig, RESOURCE_ENV.bus),
         producerId: producerIdOf(service),
+        // One sequence per Lambda instance: "svc-<service>/<instanceId>".
+        instanceId: true,
         client: clients.eventBridge,
         traceHeader: () => process.env._X_AMZN_TRACE_ID,
       });
