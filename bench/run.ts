@@ -1,0 +1,133 @@
+/**
+ * `npm run bench [-- --quick] [-- --only NAME[,NAME]] [-- --no-write | --write] [-- --out FILE]`
+ *
+ * Runs the benchmarks one after the other in this process, prints progress on stderr and a
+ * summary on stdout, and writes the numbers into docs/BENCHMARKS.md (full runs; a `--quick`
+ * smoke run writes only with `--write`). Never part of `npm test`.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import { seededRandom } from "../events/random.ts";
+import { parseRunArgs, usage } from "./args.ts";
+import { BENCHMARKS } from "./benchmarks.ts";
+import { BenchError } from "./errors.ts";
+import { cpuMeter, machineFacts } from "./machine.ts";
+import { formatCount, formatDuration, renderDocument } from "./report.ts";
+import type { BenchContext, RecordedResult } from "./types.ts";
+
+/** A benchmark that runs longer than this is abandoned (the process exits at the end anyway). */
+const WATCHDOG_MS = { full: 180_000, quick: 60_000 } as const;
+
+function withWatchdog<T>(name: string, work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new BenchError(`${name} did not finish within ${ms / 1000} s; abandoned`)),
+      ms,
+    );
+    timer.unref();
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
+
+function seedOf(name: string): number {
+  let h = 2166136261;
+  for (const c of name) h = Math.imul(h ^ c.charCodeAt(0), 16777619);
+  return h >>> 0;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const options = parseRunArgs(
+    argv,
+    BENCHMARKS.map((b) => b.name),
+  );
+  if (options === "help") {
+    process.stdout.write(usage(BENCHMARKS.map((b) => b.name)));
+    return 0;
+  }
+  const mode = options.quick ? "quick" : "full";
+  const selected = BENCHMARKS.filter(
+    (b) => options.only.length === 0 || options.only.includes(b.name),
+  );
+  const machine = machineFacts();
+  const runStart = performance.now();
+  const log = (message: string) => {
+    const t = ((performance.now() - runStart) / 1000).toFixed(1).padStart(6);
+    process.stderr.write(`[bench ${t}s] ${message}\n`);
+  };
+  log(
+    `${mode} run of ${selected.map((b) => b.name).join(", ")} on ${machine.facts.cpuModel}, ${machine.facts.cores} cores, Node ${machine.facts.node}, load ${machine.facts.loadStart.toFixed(2)}`,
+  );
+  const previous = existsSync(options.out) ? readFileSync(options.out, "utf8") : undefined;
+  const results: RecordedResult[] = [];
+  let failed = 0;
+  for (const bench of selected) {
+    const random = seededRandom(seedOf(bench.name));
+    const ctx: BenchContext = {
+      quick: options.quick,
+      progress: (message) => log(`${bench.name}: ${message}`),
+      budget: (fullMs, quickMs) => (options.quick ? quickMs : fullMs),
+      random,
+    };
+    log(`${bench.name}: start`);
+    const meter = cpuMeter();
+    try {
+      const result = await withWatchdog(bench.name, bench.run(ctx), WATCHDOG_MS[mode]);
+      const cpu = meter.stop();
+      results.push({ ...result, finishedAt: new Date().toISOString(), mode, cpu });
+      if (result.status === "measured") {
+        for (const row of result.rows) {
+          process.stdout.write(
+            `${bench.name} | ${row.label.replaceAll("`", "")}: ${formatCount(row.throughput)} ${row.throughputUnit}, p50 ${formatDuration(row.latency.p50Ms)}, p99 ${formatDuration(row.latency.p99Ms)} (${row.latencyOf}, ${formatCount(row.iterations)} iterations)\n`,
+          );
+        }
+        for (const note of result.notes) process.stdout.write(`${bench.name} | note: ${note}\n`);
+      } else {
+        process.stdout.write(`${bench.name} | not measured: ${result.reason}\n`);
+      }
+      log(`${bench.name}: done`);
+    } catch (error) {
+      failed++;
+      log(`${bench.name}: FAILED: ${String(error)}`);
+      if (error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+      // The report keeps the last good numbers; with none, it says why there are none.
+      if (!previous?.includes(`<!-- bench:${bench.name}:start -->`)) {
+        results.push({
+          status: "not-measured",
+          name: bench.name,
+          title: bench.title,
+          method: "",
+          reason: `The last run failed: ${String(error)}`,
+          finishedAt: new Date().toISOString(),
+          mode,
+        });
+      }
+    }
+  }
+  if (options.write && results.length > 0) {
+    const document = renderDocument(previous, {
+      machine: machine.finish(),
+      generatedAt: new Date().toISOString(),
+      results,
+      order: BENCHMARKS.map((b) => b.name),
+    });
+    writeFileSync(options.out, document);
+    log(`wrote ${options.out}`);
+  } else {
+    log(
+      options.write
+        ? "nothing to write"
+        : `not written (${options.quick ? "--quick without --write" : "--no-write"})`,
+    );
+  }
+  log(`finished in ${((performance.now() - runStart) / 1000).toFixed(1)} s`);
+  return failed > 0 ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof BenchError ? error.message : String(error)}\n`);
+    process.exit(2);
+  },
+);
