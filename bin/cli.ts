@@ -1,13 +1,16 @@
 /**
  * `buzzville <command>`: `local` (the local cloud endpoint, topology deployed), `up` (the whole
  * city: cloud, functions, traffic, live status; `npm start`), `simulate` (the city simulator
- * against any bus), `help`.
+ * against any bus), the operator commands `dlq`, `replay`, `stream` (bin/ops/), `help`.
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { runLocal } from "../local/up/local.ts";
 import { runUp } from "../local/up/run.ts";
+import { main as dlqMain } from "./ops/dlq.ts";
+import { main as replayMain } from "./ops/replay.ts";
+import { main as streamMain } from "./ops/stream.ts";
 
 export class CliUsageError extends Error {
   override readonly name = "CliUsageError";
@@ -30,6 +33,13 @@ Commands:
   local     Serve the local cloud on one port with the topology deployed.
             Flags: --port N (4566) --host H (127.0.0.1) --data-dir DIR --no-deploy --functions
   simulate  Run the city simulator against an EventBridge bus (see buzzville simulate --help).
+  dlq       Operate the DLQs of any deployment: dlq list [--queue NAME|all] [--json],
+            dlq redrive --queue NAME [--max N] [--dry-run] (see buzzville dlq --help).
+  replay    Replay the bus archive: replay --from ISO --to ISO [--rules A,B] [--archive NAME].
+  stream    Events and state at an instant of an event-store stream:
+            stream <streamId> [--as-of ISO] [--json].
+            Operator commands use the standard AWS configuration (AWS_ENDPOINT_URL, AWS_PROFILE,
+            AWS_REGION) or --endpoint URL; see docs/OPERATIONS.md.
   help      Show this help.
 
 Point the AWS CLI or an SDK at it: AWS_ENDPOINT_URL=http://127.0.0.1:4566 (see docs/LOCAL.md).
@@ -147,6 +157,12 @@ export async function run(argv: string[], io: CliIo = process): Promise<number> 
         return 0;
       case "simulate":
         return await simulate(rest, io);
+      case "dlq":
+        return await dlqMain(rest, io);
+      case "replay":
+        return await replayMain(rest, io);
+      case "stream":
+        return await streamMain(rest, io);
       case "up": {
         const v = parse("up", rest, UP);
         if (v.help) {
@@ -209,7 +225,7 @@ export async function run(argv: string[], io: CliIo = process): Promise<number> 
       }
       default:
         throw new CliUsageError(
-          `unknown command ${JSON.stringify(command)}; allowed: up, local, simulate, help`,
+          `unknown command ${JSON.stringify(command)}; allowed: up, local, simulate, help, dlq, replay, stream`,
         );
     }
   } catch (error) {

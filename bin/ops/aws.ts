@@ -1,0 +1,119 @@
+/**
+ * Where the operator commands point: the standard AWS configuration (AWS_ENDPOINT_URL,
+ * AWS_PROFILE, AWS_REGION / AWS_DEFAULT_REGION), overridden by --endpoint, --profile, --region.
+ * The environment is read through a zod schema when a command runs, never at import.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { z } from "zod";
+import { OpsUsageError } from "./errors.ts";
+
+const HttpUrl = z.url({ protocol: /^https?$/ });
+
+const EnvSchema = z.object({
+  AWS_ENDPOINT_URL: HttpUrl.optional(),
+  AWS_REGION: z.string().min(1).optional(),
+  AWS_DEFAULT_REGION: z.string().min(1).optional(),
+  AWS_PROFILE: z.string().min(1).optional(),
+  AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
+});
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface AwsSettings {
+  readonly endpoint?: string;
+  readonly region?: string;
+  readonly profile?: string;
+  /** Dummy keys when an endpoint is set and no credentials are configured (the local cloud). */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+/** The empty string counts as unset (as the AWS SDK treats it). */
+function present(env: Env): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => typeof e[1] === "string" && !!e[1]),
+  );
+}
+
+export function awsSettings(
+  flags: { endpoint?: string; region?: string; profile?: string },
+  env: Env,
+): AwsSettings {
+  const parsed = EnvSchema.safeParse(present(env));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new OpsUsageError(
+      `environment variable ${String(issue?.path[0])} is invalid: ${issue?.message ?? "bad value"} (e.g. AWS_ENDPOINT_URL=http://127.0.0.1:4566)`,
+    );
+  }
+  const e = parsed.data;
+  if (flags.endpoint !== undefined && !HttpUrl.safeParse(flags.endpoint).success) {
+    throw new OpsUsageError(
+      `--endpoint must be a URL like http://127.0.0.1:4566, got ${JSON.stringify(flags.endpoint)}`,
+    );
+  }
+  const endpoint = flags.endpoint ?? e.AWS_ENDPOINT_URL;
+  const profile = flags.profile ?? e.AWS_PROFILE;
+  const region =
+    flags.region ?? e.AWS_REGION ?? e.AWS_DEFAULT_REGION ?? (endpoint ? "us-east-1" : undefined);
+  const dummy = endpoint !== undefined && !e.AWS_ACCESS_KEY_ID && profile === undefined;
+  return {
+    ...(endpoint ? { endpoint } : {}),
+    ...(region ? { region } : {}),
+    ...(profile ? { profile } : {}),
+    ...(dummy ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
+  };
+}
+
+/** SDK clients built once per command run; `destroy()` closes their sockets. */
+export class AwsClients {
+  private cache: { sqs?: SQSClient; ddb?: DynamoDBClient; events?: EventBridgeClient } = {};
+
+  constructor(readonly settings: AwsSettings) {}
+
+  private get config() {
+    const s = this.settings;
+    return {
+      ...(s.endpoint ? { endpoint: s.endpoint } : {}),
+      ...(s.region ? { region: s.region } : {}),
+      ...(s.profile ? { profile: s.profile } : {}),
+      ...(s.credentials ? { credentials: { ...s.credentials } } : {}),
+    };
+  }
+
+  get sqs(): SQSClient {
+    this.cache.sqs ??= new SQSClient(this.config);
+    return this.cache.sqs;
+  }
+
+  get dynamodb(): DynamoDBClient {
+    this.cache.ddb ??= new DynamoDBClient(this.config);
+    return this.cache.ddb;
+  }
+
+  get documents(): DynamoDBDocumentClient {
+    return DynamoDBDocumentClient.from(this.dynamodb, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+  }
+
+  get events(): EventBridgeClient {
+    this.cache.events ??= new EventBridgeClient(this.config);
+    return this.cache.events;
+  }
+
+  /** Where the commands point, for messages. */
+  describe(): string {
+    const s = this.settings;
+    return `${s.endpoint ?? "AWS"}${s.region ? ` (${s.region})` : ""}`;
+  }
+
+  destroy(): void {
+    this.cache.sqs?.destroy();
+    this.cache.ddb?.destroy();
+    this.cache.events?.destroy();
+    this.cache = {};
+  }
+}
