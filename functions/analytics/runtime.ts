@@ -1,5 +1,6 @@
 /** Wiring of the analytics function: fold per record, commit per batch. */
 import { systemClock } from "../shared/clock.ts";
+import { SqsDeadLetters } from "../shared/dead-letter.ts";
 import { DynamoDbFailureLog } from "../shared/failure-log.ts";
 import type { ServiceRuntime } from "../shared/kit.ts";
 import { commonParts } from "../shared/runtime.ts";
@@ -27,6 +28,7 @@ export function buildRuntime(): ServiceRuntime {
     afterBatch: async () => service.reset(),
     clock: systemClock,
     visibility: new SqsVisibility(parts.clients.sqs),
+    deadLetters: new SqsDeadLetters(parts.clients.sqs),
     failureLog: new DynamoDbFailureLog(parts.docs),
   };
 }

@@ -9,6 +9,7 @@ import { isCityEventOf } from "../../events/validate.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { DerivedEventSink } from "../shared/derived.ts";
 import { DocumentConflictError, type DocumentStore, update } from "../shared/documents.ts";
+import { PendingIndex } from "../shared/pending-index.ts";
 import {
   addEvent,
   aggregatedPayload,
@@ -38,6 +39,9 @@ export interface LiveDensity {
 
 type StoredWindow = MinuteWindow & { readonly emitted?: boolean };
 
+/** An hour's or day's traffic sums, with the minutes already added (at most 1,440). */
+type RolledUp = TrafficSums & { readonly minutes: readonly string[] };
+
 const statsPk = (zone: string) => `zone-stats#${zone}`;
 const densityPk = (zone: string) => `density#${zone}`;
 
@@ -45,7 +49,11 @@ export class AnalyticsService {
   private readonly pending = new Map<string, { window: MinuteWindow; events: AnyCityEvent[] }>();
   private readonly live = new Map<string, LiveDensity>();
 
-  constructor(private readonly deps: AnalyticsDeps) {}
+  private readonly dueIndex: PendingIndex;
+
+  constructor(private readonly deps: AnalyticsDeps) {
+    this.dueIndex = new PendingIndex(deps.docs, "zone-stats#pending");
+  }
 
   /** Folds an event into this batch's windows (nothing is written yet). */
   add(event: AnyCityEvent): void {
@@ -105,7 +113,33 @@ export class AnalyticsService {
     }
     this.pending.clear();
     this.live.clear();
-    for (const zone of zones) await this.closeDue(zone);
+    await this.closeAllDue(zones);
+  }
+
+  /**
+   * Closes the due windows of the batch's zones, records each zone's next close time, then closes
+   * the due windows of every other zone — also quiet zones that got no event since — at most
+   * `limit` zones per call.
+   */
+  async closeAllDue(batchZones: Iterable<string> = [], limit = 20): Promise<number> {
+    let emitted = 0;
+    const changes = new Map<string, number | undefined>();
+    const seen = new Set(batchZones);
+    for (const zone of seen) {
+      const r = await this.closeZone(zone);
+      emitted += r.emitted;
+      changes.set(zone, r.nextDueAt);
+    }
+    const index = await this.dueIndex.merge(changes);
+    changes.clear();
+    const now = this.deps.clock.now();
+    for (const zone of PendingIndex.due(index, now, limit).filter((z) => !seen.has(z))) {
+      const r = await this.closeZone(zone);
+      emitted += r.emitted;
+      changes.set(zone, r.nextDueAt);
+    }
+    await this.dueIndex.merge(changes);
+    return emitted;
   }
 
   /** Discards what was folded but not committed (after a failed batch). */
@@ -116,10 +150,17 @@ export class AnalyticsService {
 
   /** Emits ReadingsAggregated for every window of the zone whose minute (plus grace) is over. */
   async closeDue(zone: string): Promise<number> {
+    return (await this.closeZone(zone)).emitted;
+  }
+
+  private async closeZone(zone: string): Promise<{ emitted: number; nextDueAt?: number }> {
     const now = this.deps.clock.now();
     const grace = this.deps.graceMs ?? 10_000;
+    const closesAt = (start: string) => Date.parse(start) + 60_000 + grace;
     const open = (await this.deps.docs.get<string[]>(statsPk(zone), "open"))?.value ?? [];
-    const due = open.filter((start) => Date.parse(start) + 60_000 + grace <= now);
+    const due = open.filter((start) => closesAt(start) <= now);
+    const later = open.filter((start) => closesAt(start) > now).map(closesAt);
+    const nextDueAt = later.length > 0 ? Math.min(...later) : undefined;
     let emitted = 0;
     for (const start of due) {
       const sk = `minute#${start}`;
@@ -133,9 +174,11 @@ export class AnalyticsService {
             payload: aggregatedPayload(w),
           },
         ]);
+        // Roll-up before the close is recorded, and idempotent per minute: a crash in between
+        // rolls up again on retry without counting twice, and never loses the window.
+        await this.rollUp(zone, start, w.traffic);
         try {
           await this.deps.docs.put(statsPk(zone), sk, { ...w, emitted: true }, stored.version);
-          await this.rollUp(zone, start, w.traffic);
           emitted += 1;
         } catch (error) {
           if (!(error instanceof DocumentConflictError)) throw error; // another instance closed it
@@ -149,19 +192,30 @@ export class AnalyticsService {
         (o) => o.filter((s) => s !== start),
       );
     }
-    return emitted;
+    return { emitted, ...(nextDueAt === undefined ? {} : { nextDueAt }) };
   }
 
+  /** Adds the minute's traffic sums to its hour and day, once per minute (the minute is kept). */
   private async rollUp(zone: string, start: string, t: TrafficSums): Promise<void> {
     if (t.samples === 0) return;
-    const deltas = {
-      samples: t.samples,
-      vehiclesCounted: t.vehiclesCounted,
-      speedSum: t.speedSum,
-      occupancySum: t.occupancySum,
-    };
-    await this.deps.docs.add(densityPk(zone), `hour#${start.slice(0, 13)}`, deltas);
-    await this.deps.docs.add(densityPk(zone), `day#${start.slice(0, 10)}`, deltas);
+    for (const sk of [`hour#${start.slice(0, 13)}`, `day#${start.slice(0, 10)}`]) {
+      await update<RolledUp>(
+        this.deps.docs,
+        densityPk(zone),
+        sk,
+        () => ({ samples: 0, vehiclesCounted: 0, speedSum: 0, occupancySum: 0, minutes: [] }),
+        (cur) =>
+          cur.minutes.includes(start)
+            ? cur
+            : {
+                samples: cur.samples + t.samples,
+                vehiclesCounted: cur.vehiclesCounted + t.vehiclesCounted,
+                speedSum: cur.speedSum + t.speedSum,
+                occupancySum: cur.occupancySum + t.occupancySum,
+                minutes: [...cur.minutes, start],
+              },
+      );
+    }
   }
 
   // ---- queries (the seed's traffic pipeline: live, hourly distribution, last 7 days) ----

@@ -11,6 +11,7 @@
  */
 import type { AnyCityEvent } from "../../events/catalog.ts";
 import type { Clock } from "../shared/clock.ts";
+import { DEAD_LETTER_ATTRIBUTES } from "../shared/dead-letter.ts";
 import { type DocumentStore, update } from "../shared/documents.ts";
 import { parseRecordBody } from "../shared/envelope.ts";
 import { messageOf } from "../shared/errors.ts";
@@ -84,15 +85,25 @@ export class DlqTool {
     return entries;
   }
 
-  /** Moves every message of the DLQ back to `sourceUrl`. */
+  /**
+   * Moves every message that was in the DLQ when the redrive started back to `sourceUrl`. A
+   * message that reaches the DLQ during the run (e.g. a redriven one that failed again at once,
+   * as an invalid event does) is left there for the next run, so a redrive never ping-pongs.
+   */
   async redrive(dlqUrl: string, sourceUrl: string, max = 10_000): Promise<RedriveResult> {
     let moved = 0;
     let completed = 0;
     const fifo = sourceUrl.endsWith(".fifo");
+    const startedAt = this.deps.clock.now();
+    const later: string[] = [];
     while (moved + completed < max) {
       const page = await this.deps.queues.receive(dlqUrl, 10, 60);
       if (page.length === 0) break;
       for (const m of page) {
+        if (m.sentAt !== undefined && m.sentAt >= startedAt) {
+          later.push(m.receiptHandle); // arrived during this run: stays for the next one
+          continue;
+        }
         const key = ledgerKey(m.messageId);
         const ledger = await this.deps.docs.get<{ status: LedgerStatus }>(key.pk, key.sk);
         if (ledger?.value.status === "sent") {
@@ -125,11 +136,14 @@ export class DlqTool {
         moved += 1;
       }
     }
+    for (const handle of later) await this.deps.queues.release(dlqUrl, handle);
     return { moved, completed };
   }
 
   private async describe(dlqUrl: string, m: QueueMessage): Promise<DlqEntry> {
-    const key = failureKey(m.messageId);
+    // A record the kit dead-lettered itself carries its source message id and reason.
+    const A = DEAD_LETTER_ATTRIBUTES;
+    const key = failureKey(m.attributes[A.sourceMessageId] ?? m.messageId);
     const failure = (await this.deps.docs.get<FailureRecord>(key.pk, key.sk))?.value;
     let event: AnyCityEvent | undefined;
     let invalid: string | undefined;
@@ -139,17 +153,20 @@ export class DlqTool {
       invalid = messageOf(error);
     }
     const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
-    const reason = failure?.reason ?? (invalid ? "validation" : "unknown");
+    const reason =
+      failure?.reason ?? m.attributes[A.reason] ?? (invalid ? "validation" : "unknown");
     const detail =
-      failure?.message ?? invalid ?? "no failure was recorded: the consumer crashed or timed out";
+      failure?.message ??
+      m.attributes[A.message] ??
+      invalid ??
+      "no failure was recorded: the consumer crashed or timed out";
+    const sourceArn = failure?.queueArn ?? m.attributes[A.sourceQueueArn];
     const firstFailureAt = failure?.firstFailureAt ?? iso(m.firstReceiveAt);
     const lastFailureAt = failure?.lastFailureAt;
     return {
       messageId: m.messageId,
       dlq: queueName(dlqUrl),
-      ...(failure?.queueArn
-        ? { sourceQueue: failure.queueArn.split(":").pop() ?? failure.queueArn }
-        : {}),
+      ...(sourceArn ? { sourceQueue: sourceArn.split(":").pop() ?? sourceArn } : {}),
       reason,
       detail,
       receiveCount: Math.max(m.receiveCount - 1, failure?.receiveCount ?? 0),

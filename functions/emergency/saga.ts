@@ -7,16 +7,16 @@
  * Saga progress is a read model, so a redelivered or retried event resumes, never repeats, a step.
  */
 
-import type { UnitKind } from "../../events/catalog/common.ts";
+import type { Severity, UnitKind } from "../../events/catalog/common.ts";
 import type { DISPATCH_FAILURE_REASONS } from "../../events/catalog/emergency.ts";
 import type { AnyCityEvent } from "../../events/catalog.ts";
 import { type CircuitBreaker, CircuitOpenError } from "../shared/breaker.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { DerivedDraft, DerivedEventSink } from "../shared/derived.ts";
-import type { DocumentStore } from "../shared/documents.ts";
+import { type DocumentStore, update } from "../shared/documents.ts";
 import { DownstreamTimeoutError } from "../shared/errors.ts";
 import { incidentIdOf } from "../shared/incident.ts";
-import type { DispatchApi } from "./dispatch-api.ts";
+import type { DispatchApi, DispatchConfirmation } from "./dispatch-api.ts";
 import { type IncidentPlan, planIncident } from "./incident.ts";
 import type { UnitPool } from "./units.ts";
 
@@ -28,7 +28,26 @@ export interface SagaState {
   readonly unitIds: readonly string[];
   /** Dispatch API calls made (circuit-open refusals do not count). */
   readonly attempts: number;
+  /** The event that opened the incident: only its deliveries drive the saga. */
+  readonly causeEventId?: string;
+  /** The severity of the event that opened the incident. */
+  readonly severity?: Severity;
 }
+
+/** Later critical events of an open incident (`incident#<id>` / `absorbed`). */
+export interface AbsorbedEvents {
+  /** Absorbed instead of opening another incident (last 50). */
+  readonly eventIds: readonly string[];
+  /** The highest severity seen among the incident's events. */
+  readonly severity: Severity;
+}
+
+const SEVERITY_RANK: Readonly<Record<Severity, number>> = {
+  low: 0,
+  medium: 1,
+  high: 2,
+  critical: 3,
+};
 
 export interface SagaDeps {
   readonly docs: DocumentStore;
@@ -61,17 +80,52 @@ export class IncidentSaga {
   ): Promise<SagaState | undefined> {
     const plan = planIncident(event);
     if (!plan) return undefined;
-    const incidentId = incidentIdOf(event.detail.meta.eventId);
+    const incidentId = incidentIdOf(event);
+    const eventId = event.detail.meta.eventId;
     const key = sagaKey(incidentId);
     const stored = await this.deps.docs.get<SagaState>(key.pk, key.sk);
     let version = stored?.version ?? 0;
-    let state: SagaState = stored?.value ?? { incidentId, status: "new", unitIds: [], attempts: 0 };
+    let state: SagaState = stored?.value ?? {
+      incidentId,
+      status: "new",
+      unitIds: [],
+      attempts: 0,
+      causeEventId: eventId,
+      severity: plan.severity,
+    };
     const save = async (next: SagaState) => {
       await this.deps.docs.put(key.pk, key.sk, next, version);
       version += 1;
       state = next;
     };
     const emit = (drafts: DerivedDraft[]) => this.deps.bus.publishDerived(event, drafts);
+
+    const owner = state.causeEventId;
+    if (owner !== undefined && owner !== eventId) {
+      // The incident is already open (another event of the same family, place and correlation
+      // opened it): absorb this event, escalating the recorded severity if it is higher. Kept in
+      // its own document, so absorbing never conflicts with the saga's progress.
+      await update<AbsorbedEvents>(
+        this.deps.docs,
+        key.pk,
+        "absorbed",
+        () => ({ eventIds: [], severity: state.severity ?? plan.severity }),
+        (cur) =>
+          cur.eventIds.includes(eventId)
+            ? cur
+            : {
+                eventIds: [...cur.eventIds, eventId].slice(-50),
+                severity:
+                  SEVERITY_RANK[plan.severity] > SEVERITY_RANK[cur.severity]
+                    ? plan.severity
+                    : cur.severity,
+              },
+      );
+      return state;
+    }
+    // Claim the incident first (a conditional put at version 0): of two events of one incident
+    // handled at the same time, the loser gets a conflict, is retried and then absorbed.
+    if (!stored) await save(state);
 
     if (state.status === "new") {
       await emit([{ type: "IncidentOpened", step: "opened", payload: { incidentId, ...plan } }]);
@@ -120,69 +174,80 @@ export class IncidentSaga {
   ): Promise<void> {
     const { incidentId, unitIds } = current;
     let attempts = current.attempts;
+    let confirmation: DispatchConfirmation;
     try {
-      const confirmation = await this.deps.breaker.call("DispatchApi.dispatch", async (signal) => {
+      // Only the Dispatch API call runs under the breaker (and in this try): a read-model
+      // conflict or a bus error is not a Dispatch API failure. The attempt is saved after the
+      // call; a crash in between under-counts one attempt (the API is idempotent per incident).
+      confirmation = await this.deps.breaker.call("DispatchApi.dispatch", (signal) => {
         attempts += 1;
-        await save({ ...current, attempts });
         return this.deps.dispatchApi.dispatch(
           { incidentId, unitIds, location: plan.location },
           signal,
         );
       });
-      await this.deps.units.markDispatched(incidentId, unitIds);
-      await this.deps.bus.publishDerived(event, [
-        {
-          type: "UnitsDispatched",
-          step: "dispatched",
-          payload: {
-            incidentId,
-            unitIds: [...unitIds],
-            location: plan.location,
-            route: { intersectionIds: [...confirmation.route] },
-            etaSeconds: confirmation.etaSeconds,
-          },
-        },
-      ]);
-      await save({ ...current, attempts, status: "dispatched" });
     } catch (error) {
-      const reason: FailureReason =
-        error instanceof CircuitOpenError
-          ? "circuit-open"
-          : error instanceof DownstreamTimeoutError
-            ? "dispatch-api-timeout"
-            : "dispatch-api-error";
-      const last = attempts >= (this.deps.maxAttempts ?? 3) || options.finalDelivery === true;
-      if (!last) {
-        if (reason !== "circuit-open") {
-          await this.deps.bus.publishDerived(event, [
-            {
-              type: "DispatchFailed",
-              step: `dispatch-failed:${attempts}`,
-              payload: {
-                incidentId,
-                location: plan.location,
-                reason,
-                attempt: Math.max(1, attempts),
-                releasedUnitIds: [],
-                willRetry: true,
-              },
-            },
-          ]);
-        }
-        throw error;
-      }
-      await this.deps.units.release(incidentId, unitIds);
-      await this.escalate(
-        event,
-        plan,
-        incidentId,
-        reason,
-        unitIds,
-        plan.requiredUnitKinds,
-        attempts,
-      );
-      await save({ ...current, attempts, status: "escalated" });
+      await this.dispatchFailed(event, plan, current, save, options, attempts, error);
+      return;
     }
+    await this.deps.units.markDispatched(incidentId, unitIds);
+    await this.deps.bus.publishDerived(event, [
+      {
+        type: "UnitsDispatched",
+        step: "dispatched",
+        payload: {
+          incidentId,
+          unitIds: [...unitIds],
+          location: plan.location,
+          route: { intersectionIds: [...confirmation.route] },
+          etaSeconds: confirmation.etaSeconds,
+        },
+      },
+    ]);
+    await save({ ...current, attempts, status: "dispatched" });
+  }
+
+  /** Throws `error` again (retry later) unless this was the last attempt: then compensates. */
+  private async dispatchFailed(
+    event: AnyCityEvent,
+    plan: IncidentPlan,
+    current: SagaState,
+    save: (s: SagaState) => Promise<void>,
+    options: { finalDelivery?: boolean },
+    attempts: number,
+    error: unknown,
+  ): Promise<void> {
+    const { incidentId, unitIds } = current;
+    const reason: FailureReason =
+      error instanceof CircuitOpenError
+        ? "circuit-open"
+        : error instanceof DownstreamTimeoutError
+          ? "dispatch-api-timeout"
+          : "dispatch-api-error";
+    const last = attempts >= (this.deps.maxAttempts ?? 3) || options.finalDelivery === true;
+    if (!last) {
+      if (attempts !== current.attempts) await save({ ...current, attempts });
+      if (reason !== "circuit-open") {
+        await this.deps.bus.publishDerived(event, [
+          {
+            type: "DispatchFailed",
+            step: `dispatch-failed:${attempts}`,
+            payload: {
+              incidentId,
+              location: plan.location,
+              reason,
+              attempt: Math.max(1, attempts),
+              releasedUnitIds: [],
+              willRetry: true,
+            },
+          },
+        ]);
+      }
+      throw error;
+    }
+    await this.deps.units.release(incidentId, unitIds);
+    await this.escalate(event, plan, incidentId, reason, unitIds, plan.requiredUnitKinds, attempts);
+    await save({ ...current, attempts, status: "escalated" });
   }
 
   private async escalate(

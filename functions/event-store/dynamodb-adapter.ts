@@ -78,6 +78,7 @@ export class DynamoDbEventStorage implements EventStorageAdapter {
         ExpressionAttributeValues: { ":pk": streamId, ":max": versionKey(9_999_999_999) },
         ScanIndexForward: false,
         Limit: 1,
+        ConsistentRead: true,
       },
       1,
     );
@@ -91,6 +92,7 @@ export class DynamoDbEventStorage implements EventStorageAdapter {
         ExpressionAttributeValues: { ":pk": streamId, ":v": versionKey(version) },
         ScanIndexForward: false,
         Limit: 1,
+        ConsistentRead: true,
       },
       1,
     );
@@ -125,7 +127,24 @@ export class DynamoDbEventStorage implements EventStorageAdapter {
     return items.map(fromItem);
   }
 
-  async putMarker(marker: EventMarker): Promise<void> {
+  async claimMarker(
+    marker: EventMarker,
+    replacing?: EventMarker,
+  ): Promise<EventMarker | undefined> {
+    const names: Record<string, string> = { "#pk": K.partitionKey };
+    const values: Record<string, unknown> = {};
+    let condition = "attribute_not_exists(#pk)";
+    if (replacing) {
+      names["#v"] = "version";
+      names["#o"] = "owner";
+      values[":v"] = replacing.version;
+      condition = "attribute_exists(#pk) AND #v = :v AND ";
+      if (replacing.owner === undefined) condition += "attribute_not_exists(#o)";
+      else {
+        values[":o"] = replacing.owner;
+        condition += "#o = :o";
+      }
+    }
     try {
       await this.client.send(
         new PutCommand({
@@ -136,11 +155,24 @@ export class DynamoDbEventStorage implements EventStorageAdapter {
             kind: "marker",
             ...marker,
           },
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
         }),
       );
+      return undefined;
     } catch (error) {
-      throw this.storageError(`put marker of event ${marker.eventId}`, error);
+      if (!isConditionFailure(error)) {
+        throw this.storageError(`claim marker of event ${marker.eventId}`, error);
+      }
     }
+    return (
+      (await this.getMarker(marker.eventId)) ?? {
+        eventId: marker.eventId,
+        streamId: marker.streamId,
+        version: 0,
+      }
+    );
   }
 
   async getMarker(eventId: string): Promise<EventMarker | undefined> {
@@ -157,6 +189,8 @@ export class DynamoDbEventStorage implements EventStorageAdapter {
         eventId,
         streamId: String(out.Item.streamId),
         version: Number(out.Item.version),
+        ...(typeof out.Item.owner === "string" ? { owner: out.Item.owner } : {}),
+        ...(out.Item.claimedAt === undefined ? {} : { claimedAt: Number(out.Item.claimedAt) }),
       };
     } catch (error) {
       throw this.storageError(`get marker of event ${eventId}`, error);

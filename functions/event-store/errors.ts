@@ -4,6 +4,7 @@ import { ConflictError, FunctionError, RecordValidationError } from "../shared/e
 export type EventStoreError =
   | EventAlreadyExistsError
   | StreamMismatchError
+  | EventInFlightError
   | EventStoreStorageError;
 
 /**
@@ -21,6 +22,19 @@ export class EventAlreadyExistsError extends ConflictError {
     this.name = "EventAlreadyExistsError";
     this.streamId = streamId;
     this.version = version;
+  }
+}
+
+/**
+ * Another append holds a fresh claim (marker) on this event and has not committed yet: retry
+ * later (the record backs off), when it is either stored or its claim's lease has expired.
+ */
+export class EventInFlightError extends ConflictError {
+  constructor(eventId: string, streamId: string, version: number, leaseMs: number) {
+    super(
+      `Event ${eventId} is being appended by another writer (claimed at version ${version} of "${streamId}", not committed yet); it is retried once that writer commits or its ${leaseMs} ms claim lease expires`,
+    );
+    this.name = "EventInFlightError";
   }
 }
 

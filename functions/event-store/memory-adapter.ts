@@ -43,8 +43,20 @@ export class InMemoryEventStorage implements EventStorageAdapter {
       .sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
   }
 
-  async putMarker(marker: EventMarker): Promise<void> {
+  async claimMarker(
+    marker: EventMarker,
+    replacing?: EventMarker,
+  ): Promise<EventMarker | undefined> {
+    await Promise.resolve(); // a network hop: lets concurrent appends interleave as on DynamoDB
+    const there = this.markers.get(marker.eventId);
+    const free = replacing
+      ? there !== undefined &&
+        there.version === replacing.version &&
+        there.owner === replacing.owner
+      : there === undefined;
+    if (!free) return there ?? { eventId: marker.eventId, streamId: marker.streamId, version: 0 };
     this.markers.set(marker.eventId, { ...marker });
+    return undefined;
   }
 
   async getMarker(eventId: string): Promise<EventMarker | undefined> {

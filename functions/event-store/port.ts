@@ -27,11 +27,18 @@ export interface Commit {
   readonly events: readonly StoredEvent[];
 }
 
-/** Where an event id was (or was about to be) written: the idempotency marker. */
+/**
+ * Where an event id was (or is about to be) written: the idempotency marker, which is also the
+ * append's claim on the event (written by a conditional put before the commit).
+ */
 export interface EventMarker {
   readonly eventId: string;
   readonly streamId: string;
   readonly version: number;
+  /** The append call that claimed it (its own retries may move it). */
+  readonly owner?: string;
+  /** When it was claimed (ms since epoch); an uncommitted claim older than the lease is abandoned. */
+  readonly claimedAt?: number;
 }
 
 export interface Snapshot<S = unknown> {
@@ -47,15 +54,21 @@ export interface Snapshot<S = unknown> {
 export interface EventStorageAdapter {
   /** Conditional put of a commit item; throws EventAlreadyExistsError when its key exists. */
   putCommit(commit: Commit): Promise<void>;
-  /** The last version of the stream, 0 when empty. */
+  /** The last version of the stream, 0 when empty (strongly consistent). */
   readHeadVersion(streamId: string): Promise<number>;
-  /** The commit holding `version`, if any. */
+  /** The commit holding `version`, if any (strongly consistent). */
   readCommitHolding(streamId: string, version: number): Promise<Commit | undefined>;
   /** Commits whose versions intersect [fromVersion, toVersion], in version order. */
   readCommits(streamId: string, fromVersion: number, toVersion?: number): Promise<Commit[]>;
   /** Commits indexed in a time bucket (GSI), in index order. */
   readCommitsInBucket(bucket: string): Promise<Commit[]>;
-  putMarker(marker: EventMarker): Promise<void>;
+  /**
+   * Conditional put of a marker: written only when the event has none, or — with `replacing` —
+   * when the marker there still has `replacing`'s version and owner. Returns undefined when
+   * written, else the marker that is there (undefined fields when it vanished meanwhile).
+   */
+  claimMarker(marker: EventMarker, replacing?: EventMarker): Promise<EventMarker | undefined>;
+  /** Strongly consistent read of an event's marker. */
   getMarker(eventId: string): Promise<EventMarker | undefined>;
   putSnapshot(snapshot: Snapshot): Promise<void>;
   /** The newest snapshot with maxOccurredAt <= asOf (or the newest of all without asOf). */

@@ -9,7 +9,11 @@ export interface Projection<S> {
   apply(state: S, event: StoredEvent): S;
 }
 
-/** The generic state the store snapshots: status from the last status-bearing event, counts. */
+/**
+ * The generic state the store snapshots: counts, and the status of the causally latest
+ * status-bearing event — ordered by `meta.lamport`, then `occurredAt`, then event id — not of
+ * the last one stored: the bus may deliver IncidentOpened after UnitsDispatched.
+ */
 export interface StreamState {
   readonly streamId: string;
   readonly version: number;
@@ -18,6 +22,47 @@ export interface StreamState {
   readonly lastEventType?: string;
   readonly lastOccurredAt?: string;
   readonly countsByType: Readonly<Record<string, number>>;
+  /** The order key of the event that set `status`. */
+  readonly statusSetBy?: OrderKey;
+}
+
+export interface OrderKey {
+  readonly lamport: number;
+  readonly occurredAt: string;
+  readonly eventId: string;
+}
+
+export function orderKeyOf(event: StoredEvent): OrderKey {
+  const lamport = (event.detail.meta as { lamport?: unknown } | undefined)?.lamport;
+  return {
+    lamport: typeof lamport === "number" ? lamport : 0,
+    occurredAt: event.occurredAt,
+    eventId: event.eventId,
+  };
+}
+
+/** Negative when a is causally before b. */
+export function compareOrder(a: OrderKey, b: OrderKey): number {
+  return (
+    a.lamport - b.lamport ||
+    a.occurredAt.localeCompare(b.occurredAt) ||
+    a.eventId.localeCompare(b.eventId)
+  );
+}
+
+function foldStatus(
+  state: StreamState,
+  event: StoredEvent,
+): Pick<StreamState, "status" | "statusSetBy"> {
+  const kept = {
+    status: state.status,
+    ...(state.statusSetBy ? { statusSetBy: state.statusSetBy } : {}),
+  };
+  const status = STATUS_OF[event.type];
+  if (status === undefined) return kept;
+  const key = orderKeyOf(event);
+  if (state.statusSetBy && compareOrder(key, state.statusSetBy) < 0) return kept;
+  return { status, statusSetBy: key };
 }
 
 /** Event types that set a stream's status (alert, incident and intersection lifecycles). */
@@ -48,7 +93,7 @@ export const streamStateProjection: Projection<StreamState> = {
     ...state,
     version: event.version,
     eventCount: state.eventCount + 1,
-    status: STATUS_OF[event.type] ?? state.status,
+    ...foldStatus(state, event),
     lastEventType: event.type,
     lastOccurredAt: event.occurredAt,
     countsByType: {

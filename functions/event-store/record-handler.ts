@@ -25,7 +25,11 @@ export class StreamBatcher<S> {
   private readonly buffer = new Map<string, { messageId: string; event: NewEvent }[]>();
   private metrics: BatchMetrics | undefined;
 
-  constructor(private readonly store: EventStore<S>) {}
+  constructor(
+    private readonly store: EventStore<S>,
+    /** Streams committed at the same time. */
+    private readonly concurrency = 8,
+  ) {}
 
   /** Buffers the record's event under its stream. */
   readonly handleRecord: RecordHandler = async (event, ctx) => {
@@ -37,22 +41,30 @@ export class StreamBatcher<S> {
     return undefined;
   };
 
-  /** One commit per stream; returns the records of the streams that failed. */
+  /**
+   * One commit per stream, different streams in parallel (at most `concurrency` at a time);
+   * returns the records of the streams that failed.
+   */
   readonly commit: BatchCommit = async () => {
     const failures: CommitFailure[] = [];
     const streams = [...this.buffer.entries()];
     this.buffer.clear();
-    for (const [streamId, items] of streams) {
-      try {
-        const result = await this.store.append(
-          streamId,
-          items.map((i) => i.event),
-        );
-        for (const stored of result.appended) this.metrics?.storedOne(stored.type);
-      } catch (error) {
-        for (const i of items) failures.push({ messageId: i.messageId, error });
+    const worker = async () => {
+      for (let next = streams.shift(); next; next = streams.shift()) {
+        const [streamId, items] = next;
+        try {
+          const result = await this.store.append(
+            streamId,
+            items.map((i) => i.event),
+          );
+          for (const stored of result.appended) this.metrics?.storedOne(stored.type);
+        } catch (error) {
+          for (const i of items) failures.push({ messageId: i.messageId, error });
+        }
       }
-    }
+    };
+    const workers = Math.max(1, Math.min(this.concurrency, streams.length));
+    await Promise.all(Array.from({ length: workers }, worker));
     return failures;
   };
 

@@ -4,6 +4,7 @@ import { RESOURCE_ENV } from "../../infra/topology.ts";
 import { awsClients } from "../shared/aws.ts";
 import { systemClock } from "../shared/clock.ts";
 import { lazyConfig, positiveInt, resourceName } from "../shared/config.ts";
+import { SqsDeadLetters } from "../shared/dead-letter.ts";
 import type { ServiceRuntime } from "../shared/kit.ts";
 import { observability } from "../shared/observability.ts";
 import { SqsVisibility } from "../shared/sqs-adapter.ts";
@@ -37,5 +38,6 @@ export function buildRuntime(): ServiceRuntime {
     afterBatch: async () => batcher.reset(),
     clock: systemClock,
     visibility: new SqsVisibility(clients.sqs),
+    deadLetters: new SqsDeadLetters(clients.sqs),
   };
 }

@@ -3,10 +3,11 @@
  * concurrency on the commit's first version, idempotent by event id, snapshots every N events,
  * state at any instant by replay. No AWS code here: storage is the EventStorageAdapter port.
  */
+import { randomUUID } from "node:crypto";
 import type { Clock } from "../shared/clock.ts";
-import { EventAlreadyExistsError, StreamMismatchError } from "./errors.ts";
+import { EventAlreadyExistsError, EventInFlightError, StreamMismatchError } from "./errors.ts";
 import { bucketsBetween } from "./keys.ts";
-import type { Commit, EventStorageAdapter, StoredEvent } from "./port.ts";
+import type { Commit, EventMarker, EventStorageAdapter, StoredEvent } from "./port.ts";
 import type { Projection } from "./projections.ts";
 
 /** An event to append: its identity, type and detail (with `meta.streamId`). */
@@ -37,6 +38,11 @@ export interface EventStoreOptions<S> {
   readonly snapshotEvery?: number;
   /** Re-reads of the head after a lost race, when no expected version was given. @default 3 */
   readonly maxConflictRetries?: number;
+  /**
+   * How long an uncommitted claim on an event holds off other writers; must exceed the
+   * function's timeout (10 s), so a live writer is never overtaken. @default 60000
+   */
+  readonly claimLeaseMs?: number;
 }
 
 export class EventStore<S> {
@@ -45,6 +51,7 @@ export class EventStore<S> {
   private readonly projection: Projection<S>;
   private readonly snapshotEvery: number;
   private readonly maxConflictRetries: number;
+  private readonly claimLeaseMs: number;
 
   constructor(options: EventStoreOptions<S>) {
     const snapshotEvery = options.snapshotEvery ?? 50;
@@ -60,6 +67,7 @@ export class EventStore<S> {
     this.projection = options.projection;
     this.snapshotEvery = snapshotEvery;
     this.maxConflictRetries = retries;
+    this.claimLeaseMs = options.claimLeaseMs ?? 60_000;
   }
 
   /**
@@ -75,9 +83,10 @@ export class EventStore<S> {
     for (const e of events) {
       if (e.streamId !== streamId) throw new StreamMismatchError(streamId, e.eventId, e.streamId);
     }
+    const owner = randomUUID(); // this append call's claims; its own retries may move them
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.tryAppend(streamId, events, options.expectedVersion);
+        return await this.tryAppend(streamId, events, options.expectedVersion, owner);
       } catch (error) {
         const retry =
           error instanceof EventAlreadyExistsError &&
@@ -92,18 +101,31 @@ export class EventStore<S> {
     streamId: string,
     events: readonly NewEvent[],
     expectedVersion: number | undefined,
+    owner: string,
   ): Promise<AppendResult> {
     const seen = new Set<string>();
-    const fresh: NewEvent[] = [];
+    const unique: NewEvent[] = [];
     const duplicates: string[] = [];
     for (const e of events) {
-      if (seen.has(e.eventId) || (await this.isStored(e.eventId))) duplicates.push(e.eventId);
-      else fresh.push(e);
+      if (seen.has(e.eventId)) duplicates.push(e.eventId);
+      else unique.push(e);
       seen.add(e.eventId);
     }
-    if (fresh.length === 0) return { streamId, appended: [], duplicates, version: 0 };
-
     const head = expectedVersion ?? (await this.storage.readHeadVersion(streamId));
+    // Claim every event (conditional marker puts, in parallel): a marker that exists either
+    // proves the event stored (its commit holds it), or is abandoned (its version was taken by
+    // another commit, or its lease expired) and is re-claimed, or is another writer's fresh
+    // claim (EventInFlightError: retried later). A crash between claim and commit leaves a
+    // marker whose version does not hold the event, which isStored() treats as "not stored".
+    const claimed = await Promise.all(
+      unique.map((e, i) => this.claim(e, streamId, head + 1 + i, owner)),
+    );
+    const fresh = unique.filter((e, i) => {
+      const mine = claimed[i];
+      if (!mine) duplicates.push(e.eventId);
+      return mine !== undefined;
+    });
+    if (fresh.length === 0) return { streamId, appended: [], duplicates, version: 0 };
     const stored: StoredEvent[] = fresh.map((e, i) => ({
       eventId: e.eventId,
       streamId,
@@ -113,12 +135,18 @@ export class EventStore<S> {
       occurredAt: e.occurredAt,
       detail: e.detail,
     }));
+    // Duplicates among them shift the versions: move our own claims (rare, one more put).
+    await Promise.all(
+      stored.map(async (e) => {
+        const mine = claimed[unique.findIndex((u) => u.eventId === e.eventId)];
+        if (!mine || mine.version === e.version) return;
+        const moved = { ...mine, version: e.version };
+        if (await this.storage.claimMarker(moved, mine)) {
+          throw new EventAlreadyExistsError(streamId, e.version);
+        }
+      }),
+    );
     const last = head + stored.length;
-    // Markers first: a crash between marker and commit leaves a marker pointing at a version
-    // that does not hold the event, which isStored() treats as "not stored".
-    for (const e of stored) {
-      await this.storage.putMarker({ eventId: e.eventId, streamId, version: e.version });
-    }
     const commit: Commit = {
       streamId,
       firstVersion: head + 1,
@@ -131,6 +159,36 @@ export class EventStore<S> {
       await this.snapshot(streamId, last);
     }
     return { streamId, appended: stored, duplicates, version: last };
+  }
+
+  /**
+   * Claims the event's marker at `version` for `owner`. Returns the marker written, or undefined
+   * when the event is already stored.
+   */
+  private async claim(
+    e: NewEvent,
+    streamId: string,
+    version: number,
+    owner: string,
+  ): Promise<EventMarker | undefined> {
+    const now = this.clock.now();
+    const mine: EventMarker = { eventId: e.eventId, streamId, version, owner, claimedAt: now };
+    let there = await this.storage.claimMarker(mine);
+    for (let round = 0; there; round++) {
+      if (round >= 3) throw new EventAlreadyExistsError(streamId, version);
+      if (there.owner !== owner) {
+        const commit = await this.storage.readCommitHolding(there.streamId, there.version);
+        if (commit?.events.some((x) => x.eventId === e.eventId)) return undefined; // stored
+        const versionTaken = commit !== undefined && commit.lastVersion >= there.version;
+        const leaseOver =
+          there.claimedAt === undefined || now - there.claimedAt > this.claimLeaseMs;
+        if (!versionTaken && !leaseOver) {
+          throw new EventInFlightError(e.eventId, there.streamId, there.version, this.claimLeaseMs);
+        }
+      }
+      there = await this.storage.claimMarker(mine, there);
+    }
+    return mine;
   }
 
   /** True when the event id is in a commit (its marker alone is not proof). */

@@ -51,16 +51,13 @@ export function buildRuntime(): ServiceRuntime {
     afterBatch: async () => {
       const zones = [...touched];
       touched.clear();
-      for (const zone of zones) {
-        try {
-          await service.flush(zone);
-        } catch (error) {
-          // Queued items stay queued; the next batch for this zone posts them.
-          observability(SERVICE).logger.warn("media flush failed", {
-            zone,
-            error: messageOf(error),
-          });
-        }
+      // The batch's zones, then every zone whose rate limit has passed (quiet ones too).
+      for (const { zone, error } of await service.flushPending(zones)) {
+        // Queued items stay queued; the next sweep posts them.
+        observability(SERVICE).logger.warn("media flush failed", {
+          zone,
+          error: messageOf(error),
+        });
       }
     },
   };

@@ -9,6 +9,7 @@ import type { CircuitBreaker } from "../shared/breaker.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { DerivedEventSink } from "../shared/derived.ts";
 import { type DocumentStore, update } from "../shared/documents.ts";
+import { PendingIndex } from "../shared/pending-index.ts";
 import type { MediaChannel } from "./channel.ts";
 import { mergePost, type PendingItem, pendingItemOf } from "./posts.ts";
 
@@ -32,7 +33,11 @@ const queueKey = (zone: string) => ({ pk: `media#${zone}`, sk: "queue" });
 const EMPTY: ZoneQueue = { pending: [], lastPostAt: 0, posts: 0 };
 
 export class MediaService {
-  constructor(private readonly deps: MediaDeps) {}
+  private readonly pending: PendingIndex;
+
+  constructor(private readonly deps: MediaDeps) {
+    this.pending = new PendingIndex(deps.docs, "media#pending");
+  }
 
   /** Queues a public-safe event for its zone (idempotent by event id). Returns the zone. */
   async enqueue(event: AnyCityEvent): Promise<string | undefined> {
@@ -52,14 +57,49 @@ export class MediaService {
     return item.zone;
   }
 
+  /**
+   * After each batch: flushes the batch's zones, records which zones still wait for their rate
+   * limit and until when, and flushes every zone that is due — also quiet zones that got no event
+   * since — at most `limit` per call. Returns the zones whose flush failed (items stay queued).
+   */
+  async flushPending(
+    touched: Iterable<string>,
+    limit = 20,
+  ): Promise<{ zone: string; error: unknown }[]> {
+    const failed: { zone: string; error: unknown }[] = [];
+    const changes = new Map<string, number | undefined>();
+    const run = async (zone: string) => {
+      try {
+        changes.set(zone, (await this.flushZone(zone)).nextDueAt);
+      } catch (error) {
+        failed.push({ zone, error });
+        changes.set(zone, this.deps.clock.now()); // retried by the next sweep
+      }
+    };
+    const seen = new Set(touched);
+    for (const zone of seen) await run(zone);
+    const index = await this.pending.merge(changes);
+    changes.clear();
+    const due = PendingIndex.due(index, this.deps.clock.now(), limit).filter((z) => !seen.has(z));
+    for (const zone of due) await run(zone);
+    await this.pending.merge(changes);
+    return failed;
+  }
+
   /** Posts the zone's queue as one merged post, if the rate limit allows. */
   async flush(zone: string): Promise<boolean> {
+    return (await this.flushZone(zone)).posted;
+  }
+
+  private async flushZone(zone: string): Promise<{ posted: boolean; nextDueAt?: number }> {
     const key = queueKey(zone);
     const current = await this.deps.docs.get<ZoneQueue>(key.pk, key.sk);
     const q = current?.value ?? EMPTY;
     const now = this.deps.clock.now();
     const first = q.pending[0];
-    if (!first || now - q.lastPostAt < (this.deps.minIntervalMs ?? 60_000)) return false;
+    const interval = this.deps.minIntervalMs ?? 60_000;
+    if (!first) return { posted: false };
+    if (now - q.lastPostAt < interval) return { posted: false, nextDueAt: q.lastPostAt + interval };
     // Claim the slot first (conditional write): only one instance posts this queue.
     const taken = q.pending;
     await this.deps.docs.put<ZoneQueue>(
@@ -118,6 +158,6 @@ export class MediaService {
         },
       ],
     );
-    return true;
+    return { posted: true };
   }
 }

@@ -8,8 +8,10 @@ export interface ZoneMessage {
   readonly alertType: string;
   /** JSON body: texts per language and counts; no personal data. */
   readonly body: Readonly<Record<string, unknown>>;
-  /** Deduplicates retries at the provider. */
+  /** Deduplicates retries at the provider (and on a FIFO topic, at SNS). */
   readonly messageKey: string;
+  /** An earlier attempt may have published this zone already (crash before it was recorded). */
+  readonly possibleDuplicate?: boolean;
 }
 
 export interface ZoneChannel {

@@ -22,7 +22,7 @@ export interface Alert {
 const T = (en: string, nl: string, de: string, fr: string) => ({ en, nl, de, fr });
 
 export function alertOf(event: AnyCityEvent): Alert | undefined {
-  const incident = () => ({ incidentId: incidentIdOf(event.detail.meta.eventId) });
+  const incident = () => ({ incidentId: incidentIdOf(event) });
   switch (event.detailType) {
     case "WeatherAlertIssued":
       return {

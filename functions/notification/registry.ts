@@ -45,6 +45,11 @@ const SEED_CONCURRENCY = 16;
 const META = { pk: "citizens#registry", sk: "meta" };
 
 export class CitizenRegistry {
+  /** The generated registry, built once per container (50,000 citizens). */
+  private generated: ReturnType<CitizenRegistry["build"]> | undefined;
+  /** Set once every chunk is written: later calls cost nothing. */
+  private complete = false;
+
   constructor(
     private readonly docs: DocumentStore,
     private readonly census: Readonly<Record<string, number>> = CENSUS,
@@ -66,9 +71,15 @@ export class CitizenRegistry {
 
   /** Writes up to `max` citizen chunks not written yet; returns how many remain. */
   async seedChunks(max = 25): Promise<number> {
+    if (this.complete) return 0;
     const progress = await this.docs.get<{ next: number }>(META.pk, "chunks");
     const next = progress?.value.next ?? 0;
     const { chunks } = this.generate();
+    if (next >= chunks.length) {
+      this.complete = true;
+      this.generated = undefined; // not needed any more
+      return 0;
+    }
     const batch = chunks.slice(next, next + max);
     for (let i = 0; i < batch.length; i += SEED_CONCURRENCY) {
       await Promise.all(
@@ -92,8 +103,13 @@ export class CitizenRegistry {
     return chunks.length - next - batch.length;
   }
 
-  /** The whole synthetic registry, from the seed (same every time). */
-  private generate(): {
+  /** The whole synthetic registry, from the seed (same every time), generated once. */
+  private generate(): ReturnType<CitizenRegistry["build"]> {
+    this.generated ??= this.build();
+    return this.generated;
+  }
+
+  private build(): {
     summaries: ZoneSummary[];
     chunks: { zone: string; sk: string; citizens: Citizen[] }[];
   } {

@@ -1,7 +1,14 @@
 /**
  * The notification service: an alert reaches every citizen of its zones through ONE publish per
  * zone (fan-out), then CitizensNotified records the count per zone. Per-zone progress is a read
- * model, so a retry after a partial failure never re-sends a zone (never two SMS).
+ * model, so a retry after a partial failure never re-sends a zone that is recorded done.
+ *
+ * The remaining window: a crash after SNS accepted a zone's publish and before the zone is
+ * recorded done re-publishes that zone on retry (SNS standard topics cannot deduplicate). Before
+ * publishing, the zone is recorded as "publishing"; a retry that finds it there re-publishes with
+ * the same deterministic `messageKey` (`<eventId>:<zone>`) and `possibleDuplicate`, both message
+ * attributes, so the SMS provider drops the second copy by key. On a FIFO topic the key is the
+ * MessageDeduplicationId and SNS drops it itself (within its 5-minute window).
  */
 import type { AnyCityEvent } from "../../events/catalog.ts";
 import type { CircuitBreaker } from "../shared/breaker.ts";
@@ -25,6 +32,7 @@ export interface ZoneResult {
 }
 
 const progressKey = (eventId: string) => ({ pk: `notification#${eventId}`, sk: "zones" });
+const claimKey = (eventId: string) => ({ pk: `notification#${eventId}`, sk: "publishing" });
 
 export class NotificationService {
   constructor(private readonly deps: NotificationDeps) {}
@@ -36,12 +44,28 @@ export class NotificationService {
     const priority = meta.priority;
     const channel = priority === "critical" || priority === "high" ? "sms" : "push";
     const key = progressKey(meta.eventId);
-    const done = new Set((await this.deps.docs.get<string[]>(key.pk, key.sk))?.value ?? []);
+    const claim = claimKey(meta.eventId);
+    const [doneDoc, claimedDoc] = await Promise.all([
+      this.deps.docs.get<string[]>(key.pk, key.sk),
+      this.deps.docs.get<string[]>(claim.pk, claim.sk),
+    ]);
+    const done = new Set(doneDoc?.value ?? []);
+    const claimed = new Set(claimedDoc?.value ?? []);
     const results: ZoneResult[] = [];
     for (const zone of [...new Set(alert.zones)]) {
       const segment = await this.deps.registry.zone(zone);
       results.push({ zone, recipientsCount: segment.count });
       if (done.has(zone)) continue;
+      const possibleDuplicate = claimed.has(zone);
+      if (!possibleDuplicate) {
+        await update(
+          this.deps.docs,
+          claim.pk,
+          claim.sk,
+          () => [] as string[],
+          (z) => [...new Set([...z, zone])],
+        );
+      }
       await this.deps.breaker.call("citizen-alerts.publish", (signal) =>
         this.deps.channel.publish(
           {
@@ -49,6 +73,7 @@ export class NotificationService {
             priority,
             alertType: alert.alertType,
             messageKey: `${meta.eventId}:${zone}`,
+            ...(possibleDuplicate ? { possibleDuplicate } : {}),
             body: {
               alertType: alert.alertType,
               cancellation: alert.cancellation,

@@ -19,7 +19,14 @@ export class SnsZoneChannel implements ZoneChannel {
             zone: { DataType: "String", StringValue: message.zone },
             priority: { DataType: "String", StringValue: message.priority },
             alertType: { DataType: "String", StringValue: message.alertType },
+            messageKey: { DataType: "String", StringValue: message.messageKey },
+            ...(message.possibleDuplicate
+              ? { possibleDuplicate: { DataType: "String", StringValue: "true" } }
+              : {}),
           },
+          ...(this.topicArn.endsWith(".fifo")
+            ? { MessageGroupId: message.zone, MessageDeduplicationId: message.messageKey }
+            : {}),
         }),
         { abortSignal: signal },
       );

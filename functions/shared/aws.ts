@@ -10,6 +10,7 @@ import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { platformConfig } from "./config.ts";
 
 /** Time budgets of AWS calls (ms). */
 export const AWS_TIMEOUTS = { connectionTimeout: 1_000, requestTimeout: 3_000 } as const;
@@ -24,7 +25,7 @@ export interface AwsClients {
 
 export function awsClients(tracer: Tracer): AwsClients {
   const common = {
-    region: process.env.AWS_REGION || "us-east-1",
+    region: platformConfig().AWS_REGION,
     maxAttempts: 3,
     requestHandler: { ...AWS_TIMEOUTS },
   };

@@ -1,23 +1,21 @@
 /**
- * Batch processing of one SQS event with partial responses (Powertools batch): standard queues
- * record by record; FIFO queues in order per message group, where the first failure of a group
- * fails the rest of that group in this batch but not other groups (`skipGroupOnError`).
- * Every record is validated through the events catalog; a malformed record fails alone.
- * Failed records back off exponentially (ChangeMessageVisibility by receive count).
+ * Batch processing of one SQS event with partial responses: standard queues record by record
+ * (Powertools batch); FIFO queues in order within a message group, different groups in parallel
+ * (bounded), where the first failure of a group fails the rest of that group in this batch but
+ * not other groups. Every record is validated through the events catalog; a malformed record
+ * (permanent failure) is sent to its queue's DLQ with its reason and acknowledged, so its
+ * neighbours — and on a FIFO queue the rest of its group — proceed. Other failed records back off
+ * exponentially (ChangeMessageVisibility by receive count).
  */
-import {
-  BatchProcessor,
-  EventType,
-  processPartialResponse,
-  SqsFifoPartialProcessorAsync,
-} from "@aws-lambda-powertools/batch";
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Tracer } from "@aws-lambda-powertools/tracer";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { type BackoffPolicy, backoffSeconds, type VisibilityPort } from "./backoff.ts";
 import type { Clock } from "./clock.ts";
+import type { DeadLetter, DeadLetterPort } from "./dead-letter.ts";
 import { type AnyCityEvent, parseRecordBody } from "./envelope.ts";
-import { type FailureReason, messageOf, reasonOf } from "./errors.ts";
+import { type FailureReason, messageOf, RecordValidationError, reasonOf } from "./errors.ts";
 import type { BatchMetrics } from "./observability.ts";
 
 export interface RecordContext {
@@ -57,6 +55,10 @@ export interface BatchDeps {
   readonly failureLog?: FailureLog;
   readonly backoff?: BackoffPolicy;
   readonly random?: () => number;
+  /** Where invalid records go (their queue's DLQ); without it they fail and are retried. */
+  readonly deadLetters?: DeadLetterPort;
+  /** FIFO message groups processed at the same time. @default 8 */
+  readonly groupConcurrency?: number;
 }
 
 export function isFifoBatch(event: SQSEvent): boolean {
@@ -84,33 +86,50 @@ export async function processSqsBatch(
   deps: BatchDeps,
   commit?: BatchCommit,
 ): Promise<{ response: SQSBatchResponse; failures: RecordFailure[] }> {
+  // An empty event (e.g. a scheduled invocation that only runs the services' sweeps).
+  if (event.Records.length === 0) return { response: { batchItemFailures: [] }, failures: [] };
   const fifo = isFifoBatch(event);
   const failures = new Map<string, { error: unknown; event?: AnyCityEvent }>();
   const handled = new Map<string, AnyCityEvent>();
+  const invalid: { record: SQSRecord; error: RecordValidationError }[] = [];
 
   const recordHandler = async (record: SQSRecord): Promise<unknown> => {
     let parsed: AnyCityEvent | undefined;
     const parent = deps.tracer.isTracingEnabled() ? deps.tracer.getSegment() : undefined;
     let subsegment: ReturnType<NonNullable<typeof parent>["addNewSubsegment"]> | undefined;
     try {
-      parsed = parseRecordBody(record.body);
+      try {
+        parsed = parseRecordBody(record.body);
+      } catch (error) {
+        if (!(error instanceof RecordValidationError) || !deps.deadLetters) throw error;
+        invalid.push({ record, error }); // dead-lettered after the batch, acknowledged
+        return { deadLettered: true };
+      }
       if (parent) {
         subsegment = parent.addNewSubsegment(`record ### ${parsed.detailType}`);
         subsegment.addAnnotation("eventId", parsed.detail.meta.eventId);
         subsegment.addAnnotation("correlationId", parsed.detail.meta.correlationId);
-        deps.tracer.setSegment(subsegment);
+        // Groups run concurrently on FIFO queues: the segment is only made current (so AWS
+        // calls nest under the record) when records run one at a time.
+        if (!fifo) deps.tracer.setSegment(subsegment);
       }
       const meta = parsed.detail.meta;
-      const logger = deps.logger.createChild({
-        persistentKeys: {
-          correlationId: meta.correlationId,
-          eventId: meta.eventId,
-          eventType: parsed.detailType,
-        },
-      });
+      const eventType = parsed.detailType;
+      // The record's child logger is built only when the handler logs (createChild per record
+      // is costly); records of concurrent FIFO groups need their own, so no shared appendKeys.
+      let child: Logger | undefined;
       const result = await handleRecord(parsed, {
         record,
-        logger,
+        get logger() {
+          child ??= deps.logger.createChild({
+            persistentKeys: {
+              correlationId: meta.correlationId,
+              eventId: meta.eventId,
+              eventType,
+            },
+          });
+          return child;
+        },
         metrics: deps.metrics,
         lambdaContext,
       });
@@ -122,23 +141,26 @@ export async function processSqsBatch(
       throw error;
     } finally {
       subsegment?.close();
-      if (parent) deps.tracer.setSegment(parent);
+      if (parent && !fifo) deps.tracer.setSegment(parent);
     }
   };
 
-  const response = fifo
-    ? await processPartialResponse(event, recordHandler, new SqsFifoPartialProcessorAsync(), {
-        ...(lambdaContext ? { context: lambdaContext } : {}),
-        skipGroupOnError: true,
-        throwOnFullBatchFailure: false,
-      })
-    : await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
-        ...(lambdaContext ? { context: lambdaContext } : {}),
-        processInParallel: false,
-        throwOnFullBatchFailure: false,
-      });
-
-  const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+  const failed = fifo
+    ? await processFifoGroups(event.Records, recordHandler, deps.groupConcurrency ?? 8)
+    : new Set(
+        (
+          await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
+            ...(lambdaContext ? { context: lambdaContext } : {}),
+            processInParallel: false,
+            throwOnFullBatchFailure: false,
+          })
+        ).batchItemFailures.map((f) => f.itemIdentifier),
+      );
+  for (const messageId of await deadLetter(invalid, deps)) {
+    const entry = invalid.find((x) => x.record.messageId === messageId);
+    if (entry) failures.set(messageId, { error: entry.error });
+    failed.add(messageId); // the DLQ could not take it: retried (and moved by SQS) as before
+  }
   if (commit) {
     let commitFailures: readonly CommitFailure[];
     try {
@@ -213,6 +235,100 @@ async function applyBackoff(failures: RecordFailure[], event: SQSEvent, deps: Ba
   } catch (error) {
     deps.logger.warn("could not record failures for the DLQ tool", { error: messageOf(error) });
   }
+}
+
+/**
+ * FIFO: records of one message group in order, stopping at the group's first failure (the rest
+ * of the group fails without being tried); different groups concurrently, at most `concurrency`
+ * at a time. Returns the failed message ids.
+ */
+export async function processFifoGroups(
+  records: readonly SQSRecord[],
+  handle: (record: SQSRecord) => Promise<unknown>,
+  concurrency: number,
+): Promise<Set<string>> {
+  const groups = new Map<string, SQSRecord[]>();
+  for (const r of records) {
+    const id = r.attributes?.MessageGroupId ?? "";
+    const list = groups.get(id) ?? [];
+    list.push(r);
+    groups.set(id, list);
+  }
+  const failed = new Set<string>();
+  const queue = [...groups.values()];
+  const worker = async () => {
+    for (let group = queue.shift(); group; group = queue.shift()) {
+      for (const [i, record] of group.entries()) {
+        try {
+          await handle(record);
+        } catch {
+          for (const rest of group.slice(i)) failed.add(rest.messageId);
+          break;
+        }
+      }
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(concurrency, queue.length)) }, worker),
+  );
+  return failed;
+}
+
+/**
+ * Sends invalid records to their queue's DLQ (reason as message attributes), counts them and
+ * records them in the failure log. Returns the ids of those the DLQ did not take.
+ */
+async function deadLetter(
+  invalid: readonly { record: SQSRecord; error: RecordValidationError }[],
+  deps: BatchDeps,
+): Promise<string[]> {
+  if (invalid.length === 0 || !deps.deadLetters) return [];
+  const notSent: string[] = [];
+  const sent: RecordFailure[] = [];
+  for (const { record, error } of invalid) {
+    const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? "1") || 1;
+    const letter: DeadLetter = {
+      queueArn: record.eventSourceARN,
+      messageId: record.messageId,
+      body: record.body,
+      ...(record.attributes?.MessageGroupId ? { groupId: record.attributes.MessageGroupId } : {}),
+      reason: error.reason,
+      message: messageOf(error),
+      receiveCount,
+    };
+    try {
+      await deps.deadLetters.send(letter);
+    } catch (sendError) {
+      deps.logger.warn("could not dead-letter an invalid record; it is retried", {
+        messageId: record.messageId,
+        error: messageOf(sendError),
+      });
+      notSent.push(record.messageId);
+      continue;
+    }
+    deps.metrics.failedOne("validation");
+    deps.logger.warn("invalid record sent to the DLQ", {
+      messageId: record.messageId,
+      queueArn: record.eventSourceARN,
+      error: letter.message,
+    });
+    sent.push({
+      messageId: record.messageId,
+      queueArn: record.eventSourceARN,
+      receiveCount,
+      reason: "validation",
+      message: letter.message,
+      backoffSeconds: 0,
+    });
+  }
+  if (sent.length > 0) {
+    try {
+      await deps.failureLog?.record(sent, new Date(deps.clock.now()).toISOString());
+    } catch (error) {
+      deps.logger.warn("could not record failures for the DLQ tool", { error: messageOf(error) });
+    }
+  }
+  return notSent;
 }
 
 /** An error may say when retrying makes sense (e.g. an open circuit's remaining time). */

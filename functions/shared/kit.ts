@@ -8,6 +8,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import type { BackoffPolicy, VisibilityPort } from "./backoff.ts";
 import { type BatchCommit, type FailureLog, processSqsBatch, type RecordHandler } from "./batch.ts";
 import type { Clock } from "./clock.ts";
+import type { DeadLetterPort } from "./dead-letter.ts";
 import { messageOf } from "./errors.ts";
 import { BatchMetrics, observability } from "./observability.ts";
 
@@ -17,6 +18,8 @@ export interface ServiceRuntime {
   readonly clock: Clock;
   readonly visibility?: VisibilityPort;
   readonly failureLog?: FailureLog;
+  /** Where invalid records go (their queue's DLQ), acknowledged instead of retried. */
+  readonly deadLetters?: DeadLetterPort;
   readonly backoff?: BackoffPolicy;
   readonly random?: () => number;
   /** Called with the invocation's context before the batch (e.g. idempotency's lock bound). */
@@ -76,6 +79,7 @@ export function cityHandler(service: string, runtime: () => Promise<ServiceRunti
           clock: rt.clock,
           ...(rt.visibility ? { visibility: rt.visibility } : {}),
           ...(rt.failureLog ? { failureLog: rt.failureLog } : {}),
+          ...(rt.deadLetters ? { deadLetters: rt.deadLetters } : {}),
           ...(rt.backoff ? { backoff: rt.backoff } : {}),
           ...(rt.random ? { random: rt.random } : {}),
         },

@@ -6,6 +6,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { Tracer } from "@aws-lambda-powertools/tracer";
+import { platformConfig } from "./config.ts";
 import type { FailureReason } from "./errors.ts";
 
 export interface Observability {
@@ -19,7 +20,7 @@ const cache = new Map<string, Observability>();
 export function observability(service: string): Observability {
   let o = cache.get(service);
   if (!o) {
-    const namespace = process.env.POWERTOOLS_METRICS_NAMESPACE || "BuzzVille";
+    const namespace = platformConfig().POWERTOOLS_METRICS_NAMESPACE;
     o = {
       logger: new Logger({ serviceName: service }),
       tracer: new Tracer({ serviceName: service }),

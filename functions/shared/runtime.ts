@@ -8,7 +8,8 @@ import { RESOURCE_ENV } from "../../infra/topology.ts";
 import { type AwsClients, awsClients } from "./aws.ts";
 import type { RecordHandler } from "./batch.ts";
 import { systemClock } from "./clock.ts";
-import { lazyConfig, resourceName } from "./config.ts";
+import { currentTraceHeader, lazyConfig, resourceName } from "./config.ts";
+import { SqsDeadLetters } from "./dead-letter.ts";
 import { producerIdOf } from "./derived.ts";
 import { DynamoDbDocumentStore } from "./dynamodb-documents.ts";
 import { DynamoDbFailureLog } from "./failure-log.ts";
@@ -51,7 +52,7 @@ export function commonParts(service: string): CommonParts {
         // One sequence per Lambda instance: "svc-<service>/<instanceId>".
         instanceId: true,
         client: clients.eventBridge,
-        traceHeader: () => process.env._X_AMZN_TRACE_ID,
+        traceHeader: () => currentTraceHeader(),
       });
       return publisher;
     },
@@ -73,5 +74,6 @@ export function idempotentRuntime(parts: CommonParts, handleRecord: RecordHandle
     clock: systemClock,
     visibility: new SqsVisibility(parts.clients.sqs),
     failureLog: new DynamoDbFailureLog(parts.docs),
+    deadLetters: new SqsDeadLetters(parts.clients.sqs),
   };
 }

@@ -1,14 +1,11 @@
 /** SQS adapter of the handler kit (ChangeMessageVisibility for backoff). Client injected. */
-import {
-  ChangeMessageVisibilityBatchCommand,
-  GetQueueUrlCommand,
-  type SQSClient,
-} from "@aws-sdk/client-sqs";
+import { ChangeMessageVisibilityBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { VisibilityPort } from "./backoff.ts";
+import { queueUrlOf } from "./dead-letter.ts";
 import { DownstreamError } from "./errors.ts";
 
 export class SqsVisibility implements VisibilityPort {
-  private readonly urls = new Map<string, string>();
+  private readonly urls = new Map<string, Promise<string>>();
   constructor(private readonly client: SQSClient) {}
 
   async changeVisibility(
@@ -43,25 +40,7 @@ export class SqsVisibility implements VisibilityPort {
     }
   }
 
-  private async queueUrl(arn: string): Promise<string> {
-    const cached = this.urls.get(arn);
-    if (cached) return cached;
-    const parts = arn.split(":");
-    const name = parts[5];
-    const account = parts[4];
-    if (parts.length !== 6 || parts[2] !== "sqs" || !name) {
-      throw new DownstreamError(
-        `eventSourceARN ${JSON.stringify(arn)} is not an SQS queue ARN (arn:aws:sqs:<region>:<account>:<name>)`,
-      );
-    }
-    const out = await this.client.send(
-      new GetQueueUrlCommand({
-        QueueName: name,
-        ...(account ? { QueueOwnerAWSAccountId: account } : {}),
-      }),
-    );
-    if (!out.QueueUrl) throw new DownstreamError(`GetQueueUrl returned no URL for queue ${name}`);
-    this.urls.set(arn, out.QueueUrl);
-    return out.QueueUrl;
+  private queueUrl(arn: string): Promise<string> {
+    return queueUrlOf(this.client, arn, this.urls);
   }
 }

@@ -22,6 +22,9 @@ export interface HeldChange {
   readonly oldState: LightState;
   readonly newState: LightState;
   readonly occurredAt: string;
+  /** The change's correlation and lamport: it is the cause of what its hold's expiry emits. */
+  readonly correlationId?: string;
+  readonly lamport?: number;
 }
 
 export interface IntersectionState {
@@ -85,6 +88,8 @@ function heldOf(e: CityEventOf<"TrafficLightChanged">, now: number): HeldChange 
     oldState: e.detail.oldState,
     newState: e.detail.newState,
     occurredAt: m.occurredAt,
+    correlationId: m.correlationId,
+    lamport: m.lamport,
   };
 }
 

@@ -20,7 +20,7 @@ export function onAccident(
   state: IntersectionState,
   event: CityEventOf<"AccidentDetected">,
 ): { state: IntersectionState; derived: DerivedDraft[] } {
-  const incidentId = incidentIdOf(event.detail.meta.eventId);
+  const incidentId = incidentIdOf(event);
   if (state.mode === "emergency" && state.modeIncidentId === incidentId) {
     return { state, derived: [] };
   }

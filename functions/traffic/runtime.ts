@@ -26,5 +26,11 @@ export function buildRuntime(): ServiceRuntime {
     clock: systemClock,
     resequencing: { holdMs: env.TRAFFIC_HOLD_MS, maxHeld: env.TRAFFIC_MAX_HELD },
   });
-  return idempotentRuntime(parts, trafficRecordHandler(service));
+  return {
+    ...idempotentRuntime(parts, trafficRecordHandler(service)),
+    // Quiet intersections' expired holds are applied at the next invocation (any intersection).
+    afterBatch: async () => {
+      await service.sweepHeld();
+    },
+  };
 }

@@ -9,7 +9,8 @@ import { isCityEventOf } from "../../events/validate.ts";
 import type { RecordHandler } from "../shared/batch.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { DerivedEventSink } from "../shared/derived.ts";
-import { type DocumentStore, update } from "../shared/documents.ts";
+import { DocumentConflictError, type DocumentStore, update } from "../shared/documents.ts";
+import { PendingIndex } from "../shared/pending-index.ts";
 import {
   expireHeld,
   type IntersectionState,
@@ -25,13 +26,21 @@ export interface TrafficDeps {
   readonly bus: DerivedEventSink;
   readonly clock: Clock;
   readonly resequencing: ResequencingOptions;
+  /** Intersections whose expired holds are applied per sweep. @default 20 */
+  readonly sweepLimit?: number;
 }
 
 export const intersectionKey = (id: string) => ({ pk: `intersection#${id}`, sk: "state" });
 const preemptionKey = (incidentId: string) => ({ pk: `preemption#${incidentId}`, sk: "route" });
 
 export class TrafficService {
-  constructor(private readonly deps: TrafficDeps) {}
+  private readonly pending: PendingIndex;
+  /** Intersections whose held changes this container saw change: earliest due time or none. */
+  private readonly touched = new Map<string, number | undefined>();
+
+  constructor(private readonly deps: TrafficDeps) {
+    this.pending = new PendingIndex(deps.docs, "traffic#pending");
+  }
 
   async handle(event: AnyCityEvent): Promise<{ applied: number; held: number; dropped: number }> {
     const meta = event.detail.meta;
@@ -81,11 +90,67 @@ export class TrafficService {
     if (outcome.state !== state || !current) {
       await this.deps.docs.put(key.pk, key.sk, outcome.state, current?.version ?? 0);
     }
+    if (state.held.length > 0 || outcome.state.held.length > 0) {
+      this.touched.set(intersectionId, this.dueAt(outcome.state));
+    }
     return {
       applied: outcome.applied.length,
       held: outcome.held.length,
       dropped: outcome.dropped.length,
     };
+  }
+
+  /**
+   * After each batch: records which intersections hold changes and until when, then applies
+   * (and flags) the expired holds of every due intersection — also quiet ones that got no event
+   * since — at most `sweepLimit` per call. Returns the intersections swept.
+   */
+  async sweepHeld(): Promise<string[]> {
+    const changes = new Map(this.touched);
+    this.touched.clear();
+    const index = await this.pending.merge(changes);
+    const now = this.deps.clock.now();
+    const due = PendingIndex.due(index, now, this.deps.sweepLimit ?? 20);
+    if (due.length === 0) return [];
+    const after = new Map<string, number | undefined>();
+    for (const id of due) {
+      const key = intersectionKey(id);
+      const current = await this.deps.docs.get<IntersectionState>(key.pk, key.sk);
+      if (!current || current.value.held.length === 0) {
+        after.set(id, undefined);
+        continue;
+      }
+      const expiring = [...current.value.held].sort((a, b) => a.heldAt - b.heldAt)[0];
+      const outcome = expireHeld(current.value, now, this.deps.resequencing);
+      if (outcome.state !== current.value) {
+        if (outcome.derived.length > 0 && expiring) {
+          const cause = {
+            detail: {
+              meta: {
+                eventId: expiring.eventId,
+                correlationId: expiring.correlationId ?? expiring.eventId,
+                lamport: expiring.lamport ?? 1,
+              },
+            },
+          };
+          await this.deps.bus.publishDerived(cause, outcome.derived);
+        }
+        try {
+          await this.deps.docs.put(key.pk, key.sk, outcome.state, current.version);
+        } catch (error) {
+          if (!(error instanceof DocumentConflictError)) throw error;
+          continue; // the intersection's own record got there first: next sweep looks again
+        }
+      }
+      after.set(id, this.dueAt(outcome.state));
+    }
+    await this.pending.merge(after);
+    return due;
+  }
+
+  private dueAt(state: IntersectionState): number | undefined {
+    if (state.held.length === 0) return undefined;
+    return Math.min(...state.held.map((h) => h.heldAt)) + this.deps.resequencing.holdMs;
   }
 
   private async preemptAll(incidentId: string, zone: string, ids: string[]): Promise<void> {

@@ -111,7 +111,7 @@ describe("circuit breaker on the local cloud", () => {
       })),
     );
     const readModels = resources.tables[SHARED_IDS.readModelsTable]?.name;
-    const incidents = published.map((e) => incidentIdOf(e.detail.meta.eventId));
+    const incidents = published.map((e) => incidentIdOf(e));
     for (const id of incidents) {
       await waitFor(
         `incident ${id} dispatched`,

@@ -1,7 +1,10 @@
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoDbEventStorage } from "../../../functions/event-store/dynamodb-adapter.ts";
-import { EventAlreadyExistsError } from "../../../functions/event-store/errors.ts";
+import {
+  EventAlreadyExistsError,
+  EventInFlightError,
+} from "../../../functions/event-store/errors.ts";
 import { streamStateProjection } from "../../../functions/event-store/projections.ts";
 import { toNewEvent } from "../../../functions/event-store/record-handler.ts";
 import { EventStore } from "../../../functions/event-store/store.ts";
@@ -44,6 +47,24 @@ describe("event store on DynamoDB (dynalite, real SDK v3 clients)", () => {
     expect(again.duplicates).toEqual([e.eventId]);
     expect(await storage.readHeadVersion(e.streamId)).toBe(1);
     expect((await store.readStream(e.streamId)).map((x) => x.eventId)).toEqual([e.eventId]);
+  });
+
+  it("two overlapping appends of the same event store it once (conditional marker claim)", async () => {
+    const { store, storage } = await newStore();
+    const e = toNewEvent(cityEvent("TrafficLightChanged", {}, { occurredAt: at(2) }));
+    const results = await Promise.allSettled([
+      store.append(e.streamId, [e]),
+      store.append(e.streamId, [e]),
+    ]);
+    for (const r of results) {
+      if (r.status === "rejected") expect(r.reason).toBeInstanceOf(EventInFlightError);
+    }
+    const retry = await store.append(e.streamId, [e]);
+    expect(retry.appended).toEqual([]);
+    expect(await storage.readHeadVersion(e.streamId)).toBe(1);
+    const marker = await storage.getMarker(e.eventId);
+    expect(marker).toMatchObject({ streamId: e.streamId, version: 1 });
+    expect(typeof marker?.owner).toBe("string");
   });
 
   it("conditional put: a stale expected version raises EventAlreadyExistsError", async () => {

@@ -11,9 +11,11 @@ import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
+  SendMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { ulid } from "ulid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LightState } from "../../../events/catalog/common.ts";
 import type { AnyCityEvent } from "../../../events/catalog.ts";
@@ -26,7 +28,7 @@ import { type LocalCloud, startLocalCloud } from "../../../local/cloud.ts";
 import { deployTopology } from "../../../local/deploy.ts";
 import { type RunningFunctions, startFunctions } from "../../../local/lambda/runtime.ts";
 import type { ResourceMap } from "../../../local/resource-map.ts";
-import { cityEvent, stampContext } from "../../unit/functions/fixtures.ts";
+import { cityEvent, eventBridgeJson, stampContext } from "../../unit/functions/fixtures.ts";
 import { waitFor } from "./wait.ts";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
@@ -154,14 +156,30 @@ describe("consumers on the local cloud", () => {
     expect(summary?.count).toBe(8_100);
   });
 
+  /** Sends an EventBridge event JSON straight to a FIFO queue (bypassing the bus and pipe). */
+  async function sendToFifo(queueId: string, body: string, groupId: string, dedupId: string) {
+    const queue = resources.queues[queueId];
+    if (!queue) throw new Error(`${queueId} was not deployed`);
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queue.url,
+        MessageBody: body,
+        MessageGroupId: groupId,
+        MessageDeduplicationId: dedupId,
+      }),
+    );
+  }
+
   it("ends in the right intersection state from out-of-order and duplicated light changes", async () => {
     const ctx = stampContext("tlc-i30");
+    // A full cycle; the last state (vehicles green) is produced by no earlier step.
     const states: LightState[] = [
       { vehicles: "green", pedestrians: "red" },
       { vehicles: "yellow", pedestrians: "red" },
       { vehicles: "red", pedestrians: "red" },
       { vehicles: "red", pedestrians: "green" },
       { vehicles: "red", pedestrians: "red" },
+      { vehicles: "green", pedestrians: "red" },
     ];
     const location = { latitude: 47.3, longitude: 8.5, zone: "z2", intersectionId: "i-30" };
     const changes = states
@@ -173,22 +191,95 @@ describe("consumers on the local cloud", () => {
           { ctx },
         ),
       );
-    const [c1, c2, c3, c4] = changes;
-    if (!c1 || !c2 || !c3 || !c4) throw new Error("fixture");
-    await putRaw([c3, c1, c4, c1, c2, c3]);
+    const [c1, c2, c3, c4, c5] = changes;
+    if (!c1 || !c2 || !c3 || !c4 || !c5) throw new Error("fixture");
+    // Duplicates straight into the FIFO queue with a different deduplication id, so FIFO
+    // deduplication cannot hide them: the same event again (idempotency drops it) and the
+    // controller re-sending change 2 under a new event id (the resequencer drops it).
+    await sendToFifo(
+      "TrafficSignalsQueue",
+      eventBridgeJson(c1),
+      "i-30",
+      `dup-${c1.detail.meta.eventId}`,
+    );
+    const resent = structuredClone(c2);
+    (resent.detail.meta as { eventId: string }).eventId = ulid();
+    await putRaw([c3, c1, c5]);
+    await sendToFifo("TrafficSignalsQueue", eventBridgeJson(resent), "i-30", "resent-c2");
+    await putRaw([c2, c4]);
     const state = await waitFor(
       "i-30 at its last state",
       async () => {
-        const s = await doc<{ appliedChanges: number; lights: LightState; held: unknown[] }>(
-          "intersection#i-30",
-          "state",
-        );
-        return s && s.appliedChanges === 4 ? s : undefined;
+        const s = await doc<{
+          appliedChanges: number;
+          lights: LightState;
+          held: unknown[];
+          violations: number;
+          duplicatesDropped: number;
+        }>("intersection#i-30", "state");
+        return s && s.appliedChanges >= 5 && s.duplicatesDropped >= 1 ? s : undefined;
       },
       { timeoutMs: 45_000 },
     );
-    expect(state.lights).toEqual({ vehicles: "red", pedestrians: "red" });
+    expect(state.appliedChanges).toBe(5);
+    expect(state.lights).toEqual({ vehicles: "green", pedestrians: "red" });
     expect(state.held).toEqual([]);
+    expect(state.violations).toBe(0);
+    expect(state.duplicatesDropped).toBe(1);
+  });
+
+  it("dead-letters a malformed event on the traffic FIFO at once; its group's valid events go on", async () => {
+    const ctx = stampContext("tlc-i31");
+    const location = { latitude: 47.3, longitude: 8.5, zone: "z2", intersectionId: "i-31" };
+    const first = cityEvent(
+      "TrafficLightChanged",
+      {
+        controllerId: "tlc-i31",
+        location,
+        oldState: { vehicles: "green", pedestrians: "red" },
+        newState: { vehicles: "yellow", pedestrians: "red" },
+      },
+      { ctx },
+    );
+    const malformed = eventBridgeJson(
+      cityEvent("TrafficLightChanged", { controllerId: "tlc-i31", location }),
+    ).replace('"zone":"z2"', '"zone":"nowhere"');
+    const second = cityEvent(
+      "TrafficLightChanged",
+      {
+        controllerId: "tlc-i31",
+        location,
+        oldState: { vehicles: "yellow", pedestrians: "red" },
+        newState: { vehicles: "red", pedestrians: "red" },
+      },
+      { ctx },
+    );
+    await sendToFifo("TrafficSignalsQueue", eventBridgeJson(first), "i-31", "i31-1");
+    await sendToFifo("TrafficSignalsQueue", malformed, "i-31", "i31-bad");
+    await sendToFifo("TrafficSignalsQueue", eventBridgeJson(second), "i-31", "i31-2");
+    const dlq = resources.queues.TrafficSignalsDlq;
+    if (!dlq) throw new Error("TrafficSignalsDlq was not deployed");
+    const tool = dlqTool({ sqs, documents: docs, readModelsTable: readModels, onCount: () => {} });
+    const entries = await waitFor(
+      "the malformed event in the traffic DLQ",
+      async () => {
+        const list = await tool.list(dlq.url);
+        return list.length > 0 ? list : undefined;
+      },
+      { timeoutMs: 45_000, intervalMs: 250 },
+    );
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ reason: "validation", receiveCount: 1 });
+    expect(entries[0]?.detail).toMatch(/zone/);
+    const state = await waitFor("both valid changes applied", async () => {
+      const s = await doc<{ appliedChanges: number; lights: LightState }>(
+        "intersection#i-31",
+        "state",
+      );
+      return s && s.appliedChanges >= 2 ? s : undefined;
+    });
+    expect(state.lights).toEqual({ vehicles: "red", pedestrians: "red" });
+    expect(await tool.list(dlq.url)).toHaveLength(1); // nothing else reached the DLQ
   });
 
   it("runs the saga's compensation when dispatch keeps failing: units released, escalated", async () => {
@@ -210,7 +301,7 @@ describe("consumers on the local cloud", () => {
         },
       },
     ]);
-    const incidentId = incidentIdOf(accident?.detail.meta.eventId ?? "");
+    const incidentId = accident ? incidentIdOf(accident) : "";
     const saga = await waitFor(
       "the incident escalated",
       async () => {
@@ -306,8 +397,14 @@ describe("consumers on the local cloud", () => {
     );
     expect(entry).toMatchObject({ reason: "validation", sourceQueue: source.name });
     expect(entry?.detail).toMatch(/vehiclesInvolved/);
-    expect(entry?.receiveCount).toBeGreaterThanOrEqual(3);
+    expect(entry?.receiveCount).toBe(1); // dead-lettered at once, not after the retries
     expect(await tool.redrive(dlq.url, source.url)).toEqual({ moved: 1, completed: 0 });
-    expect(await tool.list(dlq.url)).toEqual([]);
+    // Still invalid: the redriven copy is dead-lettered again at once, and stays there.
+    const [again] = await waitFor("the redriven copy back in the DLQ", async () => {
+      const entries = await tool.list(dlq.url);
+      return entries.length > 0 ? entries : undefined;
+    });
+    expect(again).toMatchObject({ reason: "validation" });
+    expect(again?.messageId).not.toBe(entry?.messageId);
   });
 });

@@ -25,6 +25,7 @@ export function cityEvent<T extends EventType>(
     occurredAt?: string;
     eventId?: string;
     priority?: "critical" | "high" | "normal" | "info";
+    correlationId?: string;
   } = {},
 ): AnyCityEvent {
   const payload = { ...(CATALOG[type].example as object), ...overrides } as PayloadInputOf<T>;
@@ -35,6 +36,7 @@ export function cityEvent<T extends EventType>(
       ...(options.occurredAt ? { occurredAt: options.occurredAt } : {}),
       ...(options.eventId ? { eventId: options.eventId } : {}),
       ...(options.priority ? { priority: options.priority } : {}),
+      ...(options.correlationId ? { correlationId: options.correlationId } : {}),
     } as never,
     options.ctx ?? stampContext(),
   );

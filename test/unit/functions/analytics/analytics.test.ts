@@ -84,4 +84,33 @@ describe("analytics", () => {
     expect(week).toHaveLength(7);
     expect(week.at(-1)).toEqual({ day: "2026-11-23", vehiclesCounted: 100 });
   });
+
+  it("closes a quiet zone's window once it is due, at the next invocation of any zone", async () => {
+    const { service, bus, clock } = setup();
+    for (const e of readings("z4", 3)) service.add(e);
+    await service.commit();
+    expect(bus.ofType("ReadingsAggregated")).toHaveLength(0);
+    clock.advance(70_000); // minute over + grace
+    // the next batch only has a z9 event (a later minute); z4 gets no event, yet closes
+    service.add(
+      cityEvent(
+        "TrafficDensityMeasured",
+        { location: { latitude: 1, longitude: 1, zone: "z9" } },
+        {
+          occurredAt: new Date(clock.now()).toISOString(),
+        },
+      ),
+    );
+    await service.commit();
+    const closed = bus.ofType("ReadingsAggregated").map((e) => e.detail.meta.zone);
+    expect(closed).toEqual(["z4"]);
+    expect((await service.hourlyDistribution("z4", MINUTE.slice(0, 10)))[15]).toBe(30);
+    // closed once: a later sweep does not close or roll it up again
+    clock.advance(60_000);
+    await service.closeAllDue();
+    expect(
+      bus.ofType("ReadingsAggregated").filter((e) => e.detail.meta.zone === "z4"),
+    ).toHaveLength(1);
+    expect((await service.hourlyDistribution("z4", MINUTE.slice(0, 10)))[15]).toBe(30);
+  });
 });

@@ -63,7 +63,7 @@ describe("incident saga", () => {
     ]);
     for (const x of bus.events) expect(x.detail.meta.causationId).toBe(e.detail.meta.eventId);
     const dispatched = bus.ofType("UnitsDispatched")[0]?.detail;
-    expect(dispatched?.incidentId).toBe(incidentIdOf(e.detail.meta.eventId));
+    expect(dispatched?.incidentId).toBe(incidentIdOf(e));
     expect(dispatched?.route.intersectionIds).toEqual(["i-10", "i-11", "i-12"]);
     expect((await units.fleet("ambulance"))["ambulance-1"]?.status).toBe("dispatched");
   });

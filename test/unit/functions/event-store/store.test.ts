@@ -98,7 +98,7 @@ describe("EventStore.append", () => {
     const { store, storage } = setup();
     const [e] = lightChanges(1);
     if (!e) throw new Error("fixture");
-    await storage.putMarker({ eventId: e.eventId, streamId: e.streamId, version: 1 });
+    await storage.claimMarker({ eventId: e.eventId, streamId: e.streamId, version: 1 });
     expect(await store.isStored(e.eventId)).toBe(false);
     const result = await store.append(e.streamId, [e]);
     expect(result.appended.map((x) => x.version)).toEqual([1]);

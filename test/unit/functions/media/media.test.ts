@@ -61,4 +61,21 @@ describe("media", () => {
     const { service } = setup();
     expect(await service.enqueue(cityEvent("IntrusionDetected"))).toBeUndefined();
   });
+
+  it("posts a quiet zone's queued items once its interval passes, at the next invocation of any zone", async () => {
+    const { service, channel, clock } = setup();
+    await service.enqueue(cityEvent("PublicEventStarted", { location: at("z5") }));
+    expect(await service.flushPending(["z5"])).toEqual([]);
+    await service.enqueue(cityEvent("PublicEventStarted", { location: at("z5") }));
+    expect(await service.flushPending(["z5"])).toEqual([]); // rate-limited: stays queued
+    expect(channel.posts).toHaveLength(1);
+    clock.advance(59_999);
+    await service.flushPending([]);
+    expect(channel.posts).toHaveLength(1);
+    clock.advance(1);
+    // the next invocation only carries a z6 event; z5 gets no event, yet is posted
+    await service.enqueue(cityEvent("PublicEventStarted", { location: at("z6") }));
+    await service.flushPending(["z6"]);
+    expect(channel.posts.map((p) => p.zone).sort()).toEqual(["z5", "z5", "z6"]);
+  });
 });

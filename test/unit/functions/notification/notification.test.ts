@@ -83,4 +83,46 @@ describe("notification", () => {
     const messages = channel.sent[0]?.body.messages as { en: string } | undefined;
     expect(messages?.en).toContain("cancelled");
   });
+
+  it("a crash after publishing, before the zone is recorded, re-sends it marked with the same key", async () => {
+    const { service, channel, docs } = await setup();
+    const alert = cityEvent("WeatherAlertIssued", { zones: ["z3"] });
+    // the zones-done write fails once: SNS accepted the publish, the function then crashed
+    const put = docs.put.bind(docs);
+    let failed = false;
+    docs.put = async (pk, sk, value, version) => {
+      if (sk === "zones" && !failed) {
+        failed = true;
+        throw new Error("crash");
+      }
+      return put(pk, sk, value, version);
+    };
+    await expect(service.handle(alert)).rejects.toThrow(/crash/);
+    await service.handle(alert);
+    expect(channel.sent.map((m) => [m.messageKey, m.possibleDuplicate ?? false])).toEqual([
+      [`${alert.detail.meta.eventId}:z3`, false],
+      [`${alert.detail.meta.eventId}:z3`, true],
+    ]);
+    await service.handle(alert); // recorded done now: nothing more
+    expect(channel.sent).toHaveLength(2);
+  });
+
+  it("stops regenerating the registry once seeding is complete", async () => {
+    const docs = new InMemoryDocumentStore();
+    const registry = new CitizenRegistry(docs, { z1: 1_200 });
+    await registry.ensureSeeded();
+    expect(await registry.seedChunks(2)).toBe(1);
+    expect(await registry.seedChunks(2)).toBe(0);
+    const get = docs.get.bind(docs);
+    let reads = 0;
+    docs.get = async (pk, sk) => {
+      reads += 1;
+      return get(pk, sk);
+    };
+    expect(await registry.seedChunks(2)).toBe(0); // learns it is complete
+    const after = reads;
+    expect(await registry.seedChunks(2)).toBe(0);
+    expect(reads).toBe(after); // no read, no generation any more
+    expect(await registry.citizens("z1")).toHaveLength(1_200);
+  });
 });

@@ -5,6 +5,7 @@ import type { AnyCityEvent } from "../../../../events/catalog.ts";
 import { InMemoryVisibility, seededRandom } from "../../../../functions/shared/backoff.ts";
 import { processSqsBatch, type RecordHandler } from "../../../../functions/shared/batch.ts";
 import { ManualClock } from "../../../../functions/shared/clock.ts";
+import { InMemoryDeadLetters } from "../../../../functions/shared/dead-letter.ts";
 import { InMemoryDocumentStore } from "../../../../functions/shared/documents.ts";
 import { DownstreamError } from "../../../../functions/shared/errors.ts";
 import { DynamoDbFailureLog } from "../../../../functions/shared/failure-log.ts";
@@ -86,6 +87,14 @@ describe("batch processing (standard queue)", () => {
   });
 });
 
+describe("batch processing (empty event)", () => {
+  it("answers an event without records (a scheduled sweep invocation) with no failures", async () => {
+    const { deps: d } = deps();
+    const { response } = await processSqsBatch({ Records: [] }, undefined, failOnBoom, d);
+    expect(response).toEqual({ batchItemFailures: [] });
+  });
+});
+
 describe("batch processing (FIFO queue)", () => {
   it("stops a group at its first failure and fails the rest of that group, not other groups", async () => {
     const { deps: d, metrics } = deps();
@@ -109,7 +118,77 @@ describe("batch processing (FIFO queue)", () => {
       a2.messageId,
       a3.messageId,
     ]);
-    expect(seen).toEqual([a1.messageId, a2.messageId, b1.messageId, b2.messageId]);
+    // In order within each group; a3 never tried. Groups interleave.
+    expect(seen.filter((id) => [a1, a2, a3].some((r) => r.messageId === id))).toEqual([
+      a1.messageId,
+      a2.messageId,
+    ]);
+    expect(seen.filter((id) => [b1, b2].some((r) => r.messageId === id))).toEqual([
+      b1.messageId,
+      b2.messageId,
+    ]);
     expect(metrics.snapshot().handled).toEqual({ TrafficLightChanged: 3 });
+  });
+
+  it("processes different groups concurrently (group A waits for group B to start)", async () => {
+    const { deps: d } = deps();
+    const a1 = rec(light("tlc-a", "i-1"), "i-1");
+    const b1 = rec(light("tlc-b", "i-2"), "i-2");
+    let bStarted!: () => void;
+    const started = new Promise<void>((resolve) => {
+      bStarted = resolve;
+    });
+    const handler: RecordHandler = async (_event, ctx) => {
+      if (ctx.record.messageId === b1.messageId) bStarted();
+      else await started; // sequential processing would never get here
+    };
+    const { response } = await processSqsBatch(sqsEvent([a1, b1]), undefined, handler, d);
+    expect(response.batchItemFailures).toEqual([]);
+  });
+
+  it("dead-letters a malformed record with its reason and ACKs it: the rest of its group proceeds", async () => {
+    const { deps: d, metrics, visibility, failureLog } = deps();
+    const deadLetters = new InMemoryDeadLetters();
+    const ctx = stampContext();
+    const first = rec(light("tlc-a", "i-1", ctx), "i-1");
+    const bad = sqsRecord(
+      eventBridgeJson(light("tlc-a", "i-1", ctx)).replace('"zone":"z1"', '"zone":"nowhere"'),
+      { groupId: "i-1" },
+    );
+    const last = rec(light("tlc-a", "i-1", ctx), "i-1");
+    const seen: string[] = [];
+    const handler: RecordHandler = async (_e, c) => {
+      seen.push(c.record.messageId);
+    };
+    const { response } = await processSqsBatch(sqsEvent([first, bad, last]), undefined, handler, {
+      ...d,
+      deadLetters,
+    });
+    expect(response.batchItemFailures).toEqual([]);
+    expect(seen).toEqual([first.messageId, last.messageId]);
+    expect(deadLetters.sent).toHaveLength(1);
+    expect(deadLetters.sent[0]).toMatchObject({
+      messageId: bad.messageId,
+      body: bad.body,
+      groupId: "i-1",
+      reason: "validation",
+    });
+    expect(deadLetters.sent[0]?.message).toMatch(/zone/);
+    expect(visibility.changes).toEqual([]);
+    expect(metrics.snapshot().failures).toEqual({ validation: 1 });
+    expect(await failureLog.get(bad.messageId)).toMatchObject({ reason: "validation" });
+  });
+
+  it("when the DLQ cannot take a malformed record it is a batch item failure again", async () => {
+    const { deps: d } = deps();
+    const broken = {
+      send: async () => Promise.reject(new DownstreamError("no RedrivePolicy")),
+    };
+    const bad = sqsRecord('{"not":"an event"}', { groupId: "i-1" });
+    const { response } = await processSqsBatch(sqsEvent([bad]), undefined, async () => {}, {
+      ...d,
+      deadLetters: broken,
+    });
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: bad.messageId }]);
   });
 });

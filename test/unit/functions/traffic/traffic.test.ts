@@ -146,7 +146,7 @@ describe("traffic: emergency mode", () => {
     const reroutes = bus.ofType("TrafficRerouted");
     expect(new Set(reroutes.map((r) => r.detail.meta.eventId)).size).toBe(1);
     expect(reroutes[0]?.detail).toMatchObject({
-      incidentId: incidentIdOf(accident.detail.meta.eventId),
+      incidentId: incidentIdOf(accident),
       closedIntersectionIds: ["i-12"],
       detourIntersectionIds: ["i-11", "i-13"],
     });

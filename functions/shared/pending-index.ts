@@ -1,0 +1,52 @@
+/**
+ * Pending time bounds, swept after every batch. Some work is due at a time rather than on an
+ * event (a traffic gap's hold expiring, a media post's rate-limit interval ending, an analytics
+ * window's close); waiting for the next event of the same key would leave a quiet key pending
+ * forever. Services record here, per key, when it is next due (one read-model document per
+ * service), and after each batch sweep every due key — at most `limit` per invocation, oldest
+ * first, so the work stays bounded. On a fully quiet system a sweep waits for the function's next
+ * invocation (a scheduled invocation would bound that too).
+ */
+import { type DocumentStore, update } from "./documents.ts";
+
+/** key -> epoch ms when it is next due. */
+export type DueTimes = Readonly<Record<string, number>>;
+
+export class PendingIndex {
+  constructor(
+    private readonly docs: DocumentStore,
+    private readonly pk: string,
+  ) {}
+
+  /** Sets (number) or clears (undefined) keys' due times in one read-modify-write. */
+  async merge(changes: ReadonlyMap<string, number | undefined>): Promise<DueTimes> {
+    if (changes.size === 0) return this.read();
+    return update<DueTimes>(
+      this.docs,
+      this.pk,
+      "due",
+      () => ({}),
+      (cur) => {
+        const next: Record<string, number> = { ...cur };
+        for (const [key, at] of changes) {
+          if (at === undefined) delete next[key];
+          else next[key] = at;
+        }
+        return next;
+      },
+    );
+  }
+
+  async read(): Promise<DueTimes> {
+    return (await this.docs.get<DueTimes>(this.pk, "due"))?.value ?? {};
+  }
+
+  /** Keys due at `now`, earliest first, at most `limit`. */
+  static due(index: DueTimes, now: number, limit: number): string[] {
+    return Object.entries(index)
+      .filter(([, at]) => at <= now)
+      .sort((a, b) => a[1] - b[1])
+      .slice(0, limit)
+      .map(([key]) => key);
+  }
+}
