@@ -1,7 +1,9 @@
 /**
- * chaos: an ordinary day delivered badly. On top of normal-day's routine traffic:
+ * chaos: an ordinary day delivered badly. On top of normal-day's routine traffic and one
+ * collision with an injured driver (critical: an incident, a dispatch, a zone notice, a media
+ * post — actions a duplicate must not repeat):
  * - duplicates: events already sent are delivered again, byte for byte (same eventId, same
- *   sequence) — at-least-once delivery;
+ *   sequence) — at-least-once delivery; the first one always re-delivers the collision;
  * - out-of-order: a traffic-light controller's two consecutive changes (sequence n, n+1) are
  *   delivered n+1 first — the traffic service must resequence;
  * - malformed: raw PutEvents entries that break the catalog (bad JSON, unknown type, wrong
@@ -10,18 +12,23 @@
  * 3 % and 2 % of the routine events (at least one each).
  */
 import { newEventId } from "../../events/ids.ts";
+import { SOURCE_OF } from "../../events/names.ts";
 import { iso } from "../clock.ts";
-import { createProducers } from "../producers/index.ts";
+import { createProducers, producerOf } from "../producers/index.ts";
+import type { TrafficLightController } from "../producers/traffic-light.ts";
 import type { Rng } from "../rng.ts";
 import { SimulatorArgumentError } from "../rng.ts";
 import type { EventStep, MalformedStep, RawEntry, ScenarioStep } from "../steps.ts";
 import {
+  type Expectation,
   mergeByTime,
   mergeStreams,
   type Scenario,
   type ScenarioContext,
   type ScenarioRun,
+  STORY_WINDOW_SECONDS,
   Stamper,
+  Story,
   validateContext,
 } from "./engine.ts";
 import { routineStreams } from "./routine.ts";
@@ -55,7 +62,12 @@ export function chaosCounts(ctx: ScenarioContext, o: ChaosOptions = {}): ChaosCo
   };
 }
 
-type Injection = { readonly atMs: number; readonly kind: "duplicate" | "reorder" | "malformed" };
+type Injection = {
+  readonly atMs: number;
+  readonly kind: "duplicate" | "reorder" | "malformed";
+  /** A duplicate of this event (else of a random earlier one). */
+  readonly eventId?: string;
+};
 
 /** `n` injections of a kind spread evenly over the run after a short warm-up, lazily. */
 function* spread(
@@ -109,6 +121,8 @@ function malformedEntry(
     occupancyPercent: 10,
   };
   const kind = MALFORMED_KINDS[k % MALFORMED_KINDS.length] ?? "detail-not-json";
+  const camera = SOURCE_OF.TrafficDensityMeasured;
+  const weather = SOURCE_OF.WeatherAlertIssued;
   const entry = (Source: string, DetailType: string, Detail: string): RawEntry => ({
     Source,
     DetailType,
@@ -116,38 +130,36 @@ function malformedEntry(
   });
   const byKind: Record<(typeof MALFORMED_KINDS)[number], { entry: RawEntry; reason: string }> = {
     "detail-not-json": {
-      entry: entry("buzzville.camera", "TrafficDensityMeasured", '{"cameraId": "cam-density-z1",'),
+      entry: entry(camera, "TrafficDensityMeasured", '{"cameraId": "cam-density-z1",'),
       reason: "Detail is not valid JSON",
     },
     "unknown-detail-type": {
-      entry: entry("buzzville.camera", "CameraExploded", JSON.stringify({ ...density, meta })),
+      entry: entry(camera, "CameraExploded", JSON.stringify({ ...density, meta })),
       reason: "detail-type CameraExploded is not in the catalog",
     },
     "field-out-of-range": {
       entry: entry(
-        "buzzville.camera",
+        camera,
         "TrafficDensityMeasured",
         JSON.stringify({ ...density, location: { ...location, latitude: 123.4 }, meta }),
       ),
       reason: "location.latitude 123.4 is out of range (-90..90)",
     },
     "missing-meta": {
-      entry: entry("buzzville.camera", "TrafficDensityMeasured", JSON.stringify(density)),
+      entry: entry(camera, "TrafficDensityMeasured", JSON.stringify(density)),
       reason: "detail.meta is missing",
     },
     "wrong-source": {
-      entry: entry(
-        "buzzville.weather",
-        "TrafficDensityMeasured",
-        JSON.stringify({ ...density, meta }),
-      ),
-      reason:
-        "source buzzville.weather is not the source of TrafficDensityMeasured (buzzville.camera)",
+      entry: entry(weather, "TrafficDensityMeasured", JSON.stringify({ ...density, meta })),
+      reason: `source ${weather} is not the source of TrafficDensityMeasured (${camera})`,
     },
   };
   const chosen = byKind[kind];
   return { kind: "malformed", atMs, entry: chosen.entry, reason: chosen.reason };
 }
+
+const byGridPosition = (a: TrafficLightController, b: TrafficLightController): number =>
+  a.intersection.row - b.intersection.row || a.intersection.col - b.intersection.col;
 
 export function chaosScenario(options: ChaosOptions = {}): Scenario {
   return {
@@ -157,21 +169,73 @@ export function chaosScenario(options: ChaosOptions = {}): Scenario {
       validateContext(ctx);
       const counts = chaosCounts(ctx, options);
       const durationMs = Math.round(ctx.durationSeconds * 1000);
+      const storyMs = Math.min(durationMs, STORY_WINDOW_SECONDS * 1000);
       const rng = ctx.rng.fork("chaos");
       const producers = createProducers(ctx.city, ctx.rng.fork("producers"));
       const lights = [...producers.trafficLights.values()];
+      const lightOf = new Map(lights.map((c) => [c.producerId, c]));
       const stamper = new Stamper(ctx.startMs, ctx.rng, "routine");
       const chaosStamper = new Stamper(ctx.startMs, ctx.rng, "chaos");
       const malformedIds = rng.fork("malformed-ids").asPrng();
+
+      // The story: a collision with an injured driver (critical), re-delivered later on.
+      const story = new Story(new Stamper(ctx.startMs, ctx.rng, "story"));
+      const crossing = rng.fork("collision").pick(ctx.city.intersections);
+      const sensor = producerOf(producers.collisionSensors, crossing.id, "collision sensor");
+      const crash = story.add(
+        Math.floor(storyMs * 0.3),
+        sensor,
+        sensor.accident("medium", 2, 1, 1),
+      );
+      const crashId = crash.draft.eventId ?? "";
+      const storyDuplicates: Injection[] =
+        counts.duplicates > 0
+          ? [{ atMs: Math.floor(storyMs * 0.6), kind: "duplicate", eventId: crashId }]
+          : [];
+
       const injections = mergeByTime<Injection>(
-        spread(counts.duplicates, durationMs, "duplicate", rng.fork("duplicates")),
+        storyDuplicates,
+        spread(
+          counts.duplicates - storyDuplicates.length,
+          durationMs,
+          "duplicate",
+          rng.fork("duplicates"),
+        ),
         spread(counts.outOfOrder, durationMs, "reorder", rng.fork("reorders")),
         spread(counts.malformed, durationMs, "malformed", rng.fork("malformed")),
       );
       const streams = routineStreams(producers, ctx.rate);
+      const checks: Expectation[] = [
+        {
+          kind: "units-dispatched",
+          zone: crossing.zone,
+          correlationId: crashId,
+          unitKinds: ["ambulance"],
+          description: `an ambulance is dispatched once to the collision at ${crossing.id}, though it is delivered twice`,
+        },
+        {
+          kind: "zone-notified",
+          zone: crossing.zone,
+          times: 1,
+          forType: "AccidentDetected",
+          description: `zone ${crossing.zone} is notified once about the collision at ${crossing.id}`,
+        },
+        {
+          kind: "no-duplicate-actions",
+          description:
+            "no action happens twice: one notice per alert and zone, one dispatch per incident, one media post per source event, each duplicated event acted on once",
+        },
+        {
+          kind: "rejected",
+          count: counts.malformed,
+          description: `${counts.malformed} malformed events are rejected (by the bus or by the consumers' validation), none is acted upon`,
+        },
+      ];
 
       function* steps(): Generator<ScenarioStep> {
         const history: EventStep[] = [];
+        /** Controllers that changed, for the final-state checks. */
+        const touched = new Set<TrafficLightController>();
         let malformedK = 0;
         let pendingDuplicates = 0;
         let head = injections.next();
@@ -182,6 +246,7 @@ export function chaosScenario(options: ChaosOptions = {}): Scenario {
               yield malformedEntry(malformedK++, inj.atMs, ctx, malformedIds);
             } else if (inj.kind === "reorder") {
               const c = rng.pick(lights);
+              touched.add(c);
               const a = chaosStamper.draft({
                 atMs: inj.atMs,
                 producerId: c.producerId,
@@ -193,6 +258,8 @@ export function chaosScenario(options: ChaosOptions = {}): Scenario {
                 draft: c.next(),
               });
               yield { kind: "reorder", atMs: inj.atMs, producerId: c.producerId, drafts: [a, b] };
+            } else if (inj.eventId) {
+              yield { kind: "duplicate", atMs: inj.atMs, eventId: inj.eventId };
             } else {
               const original = history.length > 0 ? rng.pick(history) : undefined;
               if (original?.draft.eventId) {
@@ -203,9 +270,15 @@ export function chaosScenario(options: ChaosOptions = {}): Scenario {
             }
           }
         };
-        for (const p of mergeStreams(streams, durationMs, ctx.rng.fork("routine"))) {
-          yield* inject(p.atMs);
-          const step = stamper.step(p);
+        function* routine(): Generator<EventStep> {
+          for (const p of mergeStreams(streams, durationMs, ctx.rng.fork("routine"))) {
+            yield stamper.step(p);
+          }
+        }
+        for (const step of mergeByTime<EventStep>(story.sorted(), routine())) {
+          yield* inject(step.atMs);
+          const light = lightOf.get(step.producerId);
+          if (light) touched.add(light);
           history.push(step);
           if (history.length > 400) history.splice(0, 200);
           yield step;
@@ -214,28 +287,28 @@ export function chaosScenario(options: ChaosOptions = {}): Scenario {
           }
         }
         yield* inject(Number.POSITIVE_INFINITY);
+        // Played through: every controller's last change is known.
+        for (const c of [...touched].sort(byGridPosition)) {
+          checks.push({
+            kind: "final-light-state",
+            intersectionId: c.intersection.id,
+            state: c.state,
+            description: `${c.intersection.id} ends ${c.state.vehicles} for vehicles, ${c.state.pedestrians} for pedestrians (its controller's last change, whatever the delivery order)`,
+          });
+        }
       }
 
       return {
         steps: steps(),
         expected: {
-          story: `A normal day's routine traffic with ${counts.duplicates} duplicate deliveries, ${counts.outOfOrder} out-of-order pairs at traffic lights and ${counts.malformed} malformed events (${MALFORMED_KINDS.join(", ")}).`,
+          story: `A normal day's routine traffic and a collision with one injured at ${crossing.id} (${crossing.zone}, delivered twice), with ${counts.duplicates} duplicate deliveries, ${counts.outOfOrder} out-of-order pairs at traffic lights and ${counts.malformed} malformed events (${MALFORMED_KINDS.join(", ")}).`,
           watch: [
             "event store: every eventId stored once despite duplicates",
-            "traffic: held gaps filled by the late event, no SignalSequenceViolation for reordered pairs",
+            `the collision at ${crossing.id}: one incident, one dispatch, zone ${crossing.zone} notified once, one media post — though it arrives twice`,
+            "traffic: held gaps filled by the late event, no SignalSequenceViolation for reordered pairs; every intersection ends in its controller's last state",
             "validation failures (EventFailures Reason=validation) and DLQs for the malformed events the bus accepted",
           ],
-          checks: [
-            {
-              kind: "no-duplicate-actions",
-              description: "no action (notification, dispatch, stored event) happens twice",
-            },
-            {
-              kind: "rejected",
-              count: counts.malformed,
-              description: `${counts.malformed} malformed events are rejected (by the bus or by the consumers' validation), none is acted upon`,
-            },
-          ],
+          checks,
         },
       };
     },

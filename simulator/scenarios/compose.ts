@@ -37,9 +37,9 @@ export function compose(
 ): ScenarioRun {
   validateContext(ctx);
   const producers = createProducers(ctx.city, ctx.rng.fork("producers"));
-  const story = new Story(new Stamper(ctx.startMs, ctx.rng, "story"));
   const durationMs = Math.round(ctx.durationSeconds * 1000);
   const storyMs = Math.min(durationMs, STORY_WINDOW_SECONDS * 1000);
+  const story = new Story(new Stamper(ctx.startMs, ctx.rng, "story"), storyMs - 1);
   const c: Composition = {
     producers,
     story,

@@ -54,6 +54,7 @@ export type Expectation =
   | { readonly kind: "no-incident"; readonly description: string }
   | { readonly kind: "no-duplicate-actions"; readonly description: string }
   | {
+      /** Appended when the steps have been played through (the last change is known only then). */
       readonly kind: "final-light-state";
       readonly intersectionId: string;
       readonly state: { readonly vehicles: string; readonly pedestrians: string };
@@ -73,6 +74,7 @@ export interface ExpectedOutcome {
 export interface ScenarioRun {
   /** The timed steps, in time order. A generator: iterate once; build again to replay. */
   readonly steps: Iterable<ScenarioStep>;
+  /** Checks that depend on the whole stream (chaos: `final-light-state`) are appended once `steps` is exhausted. */
   readonly expected: ExpectedOutcome;
 }
 
@@ -202,7 +204,11 @@ export class Stamper {
  */
 export class Story {
   private readonly steps: EventStep[] = [];
-  constructor(private readonly stamper: Stamper) {}
+  constructor(
+    private readonly stamper: Stamper,
+    /** Latest time of a story event (jittered times are clamped to it, so the story stays within the run). */
+    private readonly lastMs = Number.POSITIVE_INFINITY,
+  ) {}
 
   add(
     atMs: number,
@@ -212,7 +218,11 @@ export class Story {
   ): EventStep {
     const corr = links.correlateWith?.draft;
     const step = this.stamper.step(
-      { atMs: Math.max(0, Math.floor(atMs)), producerId: producer.producerId, draft },
+      {
+        atMs: Math.min(this.lastMs, Math.max(0, Math.floor(atMs))),
+        producerId: producer.producerId,
+        draft,
+      },
       {
         ...(corr ? { correlationId: corr.correlationId ?? corr.eventId } : {}),
         ...(links.causedBy?.draft.eventId ? { causationId: links.causedBy.draft.eventId } : {}),

@@ -44,6 +44,15 @@ export interface StoredEvent {
   readonly detail: string;
 }
 
+/** A message found in a DLQ. */
+export interface DeadLetterSeen {
+  /** The DLQ's logical id. */
+  readonly queue: string;
+  readonly body: string;
+  /** Message attributes (the functions' failureReason, failureMessage, …). */
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
 /** Waits for slow paths too: a cold function on a busy machine may time out once and be retried after its visibility timeout. */
 export const OUTCOME_TIMEOUT_MS = 100_000;
 export const OUTCOME_TEST_TIMEOUT_MS = 240_000;
@@ -113,7 +122,11 @@ export class LocalCity {
   }
 
   /** Reads the observer queue into `seen` until `done(seen)` holds. */
-  async observeUntil(what: string, done: (all: readonly Derived[]) => boolean): Promise<void> {
+  async observeUntil(
+    what: string,
+    done: (all: readonly Derived[]) => boolean,
+    onPoll?: (received: number) => void,
+  ): Promise<void> {
     await waitFor(
       what,
       async () => {
@@ -125,6 +138,7 @@ export class LocalCity {
           }),
         );
         const messages = r.Messages ?? [];
+        onPoll?.(messages.length);
         for (const m of messages) {
           const body = JSON.parse(m.Body ?? "{}");
           this.seen.push({ type: body["detail-type"], detail: body.detail });
@@ -144,6 +158,105 @@ export class LocalCity {
       },
       { timeoutMs: OUTCOME_TIMEOUT_MS, intervalMs: 100 },
     );
+  }
+
+  /**
+   * Waits until the city is quiet: every consumer and intake queue (not the DLQs) holds nothing
+   * visible, in flight or delayed on three polls in a row — except `stuck` (logical id → at most
+   * this many messages known to stay longer); then reads the observer queue dry.
+   * Counting actions before this would count a half-finished city.
+   */
+  async waitUntilDrained(stuck: Readonly<Record<string, number>> = {}): Promise<void> {
+    const queues = Object.values(this.resources.queues).filter(
+      (q) => q.role === "consumer" || q.role === "intake",
+    );
+    let quietPolls = 0;
+    let busy: string[] = [];
+    await waitFor(
+      () => `every queue drained (busy: ${busy.join(", ")})`,
+      async () => {
+        busy = [];
+        for (const [id, n] of await this.queueDepths(queues.map((q) => q.logicalId))) {
+          if (n > (stuck[id] ?? 0)) busy.push(`${id}=${n}`);
+        }
+        quietPolls = busy.length === 0 ? quietPolls + 1 : 0;
+        return quietPolls >= 3;
+      },
+      { timeoutMs: OUTCOME_TIMEOUT_MS, intervalMs: 200 },
+    );
+    let empty = false;
+    await this.observeUntil(
+      "the observer queue read dry",
+      () => empty,
+      (n) => {
+        empty = n === 0;
+      },
+    );
+  }
+
+  /** Messages visible + in flight + delayed, per queue logical id. */
+  async queueDepths(logicalIds: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const id of logicalIds) {
+      const q = this.resources.queues[id];
+      if (!q) throw new Error(`queue ${id} was not deployed`);
+      const a = await this.sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: q.url,
+          AttributeNames: [
+            "ApproximateNumberOfMessages",
+            "ApproximateNumberOfMessagesNotVisible",
+            "ApproximateNumberOfMessagesDelayed",
+          ],
+        }),
+      );
+      const n = (k: string) => Number(a.Attributes?.[k as keyof typeof a.Attributes] ?? 0);
+      out.set(
+        id,
+        n("ApproximateNumberOfMessages") +
+          n("ApproximateNumberOfMessagesNotVisible") +
+          n("ApproximateNumberOfMessagesDelayed"),
+      );
+    }
+    return out;
+  }
+
+  /** The logical id of a deployed queue, by ARN. */
+  queueIdOf(arn: string): string {
+    return Object.values(this.resources.queues).find((q) => q.arn === arn)?.logicalId ?? arn;
+  }
+
+  /**
+   * Every message in the DLQs (dead-letter and target DLQs), with its failure attributes. Reads
+   * them once (they stay invisible for a minute): call at the end of a test.
+   */
+  async deadLetters(): Promise<DeadLetterSeen[]> {
+    const out: DeadLetterSeen[] = [];
+    const dlqs = Object.values(this.resources.queues).filter(
+      (q) => q.role === "dlq" || q.role === "target-dlq",
+    );
+    for (const q of dlqs) {
+      for (;;) {
+        const r = await this.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: q.url,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: 0,
+            VisibilityTimeout: 60,
+            MessageAttributeNames: ["All"],
+          }),
+        );
+        const messages = r.Messages ?? [];
+        if (messages.length === 0) break;
+        for (const m of messages) {
+          const attributes = Object.fromEntries(
+            Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? ""]),
+          );
+          out.push({ queue: q.logicalId, body: m.Body ?? "", attributes });
+        }
+      }
+    }
+    return out;
   }
 
   /** A document of the read-models table (`{ doc, version }` items). */

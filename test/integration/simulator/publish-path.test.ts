@@ -22,6 +22,9 @@ interface WireEntry {
 }
 
 const received: WireEntry[] = [];
+/** The clock of the run being served, if any, and its time when each entry arrived. */
+let servedClock: { now(): number } | undefined;
+const receivedAt: number[] = [];
 const targets: string[] = [];
 let server: Server;
 let endpoint: string;
@@ -51,6 +54,7 @@ beforeAll(async () => {
         return { ErrorCode: "MalformedDetail", ErrorMessage: "Detail is malformed." };
       }
       received.push(e);
+      receivedAt.push(servedClock?.now() ?? Number.NaN);
       return { EventId: `evt-${received.length}-${i}` };
     });
     res.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
@@ -140,25 +144,52 @@ describe("simulator → PutEvents over the wire", () => {
     expect(details.length - new Set(details).size).toBe(4); // duplicates, byte for byte
   });
 
-  it("paces on the real clock and sends everything the scenario planned", async () => {
+  it("paces on the clock it is given: each entry sent when due, sleeps spanning the run", async () => {
     received.length = 0;
+    const start = Date.UTC(2026, 5, 1, 7);
+    const sleeps: number[] = [];
+    const clock = new (class extends VirtualClock {
+      override async sleep(ms: number): Promise<void> {
+        sleeps.push(ms);
+        await super.sleep(ms);
+      }
+    })(start);
+    receivedAt.length = 0;
+    servedClock = clock;
     const progress: number[] = [];
-    const summary = await runScenario({
-      scenario: "normal-day",
-      rate: 10,
-      durationSeconds: 2,
-      seed: 1,
-      busName: "real-time",
-      client: client(),
-      progressIntervalMs: 500,
-      onProgress: (p) => progress.push(p.sent),
-    });
-    expect(summary.failures).toBe(0);
-    expect(summary.sent).toBe(received.length);
-    expect(summary.sent).toBeGreaterThanOrEqual(15);
-    expect(summary.elapsedMs).toBeGreaterThanOrEqual(2000);
-    expect(progress.length).toBeGreaterThanOrEqual(2);
-    expect(progress.at(-1)).toBe(summary.sent);
+    try {
+      const summary = await runScenario({
+        scenario: "normal-day",
+        rate: 10,
+        durationSeconds: 2,
+        seed: 1,
+        busName: "paced",
+        client: client(),
+        clock,
+        progressIntervalMs: 500,
+        onProgress: (p) => progress.push(p.sent),
+      });
+      expect(summary.failures).toBe(0);
+      expect(summary.sent).toBe(received.length);
+      expect(summary.sent).toBeGreaterThanOrEqual(15);
+      // the run waited on the clock, in many steps, exactly for its duration
+      expect(sleeps.length).toBeGreaterThan(10);
+      expect(sleeps.every((ms) => ms > 0)).toBe(true);
+      expect(sleeps.reduce((a, b) => a + b, 0)).toBe(2000);
+      expect(clock.now()).toBe(start + 2000);
+      expect(summary.elapsedMs).toBe(2000);
+      // no entry left before its time (occurredAt = start + atMs), none after the run
+      const due = received.map((e) =>
+        Date.parse(
+          (JSON.parse(e.Detail ?? "{}") as { meta: { occurredAt: string } }).meta.occurredAt,
+        ),
+      );
+      expect(receivedAt).toEqual(due);
+      expect(progress.length).toBeGreaterThanOrEqual(4);
+      expect(progress.at(-1)).toBe(summary.sent);
+    } finally {
+      servedClock = undefined;
+    }
   });
 
   it("runs from the CLI with --endpoint and --bus", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { UnitIdSchema } from "../../../events/catalog/common.ts";
+import { CENSUS } from "../../../functions/notification/registry.ts";
 import {
   buildCity,
   intersectionById,
@@ -60,6 +61,11 @@ describe("buildCity", () => {
     expect(city.zones.map((z) => z.id)).toEqual(["z1", "z2", "z3", "z4", "z5", "z6", "z7", "z8"]);
     expect(totalPopulation(city)).toBe(50_000);
     expect(ZONES.reduce((s, z) => s + z.population, 0)).toBe(50_000);
+  });
+
+  it("has the notification registry's census, zone by zone", () => {
+    const city = buildCity(9);
+    expect(Object.fromEntries(city.zones.map((z) => [z.id, z.population]))).toEqual(CENSUS);
   });
 
   it("puts every intersection, building and unit in a known zone near the centre", () => {

@@ -63,6 +63,12 @@ describe.each(SCENARIO_NAMES)("scenario %s", (name) => {
     }
   });
 
+  it("keeps every step of a very short run within the run (story jitter included)", () => {
+    const { steps } = stepsOf(name, 4, 10, 2);
+    expect(steps.length).toBeGreaterThan(5);
+    for (const s of steps) expect(s.atMs).toBeLessThan(2000);
+  });
+
   it("describes its expected outcome", () => {
     const { expected } = stepsOf(name);
     expect(expected.story.length).toBeGreaterThan(20);
@@ -179,6 +185,57 @@ describe("the stories hold in the generated streams", () => {
         });
       expect(asConsumerSeesIt).toThrow();
     }
+  });
+
+  it("chaos: the critical collision is delivered twice; expectations name its dispatch and notice", () => {
+    const run = chaosScenario({ duplicates: 3, outOfOrder: 2, malformed: 1 }).build(
+      contextFor(5, 10, 60, START),
+    );
+    const steps = [...run.steps];
+    const crashes = events(steps).filter((s) => s.draft.type === "AccidentDetected");
+    expect(crashes).toHaveLength(1);
+    const crash = crashes[0] as EventStep;
+    expect(priorityOf(crash.draft)).toBe("critical");
+    const crashId = crash.draft.eventId;
+    const dupes = steps.filter((s) => s.kind === "duplicate" && s.eventId === crashId);
+    expect(dupes.length).toBeGreaterThanOrEqual(1);
+    expect(dupes.every((d) => d.atMs > crash.atMs)).toBe(true);
+    const kinds = run.expected.checks.map((c) => c.kind);
+    expect(kinds).toEqual(
+      expect.arrayContaining(["units-dispatched", "zone-notified", "no-duplicate-actions"]),
+    );
+    expect(run.expected.checks).toContainEqual(
+      expect.objectContaining({ kind: "rejected", count: 1 }),
+    );
+    expect(run.expected.checks).toContainEqual(
+      expect.objectContaining({ kind: "units-dispatched", correlationId: crashId }),
+    );
+  });
+
+  it("chaos: once played through, expects every changed intersection in its controller's last state", () => {
+    const run = chaosScenario({ duplicates: 2, outOfOrder: 5, malformed: 1 }).build(
+      contextFor(6, 10, 60, START),
+    );
+    const finals = () => run.expected.checks.filter((c) => c.kind === "final-light-state");
+    const last = new Map<string, unknown>();
+    let started = false;
+    for (const s of run.steps) {
+      if (!started) expect(finals()).toEqual([]); // not known before the end
+      started = true;
+      for (const d of draftsOf(s)) {
+        if (d.type !== "TrafficLightChanged") continue;
+        const p = d.payload as unknown as {
+          location: { intersectionId: string };
+          newState: unknown;
+        };
+        last.set(p.location.intersectionId, p.newState); // generation order = sequence order
+      }
+    }
+    const expected = finals().map((c) =>
+      c.kind === "final-light-state" ? [c.intersectionId, c.state] : [],
+    );
+    expect(last.size).toBeGreaterThan(10);
+    expect(new Map(expected as [string, unknown][])).toEqual(last);
   });
 
   it("chaos: default counts are 5 %, 3 % and 2 % of the routine events", () => {
