@@ -16,8 +16,9 @@ import { ConsumerFunction, type LogLevel } from "./constructs/consumer-function.
 import { DataStores } from "./constructs/data-stores.ts";
 import { OpsAlarms } from "./constructs/ops-alarms.ts";
 import { OpsDashboard } from "./constructs/ops-dashboard.ts";
+import { SweepSchedule } from "./constructs/sweep-schedule.ts";
 import { invalid, requireOneOf } from "./constructs/validate.ts";
-import { SHARED_IDS, visibilityTimeoutSeconds } from "./resources.ts";
+import { ids, SHARED_IDS, visibilityTimeoutSeconds } from "./resources.ts";
 import {
   topology as defaultTopology,
   functionOf,
@@ -161,6 +162,12 @@ export class BuzzVilleStack extends Stack {
         ),
       });
       for (const ref of spec.uses) this.grant(ref, fn);
+      if (spec.sweepEveryMinutes !== undefined) {
+        new SweepSchedule(this, `${spec.id}Sweep`, {
+          function: fn.function,
+          everyMinutes: spec.sweepEveryMinutes,
+        });
+      }
       functions.set(spec.id, fn);
     }
     this.functions = functions;
@@ -182,6 +189,10 @@ export class BuzzVilleStack extends Stack {
     this.alarms = new OpsAlarms(this, "Alarms", {
       subscriptions: this.subscriptions,
       functions: fnList,
+      writeThrottleTables: [
+        { logicalId: SHARED_IDS.eventsTable, table: this.dataStores.eventsTable },
+        { logicalId: SHARED_IDS.readModelsTable, table: this.dataStores.readModelsTable },
+      ],
       ...(props.alarmEmail !== undefined ? { alarmEmail: props.alarmEmail } : {}),
     });
     this.dashboard = new OpsDashboard(this, "Ops", {
@@ -281,10 +292,16 @@ export class BuzzVilleStack extends Stack {
     );
     out("MediaPostsTopicArn", this.topics.mediaPosts.topicArn, "Media posts");
     out("OpsDashboardName", this.dashboard.dashboard.dashboardName, "CloudWatch dashboard");
+    // The operator commands (`buzzville dlq|replay --stack S`, bin/ops/stack-outputs.ts) read
+    // every queue URL and rule ARN from these outputs.
     for (const sub of this.subscriptions) {
       for (const q of sub.deadLetterQueues) {
         out(`${q.logicalId}Url`, q.queue.queueUrl, `DLQ of ${sub.spec.id} (redrive from here)`);
       }
+      for (const q of sub.workingQueues) {
+        out(`${q.logicalId}Url`, q.queue.queueUrl, `${q.role} queue of ${sub.spec.id}`);
+      }
+      out(`${ids.rule(sub.spec)}Arn`, sub.rule.ruleArn, `Rule of ${sub.spec.id} (replay filter)`);
     }
   }
 }

@@ -32,6 +32,12 @@ export interface FunctionSpec {
   readonly memoryMb: number;
   /** Resources the function reads or writes (granted on AWS, passed as env vars everywhere). */
   readonly uses: readonly ResourceRef[];
+  /**
+   * Invoke the function with an empty batch (`{"Records": []}`) every this many minutes, so work
+   * it holds for a bounded time (traffic gaps, rate-limited media posts, analytics windows) is
+   * swept even when the city is quiet. Unset: no schedule.
+   */
+  readonly sweepEveryMinutes?: number;
 }
 
 /**
@@ -109,6 +115,7 @@ export const topology: Topology = {
       timeoutSeconds: 10,
       memoryMb: 256,
       uses: ["bus", "readModelsTable", "idempotencyTable"],
+      sweepEveryMinutes: 1,
     },
     {
       id: "EventStore",
@@ -125,6 +132,7 @@ export const topology: Topology = {
       timeoutSeconds: 10,
       memoryMb: 256,
       uses: ["bus", "readModelsTable", "idempotencyTable", "mediaTopic"],
+      sweepEveryMinutes: 1,
     },
     {
       id: "Analytics",
@@ -133,6 +141,7 @@ export const topology: Topology = {
       timeoutSeconds: 30,
       memoryMb: 512,
       uses: ["bus", "readModelsTable"],
+      sweepEveryMinutes: 1,
     },
   ],
   subscriptions: [

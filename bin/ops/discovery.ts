@@ -1,11 +1,10 @@
 /**
- * Resource discovery: physical names are never hard-coded. The logical ids come from the topology
- * (infra/resources.ts, the ids both the CDK stack and the local deployment use); the physical
- * resources are found at the endpoint with list calls (SQS ListQueues, DynamoDB ListTables,
- * EventBridge ListEventBuses/ListArchives/ListRules) and matched by name:
- *   - local deployment: `<prefix>-<LogicalId>` (`.fifo` for FIFO queues), prefix `buzzville-local`;
- *   - CloudFormation-named resources of stack S: `S-<LogicalId>-<random suffix>` (--stack S);
- *   - the CDK-named bus of stack S: `<S without dashes>CityBus<hash>`.
+ * Resource discovery by name prefix (the local deployment): physical names are never hard-coded.
+ * The logical ids come from the topology (infra/resources.ts, the ids both the CDK stack and the
+ * local deployment use); the physical resources are found at the endpoint with list calls (SQS
+ * ListQueues, DynamoDB ListTables, EventBridge ListEventBuses/ListArchives/ListRules) and matched
+ * by name `<prefix>-<LogicalId>` (`.fifo` for FIFO queues), prefix `buzzville-local` by default.
+ * A CloudFormation stack (`--stack S`) is read from its outputs instead: stack-outputs.ts.
  * Explicit flags (--queue-url, --source-url, --table, --bus, --archive) override discovery.
  */
 import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
@@ -34,6 +33,8 @@ export interface QueueRef {
 export interface DlqRef extends QueueRef {
   /** Where redrive sends messages: the queue whose redrive policy names this DLQ, or the rule target. */
   readonly source?: QueueRef;
+  /** Why the source is unknown (e.g. the stack lacks its output), for the redrive error. */
+  readonly sourceMissing?: string;
 }
 
 export interface RuleRef {
@@ -103,7 +104,7 @@ export async function discoverDlqs(
   }
   if (dlqs.length === 0) {
     throw new DiscoveryError(
-      `no Buzz Ville DLQs named ${prefix}-<LogicalId> at ${aws.describe()} (${urls.length} queue(s) have that prefix). Is the stack deployed there? Locally: buzzville local (prefix ${LOCAL_PREFIX}); on AWS: --stack <stack name>, or --queue-url URL`,
+      `no Buzz Ville DLQs named ${prefix}-<LogicalId> at ${aws.describe("SQS")} (${urls.length} queue(s) have that prefix). Is the topology deployed there? Locally: buzzville local (prefix ${LOCAL_PREFIX}); on AWS: --stack <stack name>, or --queue-url URL`,
     );
   }
   return dlqs;
@@ -138,7 +139,7 @@ export async function discoverTable(
   if (!hit) {
     const near = names.filter((n) => n.startsWith(prefix));
     throw new DiscoveryError(
-      `no table ${prefix}-${logicalId} at ${aws.describe()}; tables with prefix ${prefix}: ${near.join(", ") || "none"}. Pass --table NAME to name it`,
+      `no table ${prefix}-${logicalId} at ${aws.describe("DYNAMODB")}; tables with prefix ${prefix}: ${near.join(", ") || "none"}. Pass --table NAME to name it`,
     );
   }
   return hit;
@@ -149,7 +150,7 @@ export interface BusRef {
   readonly arn: string;
 }
 
-/** The city bus: `<prefix>-CityBus` locally, `<stack without dashes>CityBus<hash>` from CDK. */
+/** The city bus `<prefix>-CityBus`, or the bus named (or ARN'd) `explicit`. */
 export async function discoverBus(
   aws: AwsClients,
   prefix: string,
@@ -165,13 +166,12 @@ export async function discoverBus(
     NextToken = out.NextToken;
   } while (NextToken);
   const id = SHARED_IDS.bus;
-  const cdkName = new RegExp(`^${prefix.replace(/[^A-Za-z0-9]/g, "")}${id}[0-9A-F]{8}$`);
   const hit = explicit
     ? buses.find((b) => b.name === explicit || b.arn === explicit)
-    : buses.find((b) => namedAfter(b.name, prefix, id) || cdkName.test(b.name));
+    : buses.find((b) => namedAfter(b.name, prefix, id));
   if (!hit) {
     throw new DiscoveryError(
-      `${explicit ? `no event bus ${JSON.stringify(explicit)}` : `no city bus named ${prefix}-${id}`} at ${aws.describe()}; buses there: ${buses.map((b) => b.name).join(", ") || "none"}. Pass --bus NAME to name it`,
+      `${explicit ? `no event bus ${JSON.stringify(explicit)}` : `no city bus named ${prefix}-${id}`} at ${aws.describe("EVENTBRIDGE")}; buses there: ${buses.map((b) => b.name).join(", ") || "none"}. Pass --bus NAME to name it`,
     );
   }
   return hit;

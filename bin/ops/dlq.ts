@@ -11,14 +11,8 @@ import { SHARED_IDS } from "../../infra/resources.ts";
 import { intFlag, parseFlags, str, TARGET_FLAGS } from "./args.ts";
 import type { AwsClients } from "./aws.ts";
 import { CappedQueues } from "./capped-queues.ts";
-import {
-  type DlqRef,
-  discoverDlqs,
-  discoverTable,
-  pickDlq,
-  prefixFrom,
-  queueNameOf,
-} from "./discovery.ts";
+import { type Deployment, deploymentFrom } from "./deployment.ts";
+import { type DlqRef, pickDlq, queueNameOf } from "./discovery.ts";
 import { OpsError, OpsUsageError } from "./errors.ts";
 import { clientsFor, defaultIo, type OpsIo, runCommand } from "./io.ts";
 
@@ -35,7 +29,7 @@ Where (the standard AWS configuration, or):
   --endpoint URL     e.g. http://127.0.0.1:4566 (default AWS_ENDPOINT_URL, else AWS itself)
   --region R --profile P
   --prefix P         local deployment name prefix (buzzville-local)
-  --stack S          CloudFormation stack (resources named S-<LogicalId>-<suffix>)
+  --stack S          CloudFormation stack: queues and tables from its outputs (DescribeStacks)
   --queue-url URL    the DLQ by URL (no discovery); redrive then needs --source-url URL
   --table NAME       the read-models table (failure records, redrive ledger)
 `;
@@ -53,7 +47,7 @@ const FLAGS = {
 
 interface Context {
   readonly aws: AwsClients;
-  readonly prefix: string;
+  readonly where: Deployment;
   readonly values: Readonly<Record<string, unknown>>;
 }
 
@@ -81,14 +75,13 @@ async function dlqsOf(ctx: Context, wanted: string | undefined): Promise<DlqRef[
       },
     ];
   }
-  const all = await discoverDlqs(ctx.aws, ctx.prefix);
+  const all = await ctx.where.dlqs();
   if (!wanted || wanted.toLowerCase() === "all") return all;
   return [pickDlq(all, wanted)];
 }
 
 async function toolFor(ctx: Context): Promise<{ tool: DlqTool; queues: CappedQueues }> {
-  const table =
-    str(ctx.values.table) ?? (await discoverTable(ctx.aws, ctx.prefix, SHARED_IDS.readModelsTable));
+  const table = str(ctx.values.table) ?? (await ctx.where.table(SHARED_IDS.readModelsTable));
   const queues = new CappedQueues(new SqsQueues(ctx.aws.sqs));
   const tool = new DlqTool({
     queues,
@@ -164,7 +157,8 @@ async function redrive(ctx: Context, io: OpsIo): Promise<number> {
   if (!dlq) throw new OpsError("no DLQ found");
   if (!dlq.source) {
     throw new OpsError(
-      `no source queue is known for ${dlq.logicalId}; pass --source-url URL (the queue whose redrive policy names it)`,
+      dlq.sourceMissing ??
+        `no source queue is known for ${dlq.logicalId}; pass --source-url URL (the queue whose redrive policy names it)`,
     );
   }
   const { tool, queues } = await toolFor(ctx);
@@ -226,7 +220,8 @@ export async function main(argv: readonly string[], io: OpsIo = defaultIo()): Pr
     if (sub === "redrive" && values.json) {
       throw new OpsUsageError("redrive: --json belongs to list");
     }
-    const ctx: Context = { aws: clientsFor(values, io), prefix: prefixFrom(values), values };
+    const aws = clientsFor(values, io);
+    const ctx: Context = { aws, where: deploymentFrom(values, aws), values };
     try {
       return sub === "list" ? await list(ctx, io) : await redrive(ctx, io);
     } finally {

@@ -8,7 +8,8 @@ import {
   StartReplayCommand,
 } from "@aws-sdk/client-eventbridge";
 import { intFlag, isoInstant, parseFlags, str, TARGET_FLAGS } from "./args.ts";
-import { discoverArchive, discoverBus, discoverRules, pickRules, prefixFrom } from "./discovery.ts";
+import { deploymentFrom } from "./deployment.ts";
+import { pickRules } from "./discovery.ts";
 import { OpsError, OpsUsageError } from "./errors.ts";
 import { clientsFor, defaultIo, type OpsIo, runCommand } from "./io.ts";
 
@@ -75,21 +76,19 @@ export async function main(argv: readonly string[], io: OpsIo = defaultIo()): Pr
         `--name must be 1-64 letters, digits, '.', '-' or '_', got ${JSON.stringify(name)}`,
       );
     }
-    const prefix = prefixFrom(values);
     const aws = clientsFor(values, io);
     try {
-      let archiveName = str(values.archive);
-      const explicitBus = str(values.bus);
-      if (!archiveName) {
-        const bus = await discoverBus(aws, prefix, explicitBus);
-        archiveName = (await discoverArchive(aws, bus, prefix)).name;
-      }
+      const where = deploymentFrom(values, aws);
+      const archiveName = str(values.archive) ?? (await where.archiveName(str(values.bus)));
       const archive = await aws.events
         .send(new DescribeArchiveCommand({ ArchiveName: archiveName }))
         .catch((error: unknown) => {
-          throw new OpsError(`cannot read archive ${archiveName} at ${aws.describe()}`, {
-            cause: error,
-          });
+          throw new OpsError(
+            `cannot read archive ${archiveName} at ${aws.describe("EVENTBRIDGE")}`,
+            {
+              cause: error,
+            },
+          );
         });
       const busArn = archive.EventSourceArn;
       if (!archive.ArchiveArn || !busArn) {
@@ -101,7 +100,7 @@ export async function main(argv: readonly string[], io: OpsIo = defaultIo()): Pr
         .map((r) => r.trim())
         .filter(Boolean);
       const filter = ruleNames.length
-        ? pickRules(await discoverRules(aws, { name: busName, arn: busArn }, prefix), ruleNames)
+        ? pickRules(await where.rules({ name: busName, arn: busArn }), ruleNames)
         : [];
 
       await aws.events.send(

@@ -5,7 +5,7 @@
 import { eventStore } from "../../functions/event-store/index.ts";
 import { SHARED_IDS } from "../../infra/resources.ts";
 import { isoInstant, parseFlags, str, TARGET_FLAGS } from "./args.ts";
-import { discoverTable, prefixFrom } from "./discovery.ts";
+import { deploymentFrom } from "./deployment.ts";
 import { OpsError, OpsUsageError } from "./errors.ts";
 import { clientsFor, defaultIo, type OpsIo, runCommand } from "./io.ts";
 
@@ -47,7 +47,7 @@ export async function main(argv: readonly string[], io: OpsIo = defaultIo()): Pr
     const aws = clientsFor(values, io);
     try {
       const table =
-        str(values.table) ?? (await discoverTable(aws, prefixFrom(values), SHARED_IDS.eventsTable));
+        str(values.table) ?? (await deploymentFrom(values, aws).table(SHARED_IDS.eventsTable));
       const store = eventStore({ documents: aws.documents, eventsTable: table });
       const events = await store.readStream(streamId);
       if (events.length === 0) {

@@ -225,6 +225,9 @@ export class ConsumerFunction extends Construct {
       (c) => !before.has(c) && c instanceof lambda.EventSourceMapping,
     );
     if (mapping) pinLogicalId(mapping, ids.eventSource(spec));
+    // A record that can never succeed (it fails validation) goes straight to the queue's DLQ
+    // with its reason, so it does not hold up its FIFO group for three receives.
+    sub.queue.deadLetterQueue?.queue.grantSendMessages(this.function);
     this.consumed.push(sub);
   }
 

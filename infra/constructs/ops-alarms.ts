@@ -2,21 +2,25 @@
  * The ops alarms: any DLQ not empty, a critical queue's oldest message over 30 s, a consumer's
  * record error rate over 1 % (failed records per received record, from the handlers' EMF
  * `EventFailures` and the queues' receives), its function crashing (Lambda Errors / Invocations)
- * over 1 %, end-to-end latency p99 over 500 ms. Optionally every alarm notifies an encrypted SNS
- * topic with an e-mail subscription.
+ * over 1 %, end-to-end latency p99 over its budget (500 ms for critical/high subscriptions, the
+ * batching window + 5 s for batching ones: ops-latency.ts), and DynamoDB write throttles on the
+ * event store and read-model tables. Optionally every alarm notifies an encrypted SNS topic with an
+ * e-mail subscription.
  */
 import { Duration } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import * as actions from "aws-cdk-lib/aws-cloudwatch-actions";
+import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import { Construct } from "constructs";
-import { TopologyError } from "../errors.ts";
 import { SHARED_IDS } from "../resources.ts";
 import type { CitySubscription, LabelledQueue } from "./city-subscription.ts";
-import { type ConsumerFunction, METRICS_NAMESPACE } from "./consumer-function.ts";
+import type { ConsumerFunction } from "./consumer-function.ts";
+import { type LatencyPlan, latencyPlan } from "./ops-latency.ts";
+import { crashRateMetric, endToEndLatencyMetric, recordErrorRateMetric } from "./ops-metrics.ts";
 import { pinLogicalId } from "./queues.ts";
 import { requireEmail, requireInteger, requireNumber } from "./validate.ts";
 
@@ -24,7 +28,14 @@ export const ALARM_DEFAULTS = {
   criticalOldestMessageSeconds: 30,
   errorRatePercent: 1,
   endToEndP99Millis: 500,
+  batchingSlackSeconds: 5,
 } as const;
+
+/** A table whose write throttles alarm, with the logical id that names the alarm. */
+export interface ThrottleWatchedTable {
+  readonly logicalId: string;
+  readonly table: dynamodb.ITable;
+}
 
 export interface OpsAlarmsProps {
   readonly subscriptions: readonly CitySubscription[];
@@ -41,10 +52,22 @@ export interface OpsAlarmsProps {
    */
   readonly errorRatePercent?: number;
   /**
-   * Alarm when the end-to-end latency p99 exceeds this, milliseconds (1..3600000).
+   * Alarm when the end-to-end latency p99 of a latency-sensitive (critical/high priority)
+   * subscription exceeds this, milliseconds (1..3600000).
    * @default 500
    */
   readonly endToEndP99Millis?: number;
+  /**
+   * A batching (normal/info priority) subscription alarms when its end-to-end p99 exceeds its
+   * batching window plus this many seconds (0..3600).
+   * @default 5
+   */
+  readonly batchingSlackSeconds?: number;
+  /**
+   * Tables that alarm on any write throttle (`WriteThrottleEvents` > 0 in a minute).
+   * @default - none
+   */
+  readonly writeThrottleTables?: readonly ThrottleWatchedTable[];
   /**
    * E-mail address notified on every alarm.
    * @default - no notifications (alarms show on the dashboard only)
@@ -52,120 +75,15 @@ export interface OpsAlarmsProps {
   readonly alarmEmail?: string;
 }
 
-/** The `Reason` values of `EventFailures` (metrics contract in the brief). */
-export const FAILURE_REASONS = [
-  "validation",
-  "downstream",
-  "timeout",
-  "conflict",
-  "unknown",
-] as const;
-export type FailureReason = (typeof FAILURE_REASONS)[number];
-
-/** CloudWatch alarms on metric math read at most 10 metrics (and 10 expressions). */
-export const ALARM_METRIC_LIMIT = 10;
-
-const RATE_PERIOD = Duration.minutes(5);
-
-/** The EMF count of records one service failed for one reason. */
-export function recordFailuresMetric(
-  service: string,
-  reason: FailureReason,
-  period = RATE_PERIOD,
-): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: METRICS_NAMESPACE,
-    metricName: "EventFailures",
-    dimensionsMap: { service, Reason: reason },
-    statistic: "Sum",
-    period,
-  });
-}
-
-/** `FILL(a, 0) + FILL(b, 0) ...`: a sum that treats a metric without data as 0. */
-const filledSum = (ids: readonly string[]) => ids.map((id) => `FILL(${id}, 0)`).join(" + ");
-
-/**
- * A consumer's record error rate, %: records it failed (`EventFailures`, every `Reason`) per
- * record its queues handed it (SQS `NumberOfMessagesReceived` of the queues it consumes; a retry
- * counts again on both sides) over 5 minutes; 0 when nothing was received. Handlers report failed
- * records through `batchItemFailures` and rarely throw, so Lambda's Errors metric misses them.
- * Returns undefined for a function that consumes no queue. Ids carry the function id so several
- * rates can share one graph.
- */
-export function recordErrorRateMetric(fn: ConsumerFunction): cloudwatch.MathExpression | undefined {
-  const subs = fn.subscriptions;
-  if (subs.length === 0) return undefined;
-  const id = fn.spec.id;
-  const failures: Record<string, cloudwatch.IMetric> = {};
-  for (const reason of FAILURE_REASONS) {
-    failures[`${reason}${id}`] = recordFailuresMetric(fn.spec.service, reason);
-  }
-  const received: Record<string, cloudwatch.IMetric> = {};
-  for (const sub of subs) {
-    received[`received${sub.spec.id}Queue`] = sub.queue.metricNumberOfMessagesReceived({
-      period: RATE_PERIOD,
-      statistic: "Sum",
-    });
-  }
-  const metricCount = FAILURE_REASONS.length + subs.length;
-  if (metricCount > ALARM_METRIC_LIMIT) {
-    throw new TopologyError(
-      `Function "${id}" consumes ${subs.length} queues (${subs.map((s) => s.spec.id).join(", ")}): its record error-rate alarm would read ${metricCount} metrics (${FAILURE_REASONS.length} failure reasons + 1 per queue), and CloudWatch allows ${ALARM_METRIC_LIMIT} per alarm; split the function or allow at most ${ALARM_METRIC_LIMIT - FAILURE_REASONS.length} queues per function`,
-    );
-  }
-  const failed = `failed${id}`;
-  const receivedTotal = `received${id}`;
-  return new cloudwatch.MathExpression({
-    expression: `IF(${receivedTotal} > 0, 100 * ${failed} / ${receivedTotal}, 0)`,
-    usingMetrics: {
-      [failed]: new cloudwatch.MathExpression({
-        expression: filledSum(Object.keys(failures)),
-        usingMetrics: failures,
-        label: `${fn.spec.service} failed records`,
-        period: RATE_PERIOD,
-      }),
-      [receivedTotal]: new cloudwatch.MathExpression({
-        expression: filledSum(Object.keys(received)),
-        usingMetrics: received,
-        label: `${fn.spec.service} received records`,
-        period: RATE_PERIOD,
-      }),
-    },
-    label: `${fn.spec.service} record error rate %`,
-    period: RATE_PERIOD,
-  });
-}
-
-/** A function's crash rate: 100 x Lambda Errors / Invocations over 5 minutes (0 when idle). */
-export function crashRateMetric(fn: ConsumerFunction): cloudwatch.MathExpression {
-  const errors = `errors${fn.spec.id}`;
-  const invocations = `invocations${fn.spec.id}`;
-  return new cloudwatch.MathExpression({
-    expression: `IF(${invocations} > 0, 100 * ${errors} / ${invocations}, 0)`,
-    usingMetrics: {
-      [errors]: fn.function.metricErrors({ period: RATE_PERIOD, statistic: "Sum" }),
-      [invocations]: fn.function.metricInvocations({ period: RATE_PERIOD, statistic: "Sum" }),
-    },
-    label: `${fn.spec.service} crash rate %`,
-    period: RATE_PERIOD,
-  });
-}
-
-/** The EMF end-to-end latency of one service (metrics contract in the brief). */
-export function endToEndLatencyMetric(
-  service: string,
-  statistic = "p99",
-  period = Duration.minutes(5),
-): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: METRICS_NAMESPACE,
-    metricName: "EndToEndLatency",
-    dimensionsMap: { service },
-    statistic,
-    period,
-  });
-}
+export {
+  ALARM_METRIC_LIMIT,
+  crashRateMetric,
+  endToEndLatencyMetric,
+  FAILURE_REASONS,
+  type FailureReason,
+  recordErrorRateMetric,
+  recordFailuresMetric,
+} from "./ops-metrics.ts";
 
 export class OpsAlarms extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
@@ -175,7 +93,14 @@ export class OpsAlarms extends Construct {
   readonly errorRateAlarms: cloudwatch.Alarm[] = [];
   /** Invocations that threw or timed out, per function (Lambda Errors / Invocations). */
   readonly crashAlarms: cloudwatch.Alarm[] = [];
+  /** End-to-end p99 per function (its loosest budget) and per tighter priority. */
   readonly latencyAlarms: cloudwatch.Alarm[] = [];
+  /** The latency budgets the alarms apply, per function (derived from the topology). */
+  readonly latencyPlans: LatencyPlan[] = [];
+  /** Any write throttle on a watched table. */
+  readonly throttleAlarms: cloudwatch.Alarm[] = [];
+  /** The tables watched for write throttles. */
+  readonly throttleTables: readonly ThrottleWatchedTable[];
   readonly alarmTopic?: sns.Topic;
   readonly thresholds: {
     readonly criticalOldestMessageSeconds: number;
@@ -205,6 +130,14 @@ export class OpsAlarms extends Construct {
       props.endToEndP99Millis ?? ALARM_DEFAULTS.endToEndP99Millis,
       1,
       3_600_000,
+    );
+
+    const slack = requireInteger(
+      this,
+      "batchingSlackSeconds",
+      props.batchingSlackSeconds ?? ALARM_DEFAULTS.batchingSlackSeconds,
+      0,
+      3600,
     );
 
     this.thresholds = {
@@ -257,11 +190,24 @@ export class OpsAlarms extends Construct {
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         }),
       );
-      this.latencyAlarms.push(
-        new cloudwatch.Alarm(this, `${fn.spec.id}EndToEndP99Alarm`, {
-          alarmDescription: `Consumer ${fn.spec.service}: end-to-end latency p99 (handled time minus occurredAt) over ${p99} ms.`,
-          metric: endToEndLatencyMetric(fn.spec.service),
-          threshold: p99,
+      const plan = latencyPlan(
+        fn.spec,
+        fn.subscriptions.map((sub) => sub.spec),
+        p99,
+        slack,
+      );
+      if (plan) this.latencyAlarm(plan);
+    }
+    this.throttleTables = props.writeThrottleTables ?? [];
+    for (const { logicalId, table } of this.throttleTables) {
+      this.throttleAlarms.push(
+        new cloudwatch.Alarm(this, `${logicalId}WriteThrottleAlarm`, {
+          alarmDescription: `DynamoDB table ${logicalId} throttled writes (WriteThrottleEvents > 0 in a minute): appends and projections fail as downstream records and retry with backoff.`,
+          metric: table.metric("WriteThrottleEvents", {
+            period: Duration.minutes(1),
+            statistic: "Sum",
+          }),
+          threshold: 0,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
           evaluationPeriods: 1,
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
@@ -274,6 +220,7 @@ export class OpsAlarms extends Construct {
       ...this.errorRateAlarms,
       ...this.crashAlarms,
       ...this.latencyAlarms,
+      ...this.throttleAlarms,
     );
 
     if (props.alarmEmail !== undefined) {
@@ -281,6 +228,36 @@ export class OpsAlarms extends Construct {
       this.alarmTopic = this.notificationTopic(email);
       const action = new actions.SnsAction(this.alarmTopic);
       for (const alarm of this.alarms) alarm.addAlarmAction(action);
+    }
+  }
+
+  private latencyAlarm(plan: LatencyPlan): void {
+    this.latencyPlans.push(plan);
+    const subs = Object.entries(plan.budgets)
+      .map(([id, ms]) => `${id} ${ms} ms`)
+      .join(", ");
+    this.latencyAlarms.push(
+      new cloudwatch.Alarm(this, `${plan.functionId}EndToEndP99Alarm`, {
+        alarmDescription: `Consumer ${plan.service}: end-to-end latency p99 (handled time minus occurredAt) over ${plan.thresholdMillis} ms, its loosest subscription budget (${subs}).`,
+        metric: endToEndLatencyMetric(plan.service),
+        threshold: plan.thresholdMillis,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    for (const p of plan.priorities) {
+      const label = `${p.priority[0]?.toUpperCase() ?? ""}${p.priority.slice(1)}`;
+      this.latencyAlarms.push(
+        new cloudwatch.Alarm(this, `${plan.functionId}${label}EndToEndP99Alarm`, {
+          alarmDescription: `Consumer ${plan.service}, ${p.priority} events (via ${p.subscriptionIds.join(", ")}): end-to-end latency p99 over ${p.thresholdMillis} ms.`,
+          metric: endToEndLatencyMetric(plan.service, "p99", Duration.minutes(5), p.priority),
+          threshold: p.thresholdMillis,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
     }
   }
 

@@ -17,6 +17,7 @@ import {
   type OpsAlarms,
   recordErrorRateMetric,
 } from "./ops-alarms.ts";
+import type { LatencyPlan } from "./ops-latency.ts";
 import { pinLogicalId } from "./queues.ts";
 
 /** Widget titles (tests and docs refer to them). */
@@ -61,6 +62,25 @@ export function searchByDimension(
     label: "",
     period,
   });
+}
+
+/** One horizontal line per distinct latency alarm threshold, labelled with who it applies to. */
+export function latencyAnnotations(
+  plans: readonly LatencyPlan[],
+): cloudwatch.HorizontalAnnotation[] {
+  const who = new Map<number, string[]>();
+  for (const plan of plans) {
+    const add = (ms: number, label: string) => who.set(ms, [...(who.get(ms) ?? []), label]);
+    add(plan.thresholdMillis, plan.service);
+    for (const p of plan.priorities) add(p.thresholdMillis, `${plan.service} ${p.priority}`);
+  }
+  return [...who.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([value, labels]) => ({
+      value,
+      label: `p99 limit: ${labels.join(", ")}`,
+      color: "#d62728",
+    }));
 }
 
 export class OpsDashboard extends Construct {
@@ -167,14 +187,20 @@ export class OpsDashboard extends Construct {
     this.dashboard.addWidgets(
       graph(
         WIDGET_TITLES.endToEndLatency,
-        fns.map((fn) =>
-          endToEndLatencyMetric(fn.spec.service, "p99", period).with({ label: fn.spec.service }),
-        ),
-        {
-          leftAnnotations: [
-            { value: thresholds.endToEndP99Millis, label: "p99 limit", color: "#d62728" },
-          ],
-        },
+        [
+          ...fns.map((fn) =>
+            endToEndLatencyMetric(fn.spec.service, "p99", period).with({ label: fn.spec.service }),
+          ),
+          // The tighter per-priority budgets of functions that also consume batching queues.
+          ...props.alarms.latencyPlans.flatMap((plan) =>
+            plan.priorities.map((p) =>
+              endToEndLatencyMetric(plan.service, "p99", period, p.priority).with({
+                label: `${plan.service} ${p.priority}`,
+              }),
+            ),
+          ),
+        ],
+        { leftAnnotations: latencyAnnotations(props.alarms.latencyPlans) },
       ),
       graph(WIDGET_TITLES.storeThrottles, [
         props.eventsTable.metric("WriteThrottleEvents", {
@@ -182,6 +208,15 @@ export class OpsDashboard extends Construct {
           period,
           statistic: "Sum",
         }),
+        ...props.alarms.throttleTables
+          .filter((w) => w.table !== props.eventsTable)
+          .map((w) =>
+            w.table.metric("WriteThrottleEvents", {
+              label: `${w.logicalId} WriteThrottleEvents`,
+              period,
+              statistic: "Sum",
+            }),
+          ),
         props.eventsTable.metricThrottledRequestsForOperations({
           operations: [
             dynamodb.Operation.PUT_ITEM,

@@ -1,10 +1,18 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { OUTPUT_KEYS, requiredOutputKeys } from "../../bin/ops/stack-outputs.ts";
 import { WIDGET_TITLES } from "../../infra/constructs/ops-dashboard.ts";
+import { latencyPlan } from "../../infra/constructs/ops-latency.ts";
 import { expectedResources } from "../../infra/resources.ts";
 import type { CfnTemplate } from "../../infra/testing.ts";
 import { topology } from "../../infra/topology.ts";
 import { defaultStack } from "./shared-stack.ts";
 import { dashboardBody, getAtt, type Json, props, ref } from "./template-helpers.ts";
+
+const sub = (id: string) => {
+  const s = topology.subscriptions.find((x) => x.id === id);
+  if (!s) throw new Error(`topology has no subscription ${id}`);
+  return s;
+};
 
 /** The ops dashboard and alarms of the default stack. */
 export function describeOps(): void {
@@ -76,7 +84,7 @@ export function describeOps(): void {
         expect(duration[1]).toBe("Duration");
         expect(duration.at(-1).stat).toBe("p99");
         const e2e = widget(WIDGET_TITLES.endToEndLatency).metrics;
-        expect(e2e.map((m: Json[]) => m.slice(0, 4))).toEqual(
+        expect(e2e.slice(0, topology.functions.length).map((m: Json[]) => m.slice(0, 4))).toEqual(
           topology.functions.map((f) => ["BuzzVille", "EndToEndLatency", "service", f.service]),
         );
       });
@@ -89,6 +97,24 @@ export function describeOps(): void {
           "TableName",
           "<EventsTable>",
         ]);
+      });
+    });
+
+    describe("outputs the operator commands read (buzzville dlq|replay|stream --stack)", () => {
+      it("declares every output key bin/ops/stack-outputs.ts requires, with the right value", () => {
+        const outputs = t.Outputs ?? {};
+        for (const key of requiredOutputKeys(topology)) expect(Object.keys(outputs)).toContain(key);
+        const value = (key: string) => (outputs[key] as Json).Value;
+        expect(value(OUTPUT_KEYS.bus)).toEqual(ref("CityBus"));
+        expect(value(OUTPUT_KEYS.archive)).toEqual(ref("CityBusArchive"));
+        expect(value(OUTPUT_KEYS.table("EventsTable"))).toEqual(ref("EventsTable"));
+        expect(value(OUTPUT_KEYS.table("ReadModelsTable"))).toEqual(ref("ReadModelsTable"));
+        for (const q of expected.queues) {
+          expect(value(OUTPUT_KEYS.queue(q.logicalId)), q.logicalId).toEqual(ref(q.logicalId));
+        }
+        for (const r of expected.rules) {
+          expect(value(OUTPUT_KEYS.rule(r.logicalId)), r.logicalId).toEqual(getAtt(r.logicalId));
+        }
       });
     });
 
@@ -222,17 +248,114 @@ export function describeOps(): void {
         }
       });
 
-      it("each service alarms when its end-to-end p99 is over 500 ms", () => {
-        const e2e = alarms.filter((a) => a.MetricName === "EndToEndLatency");
-        expect(e2e.map((a) => dimensionRef(a, "service")).sort()).toEqual(
-          topology.functions.map((f) => f.service).sort(),
-        );
-        for (const a of e2e) {
-          expect(a.Namespace).toBe("BuzzVille");
-          expect(a.ExtendedStatistic).toBe("p99");
-          expect(a.Threshold).toBe(500);
-          expect(a.ComparisonOperator).toBe("GreaterThanThreshold");
+      describe("end-to-end latency p99", () => {
+        const e2e = () => alarms.filter((a) => a.MetricName === "EndToEndLatency");
+        const priorityOf = (a: Json) => dimensionRef(a, "Priority");
+
+        it("critical/high consumers alarm over 500 ms; batching consumers over window + 5 s", () => {
+          const serviceLevel = e2e().filter((a) => priorityOf(a) === undefined);
+          const thresholds = Object.fromEntries(
+            serviceLevel.map((a) => [dimensionRef(a, "service"), a.Threshold]),
+          );
+          expect(thresholds).toEqual({
+            emergency: 500, // EmergencyCritical: critical, no window
+            traffic: 500, // TrafficSignals: high, no window
+            "event-store": 500, // EventStore: high, no window
+            media: 15_000, // Media: info, 10 s window
+            analytics: 10_000, // Analytics: info, 5 s window
+            // NotificationCritical (critical, 0 s) + NotificationBulk (normal, 5 s): the loosest
+            // at service level; the critical/high events have their own alarms below.
+            notification: 10_000,
+          });
+          for (const a of e2e()) {
+            expect(a.Namespace).toBe("BuzzVille");
+            expect(a.ExtendedStatistic).toBe("p99");
+            expect(a.Period).toBe(300);
+            expect(a.ComparisonOperator).toBe("GreaterThanThreshold");
+            expect(a.TreatMissingData).toBe("notBreaching");
+          }
+        });
+
+        it("thresholds follow the topology's priority and batching window", () => {
+          for (const fn of topology.functions) {
+            const subs = topology.subscriptions.filter((s) => s.functionId === fn.id);
+            const budgets = subs.map((s) =>
+              s.priority === "critical" || s.priority === "high"
+                ? 500 + s.maxBatchingWindowSeconds * 1000
+                : (s.maxBatchingWindowSeconds + 5) * 1000,
+            );
+            const a = alarm(`${fn.id}EndToEndP99Alarm`);
+            expect(a.Threshold, fn.id).toBe(Math.max(...budgets));
+            expect(a.Dimensions).toEqual([{ Name: "service", Value: fn.service }]);
+          }
+        });
+
+        it("a function consuming both kinds alarms per priority on the critical path", () => {
+          const perPriority = e2e().filter((a) => priorityOf(a) !== undefined);
+          expect(
+            perPriority.map((a) => [dimensionRef(a, "service"), priorityOf(a), a.Threshold]).sort(),
+          ).toEqual([
+            ["notification", "critical", 500],
+            ["notification", "high", 500],
+          ]);
+          expect(alarm("NotificationCriticalEndToEndP99Alarm").Threshold).toBe(500);
+          expect(alarm("NotificationHighEndToEndP99Alarm").Threshold).toBe(500);
+        });
+
+        it("budgets: a batching window on the critical path is added to the limit", () => {
+          const fn = topology.functions.find((f) => f.id === "Notification");
+          if (!fn) throw new Error("no Notification function");
+          const slowCritical = { ...sub("NotificationCritical"), maxBatchingWindowSeconds: 2 };
+          const plan = latencyPlan(fn, [slowCritical, sub("NotificationBulk")], 500, 5);
+          expect(plan?.budgets).toEqual({ NotificationCritical: 2500, NotificationBulk: 10_000 });
+          expect(plan?.priorities.map((p) => [p.priority, p.thresholdMillis])).toEqual([
+            ["critical", 2500],
+            ["high", 2500],
+          ]);
+          const alone = latencyPlan(fn, [sub("NotificationCritical")], 500, 5);
+          expect(alone?.thresholdMillis).toBe(500);
+          expect(alone?.priorities).toEqual([]);
+        });
+
+        it("the latency panel draws each alarm's line and threshold", () => {
+          const w = widget(WIDGET_TITLES.endToEndLatency);
+          const lines = w.metrics.map((m: Json[]) => m.slice(0, 6));
+          expect(lines).toContainEqual([
+            "BuzzVille",
+            "EndToEndLatency",
+            "Priority",
+            "critical",
+            "service",
+            "notification",
+          ]);
+          expect(w.annotations.horizontal.map((a: Json) => a.value)).toEqual([500, 10_000, 15_000]);
+          expect(w.annotations.horizontal[0].label).toContain("emergency");
+          expect(w.annotations.horizontal[0].label).toContain("notification critical");
+        });
+      });
+
+      it("the events and read-models tables alarm on any write throttle", () => {
+        for (const table of ["EventsTable", "ReadModelsTable"]) {
+          const a = alarm(`${table}WriteThrottleAlarm`);
+          expect(a).toMatchObject({
+            Namespace: "AWS/DynamoDB",
+            MetricName: "WriteThrottleEvents",
+            Dimensions: [{ Name: "TableName", Value: ref(table) }],
+            Statistic: "Sum",
+            Period: 60,
+            Threshold: 0,
+            ComparisonOperator: "GreaterThanThreshold",
+            EvaluationPeriods: 1,
+            TreatMissingData: "notBreaching",
+          });
         }
+        const m = widget(WIDGET_TITLES.storeThrottles).metrics.map((x: Json[]) => x.slice(0, 4));
+        expect(m).toContainEqual([
+          "AWS/DynamoDB",
+          "WriteThrottleEvents",
+          "TableName",
+          "<ReadModelsTable>",
+        ]);
       });
 
       it("without an alarm e-mail, alarms notify nobody (and no alarm topic exists)", () => {

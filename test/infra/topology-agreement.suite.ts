@@ -21,10 +21,44 @@ export function describeTopologyAgreement(): void {
     });
 
     describe("template vs topology", () => {
-      it("one rule per subscription, and no other rule", () => {
+      it("one rule per subscription, one sweep schedule per sweeping function, and no other rule", () => {
+        const sweeping = topology.functions.filter((f) => f.sweepEveryMinutes !== undefined);
+        expect(sweeping.length).toBeGreaterThan(0);
         expect(idsOfType(t, "AWS::Events::Rule")).toEqual(
-          sorted(topology.subscriptions.map((s) => `${s.id}Rule`)),
+          sorted([
+            ...topology.subscriptions.map((s) => `${s.id}Rule`),
+            ...sweeping.map((f) => `${f.id}SweepRule`),
+          ]),
         );
+        for (const f of sweeping) {
+          const rule = props(t, `${f.id}SweepRule`, "AWS::Events::Rule");
+          expect(rule.ScheduleExpression).toBe(
+            `rate(${f.sweepEveryMinutes} minute${f.sweepEveryMinutes === 1 ? "" : "s"})`,
+          );
+          expect(rule.EventBusName).toBeUndefined();
+          expect(rule.Targets).toHaveLength(1);
+          expect(rule.Targets[0].Arn).toEqual({ "Fn::GetAtt": [`${f.id}Function`, "Arn"] });
+          expect(JSON.parse(rule.Targets[0].Input)).toEqual({ Records: [] });
+        }
+      });
+
+      it("lets each consumer send a record that can never succeed to its queue's DLQ", () => {
+        for (const sub of topology.subscriptions) {
+          const fn = topology.functions.find((f) => f.id === sub.functionId);
+          const statements = Object.values(t.Resources)
+            .filter((r) => r.Type === "AWS::IAM::Policy")
+            .flatMap(
+              (r) =>
+                (r.Properties as { PolicyDocument: { Statement: unknown[] } }).PolicyDocument
+                  .Statement,
+            )
+            .map((st) => JSON.stringify(st));
+          const dlq = `${sub.id}Dlq`;
+          expect(
+            statements.some((st) => st.includes("sqs:SendMessage") && st.includes(`"${dlq}"`)),
+            `${fn?.id} may send to ${dlq}`,
+          ).toBe(true);
+        }
       });
 
       it("exactly the expected queues (consumer, intake, DLQs, target DLQs)", () => {
@@ -97,6 +131,7 @@ export function describeTopologyAgreement(): void {
             "AWS::IAM::Role",
             "AWS::Lambda::EventSourceMapping",
             "AWS::Lambda::Function",
+            "AWS::Lambda::Permission",
             "AWS::Logs::LogGroup",
             "AWS::Pipes::Pipe",
             "AWS::SNS::Topic",

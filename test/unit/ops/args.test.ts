@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { intFlag, isoInstant, parseFlags, TARGET_FLAGS } from "../../../bin/ops/args.ts";
-import { awsSettings } from "../../../bin/ops/aws.ts";
+import { AwsClients, awsSettings } from "../../../bin/ops/aws.ts";
 import { OpsUsageError } from "../../../bin/ops/errors.ts";
 
 describe("isoInstant", () => {
@@ -68,6 +68,30 @@ describe("awsSettings", () => {
       region: "eu-central-1",
     });
     expect(awsSettings({}, { AWS_ENDPOINT_URL: "" })).toEqual({});
+  });
+
+  it("honours AWS_ENDPOINT_URL_<SERVICE> per service; --endpoint overrides them all", () => {
+    const env = {
+      AWS_ENDPOINT_URL: "http://127.0.0.1:4566",
+      AWS_ENDPOINT_URL_CLOUDFORMATION: "http://127.0.0.1:4599",
+    };
+    const settings = awsSettings({}, env);
+    expect(settings.serviceEndpoints).toEqual({ CLOUDFORMATION: "http://127.0.0.1:4599" });
+    const aws = new AwsClients(settings);
+    expect(aws.endpointOf("CLOUDFORMATION")).toBe("http://127.0.0.1:4599");
+    expect(aws.endpointOf("SQS")).toBe("http://127.0.0.1:4566");
+    expect(aws.describe("CLOUDFORMATION")).toBe("http://127.0.0.1:4599 (us-east-1)");
+    const flagged = new AwsClients(awsSettings({ endpoint: "http://localhost:9000" }, env));
+    expect(flagged.endpointOf("CLOUDFORMATION")).toBe("http://localhost:9000");
+    // A service endpoint alone also means "not AWS": a region and dummy keys by default.
+    expect(awsSettings({}, { AWS_ENDPOINT_URL_SQS: "http://127.0.0.1:1" })).toEqual({
+      serviceEndpoints: { SQS: "http://127.0.0.1:1" },
+      region: "us-east-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    expect(() => awsSettings({}, { AWS_ENDPOINT_URL_CLOUDFORMATION: "cfn" })).toThrow(
+      "environment variable AWS_ENDPOINT_URL_CLOUDFORMATION is invalid",
+    );
   });
 
   it("rejects a malformed endpoint, naming the variable or flag", () => {
