@@ -179,6 +179,7 @@ export async function processSqsBatch(
     deps.metrics.handledOne(
       parsed.detailType,
       deps.clock.now() - Date.parse(parsed.detail.meta.occurredAt),
+      parsed.detail.meta.priority,
     );
   }
   const random = deps.random ?? Math.random;

@@ -40,11 +40,18 @@ export class BatchMetrics {
   private readonly failures = new Map<FailureReason, number>();
   private readonly stored = new Map<string, number>();
   private readonly latencies: number[] = [];
+  private readonly latenciesByPriority = new Map<string, number[]>();
 
-  handledOne(eventType: string, latencyMs: number | undefined): void {
+  /** One record handled; its latency also counts under its priority (the per-priority alarms). */
+  handledOne(eventType: string, latencyMs: number | undefined, priority?: string): void {
     this.handled.set(eventType, (this.handled.get(eventType) ?? 0) + 1);
     if (latencyMs !== undefined && Number.isFinite(latencyMs) && latencyMs >= 0) {
       this.latencies.push(latencyMs);
+      if (priority !== undefined) {
+        const list = this.latenciesByPriority.get(priority) ?? [];
+        list.push(latencyMs);
+        this.latenciesByPriority.set(priority, list);
+      }
     }
   }
 
@@ -79,6 +86,14 @@ export class BatchMetrics {
     for (const [type, n] of this.handled) single("EventsHandled", "EventType", type, n);
     for (const [reason, n] of this.failures) single("EventFailures", "Reason", reason, n);
     for (const [type, n] of this.stored) single("EventsStored", "EventType", type, n);
+    for (const [priority, values] of this.latenciesByPriority) {
+      // A single metric publishes at its first value and then drops its dimensions: one each.
+      for (const ms of values) {
+        const m = metrics.singleMetric();
+        m.addDimension("Priority", priority);
+        m.addMetric("EndToEndLatency", MetricUnit.Milliseconds, ms);
+      }
+    }
     for (const ms of this.latencies) {
       metrics.addMetric("EndToEndLatency", MetricUnit.Milliseconds, ms);
     }

@@ -68,8 +68,20 @@ describe("cityHandler (the handler kit)", () => {
     });
     expect(handled?._aws.CloudWatchMetrics[0]?.Namespace).toBe("BuzzVille");
     expect(metric("EventFailures")).toMatchObject({ EventFailures: 1, Reason: "validation" });
-    const latency = metric("EndToEndLatency");
-    expect(latency?.EndToEndLatency).toHaveLength(2);
+    const latencyDocs = docs.filter((d) =>
+      d._aws.CloudWatchMetrics[0]?.Metrics.some((m) => m.Name === "EndToEndLatency"),
+    );
+    const byService = latencyDocs.filter((d) => d.Priority === undefined);
+    expect(byService.flatMap((d) => [d.EndToEndLatency].flat())).toHaveLength(2);
+    // The same latencies again under {service, Priority}, for the per-priority alarms.
+    const byPriority = latencyDocs.filter((d) => d.Priority !== undefined);
+    expect(byPriority.flatMap((d) => [d.EndToEndLatency].flat())).toHaveLength(2);
+    for (const d of byPriority) {
+      expect(d._aws.CloudWatchMetrics[0]?.Dimensions[0]).toEqual(
+        expect.arrayContaining(["service", "Priority"]),
+      );
+      expect(d.Priority).toBe(cityEvent("TrafficLightChanged").detail.meta.priority);
+    }
   });
 
   it("rethrows when the runtime cannot be built, so the whole batch is retried", async () => {
