@@ -1,13 +1,7 @@
-/**
- * `buzzville <command>`: `local` (the local cloud endpoint, topology deployed), `up` (the whole
- * city: cloud, functions, traffic, live status; `npm start`), `simulate` (the city simulator
- * against any bus), the operator commands `dlq`, `replay`, `stream` (bin/ops/), `help`.
- */
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { runLocal } from "../local/up/local.ts";
 import { runUp } from "../local/up/run.ts";
+import { main as simulateMain } from "../simulator/cli.ts";
 import { main as dlqMain } from "./ops/dlq.ts";
 import { main as replayMain } from "./ops/replay.ts";
 import { main as streamMain } from "./ops/stream.ts";
@@ -118,21 +112,12 @@ function stopSignal(io: CliIo): AbortSignal {
 }
 
 async function simulate(argv: string[], io: CliIo): Promise<number> {
-  const url = new URL("../simulator/cli.ts", import.meta.url);
-  if (!existsSync(fileURLToPath(url))) {
-    io.stderr.write(
-      "buzzville simulate: the simulator (simulator/cli.ts) is not in this checkout\n",
-    );
-    return 2;
-  }
-  const mod = (await import(url.href)) as {
-    main?: (argv: string[], io?: unknown) => Promise<number>;
-  };
-  if (typeof mod.main !== "function") {
-    io.stderr.write("buzzville simulate: simulator/cli.ts does not export main(argv)\n");
-    return 2;
-  }
-  return mod.main(argv);
+  return simulateMain(argv, {
+    stdout: io.stdout,
+    stderr: io.stderr,
+    env: process.env,
+    signal: stopSignal(io),
+  });
 }
 
 /** Name, message and causes; the stack only with BUZZVILLE_DEBUG=1. */

@@ -58,3 +58,14 @@ describe("buzzville CLI: operator commands", () => {
     expect(listFlags.err.join("")).toContain("list: --max and --dry-run belong to redrive");
   });
 });
+
+describe("buzzville simulate (through the CLI)", () => {
+  it("passes the CLI's output streams to the simulator, which rejects an unknown scenario by name", async () => {
+    const a = io();
+    expect(await run(["simulate", "--scenario", "meteor", "--bus", "b"], a.io)).toBe(2);
+    const err = a.err.join("");
+    expect(err).toContain("meteor");
+    expect(err).toMatch(/normal-day/);
+    expect(err).toMatch(/chaos/);
+  });
+});
