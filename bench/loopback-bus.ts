@@ -2,9 +2,8 @@
  * The EventBridge emulator served over node:http on 127.0.0.1 (port 0), with a real SDK v3
  * client pointed at it, and a target dispatcher that records what the rules deliver.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { serveEventBridge } from "../local/eventbridge/http.ts";
 import {
   createEventBridgeService,
   type EventBridgeService,
@@ -21,28 +20,8 @@ export interface LoopbackBus {
 
 export async function startLoopbackBus(targets: TargetDispatcher): Promise<LoopbackBus> {
   const service = createEventBridgeService({ region: "us-east-1", targets });
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      service
-        .handle({
-          target: String(req.headers["x-amz-target"] ?? ""),
-          body: Buffer.concat(chunks).toString("utf8"),
-        })
-        .then((answer) => {
-          res.writeHead(answer.statusCode, answer.headers);
-          res.end(answer.body);
-        })
-        .catch((error: unknown) => {
-          res.writeHead(500, { "content-type": "text/plain" });
-          res.end(String(error));
-        });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
+  const http = await serveEventBridge(service);
+  const endpoint = http.endpoint;
   const client = new EventBridgeClient({
     endpoint,
     region: "us-east-1",
@@ -56,10 +35,7 @@ export async function startLoopbackBus(targets: TargetDispatcher): Promise<Loopb
     async close() {
       client.destroy();
       service.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) =>
-        server.close((e) => (e ? reject(e) : resolve())),
-      );
+      await http.close();
     },
   };
 }

@@ -31,17 +31,8 @@ export function backoffSeconds(
   return Math.max(0, Math.min(max, Math.round(raw + spread)));
 }
 
-/** A deterministic PRNG (mulberry32) for seeded jitter. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic PRNG (mulberry32) for seeded jitter: the catalog's own. */
+export { seededRandom } from "../../events/random.ts";
 
 /** Port: make a received message invisible for a while (SQS ChangeMessageVisibility). */
 export interface VisibilityPort {

@@ -2,9 +2,8 @@
  * Test harness: a tiny node:http wrapper around the emulator's `handle()` (the gateway
  * engineer owns the real server), a recording dispatcher, and a deadline-based waiter.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { serveEventBridge } from "../../../local/eventbridge/http.ts";
 import {
   createEventBridgeService,
   type EventBridgeObservation,
@@ -27,26 +26,8 @@ export async function startEventBridge(options: EventBridgeServiceOptions = {}):
   const service = createEventBridgeService({ region: "us-east-1", ...options });
   const observations: EventBridgeObservation[] = [];
   service.onEvent((o) => observations.push(o));
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const target = String(req.headers["x-amz-target"] ?? "");
-      service
-        .handle({ target, body: Buffer.concat(chunks).toString("utf8") })
-        .then((response) => {
-          res.writeHead(response.statusCode, response.headers);
-          res.end(response.body);
-        })
-        .catch((error: unknown) => {
-          res.writeHead(500, { "content-type": "text/plain" });
-          res.end(String(error));
-        });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
+  const http = await serveEventBridge(service);
+  const endpoint = http.endpoint;
   const client = new EventBridgeClient({
     endpoint,
     region: "us-east-1",
@@ -61,9 +42,7 @@ export async function startEventBridge(options: EventBridgeServiceOptions = {}):
     async close() {
       client.destroy();
       service.close();
-      await new Promise<void>((resolve, reject) =>
-        server.close((e) => (e ? reject(e) : resolve())),
-      );
+      await http.close();
     },
   };
 }
