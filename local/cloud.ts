@@ -11,6 +11,11 @@ import { createEventTargets, type LambdaInvoker } from "./targets.ts";
 export interface LocalCloudOptions extends GatewayOptions {
   /** Reports background failures (pipe polling, target delivery). */
   readonly onError?: (where: string, error: unknown) => void;
+  /**
+   * How often archived events older than their archive's retention are dropped from memory
+   * (the emulator itself prunes only when an archive is described or listed). @default 600000
+   */
+  readonly archivePruneIntervalMs?: number;
 }
 
 export interface LocalCloud {
@@ -33,6 +38,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const targets = createEventTargets({
     endpoint,
     region,
+    requestHandler: gateway.queueRequestHandler(),
     invokeLambda: async (arn, payload) => {
       if (!invokeLambda)
         throw new Error(`No local function runner is attached, so ${arn} cannot run`);
@@ -48,10 +54,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     },
   });
 
+  // The pipes' own client: served in process by fauxqs (no loopback HTTP).
   const sqs = new SQSClient({
     endpoint,
     region,
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    requestHandler: gateway.queueRequestHandler(),
   });
   const pipes = createPipesService({
     region,
@@ -60,6 +68,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     onError: (pipe, error) => options.onError?.(`pipe ${pipe}`, error),
   });
   gateway.mountPipes(pipes);
+
+  // ListArchives prunes every archive to its retention (in process, no HTTP).
+  const pruneArchives = setInterval(() => {
+    eventBridge
+      .handle({ target: "AWSEvents.ListArchives", body: "{}" })
+      .catch((error: unknown) => options.onError?.("archive pruning", error));
+  }, options.archivePruneIntervalMs ?? 600_000);
+  pruneArchives.unref();
 
   return {
     gateway,
@@ -71,6 +87,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       invokeLambda = invoke;
     },
     stop: async () => {
+      clearInterval(pruneArchives);
       await pipes.stopAll();
       eventBridge.close();
       targets.destroy();

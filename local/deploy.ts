@@ -43,6 +43,12 @@ export interface DeployOptions {
   readonly topology: Topology;
   /** Physical names are `<prefix>-<logical id>`. @default "buzzville-local" */
   readonly prefix?: string;
+  /**
+   * Retention of the bus archive, days. The local archive lives in memory, so it is short by
+   * default (AWS's stack keeps 7 days); the local cloud prunes it on a timer (cloud.ts).
+   * @default 1
+   */
+  readonly archiveRetentionDays?: number;
 }
 
 const ACCOUNT = "000000000000";
@@ -132,7 +138,7 @@ export async function deployTopology(options: DeployOptions): Promise<ResourceMa
         new CreateArchiveCommand({
           ArchiveName: archiveName,
           EventSourceArn: busArn,
-          RetentionDays: 7,
+          RetentionDays: options.archiveRetentionDays ?? 1,
         }),
       )
       .catch(ignoreExisting(["ResourceAlreadyExistsException"]));

@@ -1,17 +1,21 @@
 /**
  * The EventBridge emulator's TargetDispatcher (local/eventbridge/types.ts): delivers rule targets
- * through the gateway with real SDK clients — the same path a user's code takes. Lambda targets
+ * with real SDK clients, whose requests are served in process by the embedded fauxqs (same
+ * serialization and errors as over HTTP). Lambda targets
  * go to the local Lambda runner. Every method rejects when delivery fails, which triggers the
  * rule target's retry policy and then its DLQ.
  */
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { SendMessageCommand, SQSClient, type SQSClientConfig } from "@aws-sdk/client-sqs";
 import type { SqsSendOptions, TargetDispatcher } from "./eventbridge/index.ts";
 
 export class TargetDeliveryError extends Error {
   override readonly name = "TargetDeliveryError";
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** Read by the EventBridge engine (`isRetriable`): false sends the event to the target's DLQ at once. */
+  readonly retryable: boolean;
+  constructor(message: string, options?: { cause?: unknown; retryable?: boolean }) {
     super(message, options);
+    this.retryable = options?.retryable ?? true;
   }
 }
 
@@ -23,8 +27,10 @@ export function queueUrlOfArn(endpoint: string, queueArn: string): string {
   const account = parts[4];
   const name = parts[5];
   if (parts[0] !== "arn" || parts[2] !== "sqs" || !account || !name) {
+    // A malformed ARN never gets better: permanent, not retried.
     throw new TargetDeliveryError(
       `"${queueArn}" is not an SQS queue ARN (expected arn:aws:sqs:<region>:<account>:<name>)`,
+      { retryable: false },
     );
   }
   return `${endpoint}/${account}/${name}`;
@@ -34,11 +40,17 @@ export function createEventTargets(options: {
   readonly endpoint: string;
   readonly region: string;
   readonly invokeLambda: LambdaInvoker;
+  /**
+   * Serves the SQS/SNS requests in process (the gateway's `queueRequestHandler()`); over HTTP
+   * through the endpoint when omitted. Same SDK serialization and errors either way.
+   */
+  readonly requestHandler?: SQSClientConfig["requestHandler"];
 }): TargetDispatcher & { destroy(): void } {
   const config = {
     endpoint: options.endpoint,
     region: options.region,
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    ...(options.requestHandler ? { requestHandler: options.requestHandler } : {}),
   };
   const sqs = new SQSClient(config);
   const sns = new SNSClient(config);

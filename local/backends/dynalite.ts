@@ -1,17 +1,20 @@
 /**
- * DynamoDB for the local cloud: the `dynalite` package, listening on an ephemeral loopback port
- * behind the gateway. In memory by default; with a data directory its LevelDB store lives on
+ * DynamoDB for the local cloud: the `dynalite` package. The gateway hands it its requests in
+ * process (`handle`); it also listens on an ephemeral loopback port, which keeps dynalite's own
+ * close path (flushing its store) working. In memory by default; with a data directory its LevelDB store lives on
  * disk and survives a restart.
  */
-import type { Server } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import dynalite from "dynalite";
 import { LocalBackendError } from "./errors.ts";
 
 export interface DynamoBackend {
-  /** Loopback port the gateway forwards DynamoDB requests to. */
+  /** Loopback port dynalite also listens on (its close path flushes LevelDB). */
   readonly port: number;
+  /** Serves one DynamoDB request in process (no second HTTP hop). */
+  handle(req: IncomingMessage, res: ServerResponse): void;
   stop(): Promise<void>;
 }
 
@@ -38,6 +41,10 @@ export async function startDynamoBackend(
   const port = (server.address() as AddressInfo).port;
   return {
     port,
+    // dynalite's request listener, called directly for the gateway's own request.
+    handle: (req, res) => {
+      server.emit("request", req, res);
+    },
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections?.();

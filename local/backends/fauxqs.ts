@@ -6,11 +6,13 @@
  * messages in every state, topics, subscriptions) is persisted in SQLite by fauxqs itself.
  */
 import { existsSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { buildApp } from "fauxqs";
+import type { Inject } from "../gateway/in-process.ts";
 import { LocalBackendError } from "./errors.ts";
 
 /** The parts of fauxqs' internal queue that the local cloud relies on. */
@@ -41,8 +43,12 @@ interface FauxInternals {
 }
 
 export interface QueueBackend {
-  /** Loopback port the gateway forwards SQS and SNS requests to. */
+  /** Loopback port fauxqs also listens on (not used by the gateway). */
   readonly port: number;
+  /** Serves one SQS/SNS/STS request in process through fauxqs' Fastify router (no HTTP hop). */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Serves a request built in process (Fastify `inject`): the local cloud's own SDK clients. */
+  readonly inject: Inject;
   /** Points every queue's URL at the given base (e.g. `http://127.0.0.1:4566`). */
   rebaseQueueUrls(baseUrl: string): void;
   stop(): Promise<void>;
@@ -126,6 +132,23 @@ export async function startQueueBackend(options: QueueBackendOptions): Promise<Q
 
   return {
     port,
+    handle: (req, res) => {
+      app.routing(req, res);
+    },
+    inject: async (request) => {
+      const res = await app.inject({
+        method: request.method as "POST",
+        url: request.url,
+        headers: request.headers,
+        ...(request.payload !== undefined ? { payload: request.payload } : {}),
+      });
+      return {
+        statusCode: res.statusCode,
+        statusMessage: res.statusMessage,
+        headers: res.headers,
+        rawPayload: res.rawPayload,
+      };
+    },
     rebaseQueueUrls(baseUrl) {
       const queues = [...sqsStore.allQueues()];
       sqsStore.queues.clear();

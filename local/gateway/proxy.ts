@@ -1,5 +1,8 @@
-/** Forwards a request to an embedded backend on a loopback port, keeping the Host header. */
-import { Agent, type IncomingMessage, request, type ServerResponse } from "node:http";
+/**
+ * Sends a request to an embedded backend on its loopback port (only the rare paths use it: the
+ * SQS query-protocol translation and queue inspection; the rest is served in process).
+ */
+import { Agent, type IncomingMessage, request } from "node:http";
 import { GatewayError } from "./errors.ts";
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
@@ -8,25 +11,6 @@ export interface UpstreamResponse {
   readonly status: number;
   readonly headers: IncomingMessage["headers"];
   readonly body: Buffer;
-}
-
-/** Streams `req` to the backend and the backend's answer to `res`. */
-export function pipeTo(port: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const upstream = request(
-      { host: "127.0.0.1", port, method: req.method, path: req.url, headers: req.headers, agent },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-        answer.on("end", () => resolve());
-        answer.on("error", reject);
-      },
-    );
-    upstream.on("error", (cause) =>
-      reject(new GatewayError(`backend on 127.0.0.1:${port} failed`, { cause })),
-    );
-    req.pipe(upstream);
-  });
 }
 
 /** Sends a complete request to the backend and buffers its answer. */

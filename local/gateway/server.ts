@@ -1,15 +1,18 @@
 /**
  * The local cloud's single endpoint: one node:http server that speaks the AWS wire protocols of
- * the services the stack uses. SQS and SNS go to embedded fauxqs, DynamoDB to embedded dynalite
- * (both on loopback ports behind this server), EventBridge and Pipes to services mounted here.
+ * the services the stack uses. SQS and SNS go to embedded fauxqs (its Fastify router), DynamoDB to
+ * embedded dynalite (its request listener) — both in process, on this server's own requests —
+ * EventBridge and Pipes to services mounted here.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { SQSClientConfig } from "@aws-sdk/client-sqs";
 import { type DynamoBackend, startDynamoBackend } from "../backends/dynalite.ts";
 import { type QueueBackend, startQueueBackend } from "../backends/fauxqs.ts";
 import { GatewayError, writeAwsError } from "./errors.ts";
+import { inProcessRequestHandler } from "./in-process.ts";
 import type { JsonTargetService, RestJsonService } from "./ports.ts";
-import { pipeTo, readBody, send } from "./proxy.ts";
+import { readBody, send } from "./proxy.ts";
 import { type Route, routeRequest, SUPPORTED_SERVICES } from "./route.ts";
 import { jsonToQueryXml, queryErrorCode, queryToJson } from "./sqs-query.ts";
 
@@ -55,6 +58,11 @@ export interface Gateway {
   mountEvents(service: JsonTargetService): void;
   /** Mounts the Pipes service (REST, `/v1/pipes`). */
   mountPipes(service: RestJsonService): void;
+  /**
+   * A `requestHandler` for the local cloud's OWN SQS/SNS clients: their requests go straight to
+   * the embedded fauxqs, in process (same wire format and errors as over HTTP).
+   */
+  queueRequestHandler(): NonNullable<SQSClientConfig["requestHandler"]>;
   stop(): Promise<void>;
 }
 
@@ -108,15 +116,16 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     }
     const route = routeRequest(req.headers, path);
     switch (route.service) {
+      // In process: the backends' own request handlers get this very request (no second hop).
       case "sns":
       case "sts":
-        return pipeTo(queues.port, req, res);
+        return queues.handle(req, res);
       case "sqs":
         if (route.protocol === "query") return sqsQuery(req, res);
-        return pipeTo(queues.port, req, res);
+        return queues.handle(req, res);
       case "dynamodb":
         if (route.action && !DYNAMODB_ACTIONS.has(route.action)) return unsupported(res, route);
-        return pipeTo(dynamo.port, req, res);
+        return dynamo.handle(req, res);
       case "events":
         return serveJson(events, route, req, res);
       case "pipes":
@@ -228,6 +237,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     mountPipes: (service) => {
       pipes = service;
     },
+    queueRequestHandler: () => inProcessRequestHandler(queues.inject, `${urlHost}:${port}`),
     stop: () => stopAll(server, queues, dynamo),
   };
 }

@@ -38,8 +38,14 @@ export interface FunctionHostOptions {
   /** Execution environments kept at most. @default 2 */
   readonly maxInstances?: number;
   readonly region: string;
-  /** Each line the function writes to stdout/stderr. */
+  /** Each line the function writes to stderr, and to stdout when `logStdout`. */
   readonly onLog?: (line: string) => void;
+  /**
+   * Split stdout into lines for `onLog` too. Off, stdout (EMF metric lines, info logs) is drained
+   * unread — it must be read, or it would buffer — and only stderr (warnings, errors) is parsed.
+   * @default true
+   */
+  readonly logStdout?: boolean;
 }
 
 interface Instance {
@@ -91,7 +97,8 @@ export class FunctionHost {
       stderr: true,
       resourceLimits: { maxOldGenerationSizeMb: Math.max(o.memoryMb, 256) },
     });
-    for (const stream of [worker.stdout, worker.stderr]) {
+    if (o.logStdout === false) worker.stdout.resume();
+    for (const stream of o.logStdout === false ? [worker.stderr] : [worker.stdout, worker.stderr]) {
       const lines = createInterface({ input: stream });
       lines.on("line", (line) => o.onLog?.(line));
     }

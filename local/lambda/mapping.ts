@@ -8,11 +8,12 @@
  */
 import {
   DeleteMessageBatchCommand,
+  type DeleteMessageBatchCommandOutput,
   type Message,
   ReceiveMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { RECORD_SYSTEM_ATTRIBUTES, toSqsRecord } from "../sqs-records.ts";
 import type { FunctionHost, InvokeOutcome } from "./host.ts";
 
@@ -34,6 +35,10 @@ export interface EventSourceMappingOptions {
   /** Called for every record the function handled successfully (deleted from the queue). */
   readonly onDelivered?: (record: SQSEvent["Records"][number], now: number) => void;
   readonly onInvokeFailure?: (mapping: string, outcome: InvokeOutcome) => void;
+  /** Runner problems that lose nothing but deserve a log line (e.g. deletes that had to be retried). */
+  readonly onWarning?: (mapping: string, message: string) => void;
+  /** Attempts of DeleteMessageBatch for entries it reports as Failed. @default 3 */
+  readonly deleteAttempts?: number;
   readonly now?: () => number;
 }
 
@@ -42,6 +47,8 @@ export interface MappingStats {
   delivered: number;
   failedRecords: number;
   failedInvocations: number;
+  /** Handled records whose delete still failed after the retries (they will be received again). */
+  undeleted: number;
 }
 
 /** Which records failed, per Lambda's rules for `ReportBatchItemFailures`. */
@@ -68,6 +75,7 @@ export class EventSourceMapping {
     delivered: 0,
     failedRecords: 0,
     failedInvocations: 0,
+    undeleted: 0,
   };
   private running = false;
   private readonly loops: Promise<void>[] = [];
@@ -77,6 +85,11 @@ export class EventSourceMapping {
 
   get id(): string {
     return this.options.id;
+  }
+
+  /** The pool of environments this mapping invokes. */
+  get host(): FunctionHost {
+    return this.options.fn;
   }
 
   start(): void {
@@ -118,10 +131,10 @@ export class EventSourceMapping {
     const windowEnds = now() + o.maxBatchingWindowSeconds * 1000;
     while (this.running && batch.length < o.batchSize) {
       const remainingWindow = Math.max(0, windowEnds - now());
+      // Within the batching window, long-poll for exactly what is left of it (fauxqs takes a
+      // fractional WaitTimeSeconds and answers as soon as a message arrives): no busy re-polling.
       const wait =
-        batch.length === 0
-          ? (o.waitTimeSeconds ?? 1)
-          : Math.min(Math.floor(remainingWindow / 1000), o.waitTimeSeconds ?? 1);
+        batch.length === 0 ? (o.waitTimeSeconds ?? 1) : Math.min(20, remainingWindow / 1000);
       const { Messages = [] } = await o.sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: o.queueUrl,
@@ -142,9 +155,6 @@ export class EventSourceMapping {
       if (batch.length === 0) return batch;
       if (o.maxBatchingWindowSeconds === 0 && Messages.length < Math.min(10, o.batchSize)) break;
       if (now() >= windowEnds) break;
-      if (Messages.length === 0 && wait === 0) {
-        await new Promise((r) => setTimeout(r, Math.min(100, remainingWindow)));
-      }
     }
     return batch;
   }
@@ -164,21 +174,54 @@ export class EventSourceMapping {
     }
     this.stats.failedRecords += failed.size;
     const done = records.filter((r) => !failed.has(r.messageId));
-    for (let i = 0; i < done.length; i += 10) {
-      const chunk = done.slice(i, i + 10);
-      const result = await o.sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: o.queueUrl,
-          Entries: chunk.map((r, j) => ({ Id: String(j), ReceiptHandle: r.receiptHandle })),
-        }),
-      );
+    for (let i = 0; i < done.length; i += 10) await this.remove(done.slice(i, i + 10));
+  }
+
+  /**
+   * Deletes handled records (at most 10). Entries DeleteMessageBatch reports as Failed are
+   * retried; those still failing are logged and will be received again after the visibility
+   * timeout (at-least-once: the handlers are idempotent), never counted as delivered.
+   */
+  private async remove(chunk: SQSRecord[]): Promise<void> {
+    const o = this.options;
+    let pending = chunk.map((record, j) => ({ id: String(j), record }));
+    const attempts = Math.max(1, o.deleteAttempts ?? 3);
+    let lastFailure = "";
+    for (let attempt = 1; attempt <= attempts && pending.length > 0; attempt++) {
+      let result: DeleteMessageBatchCommandOutput;
+      try {
+        result = await o.sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: o.queueUrl,
+            Entries: pending.map((p) => ({ Id: p.id, ReceiptHandle: p.record.receiptHandle })),
+          }),
+        );
+      } catch (error) {
+        lastFailure = String(error);
+        continue;
+      }
       const now = (o.now ?? Date.now)();
-      for (const ok of result.Successful ?? []) {
-        const record = chunk[Number(ok.Id)];
-        if (!record) continue;
+      const ok = new Set((result.Successful ?? []).map((s) => s.Id));
+      for (const p of pending) {
+        if (!ok.has(p.id)) continue;
         this.stats.delivered++;
-        o.onDelivered?.(record, now);
+        o.onDelivered?.(p.record, now);
+      }
+      const failures = result.Failed ?? [];
+      lastFailure = failures.map((f) => `${f.Id}: ${f.Code} ${f.Message ?? ""}`).join("; ");
+      pending = pending.filter((p) => !ok.has(p.id));
+      if (pending.length > 0 && attempt < attempts) {
+        o.onWarning?.(
+          o.id,
+          `DeleteMessageBatch on ${o.queueUrl} failed for ${pending.length} handled record(s) (${lastFailure}); retrying (attempt ${attempt + 1} of ${attempts})`,
+        );
       }
     }
+    if (pending.length === 0) return;
+    this.stats.undeleted += pending.length;
+    o.onWarning?.(
+      o.id,
+      `DeleteMessageBatch on ${o.queueUrl} still failed for ${pending.map((p) => p.record.messageId).join(", ")} after ${attempts} attempts (${lastFailure}); they will be received again after the visibility timeout`,
+    );
   }
 }

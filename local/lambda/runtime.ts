@@ -6,6 +6,7 @@
  */
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
+import { topology } from "../../infra/topology.ts";
 import type { DeployedFunction, ResourceMap } from "../resource-map.ts";
 import { FunctionHost, type InvokeOutcome, LambdaRunnerError } from "./host.ts";
 import { EventSourceMapping } from "./mapping.ts";
@@ -24,16 +25,35 @@ export interface FunctionsOptions {
   readonly waitTimeSeconds?: number;
   /** Powertools log level inside the functions. @default "WARN" */
   readonly logLevel?: string;
+  /** Sweep interval override, ms (tests). @default the topology's sweepEveryMinutes */
+  readonly sweepIntervalMs?: number;
+  /** Extra variables in every function's environment (tests, debugging). */
+  readonly extraEnv?: Readonly<Record<string, string>>;
   /** Per-function entry override (tests), by function logical id. */
   readonly entries?: Readonly<Record<string, string>>;
   readonly onLog?: (functionName: string, line: string) => void;
+  /** Pass the functions' stdout lines (EMF metrics, info logs) to `onLog`, not only stderr. @default true */
+  readonly logStdout?: boolean;
   readonly onDelivered?: (subscriptionId: string, record: SQSRecord, now: number) => void;
   readonly onInvokeFailure?: (mapping: string, outcome: InvokeOutcome) => void;
+  /** Runner problems that lose nothing (e.g. retried deletes), by mapping (subscription id). */
+  readonly onWarning?: (mapping: string, message: string) => void;
+  /**
+   * Subscriptions whose function is shared with other subscriptions but that get their OWN pool
+   * of environments (like reserved concurrency on AWS), so bulk traffic never delays them.
+   * @default the topology's subscriptions with priority "critical"
+   */
+  readonly reservedSubscriptions?: ReadonlySet<string>;
 }
 
 export interface RunningFunctions {
   readonly hosts: ReadonlyMap<string, FunctionHost>;
   readonly mappings: readonly EventSourceMapping[];
+  /**
+   * The sweep schedules (topology `sweepEveryMinutes`, a scheduled rule on AWS): each function
+   * listed is invoked with an empty batch (`{"Records": []}`) at that rate.
+   */
+  readonly sweeps: readonly { readonly function: string; readonly everyMinutes: number }[];
   /** Loads every function once before traffic; resolves with the functions that failed to load. */
   warm(): Promise<{ name: string; error: string }[]>;
   /** Asynchronous invoke by function ARN (EventBridge Lambda targets). */
@@ -66,28 +86,50 @@ export function functionEnvironment(
   };
 }
 
+const CRITICAL = new Set(
+  topology.subscriptions.filter((s) => s.priority === "critical").map((s) => s.id),
+);
+
 export function startFunctions(options: FunctionsOptions): RunningFunctions {
   const { resources } = options;
   const hosts = new Map<string, FunctionHost>();
+  const hostFor = (fn: DeployedFunction) =>
+    new FunctionHost({
+      name: fn.name,
+      entry: options.entries?.[fn.functionId] ?? fn.entry,
+      rootDir: options.rootDir ?? process.cwd(),
+      timeoutMs: fn.timeoutSeconds * 1000,
+      memoryMb: fn.memoryMb,
+      env: {
+        ...functionEnvironment(fn, resources, options.logLevel ?? "WARN"),
+        ...options.extraEnv,
+      },
+      maxInstances: options.maxInstancesPerFunction ?? 2,
+      region: resources.region,
+      onLog: (line) => options.onLog?.(fn.name, line),
+      ...(options.logStdout === false ? { logStdout: false } : {}),
+    });
   for (const [logicalId, fn] of Object.entries(resources.functions)) {
-    hosts.set(
-      logicalId,
-      new FunctionHost({
-        name: fn.name,
-        entry: options.entries?.[fn.functionId] ?? fn.entry,
-        rootDir: options.rootDir ?? process.cwd(),
-        timeoutMs: fn.timeoutSeconds * 1000,
-        memoryMb: fn.memoryMb,
-        env: functionEnvironment(fn, resources, options.logLevel ?? "WARN"),
-        maxInstances: options.maxInstancesPerFunction ?? 2,
-        region: resources.region,
-        onLog: (line) => options.onLog?.(fn.name, line),
-      }),
-    );
+    hosts.set(logicalId, hostFor(fn));
+  }
+  // A reserved subscription of a shared function gets its own pool, keyed "<function>/<subscription>".
+  const reserved = options.reservedSubscriptions ?? CRITICAL;
+  const sourcesPerFunction = new Map<string, number>();
+  for (const es of resources.eventSources) {
+    sourcesPerFunction.set(es.function, (sourcesPerFunction.get(es.function) ?? 0) + 1);
+  }
+  const poolOf = new Map<string, FunctionHost>();
+  for (const es of resources.eventSources) {
+    const fn = resources.functions[es.function];
+    if (!fn || !reserved.has(es.subscriptionId) || (sourcesPerFunction.get(es.function) ?? 0) < 2)
+      continue;
+    const host = hostFor(fn);
+    hosts.set(`${es.function}/${es.subscriptionId}`, host);
+    poolOf.set(es.logicalId, host);
   }
   const mappings = resources.eventSources.map((es) => {
     const queue = resources.queues[es.queue];
-    const fn = hosts.get(es.function);
+    const fn = poolOf.get(es.logicalId) ?? hosts.get(es.function);
     if (!queue || !fn) {
       throw new LambdaRunnerError(
         `Event source ${es.logicalId} names queue ${es.queue} / function ${es.function}, which were not deployed`,
@@ -111,13 +153,42 @@ export function startFunctions(options: FunctionsOptions): RunningFunctions {
         : {}),
       onDelivered: (record, now) => options.onDelivered?.(es.subscriptionId, record, now),
       ...(options.onInvokeFailure ? { onInvokeFailure: options.onInvokeFailure } : {}),
+      ...(options.onWarning ? { onWarning: options.onWarning } : {}),
     });
   });
   for (const m of mappings) m.start();
 
+  // Sweep schedules: like the stack's scheduled rules (no retries or DLQ: the next sweep redoes it).
+  const sweeps: { function: string; everyMinutes: number }[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  for (const [logicalId, fn] of Object.entries(resources.functions)) {
+    const everyMinutes = topology.functions.find((f) => f.id === fn.functionId)?.sweepEveryMinutes;
+    const host = hosts.get(logicalId);
+    if (everyMinutes === undefined || !host) continue;
+    sweeps.push({ function: logicalId, everyMinutes });
+    const timer = setInterval(
+      () => {
+        host.invoke({ Records: [] }).then(
+          (outcome) => {
+            if (outcome.kind !== "ok") options.onInvokeFailure?.(`${host.name} sweep`, outcome);
+          },
+          (error: unknown) =>
+            options.onInvokeFailure?.(`${host.name} sweep`, {
+              kind: "crash",
+              error: String(error),
+            }),
+        );
+      },
+      options.sweepIntervalMs ?? everyMinutes * 60_000,
+    );
+    timer.unref();
+    timers.push(timer);
+  }
+
   return {
     hosts,
     mappings,
+    sweeps,
     async warm() {
       const failures: { name: string; error: string }[] = [];
       await Promise.all(
@@ -128,7 +199,8 @@ export function startFunctions(options: FunctionsOptions): RunningFunctions {
       return failures;
     },
     async invoke(functionArn, payload) {
-      const host = [...hosts.values()].find((h) => h.arn === functionArn);
+      // The function's shared pool (reserved pools are keyed "<function>/<subscription>").
+      const host = [...hosts].find(([key, h]) => !key.includes("/") && h.arn === functionArn)?.[1];
       if (!host) throw new LambdaRunnerError(`No local function has ARN ${functionArn}`);
       // Asynchronous invocation: accepted now, run in the background (failures are logged).
       host.invoke(JSON.parse(payload)).then(
@@ -140,6 +212,7 @@ export function startFunctions(options: FunctionsOptions): RunningFunctions {
       );
     },
     async stop() {
+      for (const t of timers) clearInterval(t);
       await Promise.all(mappings.map((m) => m.stop()));
       await Promise.all([...hosts.values()].map((h) => h.close()));
     },

@@ -16,11 +16,15 @@ import {
 import { RECORD_SYSTEM_ATTRIBUTES, toSqsRecord } from "../sqs-records.ts";
 import { queueUrlOfArn } from "../targets.ts";
 import { evaluatePath, isDynamic, renderTemplate } from "./jsonpath.ts";
-import type { PipeDefinition } from "./types.ts";
+import { type PipeDefinition, PipeRunnerError } from "./types.ts";
 
 export interface PipeStats {
   moved: number;
   rejected: number;
+  /** Messages the target refused after the retries: left in the source (back after the visibility timeout). */
+  sendFailures: number;
+  /** Messages sent to the target whose source delete still failed after the retries (sent again later). */
+  deleteFailures: number;
   lastError?: string;
 }
 
@@ -31,11 +35,13 @@ export interface PipeRunnerOptions {
   readonly region: string;
   /** Long-poll wait per receive, seconds. @default 1 */
   readonly waitTimeSeconds?: number;
+  /** Attempts of SendMessageBatch / DeleteMessageBatch for the entries they report as Failed. @default 3 */
+  readonly batchAttempts?: number;
   readonly onError?: (pipe: string, error: unknown) => void;
 }
 
 export class PipeRunner {
-  readonly stats: PipeStats = { moved: 0, rejected: 0 };
+  readonly stats: PipeStats = { moved: 0, rejected: 0, sendFailures: 0, deleteFailures: 0 };
   private running = false;
   private loop: Promise<void> | undefined;
   private abort = new AbortController();
@@ -123,20 +129,58 @@ export class PipeRunner {
       handles.set(String(i), message.ReceiptHandle ?? "");
     });
     if (entries.length === 0) return;
-    const sent = await sqs.send(
-      new SendMessageBatchCommand({ QueueUrl: targetUrl, Entries: entries }),
+    const accepted = await this.retrying("SendMessageBatch", targetUrl, entries, (batch) =>
+      sqs.send(new SendMessageBatchCommand({ QueueUrl: targetUrl, Entries: batch })),
     );
-    for (const failed of sent.Failed ?? []) {
-      this.stats.lastError = `${failed.Code}: ${failed.Message}`;
-    }
-    const accepted = (sent.Successful ?? []).map((s) => s.Id ?? "");
+    this.stats.sendFailures += entries.length - accepted.length;
     if (accepted.length === 0) return;
-    const deleted = await sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: sourceUrl,
-        Entries: accepted.map((id) => ({ Id: id, ReceiptHandle: handles.get(id) ?? "" })),
-      }),
+    const deleted = await this.retrying(
+      "DeleteMessageBatch",
+      sourceUrl,
+      accepted.map((e) => ({ Id: e.Id, ReceiptHandle: handles.get(e.Id ?? "") ?? "" })),
+      (batch) => sqs.send(new DeleteMessageBatchCommand({ QueueUrl: sourceUrl, Entries: batch })),
     );
-    this.stats.moved += deleted.Successful?.length ?? 0;
+    this.stats.moved += deleted.length;
+    this.stats.deleteFailures += accepted.length - deleted.length;
+  }
+
+  /**
+   * Runs a batch call, retrying the entries it reports as Failed (or all of them when the call
+   * itself fails); reports what still fails through `onError` and `lastError`. Resolves with the
+   * entries that succeeded. Nothing is lost: an unsent message stays in the source (DLQ after
+   * maxReceiveCount); an undeleted one is sent again (FIFO targets deduplicate it).
+   */
+  private async retrying<E extends { Id?: string | undefined }>(
+    action: string,
+    queueUrl: string,
+    entries: E[],
+    call: (batch: E[]) => Promise<{
+      Successful?: { Id?: string | undefined }[];
+      Failed?: { Id?: string | undefined; Code?: string; Message?: string }[];
+    }>,
+  ): Promise<E[]> {
+    const attempts = Math.max(1, this.options.batchAttempts ?? 3);
+    const done: E[] = [];
+    let pending = entries;
+    let failure = "";
+    for (let attempt = 1; attempt <= attempts && pending.length > 0; attempt++) {
+      try {
+        const out = await call(pending);
+        const ok = new Set((out.Successful ?? []).map((s) => s.Id));
+        done.push(...pending.filter((e) => ok.has(e.Id)));
+        pending = pending.filter((e) => !ok.has(e.Id));
+        failure = (out.Failed ?? []).map((f) => `${f.Id}: ${f.Code} ${f.Message ?? ""}`).join("; ");
+      } catch (error) {
+        failure = String(error);
+      }
+    }
+    if (pending.length > 0) {
+      const error = new PipeRunnerError(
+        `${action} on ${queueUrl} failed for ${pending.length} of ${entries.length} entries after ${attempts} attempts (${failure}); ${action === "SendMessageBatch" ? "they stay in the source queue and return after its visibility timeout" : "they were delivered and will be delivered again after the visibility timeout"}`,
+      );
+      this.stats.lastError = error.message;
+      this.options.onError?.(this.options.pipe.Name, error);
+    }
+    return done;
   }
 }

@@ -35,3 +35,11 @@ export class PipeError extends Error {
     this.status = status;
   }
 }
+
+/** A pipe's runner could not move messages (after retries); nothing is lost, see the message. */
+export class PipeRunnerError extends Error {
+  override readonly name: string = "PipeRunnerError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

@@ -1,6 +1,7 @@
 /**
  * What a run of the local city published and what the consumers received: the ids PutEvents
- * accepted (recorded from the real responses), end-to-end latencies, and per-stream order.
+ * accepted (recorded from the real responses), end-to-end latencies, and per-stream arrival
+ * order — all in bounded memory.
  */
 import type {
   PutEventsCommand,
@@ -8,6 +9,9 @@ import type {
   PutEventsRequestEntry,
 } from "@aws-sdk/client-eventbridge";
 import type { SQSRecord } from "aws-lambda";
+import { LatencySeries, type Percentiles, SlidingWindow } from "./latency.ts";
+
+export { percentile } from "./latency.ts";
 
 /** The part of an EventBridge client a publisher uses (events/publisher.ts PutEventsPort). */
 export interface PutEventsSender {
@@ -23,12 +27,23 @@ function eventIdOf(entry: PutEventsRequestEntry): string | undefined {
   }
 }
 
-/** Wraps a client; every entry PutEvents accepted (has an EventId) is recorded by meta.eventId. */
+/**
+ * Wraps a client; every entry PutEvents accepted (has an EventId) is counted and, up to
+ * `maxTracked` distinct ids, recorded by meta.eventId for the end-of-run `lost` check (a
+ * never-ending run would otherwise grow this set forever; ~100 MB at the default bound, 27 h
+ * at 10 events/s). Ids accepted beyond the bound are counted in `untracked`, not checked.
+ */
 export class AcceptedEvents {
   readonly ids = new Set<string>();
+  /** Accepted entries with a readable meta.eventId (tracked or not). */
+  accepted = 0;
+  /** Accepted after `ids` reached `maxTracked`: counted in `accepted`, not checked for loss. */
+  untracked = 0;
   /** Accepted entries without a readable meta.eventId (e.g. deliberately malformed ones). */
   withoutId = 0;
   failedEntries = 0;
+
+  constructor(private readonly maxTracked = 1_000_000) {}
 
   wrap(client: PutEventsSender): PutEventsSender {
     return {
@@ -42,8 +57,14 @@ export class AcceptedEvents {
             return;
           }
           const id = eventIdOf(entry);
-          if (id) this.ids.add(id);
-          else this.withoutId++;
+          if (!id) {
+            this.withoutId++;
+            return;
+          }
+          if (this.ids.has(id)) return;
+          this.accepted++;
+          if (this.ids.size < this.maxTracked) this.ids.add(id);
+          else this.untracked++;
         });
         return out;
       },
@@ -67,58 +88,107 @@ function metaOf(record: SQSRecord): Meta | undefined {
   }
 }
 
-/** p-th percentile (nearest rank) of a sorted list; 0 when empty. */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank] ?? 0;
+export interface LedgerBounds {
+  /** Exact latency samples kept per consumer (beyond: histogram). @default 100_000 */
+  readonly maxExactPerConsumer?: number;
+  /** Exact latency samples kept over all consumers. @default 200_000 */
+  readonly maxExactOverall?: number;
+  /** Samples of the live (sliding-window) percentiles. @default 5_000 */
+  readonly liveWindow?: number;
+  /** group+producer streams whose last sequence is remembered (least recently seen dropped). @default 50_000 */
+  readonly maxStreams?: number;
 }
 
-/** Per-consumer deliveries, latency samples and order checks on the FIFO (ordered) consumers. */
+/**
+ * Per-consumer deliveries, latency samples (bounded, see latency.ts) and, on the ordered (FIFO)
+ * consumers, arrivals whose producer sequence is below the last one seen for their group and
+ * producer. That arrival disorder is informative only: EventBridge delivers in no particular
+ * order and the consumers resequence; the promised order is checked in the event store
+ * (inspect.ts `scanEventStore`).
+ */
 export class DeliveryLedger {
   readonly delivered: Record<string, number> = {};
-  private readonly latencies = new Map<string, number[]>();
-  private samples = 0;
+  /** Per ordered consumer: deliveries that arrived below their stream's last sequence. */
+  readonly arrivalsOutOfSequence: Record<string, number> = {};
+  private readonly series = new Map<string, LatencySeries>();
+  private readonly overall: LatencySeries;
+  private readonly live: SlidingWindow;
+  /** Insertion order = least recently seen first (re-inserted on every update). */
   private readonly lastSequence = new Map<string, number>();
-  orderViolations = 0;
+  private readonly bounds: Required<LedgerBounds>;
 
   constructor(
     /** Subscriptions whose queue is FIFO: checked for per-group, per-producer order. */
     private readonly ordered: ReadonlySet<string>,
-    private readonly maxSamples = 200_000,
-  ) {}
+    bounds: LedgerBounds = {},
+  ) {
+    this.bounds = {
+      maxExactPerConsumer: bounds.maxExactPerConsumer ?? 100_000,
+      maxExactOverall: bounds.maxExactOverall ?? 200_000,
+      liveWindow: bounds.liveWindow ?? 5_000,
+      maxStreams: bounds.maxStreams ?? 50_000,
+    };
+    this.overall = new LatencySeries(this.bounds.maxExactOverall);
+    this.live = new SlidingWindow(this.bounds.liveWindow);
+    for (const id of ordered) this.arrivalsOutOfSequence[id] = 0;
+  }
+
+  /** Streams whose last sequence is remembered (bounded by `maxStreams`). */
+  get trackedStreams(): number {
+    return this.lastSequence.size;
+  }
 
   record(subscriptionId: string, record: SQSRecord, now: number): void {
     this.delivered[subscriptionId] = (this.delivered[subscriptionId] ?? 0) + 1;
     const meta = metaOf(record);
     if (!meta) return;
     const occurred = meta.occurredAt ? Date.parse(meta.occurredAt) : Number.NaN;
-    if (Number.isFinite(occurred) && this.samples < this.maxSamples) {
-      const list = this.latencies.get(subscriptionId) ?? [];
-      list.push(Math.max(0, now - occurred));
-      this.latencies.set(subscriptionId, list);
-      this.samples++;
+    if (Number.isFinite(occurred)) {
+      const ms = Math.max(0, now - occurred);
+      let series = this.series.get(subscriptionId);
+      if (!series) {
+        series = new LatencySeries(this.bounds.maxExactPerConsumer);
+        this.series.set(subscriptionId, series);
+      }
+      series.add(ms);
+      this.overall.add(ms);
+      this.live.add(ms);
     }
     const group = record.attributes.MessageGroupId;
     if (this.ordered.has(subscriptionId) && group && meta.producerId && meta.sequence) {
       const key = `${subscriptionId}|${group}|${meta.producerId}`;
       const last = this.lastSequence.get(key) ?? 0;
-      if (meta.sequence < last) this.orderViolations++;
-      else this.lastSequence.set(key, meta.sequence);
+      if (meta.sequence < last) {
+        this.arrivalsOutOfSequence[subscriptionId] =
+          (this.arrivalsOutOfSequence[subscriptionId] ?? 0) + 1;
+        return;
+      }
+      this.lastSequence.delete(key);
+      this.lastSequence.set(key, meta.sequence);
+      if (this.lastSequence.size > this.bounds.maxStreams) {
+        const oldest = this.lastSequence.keys().next().value;
+        if (oldest !== undefined) this.lastSequence.delete(oldest);
+      }
     }
   }
 
-  /** Over every delivery, or one consumer's. */
-  latency(subscriptionId?: string): { p50: number; p99: number } {
-    const values =
-      subscriptionId === undefined
-        ? [...this.latencies.values()].flat()
-        : (this.latencies.get(subscriptionId) ?? []);
-    const sorted = values.sort((a, b) => a - b);
-    return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+  /** Over every delivery (exact up to the bound, then from the histogram), or one consumer's. */
+  latency(subscriptionId?: string): Percentiles {
+    if (subscriptionId === undefined) return this.overall.percentiles();
+    return this.series.get(subscriptionId)?.percentiles() ?? { p50: 0, p99: 0 };
   }
 
-  latencyByConsumer(): Record<string, { p50: number; p99: number }> {
-    return Object.fromEntries([...this.latencies.keys()].map((id) => [id, this.latency(id)]));
+  /** The last `liveWindow` deliveries: for the live status line. */
+  liveLatency(): Percentiles {
+    return this.live.percentiles();
+  }
+
+  latencyByConsumer(): Record<string, Percentiles> {
+    return Object.fromEntries([...this.series.keys()].map((id) => [id, this.latency(id)]));
+  }
+
+  /** Whether every latency figure of the summary is exact (no series outgrew its bound). */
+  get latencyExact(): boolean {
+    return this.overall.isExact && [...this.series.values()].every((s) => s.isExact);
   }
 }

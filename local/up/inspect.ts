@@ -3,9 +3,10 @@
  * in flight, delayed), the event ids inside queues (non-destructive inspection of the embedded
  * SQS), and the event ids in the DynamoDB event store.
  */
-import { type DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { type AttributeValue, type DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { DeployedQueue } from "../resource-map.ts";
+import { LocalRunError } from "./errors.ts";
 
 export interface QueueDepth {
   readonly visible: number;
@@ -37,9 +38,16 @@ interface InspectedMessage {
 
 /** Event ids of every message in a queue (ready, in flight, delayed), without receiving them. */
 export async function eventIdsInQueue(endpoint: string, queue: DeployedQueue): Promise<string[]> {
-  const response = await fetch(`${endpoint}/_buzzville/queues/${encodeURIComponent(queue.name)}`);
+  const url = `${endpoint}/_buzzville/queues/${encodeURIComponent(queue.name)}`;
+  const response = await fetch(url).catch((cause: unknown) => {
+    throw new LocalRunError(`Inspecting queue ${queue.name} at ${url} failed: ${String(cause)}`, {
+      cause,
+    });
+  });
   if (!response.ok) {
-    throw new Error(`Inspecting queue ${queue.name} failed: HTTP ${response.status}`);
+    throw new LocalRunError(
+      `Inspecting queue ${queue.name} failed: HTTP ${response.status} from ${url} (expected 200: is the local cloud up and the queue deployed?)`,
+    );
   }
   const state = (await response.json()) as {
     messages: {
@@ -66,18 +74,42 @@ export async function eventIdsInQueue(endpoint: string, queue: DeployedQueue): P
   return ids;
 }
 
+/** The rule of a SignalSequenceViolation that breaks the promised (resequenced) order. */
+export const SEQUENCE_GAP_RULE = "sequence-gap-expired";
+
+export interface EventStoreScan {
+  /** Every event id in the store. */
+  readonly ids: Set<string>;
+  /**
+   * Stored SignalSequenceViolation events with rule `sequence-gap-expired`: a controller change
+   * the traffic consumer applied out of sequence because the gap before it did not fill within
+   * its hold time (functions/traffic/intersection.ts). Counted once per event (by id).
+   */
+  readonly sequenceViolations: number;
+}
+
 /**
- * Every event id in the event store. Commits (functions/event-store/dynamodb-adapter.ts) list
- * theirs in `eventIds`; an item with a top-level `eventId` counts too.
+ * Every event id in the event store, and the resequencing violations among its events. Commits
+ * (functions/event-store/dynamodb-adapter.ts) list theirs in `eventIds` and keep each event's
+ * `type` and `detail` in `events`; an item with a top-level `eventId` counts too.
  */
-export async function storedEventIds(ddb: DynamoDBClient, tableName: string): Promise<Set<string>> {
+export async function scanEventStore(
+  ddb: DynamoDBClient,
+  tableName: string | undefined,
+): Promise<EventStoreScan> {
+  if (!tableName) {
+    throw new LocalRunError(
+      "The event store table is not in the deployment (ResourceMap.tables has no EventsTable): cannot count stored events; redeploy the topology",
+    );
+  }
   const ids = new Set<string>();
-  let start: Record<string, import("@aws-sdk/client-dynamodb").AttributeValue> | undefined;
+  const violations = new Set<string>();
+  let start: Record<string, AttributeValue> | undefined;
   do {
     const page = await ddb.send(
       new ScanCommand({
         TableName: tableName,
-        ProjectionExpression: "eventIds, eventId, kind",
+        ProjectionExpression: "eventIds, eventId, kind, events",
         ExclusiveStartKey: start,
       }),
     );
@@ -86,8 +118,27 @@ export async function storedEventIds(ddb: DynamoDBClient, tableName: string): Pr
       for (const v of item.eventIds?.L ?? []) if (v.S) ids.add(v.S);
       for (const v of item.eventIds?.SS ?? []) ids.add(v);
       if (item.eventId?.S) ids.add(item.eventId.S);
+      for (const e of item.events?.L ?? []) {
+        const event = e.M;
+        const id = event?.eventId?.S;
+        if (event?.type?.S !== "SignalSequenceViolation" || !id) continue;
+        if (ruleOf(event.detail?.S) === SEQUENCE_GAP_RULE) violations.add(id);
+      }
     }
     start = page.LastEvaluatedKey;
   } while (start);
-  return ids;
+  return { ids, sequenceViolations: violations.size };
+}
+
+function ruleOf(detail: string | undefined): unknown {
+  try {
+    return (JSON.parse(detail ?? "") as { rule?: unknown }).rule;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every event id in the event store (see `scanEventStore`). */
+export async function storedEventIds(ddb: DynamoDBClient, tableName: string): Promise<Set<string>> {
+  return (await scanEventStore(ddb, tableName)).ids;
 }

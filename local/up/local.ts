@@ -32,6 +32,8 @@ export async function runLocal(options: LocalOptions): Promise<void> {
     endpoint: cloud.endpoint,
     region: cloud.region,
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    // The pollers' requests are served in process by the embedded SQS.
+    requestHandler: cloud.gateway.queueRequestHandler(),
   });
   let functions: ReturnType<typeof startFunctions> | undefined;
   try {

@@ -14,7 +14,8 @@ import { deployTopology } from "../deploy.ts";
 import { startFunctions } from "../lambda/runtime.ts";
 import type { DeployedQueue, ResourceMap } from "../resource-map.ts";
 import { AcceptedEvents, DeliveryLedger } from "./accounting.ts";
-import { eventIdsInQueue, queueDepth, storedEventIds } from "./inspect.ts";
+import { LocalRunError } from "./errors.ts";
+import { eventIdsInQueue, queueDepth, scanEventStore } from "./inspect.ts";
 import { formatStatus, formatSummary, type UpSummary } from "./status.ts";
 import { loadTrafficSource, type TrafficSource } from "./traffic.ts";
 
@@ -62,12 +63,27 @@ const abortable = (ms: number, signal?: AbortSignal) =>
   });
 
 /** The subscription that feeds the function writing the event store. */
-function eventStoreSubscription(resources: ResourceMap): string | undefined {
+function eventStoreSubscription(resources: ResourceMap): string {
   const table = resources.tables[SHARED_IDS.eventsTable]?.name;
   const fn = Object.entries(resources.functions).find(([, f]) =>
     Object.values(f.resourceEnv).includes(table ?? "\u0000"),
   );
-  return resources.eventSources.find((es) => es.function === fn?.[0])?.subscriptionId;
+  const sub = resources.eventSources.find((es) => es.function === fn?.[0])?.subscriptionId;
+  if (!sub) {
+    throw new LocalRunError(
+      `No deployed function with an event source writes the event store table ${JSON.stringify(table)}: cannot tell which queues and DLQs hold events on their way to it, so "lost" cannot be computed`,
+    );
+  }
+  return sub;
+}
+
+/** Fails before anything boots when the simulator would refuse the scenario. */
+async function checkScenario(scenario: string, traffic: TrafficSource): Promise<void> {
+  if (traffic.kind !== "simulator" || !traffic.scenarios) return;
+  if (traffic.scenarios.includes(scenario)) return;
+  throw new LocalRunError(
+    `--scenario ${JSON.stringify(scenario)} is not a simulator scenario; allowed: ${traffic.scenarios.join(", ")}`,
+  );
 }
 
 export async function runUp(options: UpOptions = {}): Promise<UpSummary> {
@@ -81,6 +97,9 @@ export async function runUp(options: UpOptions = {}): Promise<UpSummary> {
     if (options.verbose) err(`${line}\n`);
   };
 
+  const traffic = options.traffic ?? (await loadTrafficSource());
+  const scenario = options.scenario ?? "normal-day";
+  await checkScenario(scenario, traffic);
   const cloud: LocalCloud = await startLocalCloud({
     ...(options.host ? { host: options.host } : {}),
     port: options.port ?? 4566,
@@ -88,7 +107,8 @@ export async function runUp(options: UpOptions = {}): Promise<UpSummary> {
     onError: (where, error) => note(`[${where}] ${String(error)}`),
   });
   const config = { endpoint: cloud.endpoint, region: cloud.region, credentials };
-  const sqs = new SQSClient(config);
+  // The runner's pollers and the status line: served in process (the functions use HTTP).
+  const sqs = new SQSClient({ ...config, requestHandler: cloud.gateway.queueRequestHandler() });
   const ddb = new DynamoDBClient(config);
   const events = new EventBridgeClient(config);
   let functions: ReturnType<typeof startFunctions> | undefined;
@@ -113,7 +133,10 @@ export async function runUp(options: UpOptions = {}): Promise<UpSummary> {
         : {}),
       ...(options.entries ? { entries: options.entries } : {}),
       onLog: (fn, line) => note(`[${fn}] ${line}`),
+      // stdout is mostly EMF metric lines: only split and kept when they are printed.
+      logStdout: options.verbose === true,
       onDelivered: (sub, record, now) => ledger.record(sub, record, now),
+      onWarning: (mapping, message) => note(`[${mapping}] ${message}`),
       onInvokeFailure: (mapping, outcome) =>
         note(
           `[${mapping}] invocation ${outcome.kind}${"error" in outcome ? `: ${outcome.error}` : ""}`,
@@ -130,40 +153,40 @@ export async function runUp(options: UpOptions = {}): Promise<UpSummary> {
       `Buzz Ville local cloud on ${cloud.endpoint} (region ${cloud.region}); deployed ${queues.length} queues, ${Object.keys(resources.rules).length} rules, ${Object.keys(resources.pipes).length} pipes, ${Object.keys(resources.functions).length} functions\n`,
     );
     const accepted = new AcceptedEvents();
-    const traffic = options.traffic ?? (await loadTrafficSource());
-    const scenario = options.scenario ?? "normal-day";
     const stopTraffic = new AbortController();
     options.signal?.addEventListener("abort", () => stopTraffic.abort());
     const started = Date.now();
 
+    // All queues at once (one request each, in parallel), only when a line is printed.
     const depths = async () => {
       let inQueues = 0;
       let inDlqs = 0;
       const byQueue: Record<string, number> = {};
-      for (const q of queues) {
-        const d = await queueDepth(sqs, q);
-        byQueue[q.logicalId] = d.total;
-        if (isDlq(q)) inDlqs += d.total;
-        else inQueues += d.total;
-      }
+      const all = await Promise.all(queues.map((q) => queueDepth(sqs, q)));
+      queues.forEach((q, i) => {
+        const total = all[i]?.total ?? 0;
+        byQueue[q.logicalId] = total;
+        if (isDlq(q)) inDlqs += total;
+        else inQueues += total;
+      });
       return { inQueues, inDlqs, byQueue };
     };
     let lastPlain = 0;
     const draw = async () => {
+      // A TTY line is redrawn every second; a plain one printed every 5 s: compute nothing between.
+      if (!options.tty && Date.now() - lastPlain < 5000) return;
+      lastPlain = Date.now();
       const d = await depths();
       const line = formatStatus({
         elapsedSeconds: Math.round((Date.now() - started) / 1000),
-        published: accepted.ids.size,
+        published: accepted.accepted,
         delivered: ledger.delivered,
         inQueues: d.inQueues,
         inDlqs: d.inDlqs,
-        latency: ledger.latency(),
+        // The last few thousand deliveries (a sliding window): moves during a long run.
+        latency: ledger.liveLatency(),
       });
-      if (options.tty) status(`\r\u001b[2K${line}`);
-      else if (Date.now() - lastPlain >= 5000) {
-        lastPlain = Date.now();
-        status(`${line}\n`);
-      }
+      status(options.tty ? `\r\u001b[2K${line}` : `${line}\n`);
     };
     let drawing = false;
     ticker = setInterval(() => {
@@ -215,25 +238,30 @@ export async function runUp(options: UpOptions = {}): Promise<UpSummary> {
 
     // Account for every accepted event from the real resources.
     const final = await depths();
-    const stored = await storedEventIds(ddb, resources.tables[SHARED_IDS.eventsTable]?.name ?? "");
+    const store = await scanEventStore(ddb, resources.tables[SHARED_IDS.eventsTable]?.name);
     const storeSub = eventStoreSubscription(resources);
-    const present = new Set(stored);
-    for (const q of queues) {
-      if (storeSub && q.subscriptionId !== storeSub && !isDlq(q)) continue;
-      for (const id of await eventIdsInQueue(cloud.endpoint, q)) present.add(id);
+    const present = new Set(store.ids);
+    // Only the event store's path: its intake, working queue and their DLQs (EventStoreTargetDlq,
+    // EventStoreIntakeDlq, EventStoreDlq). An id in another consumer's DLQ is not stored.
+    const storePath = queues.filter((q) => q.subscriptionId === storeSub);
+    for (const ids of await Promise.all(storePath.map((q) => eventIdsInQueue(cloud.endpoint, q)))) {
+      for (const id of ids) present.add(id);
     }
     let lost = 0;
     for (const id of accepted.ids) if (!present.has(id)) lost++;
     const summary: UpSummary = {
-      published: accepted.ids.size,
-      stored: stored.size,
+      published: accepted.accepted,
+      stored: store.ids.size,
       deliveredByConsumer: { ...ledger.delivered },
       inFlight: final.inQueues,
       dlq: final.inDlqs,
       lost,
-      orderViolations: ledger.orderViolations,
+      orderViolations: store.sequenceViolations,
+      arrivalsOutOfSequence: { ...ledger.arrivalsOutOfSequence },
       latencyMs: ledger.latency(),
       latencyMsByConsumer: ledger.latencyByConsumer(),
+      latencyExact: ledger.latencyExact,
+      unchecked: accepted.untracked,
       dlqByQueue: Object.fromEntries(
         queues.filter(isDlq).map((q) => [q.logicalId, final.byQueue[q.logicalId] ?? 0]),
       ),

@@ -11,16 +11,29 @@ export interface UpSummary {
   readonly inFlight: number;
   /** Messages in dead-letter queues at the end (rule target DLQs included). */
   readonly dlq: number;
-  /** Accepted events neither in the event store, nor in a queue of its path, nor in a DLQ. */
+  /** Accepted events neither in the event store, nor in a queue or DLQ of the event store's path. */
   readonly lost: number;
-  /** Deliveries on the ordered (FIFO) consumers that went back in a producer's sequence. */
+  /**
+   * Violations of the promised order, after resequencing: SignalSequenceViolation events with
+   * rule `sequence-gap-expired` in the event store (a change applied out of sequence because its
+   * gap did not fill within the hold time).
+   */
   readonly orderViolations: number;
+  /**
+   * Informative, per ordered (FIFO) consumer: deliveries that arrived below the last producer
+   * sequence seen for their group (bus and intake disorder, which the consumers resequence).
+   */
+  readonly arrivalsOutOfSequence: Readonly<Record<string, number>>;
   /** Producer's occurredAt -> handled, over every successful delivery. */
   readonly latencyMs: { readonly p50: number; readonly p99: number };
   /** The same per consumer (batching windows of bulk consumers weigh on the overall figure). */
   readonly latencyMsByConsumer: Readonly<
     Record<string, { readonly p50: number; readonly p99: number }>
   >;
+  /** false when a latency series outgrew its exact-sample bound (then from a histogram, < 2% off). */
+  readonly latencyExact: boolean;
+  /** Accepted events beyond the tracking bound of a very long run: counted, not checked for loss. */
+  readonly unchecked: number;
   readonly dlqByQueue: Readonly<Record<string, number>>;
   /** Per function: invocations, mean invocation time, and failures (error, timeout, crash). */
   readonly functions: Readonly<
@@ -76,6 +89,11 @@ export function formatSummary(s: UpSummary): string {
   const lines = [
     `Buzz Ville local run (${s.durationSeconds}s, ${s.trafficSource}${s.trafficSource === "simulator" ? ` "${s.scenario}"` : ""})`,
     `  published ${s.published}, stored ${s.stored}, lost ${s.lost}, in flight ${s.inFlight}, DLQ ${s.dlq}, order violations ${s.orderViolations}`,
+    `  arrivals out of sequence (resequenced by the consumers): ${
+      Object.entries(s.arrivalsOutOfSequence)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ") || "none"
+    }`,
     `  end-to-end latency p50 ${Math.round(s.latencyMs.p50)} ms, p99 ${Math.round(s.latencyMs.p99)} ms${s.drained ? "" : " (queues did not drain in time)"}`,
     `  delivered: ${Object.entries(s.deliveredByConsumer)
       .map(([k, v]) => {

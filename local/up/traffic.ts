@@ -27,6 +27,8 @@ export interface TrafficOptions {
 
 export interface TrafficSource {
   readonly kind: "simulator" | "built-in";
+  /** The scenario names it accepts (checked before the cloud boots); any when absent. */
+  readonly scenarios?: readonly string[];
   run(options: TrafficOptions): Promise<void>;
 }
 
@@ -91,8 +93,11 @@ export async function loadTrafficSource(): Promise<TrafficSource> {
   if (!existsSync(fileURLToPath(url))) return builtInTraffic;
   const mod = (await import(url.href)) as typeof import("../../simulator/run.ts");
   if (typeof mod.runScenario !== "function") return builtInTraffic;
+  const names = (await import("../../simulator/scenarios/index.ts").catch(() => undefined))
+    ?.SCENARIO_NAMES;
   return {
     kind: "simulator",
+    ...(Array.isArray(names) ? { scenarios: names } : {}),
     async run(options) {
       await mod.runScenario({
         scenario: options.scenario as Parameters<typeof mod.runScenario>[0]["scenario"],

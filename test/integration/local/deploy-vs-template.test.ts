@@ -12,6 +12,7 @@ import { type CfnTemplate, synthTemplate } from "../../../infra/testing.ts";
 import { topology } from "../../../infra/topology.ts";
 import { type LocalCloud, startLocalCloud } from "../../../local/cloud.ts";
 import { deployTopology } from "../../../local/deploy.ts";
+import { startFunctions } from "../../../local/lambda/runtime.ts";
 import { PipesClient } from "../../../local/pipes/client.ts";
 import type { ResourceMap } from "../../../local/resource-map.ts";
 import { clientsFor } from "./support.ts";
@@ -114,7 +115,9 @@ describe("local deployment vs the synthesized CDK template", () => {
       };
     }
     const expected: Record<string, unknown> = {};
+    // The bus's rules; sweep schedules (default bus, ScheduleExpression) are checked below.
     for (const [id, r] of ofType("AWS::Events::Rule")) {
+      if (r.Properties?.ScheduleExpression !== undefined) continue;
       expect(refOf(r.Properties?.EventBusName)).toBe("CityBus");
       const targets = r.Properties?.Targets as {
         Arn: unknown;
@@ -247,6 +250,32 @@ describe("local deployment vs the synthesized CDK template", () => {
         Object.entries(fn?.resourceEnv ?? {}).map(([k, v]) => [k, byValue.get(v) ?? v]),
       );
       expect(localEnv).toEqual(expectedEnv);
+    }
+  });
+
+  it("sweeps the same functions at the same rates as the stack's scheduled rules", async () => {
+    const functions = startFunctions({ resources: deployed, sqs: clients.sqs });
+    try {
+      const local = Object.fromEntries(
+        functions.sweeps.map((sw) => [
+          sw.function,
+          `rate(${sw.everyMinutes} minute${sw.everyMinutes === 1 ? "" : "s"})`,
+        ]),
+      );
+      const expected = Object.fromEntries(
+        ofType("AWS::Events::Rule")
+          .filter(([, r]) => r.Properties?.ScheduleExpression !== undefined)
+          .map(([, r]) => {
+            const targets = (r.Properties?.Targets ?? []) as { Arn: unknown; Input?: string }[];
+            const [target] = targets;
+            expect(JSON.parse(target?.Input ?? "null")).toEqual({ Records: [] });
+            return [refOf(target?.Arn), r.Properties?.ScheduleExpression];
+          }),
+      );
+      expect(Object.keys(expected).length).toBeGreaterThan(0);
+      expect(local).toEqual(expected);
+    } finally {
+      await functions.stop();
     }
   });
 });

@@ -48,3 +48,51 @@ export function clientsFor(endpoint: string, region = "us-east-1") {
     events: new EventBridgeClient(config),
   };
 }
+
+interface BatchEntry {
+  readonly Id?: string;
+}
+interface BatchOutput {
+  Successful?: { Id?: string }[];
+  Failed?: { Id?: string; Code?: string; SenderFault?: boolean; Message?: string }[];
+}
+
+/**
+ * Fault injection (fauxqs never reports a per-entry failure in a batch call, so this cannot be
+ * produced otherwise): for the next `times` calls of `commandName` (e.g.
+ * "DeleteMessageBatchCommand") whose entries include one with an id `pick` selects, that entry is
+ * withheld from the request — the real server never sees it — and reported in `Failed` as an
+ * InternalError, exactly as SQS reports a failed entry. Returns the number of faults injected.
+ */
+export function injectBatchEntryFailures(
+  client: SQSClient,
+  commandName: string,
+  options: { times: number; pick?: (entry: BatchEntry, index: number) => boolean },
+): { readonly injected: number } {
+  const state = { injected: 0 };
+  const pick = options.pick ?? ((_e: BatchEntry, i: number) => i === 0);
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { Entries?: BatchEntry[] };
+      const entries = input.Entries ?? [];
+      const victim = entries.find(pick);
+      if (context.commandName !== commandName || state.injected >= options.times || !victim) {
+        return next(args);
+      }
+      state.injected++;
+      const rest = entries.filter((e) => e !== victim);
+      const result =
+        rest.length > 0
+          ? await next({ ...args, input: { ...input, Entries: rest } as typeof args.input })
+          : { output: { $metadata: {}, Successful: [] }, response: {} };
+      const output = result.output as BatchOutput;
+      output.Failed = [
+        ...(output.Failed ?? []),
+        { Id: victim.Id, Code: "InternalError", SenderFault: false, Message: "injected fault" },
+      ];
+      return result;
+    },
+    { step: "initialize", name: `inject-${commandName}-failure` },
+  );
+  return state;
+}

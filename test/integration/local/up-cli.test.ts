@@ -93,6 +93,30 @@ describe("buzzville up", () => {
     expect(err).toContain("Allowed flags: --port, --host, --data-dir, --help, --duration, --json");
   });
 
+  it("rejects an unknown --scenario before booting anything, listing the scenarios", async () => {
+    let err = "";
+    let out = "";
+    const code = await run(["up", "--scenario", "bogus", "--port", "0", "--duration", "1"], {
+      stdout: {
+        write: (t: string) => {
+          out += t;
+          return true;
+        },
+      },
+      stderr: {
+        write: (t: string) => {
+          err += t;
+          return true;
+        },
+      },
+    });
+    expect(code).not.toBe(0);
+    expect(err).toContain('--scenario "bogus" is not a simulator scenario; allowed: normal-day');
+    expect(err).toContain("chaos");
+    // Nothing booted: no cloud banner, no summary.
+    expect(out + err).not.toContain("Buzz Ville local cloud on");
+  });
+
   it("rejects --json without --duration and a malformed --duration", async () => {
     const errors: string[] = [];
     const io = { stdout: { write: () => true }, stderr: { write: (t: string) => errors.push(t) } };

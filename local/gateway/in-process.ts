@@ -1,0 +1,110 @@
+/**
+ * An SDK v3 request handler that serves a client's requests in process: the request an SQS or
+ * SNS client built (JSON protocol, signed, exactly as it would go on the wire) is injected into
+ * the embedded fauxqs app instead of being sent over loopback HTTP. Serialization, error parsing
+ * (e.g. `QueueDoesNotExist`), FIFO group/deduplication ids and message attributes are the SDK's
+ * own, so the semantics are those of the HTTP path; only the socket is gone. Used by the local
+ * cloud's own clients (EventBridge targets, pipes, the Lambda runner's pollers), never by the
+ * functions, which reach the gateway like any AWS client.
+ */
+import type { SQSClientConfig } from "@aws-sdk/client-sqs";
+import { GatewayError } from "./errors.ts";
+
+/** What fauxqs' Fastify `inject` takes and answers (the subset used here). */
+export type Inject = (request: {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  payload?: string | Buffer;
+}) => Promise<{
+  statusCode: number;
+  statusMessage?: string;
+  headers: Record<string, string | string[] | number | undefined>;
+  rawPayload: Buffer;
+}>;
+
+interface SdkHttpRequest {
+  method: string;
+  path: string;
+  query?: Record<string, string | string[] | null>;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+function queryString(query: SdkHttpRequest["query"]): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(query ?? {})) {
+    for (const value of Array.isArray(v) ? v : [v]) {
+      parts.push(
+        value === null
+          ? encodeURIComponent(k)
+          : `${encodeURIComponent(k)}=${encodeURIComponent(value)}`,
+      );
+    }
+  }
+  return parts.length > 0 ? `?${parts.join("&")}` : "";
+}
+
+function payloadOf(body: unknown): string | Buffer | undefined {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === "string") return body;
+  // A view on the bytes: Buffer.from(body) would call the SDK's string adapter's valueOf().
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  throw new GatewayError(
+    `The in-process SQS/SNS handler takes string or byte request bodies, got ${typeof body}`,
+  );
+}
+
+/** The `requestHandler` for an SQS or SNS client of the local cloud itself. */
+export function inProcessRequestHandler(
+  inject: Inject,
+  host: string,
+): NonNullable<SQSClientConfig["requestHandler"]> {
+  const handler = {
+    metadata: { handlerProtocol: "http/1.1" },
+    async handle(request: SdkHttpRequest, options?: { abortSignal?: AbortSignal }) {
+      const signal = options?.abortSignal;
+      if (signal?.aborted) throw abortError();
+      const answer = inject({
+        method: request.method,
+        url: `${request.path}${queryString(request.query)}`,
+        headers: { ...request.headers, host },
+        ...(request.body !== undefined ? { payload: payloadOf(request.body) } : {}),
+      });
+      const res = await (signal
+        ? Promise.race([
+            answer,
+            new Promise<never>((_, reject) =>
+              signal.addEventListener("abort", () => reject(abortError()), { once: true }),
+            ),
+          ])
+        : answer);
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(res.headers)) {
+        if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : String(v);
+      }
+      return {
+        response: {
+          statusCode: res.statusCode,
+          ...(res.statusMessage ? { reason: res.statusMessage } : {}),
+          headers,
+          body: new Uint8Array(res.rawPayload),
+        },
+      };
+    },
+    updateHttpClientConfig() {},
+    httpHandlerConfigs() {
+      return {};
+    },
+    destroy() {},
+  };
+  // why: the SDK's handler type is generic over smithy's HttpRequest/HttpResponse classes; this
+  // handler takes and returns their documented shapes (the SDK checks responses by shape).
+  return handler as unknown as NonNullable<SQSClientConfig["requestHandler"]>;
+}
+
+function abortError(): Error {
+  const error = new Error("Request aborted");
+  error.name = "AbortError";
+  return error;
+}
