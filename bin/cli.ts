@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { runLocal } from "../local/up/local.ts";
 import { runUp } from "../local/up/run.ts";
 import { main as simulateMain } from "../simulator/cli.ts";
+import { isScenarioName, SCENARIO_NAMES } from "../simulator/scenarios/index.ts";
 import { main as dlqMain } from "./ops/dlq.ts";
 import { main as replayMain } from "./ops/replay.ts";
 import { main as streamMain } from "./ops/stream.ts";
@@ -168,6 +169,11 @@ export async function run(argv: string[], io: CliIo = process): Promise<number> 
         const host = str(v.host);
         const dataDir = str(v["data-dir"]);
         const scenario = str(v.scenario);
+        if (scenario !== undefined && !isScenarioName(scenario)) {
+          throw new CliUsageError(
+            `--scenario ${JSON.stringify(scenario)} is not a simulator scenario; allowed: ${SCENARIO_NAMES.join(", ")}`,
+          );
+        }
         const summary = await runUp({
           ...(port !== undefined ? { port } : {}),
           ...(host ? { host } : {}),

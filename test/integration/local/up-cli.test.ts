@@ -110,7 +110,7 @@ describe("buzzville up", () => {
         },
       },
     });
-    expect(code).not.toBe(0);
+    expect(code).toBe(2);
     expect(err).toContain('--scenario "bogus" is not a simulator scenario; allowed: normal-day');
     expect(err).toContain("chaos");
     // Nothing booted: no cloud banner, no summary.
