@@ -23,7 +23,7 @@ import { type LocalCloud, startLocalCloud } from "../../../local/cloud.ts";
 import { deployTopology } from "../../../local/deploy.ts";
 import { type RunningFunctions, startFunctions } from "../../../local/lambda/runtime.ts";
 import type { ResourceMap } from "../../../local/resource-map.ts";
-import { waitFor } from "./wait.ts";
+import { waitFor } from "../../support/wait.ts";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 

@@ -28,8 +28,8 @@ import { type LocalCloud, startLocalCloud } from "../../../local/cloud.ts";
 import { deployTopology } from "../../../local/deploy.ts";
 import { type RunningFunctions, startFunctions } from "../../../local/lambda/runtime.ts";
 import type { ResourceMap } from "../../../local/resource-map.ts";
+import { waitFor } from "../../support/wait.ts";
 import { cityEvent, eventBridgeJson, stampContext } from "../../unit/functions/fixtures.ts";
-import { waitFor } from "./wait.ts";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 

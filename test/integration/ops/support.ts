@@ -14,7 +14,7 @@ import { type LocalCloud, startLocalCloud } from "../../../local/cloud.ts";
 import { deployTopology } from "../../../local/deploy.ts";
 import type { ResourceMap } from "../../../local/resource-map.ts";
 
-export { waitFor } from "../functions/wait.ts";
+export { waitFor } from "../../support/wait.ts";
 
 export const PREFIX = "ops-it";
 

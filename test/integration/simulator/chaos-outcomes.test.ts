@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VirtualClock } from "../../../simulator/clock.ts";
 import { runScenario } from "../../../simulator/run.ts";
 import { chaosScenario, contextFor } from "../../../simulator/scenarios/index.ts";
+import { waitFor } from "../../support/wait.ts";
 import {
   type Derived,
   LocalCity,
@@ -16,7 +17,6 @@ import {
   OUTCOME_TIMEOUT_MS,
   type StoredEvent,
 } from "./local-city.ts";
-import { waitFor } from "./wait.ts";
 
 let city: LocalCity;
 

@@ -26,7 +26,7 @@ import { type LocalCloud, startLocalCloud } from "../../../local/cloud.ts";
 import { deployTopology } from "../../../local/deploy.ts";
 import { type RunningFunctions, startFunctions } from "../../../local/lambda/runtime.ts";
 import type { ResourceMap } from "../../../local/resource-map.ts";
-import { waitFor } from "./wait.ts";
+import { waitFor } from "../../support/wait.ts";
 
 /** A derived event seen by the observer. */
 export interface Derived {

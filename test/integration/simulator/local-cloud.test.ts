@@ -15,7 +15,7 @@ import { VirtualClock } from "../../../simulator/clock.ts";
 import { runScenario } from "../../../simulator/run.ts";
 import { contextFor, SCENARIOS } from "../../../simulator/scenarios/index.ts";
 import type { EventStep } from "../../../simulator/steps.ts";
-import { waitFor } from "./wait.ts";
+import { waitFor } from "../../support/wait.ts";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 let cloud: LocalCloud;

@@ -8,13 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VirtualClock } from "../../../simulator/clock.ts";
 import { runScenario } from "../../../simulator/run.ts";
 import { contextFor, SCENARIOS } from "../../../simulator/scenarios/index.ts";
+import { waitFor } from "../../support/wait.ts";
 import {
   type Derived,
   LocalCity,
   OUTCOME_TEST_TIMEOUT_MS,
   OUTCOME_TIMEOUT_MS,
 } from "./local-city.ts";
-import { waitFor } from "./wait.ts";
 
 let city: LocalCity;
 
