@@ -3,12 +3,14 @@
  * else a small built-in seeded source publishing the catalog's example events through the
  * project's CityEventPublisher. Both publish through the given client (real PutEvents calls).
  */
+
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { allDefinitions } from "../../events/catalog.ts";
 import type { AnyEventDraft } from "../../events/draft.ts";
 import { DERIVED_SOURCES } from "../../events/names.ts";
 import { CityEventPublisher } from "../../events/publisher.ts";
+import { seededRandom } from "../../events/random.ts";
 import type { PutEventsSender } from "./accounting.ts";
 
 export interface TrafficOptions {
@@ -30,18 +32,6 @@ export interface TrafficSource {
   /** The scenario names it accepts (checked before the cloud boots); any when absent. */
   readonly scenarios?: readonly string[];
   run(options: TrafficOptions): Promise<void>;
-}
-
-/** Seeded PRNG (mulberry32), so the built-in traffic replays. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
