@@ -34,7 +34,9 @@ Commands:
   stream    Events and state at an instant of an event-store stream:
             stream <streamId> [--as-of ISO] [--json].
             Operator commands use the standard AWS configuration (AWS_ENDPOINT_URL, AWS_PROFILE,
-            AWS_REGION) or --endpoint URL; see docs/OPERATIONS.md.
+            AWS_REGION) or --endpoint URL; they find the local cloud's resources by name
+            (--prefix P, default buzzville-local) or a deployed stack's by its outputs
+            (--stack BuzzVille-<stage>); see docs/OPERATIONS.md.
   help      Show this help.
 
 Point the AWS CLI or an SDK at it: AWS_ENDPOINT_URL=http://127.0.0.1:4566 (see docs/LOCAL.md).

@@ -32,7 +32,7 @@ export class SweepSchedule extends Construct {
       targets: [
         new targets.LambdaFunction(props.function, {
           event: events.RuleTargetInput.fromObject({ Records: [] }),
-          retryAttempts: 2,
+          retryAttempts: 0,
           maxEventAge: Duration.minutes(minutes),
         }),
       ],
