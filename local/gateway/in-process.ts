@@ -71,14 +71,7 @@ export function inProcessRequestHandler(
         headers: { ...request.headers, host },
         ...(request.body !== undefined ? { payload: payloadOf(request.body) } : {}),
       });
-      const res = await (signal
-        ? Promise.race([
-            answer,
-            new Promise<never>((_, reject) =>
-              signal.addEventListener("abort", () => reject(abortError()), { once: true }),
-            ),
-          ])
-        : answer);
+      const res = signal ? await raceAbort(answer, signal) : await answer;
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(res.headers)) {
         if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : String(v);
@@ -101,6 +94,24 @@ export function inProcessRequestHandler(
   // why: the SDK's handler type is generic over smithy's HttpRequest/HttpResponse classes; this
   // handler takes and returns their documented shapes (the SDK checks responses by shape).
   return handler as unknown as NonNullable<SQSClientConfig["requestHandler"]>;
+}
+
+/**
+ * Settles with `answer`, or rejects with an AbortError when `signal` aborts first. The listener is
+ * removed either way: the runner's pollers and the pipes reuse one signal for their lifetime, so a
+ * listener left behind per request would accumulate with every poll.
+ */
+export async function raceAbort<T>(answer: Promise<T>, signal: AbortSignal): Promise<T> {
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(abortError());
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([answer, aborted]);
+  } finally {
+    if (onAbort) signal.removeEventListener("abort", onAbort);
+  }
 }
 
 function abortError(): Error {

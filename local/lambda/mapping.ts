@@ -131,10 +131,14 @@ export class EventSourceMapping {
     const windowEnds = now() + o.maxBatchingWindowSeconds * 1000;
     while (this.running && batch.length < o.batchSize) {
       const remainingWindow = Math.max(0, windowEnds - now());
-      // Within the batching window, long-poll for exactly what is left of it (fauxqs takes a
-      // fractional WaitTimeSeconds and answers as soon as a message arrives): no busy re-polling.
+      // Within the batching window, long-poll for what is left of it, rounded UP to whole
+      // seconds: SQS takes an integer WaitTimeSeconds (0..20), and a long poll answers as soon as
+      // a message arrives, so the round-up only lets an idle window overshoot by less than a
+      // second. (Rounding down would end in 0-second polls: busy re-polling for the last fraction.)
       const wait =
-        batch.length === 0 ? (o.waitTimeSeconds ?? 1) : Math.min(20, remainingWindow / 1000);
+        batch.length === 0
+          ? (o.waitTimeSeconds ?? 1)
+          : Math.min(20, Math.ceil(remainingWindow / 1000));
       const { Messages = [] } = await o.sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: o.queueUrl,

@@ -2,7 +2,10 @@
  * The Lambda runner's batching window, maximum concurrency and FIFO group exclusivity, observed
  * through a handler that appends start/end lines to a shared file (fixtures/tracker.ts): the
  * file's line order is the real order of invocation starts and ends, so overlaps are counted
- * without any timing assertion.
+ * without any timing assertion. Where concurrency must be reached, invocations hold until it is
+ * (until the test releases them, or until min(HOLD_CONCURRENT, maxConcurrency) were open, capped
+ * at 30 s, far above any cold start), so a slow second environment delays the test instead of
+ * failing it; the upper bound (never more than the maximum) is asserted apart from reaching it.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -66,10 +69,22 @@ describe("local Lambda runner: batching window, maximum concurrency, FIFO groups
   let dir: string;
   const running: { stop(): Promise<void> }[] = [];
   let counter = 0;
+  /** WaitTimeSeconds of every ReceiveMessage sent through `sqs` (the pollers' included). */
+  const waits: unknown[] = [];
 
   beforeAll(async () => {
     gateway = await startGateway({ port: 0 });
     sqs = clientsFor(gateway.url).sqs;
+    // A spy, not a mock: the request goes on unchanged.
+    sqs.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === "ReceiveMessageCommand") {
+          waits.push((args.input as { WaitTimeSeconds?: number }).WaitTimeSeconds);
+        }
+        return next(args);
+      },
+      { step: "initialize", name: "recordWaitTimeSeconds" },
+    );
     dir = mkdtempSync(join(tmpdir(), "buzzville-tracker-"));
   });
   afterEach(async () => {
@@ -96,8 +111,11 @@ describe("local Lambda runner: batching window, maximum concurrency, FIFO groups
     windowSeconds?: number;
     maxConcurrency: number;
     maxInstances: number;
+    /** Invocations hold until this many were open at once (at most maxConcurrency). */
     holdConcurrent?: number;
-    /** Above the handler's longest hold (1.5 s), so nothing returns while held. @default 10 */
+    /** Batches with a body starting with `hold` wait until this file exists. */
+    releaseFile?: string;
+    /** Above the longest hold (30 s cap), so nothing returns while held. @default 60 */
     visibilitySeconds?: number;
   }) {
     const n = ++counter;
@@ -106,21 +124,24 @@ describe("local Lambda runner: batching window, maximum concurrency, FIFO groups
     writeFileSync(track, "");
     const dlq = await queue(`c-dlq-${n}${suffix}`);
     const source = await queue(`c-source-${n}${suffix}`, {
-      VisibilityTimeout: String(opts.visibilitySeconds ?? 10),
+      VisibilityTimeout: String(opts.visibilitySeconds ?? 60),
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 3 }),
       ...(opts.fifo ? { FifoQueue: "true", ContentBasedDeduplication: "true" } : {}),
     });
     const fn = new FunctionHost({
       name: `tracker-${n}`,
       entry: FIXTURE,
-      timeoutMs: 10_000,
+      timeoutMs: 40_000,
       memoryMb: 256,
       region: "us-east-1",
       maxInstances: opts.maxInstances,
       env: {
         TRACK_FILE: track,
-        HOLD_CONCURRENT: String(opts.holdConcurrent ?? 0),
-        HOLD_MAX_MS: "1500",
+        // More than maxConcurrency can never be open: holding for it would only wait out the cap.
+        HOLD_CONCURRENT: String(Math.min(opts.holdConcurrent ?? 0, opts.maxConcurrency)),
+        // Generous: only a runner that never reaches the concurrency waits this long.
+        HOLD_MAX_MS: "30000",
+        ...(opts.releaseFile ? { HOLD_UNTIL_FILE: opts.releaseFile } : {}),
       },
     });
     const mapping = new EventSourceMapping({
@@ -162,6 +183,7 @@ describe("local Lambda runner: batching window, maximum concurrency, FIFO groups
       maxConcurrency: 1,
       maxInstances: 1,
     });
+    waits.length = 0;
     mapping.start();
     await sqs.send(new SendMessageCommand({ QueueUrl: source.url, MessageBody: "a" }));
     // The poller holds "a" (in flight) and waits for more within its window.
@@ -174,33 +196,57 @@ describe("local Lambda runner: batching window, maximum concurrency, FIFO groups
     // A full batch (batchSize 3) closes the window early: one invocation with all three.
     expect(starts.map((l) => l.bodies)).toEqual([["a", "b", "c"]]);
     expect(mapping.stats.batches).toBe(1);
+    // Within the window the pollers long-poll for what is left of it, in whole seconds 0..20 as
+    // real SQS requires (fauxqs would also take fractions).
+    const windowWaits = waits.filter((w) => w !== 1); // 1 s: the empty-queue poll
+    expect(windowWaits.length, "long polls within the window").toBeGreaterThan(0);
+    for (const w of waits) {
+      expect(Number.isInteger(w) && (w as number) >= 0 && (w as number) <= 20, String(w)).toBe(
+        true,
+      );
+    }
   });
 
   it("runs at most maxConcurrency invocations at once, even with more environments", async () => {
+    const release = join(dir, "release-max-concurrency");
     const { source, mapping, lines } = await setup({
       batchSize: 1,
       maxConcurrency: 2,
       maxInstances: 4,
-      // Each invocation waits until 3 are open (or 1.5 s): a third would show up if allowed.
-      holdConcurrent: 3,
+      // Every invocation holds until the test releases it, however slowly environments start.
+      releaseFile: release,
     });
+    const bodies = ["m1", "m2", "m3", "m4", "m5", "m6"].map((b) => `hold-${b}`);
     await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: source.url,
-        Entries: ["m1", "m2", "m3", "m4", "m5", "m6"].map((b) => ({ Id: b, MessageBody: b })),
+        Entries: bodies.map((b, i) => ({ Id: `m${i}`, MessageBody: b })),
       }),
     );
     mapping.start();
-    await waitFor("all 6 handled", () => mapping.stats.delivered === 6, { timeoutMs: 60_000 });
+    try {
+      // Reached: two open at once (no limit on the second cold start but this generous one).
+      await waitFor("2 invocations open at once", () => maxOverlap(lines()) >= 2, {
+        timeoutMs: 60_000,
+      });
+      // Both are held, so the pollers are busy: a runner taking more batches than maxConcurrency
+      // would have received more than 2 messages by now (receiving needs no environment).
+      expect(await inFlight(source.url), "messages in flight while 2 are held").toBe(2);
+    } finally {
+      // Released even on failure, so the held environments end and the test cleans up at once.
+      writeFileSync(release, "");
+    }
+    await waitFor("all 6 handled", () => mapping.stats.delivered === 6, { timeoutMs: 90_000 });
     const log = lines();
     expect(
       log
         .filter((l) => l.ev === "start")
         .flatMap((l) => l.bodies)
         .sort(),
-    ).toEqual(["m1", "m2", "m3", "m4", "m5", "m6"]);
-    expect(maxOverlap(log)).toBe(2);
-  }, 90_000);
+    ).toEqual([...bodies].sort());
+    // Upper bound over the whole run: never more than maxConcurrency, with 4 environments.
+    expect(maxOverlap(log), "most invocations open at once").toBeLessThanOrEqual(2);
+  }, 120_000);
 
   it("FIFO: never runs two batches of the same group at once, while groups run side by side", async () => {
     const { source, mapping, lines } = await setup({
@@ -219,18 +265,20 @@ describe("local Lambda runner: batching window, maximum concurrency, FIFO groups
     );
     await sqs.send(new SendMessageBatchCommand({ QueueUrl: source.url, Entries: entries }));
     mapping.start();
-    await waitFor("all 9 handled", () => mapping.stats.delivered === 9, { timeoutMs: 60_000 });
+    await waitFor("all 9 handled", () => mapping.stats.delivered === 9, { timeoutMs: 90_000 });
     const log = lines();
     expect(sharedGroupOverlaps(log)).toEqual([]);
-    // Different groups did overlap: the check above could have failed.
-    expect(maxOverlap(log)).toBe(2);
+    // Upper bound: never more than maxConcurrency.
+    expect(maxOverlap(log), "most invocations open at once").toBeLessThanOrEqual(2);
+    // Different groups did overlap: the group check above could have failed.
+    expect(maxOverlap(log), "most invocations open at once").toBeGreaterThanOrEqual(2);
     const starts = log.filter((l) => l.ev === "start");
     for (const g of ["g1", "g2", "g3"]) {
       expect(starts.flatMap((l) => l.bodies).filter((b) => b.startsWith(g))).toEqual(
         [1, 2, 3].map((i) => `${g}:${i}`),
       );
     }
-  }, 90_000);
+  }, 120_000);
 
   it("FIFO: a failing message blocks the rest of its group until it reaches the DLQ; other groups continue", async () => {
     const { source, dlq, mapping, lines } = await setup({

@@ -6,21 +6,28 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { topology } from "../../../infra/topology.ts";
 import { type LocalCloud, startLocalCloud } from "../../../local/cloud.ts";
 import { deployTopology } from "../../../local/deploy.ts";
 import { type RunningFunctions, startFunctions } from "../../../local/lambda/runtime.ts";
+import type { ResourceMap } from "../../../local/resource-map.ts";
 import { clientsFor, waitFor } from "./support.ts";
 
 describe("local sweep schedules", () => {
   let cloud: LocalCloud;
   let dir: string;
   let functions: RunningFunctions | undefined;
+  let resources: ResourceMap;
 
   beforeAll(async () => {
     cloud = await startLocalCloud({ port: 0 });
     dir = mkdtempSync(join(tmpdir(), "buzzville-sweeps-"));
+    resources = await deployTopology({
+      endpoint: cloud.endpoint,
+      region: cloud.region,
+      topology,
+    });
   });
   afterAll(async () => {
     await functions?.stop();
@@ -29,11 +36,6 @@ describe("local sweep schedules", () => {
   });
 
   it("invokes each swept function with an empty batch, and only those", async () => {
-    const resources = await deployTopology({
-      endpoint: cloud.endpoint,
-      region: cloud.region,
-      topology,
-    });
     const track = join(dir, "track.jsonl");
     writeFileSync(track, "");
     const tracker = "test/integration/local/fixtures/tracker.ts";
@@ -66,6 +68,33 @@ describe("local sweep schedules", () => {
     // Functions without a schedule were not invoked (no traffic was sent).
     for (const [id, h] of running.hosts) {
       if (!running.sweeps.some((s) => s.function === id)) expect(h.stats.invocations, id).toBe(0);
+    }
+  }, 60_000);
+
+  it("never lets a sweep timer keep the process alive, and clears every one on stop", async () => {
+    // Spies, not mocks: the real timers run. A distinctive interval singles out the sweep timers.
+    const interval = 3_600_017;
+    const setSpy = vi.spyOn(globalThis, "setInterval");
+    const clearSpy = vi.spyOn(globalThis, "clearInterval");
+    try {
+      const running = startFunctions({
+        resources,
+        sqs: clientsFor(cloud.endpoint).sqs,
+        sweepIntervalMs: interval,
+      });
+      const timers = setSpy.mock.calls.flatMap((call, i) =>
+        call[1] === interval ? [setSpy.mock.results[i]?.value as NodeJS.Timeout] : [],
+      );
+      expect(timers).toHaveLength(running.sweeps.length);
+      expect(timers.length).toBeGreaterThan(0);
+      // Unreferenced from the start: a running city never blocks the process from exiting.
+      for (const t of timers) expect(t.hasRef()).toBe(false);
+      await running.stop();
+      const cleared = new Set(clearSpy.mock.calls.map((call) => call[0]));
+      for (const t of timers) expect(cleared.has(t)).toBe(true);
+    } finally {
+      setSpy.mockRestore();
+      clearSpy.mockRestore();
     }
   }, 60_000);
 });
