@@ -5,7 +5,6 @@
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { DlqTool } from "../../functions/dlq/index.ts";
 import { SqsQueues } from "../../functions/dlq/sqs-adapter.ts";
-import { systemClock } from "../../functions/shared/clock.ts";
 import { DynamoDbDocumentStore } from "../../functions/shared/dynamodb-documents.ts";
 import { SHARED_IDS } from "../../infra/resources.ts";
 import { intFlag, parseFlags, str, TARGET_FLAGS } from "./args.ts";
@@ -86,7 +85,6 @@ async function toolFor(ctx: Context): Promise<{ tool: DlqTool; queues: CappedQue
   const tool = new DlqTool({
     queues,
     docs: new DynamoDbDocumentStore(ctx.aws.documents, table),
-    clock: systemClock,
   });
   return { tool, queues };
 }

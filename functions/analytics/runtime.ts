@@ -17,6 +17,22 @@ export function buildRuntime(): ServiceRuntime {
     clock: systemClock,
   });
   return {
+    ...analyticsHooks(service),
+    clock: systemClock,
+    visibility: new SqsVisibility(parts.clients.sqs),
+    deadLetters: new SqsDeadLetters(parts.clients.sqs),
+    failureLog: new DynamoDbFailureLog(parts.docs),
+  };
+}
+
+/**
+ * How the kit drives the service: fold per record, commit per batch (which also closes due
+ * windows, so an empty batch — the scheduled sweep — closes quiet zones' windows too).
+ */
+export function analyticsHooks(
+  service: AnalyticsService,
+): Pick<ServiceRuntime, "handleRecord" | "commitBatch" | "afterBatch"> {
+  return {
     handleRecord: async (event) => {
       service.add(event);
       return undefined;
@@ -26,9 +42,5 @@ export function buildRuntime(): ServiceRuntime {
       return [];
     },
     afterBatch: async () => service.reset(),
-    clock: systemClock,
-    visibility: new SqsVisibility(parts.clients.sqs),
-    deadLetters: new SqsDeadLetters(parts.clients.sqs),
-    failureLog: new DynamoDbFailureLog(parts.docs),
   };
 }

@@ -4,7 +4,6 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { systemClock } from "../shared/clock.ts";
 import { DynamoDbDocumentStore } from "../shared/dynamodb-documents.ts";
 import { observability } from "../shared/observability.ts";
 import { SqsQueues } from "./sqs-adapter.ts";
@@ -23,7 +22,6 @@ export function dlqTool(options: {
   return new DlqTool({
     queues: new SqsQueues(options.sqs),
     docs: new DynamoDbDocumentStore(options.documents, options.readModelsTable),
-    clock: systemClock,
     onCount: options.onCount ?? emitDlqMetric,
   });
 }

@@ -10,7 +10,6 @@
  * so `list` shows the oldest message of each group; `redrive` moves them all.
  */
 import type { AnyCityEvent } from "../../events/catalog.ts";
-import type { Clock } from "../shared/clock.ts";
 import { DEAD_LETTER_ATTRIBUTES } from "../shared/dead-letter.ts";
 import { type DocumentStore, update } from "../shared/documents.ts";
 import { parseRecordBody } from "../shared/envelope.ts";
@@ -46,7 +45,6 @@ export class DlqTool {
     private readonly deps: {
       readonly queues: QueuePort;
       readonly docs: DocumentStore;
-      readonly clock: Clock;
       /** Raised with the number of messages found, per DLQ (e.g. an EMF metric). */
       readonly onCount?: (dlq: string, count: number) => void;
     },
@@ -86,22 +84,25 @@ export class DlqTool {
   }
 
   /**
-   * Moves every message that was in the DLQ when the redrive started back to `sourceUrl`. A
-   * message that reaches the DLQ during the run (e.g. a redriven one that failed again at once,
-   * as an invalid event does) is left there for the next run, so a redrive never ping-pongs.
+   * Moves the DLQ's messages back to `sourceUrl`. A copy this run resent that is back in the DLQ
+   * already (it failed again at once, as an invalid event does) is left there for the next run,
+   * so a redrive never ping-pongs. It is known by its `redriveOf` attribute (the DLQ message it
+   * was made from), which SQS keeps when it moves a message to the DLQ and the handler kit keeps
+   * when it dead-letters a record — not by comparing this machine's clock with SQS timestamps.
    */
   async redrive(dlqUrl: string, sourceUrl: string, max = 10_000): Promise<RedriveResult> {
     let moved = 0;
     let completed = 0;
     const fifo = sourceUrl.endsWith(".fifo");
-    const startedAt = this.deps.clock.now();
+    const resent = new Set<string>(); // the DLQ messages this run sent back to the source
     const later: string[] = [];
     while (moved + completed < max) {
       const page = await this.deps.queues.receive(dlqUrl, 10, 60);
       if (page.length === 0) break;
       for (const m of page) {
-        if (m.sentAt !== undefined && m.sentAt >= startedAt) {
-          later.push(m.receiptHandle); // arrived during this run: stays for the next one
+        const copyOf = m.attributes[DEAD_LETTER_ATTRIBUTES.redriveOf];
+        if (copyOf !== undefined && resent.has(copyOf)) {
+          later.push(m.receiptHandle); // resent by this run and failed again: the next run's
           continue;
         }
         const key = ledgerKey(m.messageId);
@@ -123,8 +124,9 @@ export class DlqTool {
           ...(fifo
             ? { groupId: m.groupId ?? "redrive", deduplicationId: `redrive-${m.messageId}` }
             : {}),
-          attributes: { ...m.attributes, redriveOf: m.messageId },
+          attributes: { ...m.attributes, [DEAD_LETTER_ATTRIBUTES.redriveOf]: m.messageId },
         });
+        resent.add(m.messageId);
         await update(
           this.deps.docs,
           key.pk,

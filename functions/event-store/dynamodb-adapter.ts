@@ -4,6 +4,7 @@
  * (`attribute_not_exists(pk)`), atomic on AWS and on dynalite alike (no transactions).
  */
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -173,6 +174,24 @@ export class DynamoDbEventStorage implements EventStorageAdapter {
         version: 0,
       }
     );
+  }
+
+  async releaseMarker(marker: EventMarker): Promise<void> {
+    if (marker.owner === undefined) return; // only claims with an owner are released
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { [K.partitionKey]: markerKey(marker.eventId), [K.sortKey]: MARKER_SK },
+          ConditionExpression: "#o = :o AND #v = :v",
+          ExpressionAttributeNames: { "#o": "owner", "#v": "version" },
+          ExpressionAttributeValues: { ":o": marker.owner, ":v": marker.version },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return; // not ours any more: nothing to release
+      throw this.storageError(`release marker of event ${marker.eventId}`, error);
+    }
   }
 
   async getMarker(eventId: string): Promise<EventMarker | undefined> {

@@ -59,6 +59,14 @@ export class InMemoryEventStorage implements EventStorageAdapter {
     return undefined;
   }
 
+  async releaseMarker(marker: EventMarker): Promise<void> {
+    await Promise.resolve();
+    const there = this.markers.get(marker.eventId);
+    if (there && there.owner === marker.owner && there.version === marker.version) {
+      this.markers.delete(marker.eventId);
+    }
+  }
+
   async getMarker(eventId: string): Promise<EventMarker | undefined> {
     return this.markers.get(eventId);
   }

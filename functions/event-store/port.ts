@@ -35,7 +35,10 @@ export interface EventMarker {
   readonly eventId: string;
   readonly streamId: string;
   readonly version: number;
-  /** The append call that claimed it (its own retries may move it). */
+  /**
+   * Who claimed it: the SQS message carrying the event (stable across redeliveries, so a
+   * redelivered message may re-claim its own claim), else the append call.
+   */
   readonly owner?: string;
   /** When it was claimed (ms since epoch); an uncommitted claim older than the lease is abandoned. */
   readonly claimedAt?: number;
@@ -68,6 +71,11 @@ export interface EventStorageAdapter {
    * written, else the marker that is there (undefined fields when it vanished meanwhile).
    */
   claimMarker(marker: EventMarker, replacing?: EventMarker): Promise<EventMarker | undefined>;
+  /**
+   * Conditional delete of an uncommitted claim: removed only while the marker there still has
+   * `marker`'s owner and version (another writer's claim is never touched). No error when not.
+   */
+  releaseMarker(marker: EventMarker): Promise<void>;
   /** Strongly consistent read of an event's marker. */
   getMarker(eventId: string): Promise<EventMarker | undefined>;
   putSnapshot(snapshot: Snapshot): Promise<void>;

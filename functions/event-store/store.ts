@@ -18,6 +18,12 @@ export interface NewEvent {
   readonly occurredAt: string;
   readonly streamId: string;
   readonly detail: Readonly<Record<string, unknown>>;
+  /**
+   * Who claims the event: the id of the SQS message carrying it, the same on every redelivery,
+   * so a redelivered message re-claims its own earlier (uncommitted) claim at once instead of
+   * waiting out the lease. Without it, the append call's own id (random).
+   */
+  readonly claimOwner?: string;
 }
 
 export interface AppendResult {
@@ -83,25 +89,46 @@ export class EventStore<S> {
     for (const e of events) {
       if (e.streamId !== streamId) throw new StreamMismatchError(streamId, e.eventId, e.streamId);
     }
-    const owner = randomUUID(); // this append call's claims; its own retries may move them
+    const callOwner = randomUUID(); // events without a claim owner: this call's claims
+    const held = new Map<string, EventMarker>(); // the claims this call holds, by event id
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.tryAppend(streamId, events, options.expectedVersion, owner);
+        return await this.tryAppend(streamId, events, options.expectedVersion, callOwner, held);
       } catch (error) {
         const retry =
           error instanceof EventAlreadyExistsError &&
           options.expectedVersion === undefined &&
           attempt < this.maxConflictRetries;
-        if (!retry) throw error;
+        if (!retry) {
+          await this.release(held);
+          throw error;
+        }
       }
     }
+  }
+
+  /**
+   * Best effort: deletes the uncommitted claims of a failed append (conditional on owner and
+   * version), so another writer of the same event need not wait for the lease. A claim whose
+   * version's commit holds the event (a put that succeeded but reported an error) is kept: it is
+   * the event's idempotency marker. Whatever stays behind expires with its lease.
+   */
+  private async release(held: ReadonlyMap<string, EventMarker>): Promise<void> {
+    await Promise.allSettled(
+      [...held.values()].map(async (m) => {
+        const commit = await this.storage.readCommitHolding(m.streamId, m.version);
+        if (commit?.events.some((x) => x.eventId === m.eventId)) return;
+        await this.storage.releaseMarker(m);
+      }),
+    );
   }
 
   private async tryAppend(
     streamId: string,
     events: readonly NewEvent[],
     expectedVersion: number | undefined,
-    owner: string,
+    callOwner: string,
+    held: Map<string, EventMarker>,
   ): Promise<AppendResult> {
     const seen = new Set<string>();
     const unique: NewEvent[] = [];
@@ -117,9 +144,18 @@ export class EventStore<S> {
     // another commit, or its lease expired) and is re-claimed, or is another writer's fresh
     // claim (EventInFlightError: retried later). A crash between claim and commit leaves a
     // marker whose version does not hold the event, which isStored() treats as "not stored".
-    const claimed = await Promise.all(
-      unique.map((e, i) => this.claim(e, streamId, head + 1 + i, owner)),
+    // All claims settle before a failure is thrown, so `held` knows every claim written.
+    const settled = await Promise.allSettled(
+      unique.map(async (e, i) => {
+        const mine = await this.claim(e, streamId, head + 1 + i, e.claimOwner ?? callOwner);
+        if (mine) held.set(e.eventId, mine);
+        return mine;
+      }),
     );
+    const claimed = settled.map((r) => {
+      if (r.status === "rejected") throw r.reason;
+      return r.value;
+    });
     const fresh = unique.filter((e, i) => {
       const mine = claimed[i];
       if (!mine) duplicates.push(e.eventId);
@@ -144,6 +180,7 @@ export class EventStore<S> {
         if (await this.storage.claimMarker(moved, mine)) {
           throw new EventAlreadyExistsError(streamId, e.version);
         }
+        held.set(e.eventId, moved);
       }),
     );
     const last = head + stored.length;
@@ -163,7 +200,9 @@ export class EventStore<S> {
 
   /**
    * Claims the event's marker at `version` for `owner`. Returns the marker written, or undefined
-   * when the event is already stored.
+   * when the event is already stored. A marker of the same owner (this call's retry, or the same
+   * SQS message redelivered) is re-claimed at once unless its commit holds the event; another
+   * owner's is re-claimed only once its version was taken by another commit or its lease expired.
    */
   private async claim(
     e: NewEvent,
@@ -176,9 +215,13 @@ export class EventStore<S> {
     let there = await this.storage.claimMarker(mine);
     for (let round = 0; there; round++) {
       if (round >= 3) throw new EventAlreadyExistsError(streamId, version);
+      if (there.version === 0) {
+        there = await this.storage.claimMarker(mine); // it vanished meanwhile (released)
+        continue;
+      }
+      const commit = await this.storage.readCommitHolding(there.streamId, there.version);
+      if (commit?.events.some((x) => x.eventId === e.eventId)) return undefined; // stored
       if (there.owner !== owner) {
-        const commit = await this.storage.readCommitHolding(there.streamId, there.version);
-        if (commit?.events.some((x) => x.eventId === e.eventId)) return undefined; // stored
         const versionTaken = commit !== undefined && commit.lastVersion >= there.version;
         const leaseOver =
           there.claimedAt === undefined || now - there.claimedAt > this.claimLeaseMs;

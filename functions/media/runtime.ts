@@ -40,6 +40,18 @@ export function buildRuntime(): ServiceRuntime {
     clock: systemClock,
     minIntervalMs: Number(env.MEDIA_MIN_INTERVAL_MS),
   });
+  const hooks = mediaHooks(service);
+  return { ...idempotentRuntime(parts, hooks.handleRecord), afterBatch: hooks.afterBatch };
+}
+
+/**
+ * How the kit drives the service: queue per record; after every invocation — the scheduled
+ * sweep's empty one included — the batch's zones, then every zone whose rate limit has passed
+ * (quiet ones too), are posted.
+ */
+export function mediaHooks(
+  service: MediaService,
+): Pick<ServiceRuntime, "handleRecord"> & Required<Pick<ServiceRuntime, "afterBatch">> {
   const touched = new Set<string>();
   const handleRecord: RecordHandler = async (event) => {
     const zone = await service.enqueue(event);
@@ -47,12 +59,14 @@ export function buildRuntime(): ServiceRuntime {
     return { queued: zone !== undefined };
   };
   return {
-    ...idempotentRuntime(parts, handleRecord),
+    handleRecord,
     afterBatch: async () => {
       const zones = [...touched];
-      touched.clear();
-      // The batch's zones, then every zone whose rate limit has passed (quiet ones too).
-      for (const { zone, error } of await service.flushPending(zones)) {
+      const failed = await service.flushPending(zones);
+      // Forgotten only once flushed and recorded in the sweep index: if flushPending throws
+      // (e.g. the index cannot be written), the next invocation tries these zones again.
+      for (const zone of zones) touched.delete(zone);
+      for (const { zone, error } of failed) {
         // Queued items stay queued; the next sweep posts them.
         observability(SERVICE).logger.warn("media flush failed", {
           zone,

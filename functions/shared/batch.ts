@@ -13,7 +13,7 @@ import type { Tracer } from "@aws-lambda-powertools/tracer";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { type BackoffPolicy, backoffSeconds, type VisibilityPort } from "./backoff.ts";
 import type { Clock } from "./clock.ts";
-import type { DeadLetter, DeadLetterPort } from "./dead-letter.ts";
+import { DEAD_LETTER_ATTRIBUTES, type DeadLetter, type DeadLetterPort } from "./dead-letter.ts";
 import { type AnyCityEvent, parseRecordBody } from "./envelope.ts";
 import { type FailureReason, messageOf, RecordValidationError, reasonOf } from "./errors.ts";
 import type { BatchMetrics } from "./observability.ts";
@@ -86,8 +86,19 @@ export async function processSqsBatch(
   deps: BatchDeps,
   commit?: BatchCommit,
 ): Promise<{ response: SQSBatchResponse; failures: RecordFailure[] }> {
-  // An empty event (e.g. a scheduled invocation that only runs the services' sweeps).
-  if (event.Records.length === 0) return { response: { batchItemFailures: [] }, failures: [] };
+  // An empty event: the scheduled sweep rule's invocation ({"Records": []}). No record to handle,
+  // but the commit step still runs, since a service may sweep there (analytics closes its due
+  // windows in commit); afterBatch, run by the kit whatever happens, sweeps the others.
+  if (event.Records.length === 0) {
+    try {
+      await commit?.();
+    } catch (error) {
+      deps.logger.error("scheduled sweep failed; the next invocation sweeps again", {
+        error: messageOf(error),
+      });
+    }
+    return { response: { batchItemFailures: [] }, failures: [] };
+  }
   const fifo = isFifoBatch(event);
   const failures = new Map<string, { error: unknown; event?: AnyCityEvent }>();
   const handled = new Map<string, AnyCityEvent>();
@@ -288,6 +299,7 @@ async function deadLetter(
   const sent: RecordFailure[] = [];
   for (const { record, error } of invalid) {
     const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? "1") || 1;
+    const redriveOf = record.messageAttributes?.[DEAD_LETTER_ATTRIBUTES.redriveOf]?.stringValue;
     const letter: DeadLetter = {
       queueArn: record.eventSourceARN,
       messageId: record.messageId,
@@ -296,6 +308,7 @@ async function deadLetter(
       reason: error.reason,
       message: messageOf(error),
       receiveCount,
+      ...(redriveOf ? { redriveOf } : {}),
     };
     try {
       await deps.deadLetters.send(letter);

@@ -24,6 +24,8 @@ export interface DeadLetter {
   readonly reason: string;
   readonly message: string;
   readonly receiveCount: number;
+  /** The DLQ message this record is a redriven copy of (kept, so the DLQ tool knows it). */
+  readonly redriveOf?: string;
 }
 
 /** Message attributes a dead-lettered record carries (read by the DLQ tool). */
@@ -32,6 +34,8 @@ export const DEAD_LETTER_ATTRIBUTES = {
   message: "failureMessage",
   sourceQueueArn: "sourceQueueArn",
   sourceMessageId: "sourceMessageId",
+  /** Set by the DLQ tool on a redriven copy: the DLQ message it was made from. */
+  redriveOf: "redriveOf",
 } as const;
 
 /** Port: send records to their source queue's DLQ. Throws when a record could not be sent. */
@@ -93,6 +97,7 @@ export class SqsDeadLetters implements DeadLetterPort {
       [A.message]: letter.message.slice(0, 1000),
       [A.sourceQueueArn]: letter.queueArn,
       [A.sourceMessageId]: letter.messageId,
+      ...(letter.redriveOf ? { [A.redriveOf]: letter.redriveOf } : {}),
     };
     const fifo = dlqUrl.endsWith(".fifo");
     await this.client.send(

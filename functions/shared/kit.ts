@@ -51,7 +51,7 @@ export function lazy<T>(build: () => Promise<T> | T): () => Promise<T> {
 
 export function cityHandler(service: string, runtime: () => Promise<ServiceRuntime>): SqsHandler {
   return async (event, context) => {
-    const { logger, tracer, metrics } = observability(service);
+    const { logger, tracer, metrics, priorityMetrics } = observability(service);
     if (context) logger.addContext(context);
     if (tracer.isTracingEnabled()) {
       tracer.annotateColdStart();
@@ -92,7 +92,7 @@ export function cityHandler(service: string, runtime: () => Promise<ServiceRunti
       } catch (error) {
         logger.error("afterBatch failed", { error: messageOf(error) });
       }
-      batchMetrics.flush(metrics);
+      batchMetrics.flush(metrics, priorityMetrics);
     }
   };
 }

@@ -13,6 +13,11 @@ export interface Observability {
   readonly logger: Logger;
   readonly tracer: Tracer;
   readonly metrics: Metrics;
+  /**
+   * A Metrics instance of the same namespace and service with the extra default dimension
+   * `Priority` (one per priority, kept): many values, published in one EMF document.
+   */
+  readonly priorityMetrics: (priority: string) => Metrics;
 }
 
 const cache = new Map<string, Observability>();
@@ -21,10 +26,23 @@ export function observability(service: string): Observability {
   let o = cache.get(service);
   if (!o) {
     const namespace = platformConfig().POWERTOOLS_METRICS_NAMESPACE;
+    const byPriority = new Map<string, Metrics>();
     o = {
       logger: new Logger({ serviceName: service }),
       tracer: new Tracer({ serviceName: service }),
       metrics: new Metrics({ namespace, serviceName: service }),
+      priorityMetrics: (priority) => {
+        let m = byPriority.get(priority);
+        if (!m) {
+          m = new Metrics({
+            namespace,
+            serviceName: service,
+            defaultDimensions: { Priority: priority },
+          });
+          byPriority.set(priority, m);
+        }
+        return m;
+      },
     };
     cache.set(service, o);
   }
@@ -33,7 +51,9 @@ export function observability(service: string): Observability {
 
 /**
  * Per-batch metric tally, flushed once per invocation: counts with an extra dimension are
- * emitted as one single-metric EMF document per dimension value; latencies in the main buffer.
+ * emitted as one single-metric EMF document per dimension value; latencies in the main buffer
+ * (by {service}) and, per priority, in that priority's Metrics instance (by {service, Priority}),
+ * each one EMF document per batch holding all its values.
  */
 export class BatchMetrics {
   private readonly handled = new Map<string, number>();
@@ -77,7 +97,8 @@ export class BatchMetrics {
     };
   }
 
-  flush(metrics: Metrics): void {
+  /** `byPriority` gives the Metrics instance of a priority (Observability.priorityMetrics). */
+  flush(metrics: Metrics, byPriority: (priority: string) => Metrics): void {
     const single = (name: string, dim: string, value: string, count: number) => {
       const m = metrics.singleMetric();
       m.addDimension(dim, value);
@@ -87,12 +108,10 @@ export class BatchMetrics {
     for (const [reason, n] of this.failures) single("EventFailures", "Reason", reason, n);
     for (const [type, n] of this.stored) single("EventsStored", "EventType", type, n);
     for (const [priority, values] of this.latenciesByPriority) {
-      // A single metric publishes at its first value and then drops its dimensions: one each.
-      for (const ms of values) {
-        const m = metrics.singleMetric();
-        m.addDimension("Priority", priority);
-        m.addMetric("EndToEndLatency", MetricUnit.Milliseconds, ms);
-      }
+      if (values.length === 0) continue;
+      const m = byPriority(priority);
+      for (const ms of values) m.addMetric("EndToEndLatency", MetricUnit.Milliseconds, ms);
+      m.publishStoredMetrics();
     }
     for (const ms of this.latencies) {
       metrics.addMetric("EndToEndLatency", MetricUnit.Milliseconds, ms);

@@ -1,11 +1,14 @@
 /**
- * Pending time bounds, swept after every batch. Some work is due at a time rather than on an
- * event (a traffic gap's hold expiring, a media post's rate-limit interval ending, an analytics
- * window's close); waiting for the next event of the same key would leave a quiet key pending
- * forever. Services record here, per key, when it is next due (one read-model document per
- * service), and after each batch sweep every due key — at most `limit` per invocation, oldest
- * first, so the work stays bounded. On a fully quiet system a sweep waits for the function's next
- * invocation (a scheduled invocation would bound that too).
+ * Pending time bounds, swept after every batch and by the scheduled sweep. Some work is due at
+ * a time rather than on an event (a traffic gap's hold expiring, a media post's rate-limit
+ * interval ending, an analytics window's close); waiting for the next event of the same key would
+ * leave a quiet key pending forever. Services record here, per key, when it is next due (one
+ * read-model document per service), and after each batch sweep every due key — at most `limit`
+ * per invocation, oldest first, so the work stays bounded. On a quiet system the scheduled sweep
+ * bounds the wait: `sweepEveryMinutes` in infra/topology.ts renders a rate rule invoking the
+ * function with `{"Records": []}` (the local cloud invokes the same at the same rate), and the kit
+ * runs the commit step and `afterBatch` for that empty event. A key is forgotten by its service
+ * only once its due time was written here, so a failed write is retried by the next sweep.
  */
 import { type DocumentStore, update } from "./documents.ts";
 

@@ -26,9 +26,19 @@ export function buildRuntime(): ServiceRuntime {
     clock: systemClock,
     resequencing: { holdMs: env.TRAFFIC_HOLD_MS, maxHeld: env.TRAFFIC_MAX_HELD },
   });
+  const hooks = trafficHooks(service);
+  return { ...idempotentRuntime(parts, hooks.handleRecord), afterBatch: hooks.afterBatch };
+}
+
+/**
+ * How the kit drives the service: each record, then after every invocation — the scheduled
+ * sweep's empty one included — the expired holds of quiet intersections are applied.
+ */
+export function trafficHooks(
+  service: TrafficService,
+): Pick<ServiceRuntime, "handleRecord"> & Required<Pick<ServiceRuntime, "afterBatch">> {
   return {
-    ...idempotentRuntime(parts, trafficRecordHandler(service)),
-    // Quiet intersections' expired holds are applied at the next invocation (any intersection).
+    handleRecord: trafficRecordHandler(service),
     afterBatch: async () => {
       await service.sweepHeld();
     },

@@ -107,8 +107,9 @@ export class TrafficService {
    */
   async sweepHeld(): Promise<string[]> {
     const changes = new Map(this.touched);
-    this.touched.clear();
     const index = await this.pending.merge(changes);
+    // Forgotten only once recorded: if the merge throws, the next sweep records them again.
+    for (const [id, at] of changes) if (this.touched.get(id) === at) this.touched.delete(id);
     const now = this.deps.clock.now();
     const due = PendingIndex.due(index, now, this.deps.sweepLimit ?? 20);
     if (due.length === 0) return [];

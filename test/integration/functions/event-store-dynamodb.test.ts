@@ -113,4 +113,16 @@ describe("event store on DynamoDB (dynalite, real SDK v3 clients)", () => {
     expect((await store.stateAt(issued.streamId, at(3))).state.status).toBe("ACTIVE");
     expect((await store.stateAt(issued.streamId, at(6))).state.status).toBe("CANCELLED");
   });
+
+  it("releases only its own claim (conditional delete on owner and version)", async () => {
+    const { storage } = await newStore();
+    const e = toNewEvent(cityEvent("TrafficLightChanged", {}, { occurredAt: at(3) }));
+    const claim = { eventId: e.eventId, streamId: e.streamId, version: 1, owner: "msg-1" };
+    expect(await storage.claimMarker({ ...claim, claimedAt: 1 })).toBeUndefined();
+    await storage.releaseMarker({ ...claim, owner: "msg-2" }); // another owner: kept
+    await storage.releaseMarker({ ...claim, version: 2 }); // another version: kept
+    expect(await storage.getMarker(e.eventId)).toMatchObject({ owner: "msg-1", version: 1 });
+    await storage.releaseMarker(claim);
+    expect(await storage.getMarker(e.eventId)).toBeUndefined();
+  });
 });

@@ -2,104 +2,55 @@
  * The consumers on the local cloud (real wire protocols, real SDK v3 clients, the deployed
  * handler modules run by the local Lambda runner): publish with the project's publisher, then
  * check the services' effects in their tables. The emergency function runs with a Dispatch API
- * that always fails, to exercise the saga's compensation path end to end.
+ * that always fails, to exercise the saga's compensation path end to end. Dead-letter cases are
+ * in local-cloud-dead-letters.test.ts.
  */
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
-  SendMessageCommand,
-  SQSClient,
+  type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { ulid } from "ulid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LightState } from "../../../events/catalog/common.ts";
 import type { AnyCityEvent } from "../../../events/catalog.ts";
 import { CityEventPublisher } from "../../../events/publisher.ts";
-import { dlqTool } from "../../../functions/dlq/index.ts";
 import { incidentIdOf } from "../../../functions/shared/incident.ts";
 import { SHARED_IDS } from "../../../infra/resources.ts";
-import { topology } from "../../../infra/topology.ts";
-import { type LocalCloud, startLocalCloud } from "../../../local/cloud.ts";
-import { deployTopology } from "../../../local/deploy.ts";
-import { type RunningFunctions, startFunctions } from "../../../local/lambda/runtime.ts";
 import type { ResourceMap } from "../../../local/resource-map.ts";
 import { waitFor } from "../../support/wait.ts";
 import { cityEvent, eventBridgeJson, stampContext } from "../../unit/functions/fixtures.ts";
-
-const credentials = { accessKeyId: "test", secretAccessKey: "test" };
+import { type ConsumerCloud, credentials, startConsumerCloud } from "./consumer-cloud.ts";
 
 describe("consumers on the local cloud", () => {
-  let cloud: LocalCloud;
+  let c: ConsumerCloud;
   let resources: ResourceMap;
-  let functions: RunningFunctions;
   let events: EventBridgeClient;
   let sqs: SQSClient;
   let docs: DynamoDBDocumentClient;
-  const logs: string[] = [];
-  let readModels = "";
   let eventsTable = "";
 
   beforeAll(async () => {
-    cloud = await startLocalCloud({ port: 0 });
-    resources = await deployTopology({
-      endpoint: cloud.endpoint,
-      region: cloud.region,
-      topology,
-      prefix: "fn-it",
-    });
-    const config = { endpoint: cloud.endpoint, region: cloud.region, credentials };
-    events = new EventBridgeClient(config);
-    sqs = new SQSClient(config);
-    docs = DynamoDBDocumentClient.from(new DynamoDBClient(config));
-    readModels = resources.tables[SHARED_IDS.readModelsTable]?.name ?? "";
-    eventsTable = resources.tables[SHARED_IDS.eventsTable]?.name ?? "";
-    functions = startFunctions({
-      resources,
-      sqs,
-      maxInstancesPerFunction: 1,
-      entries: { Emergency: "test/integration/functions/fixtures/emergency-failing-dispatch.ts" },
-      onLog: (fn, line) => logs.push(`[${fn}] ${line}`),
-    });
-    cloud.attachLambda(functions.invoke);
-    expect(await functions.warm()).toEqual([]);
+    c = await startConsumerCloud("fn-it");
+    ({ resources, events, sqs, docs, eventsTable } = c);
   });
 
   afterAll(async () => {
-    await functions?.stop();
-    events?.destroy();
-    sqs?.destroy();
-    docs?.destroy();
-    await cloud?.stop();
+    await c?.stop();
   });
 
-  const doc = async <T>(pk: string, sk: string): Promise<T | undefined> =>
-    (await docs.send(new GetCommand({ TableName: readModels, Key: { pk, sk } }))).Item?.doc as T;
-
-  /** PutEvents of already stamped events, in the given order (the publisher would re-stamp). */
-  async function putRaw(list: readonly AnyCityEvent[]): Promise<void> {
-    for (let i = 0; i < list.length; i += 10) {
-      const out = await events.send(
-        new PutEventsCommand({
-          Entries: list.slice(i, i + 10).map((e) => ({
-            EventBusName: resources.bus.name,
-            Source: e.source,
-            DetailType: e.detailType,
-            Detail: JSON.stringify(e.detail),
-          })),
-        }),
-      );
-      expect(out.FailedEntryCount ?? 0).toBe(0);
-    }
-  }
+  const doc = <T>(pk: string, sk: string) => c.doc<T>(pk, sk);
+  const putRaw = (list: readonly AnyCityEvent[]) => c.putRaw(list);
+  const sendToFifo = (queueId: string, body: string, groupId: string, dedupId: string) =>
+    c.sendToFifo(queueId, body, groupId, dedupId);
 
   it("notifies a zone of known size once, even when the alert is delivered twice", async () => {
     // A subscriber of the citizen alerts topic for zone z3 (SNS filter policy on `zone`).
-    const sns = new SNSClient({ endpoint: cloud.endpoint, region: cloud.region, credentials });
+    const sns = new SNSClient({ endpoint: c.cloud.endpoint, region: c.cloud.region, credentials });
     const inbox = await sqs.send(new CreateQueueCommand({ QueueName: "fn-it-z3-inbox" }));
     const inboxArn = (
       await sqs.send(
@@ -155,20 +106,6 @@ describe("consumers on the local cloud", () => {
     const summary = await doc<{ count: number }>("citizens#z3", "summary");
     expect(summary?.count).toBe(8_100);
   });
-
-  /** Sends an EventBridge event JSON straight to a FIFO queue (bypassing the bus and pipe). */
-  async function sendToFifo(queueId: string, body: string, groupId: string, dedupId: string) {
-    const queue = resources.queues[queueId];
-    if (!queue) throw new Error(`${queueId} was not deployed`);
-    await sqs.send(
-      new SendMessageCommand({
-        QueueUrl: queue.url,
-        MessageBody: body,
-        MessageGroupId: groupId,
-        MessageDeduplicationId: dedupId,
-      }),
-    );
-  }
 
   it("ends in the right intersection state from out-of-order and duplicated light changes", async () => {
     const ctx = stampContext("tlc-i30");
@@ -226,60 +163,6 @@ describe("consumers on the local cloud", () => {
     expect(state.held).toEqual([]);
     expect(state.violations).toBe(0);
     expect(state.duplicatesDropped).toBe(1);
-  });
-
-  it("dead-letters a malformed event on the traffic FIFO at once; its group's valid events go on", async () => {
-    const ctx = stampContext("tlc-i31");
-    const location = { latitude: 47.3, longitude: 8.5, zone: "z2", intersectionId: "i-31" };
-    const first = cityEvent(
-      "TrafficLightChanged",
-      {
-        controllerId: "tlc-i31",
-        location,
-        oldState: { vehicles: "green", pedestrians: "red" },
-        newState: { vehicles: "yellow", pedestrians: "red" },
-      },
-      { ctx },
-    );
-    const malformed = eventBridgeJson(
-      cityEvent("TrafficLightChanged", { controllerId: "tlc-i31", location }),
-    ).replace('"zone":"z2"', '"zone":"nowhere"');
-    const second = cityEvent(
-      "TrafficLightChanged",
-      {
-        controllerId: "tlc-i31",
-        location,
-        oldState: { vehicles: "yellow", pedestrians: "red" },
-        newState: { vehicles: "red", pedestrians: "red" },
-      },
-      { ctx },
-    );
-    await sendToFifo("TrafficSignalsQueue", eventBridgeJson(first), "i-31", "i31-1");
-    await sendToFifo("TrafficSignalsQueue", malformed, "i-31", "i31-bad");
-    await sendToFifo("TrafficSignalsQueue", eventBridgeJson(second), "i-31", "i31-2");
-    const dlq = resources.queues.TrafficSignalsDlq;
-    if (!dlq) throw new Error("TrafficSignalsDlq was not deployed");
-    const tool = dlqTool({ sqs, documents: docs, readModelsTable: readModels, onCount: () => {} });
-    const entries = await waitFor(
-      "the malformed event in the traffic DLQ",
-      async () => {
-        const list = await tool.list(dlq.url);
-        return list.length > 0 ? list : undefined;
-      },
-      { timeoutMs: 45_000, intervalMs: 250 },
-    );
-    expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ reason: "validation", receiveCount: 1 });
-    expect(entries[0]?.detail).toMatch(/zone/);
-    const state = await waitFor("both valid changes applied", async () => {
-      const s = await doc<{ appliedChanges: number; lights: LightState }>(
-        "intersection#i-31",
-        "state",
-      );
-      return s && s.appliedChanges >= 2 ? s : undefined;
-    });
-    expect(state.lights).toEqual({ vehicles: "red", pedestrians: "red" });
-    expect(await tool.list(dlq.url)).toHaveLength(1); // nothing else reached the DLQ
   });
 
   it("runs the saga's compensation when dispatch keeps failing: units released, escalated", async () => {
@@ -361,50 +244,5 @@ describe("consumers on the local cloud", () => {
       return w?.eventIds.includes(event.detail.meta.eventId) ? w : undefined;
     });
     expect(window.countsByType.PublicEventStarted).toBeGreaterThanOrEqual(1);
-  });
-
-  it("a malformed event reaches the DLQ with its reason, and the DLQ tool redrives it", async () => {
-    const bad = cityEvent(
-      "AccidentDetected",
-      { location: { latitude: 47.3, longitude: 8.5, zone: "z8" } },
-      { priority: "critical" },
-    );
-    const detail = { ...bad.detail, vehiclesInvolved: 0 };
-    const out = await events.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: resources.bus.name,
-            Source: bad.source,
-            DetailType: bad.detailType,
-            Detail: JSON.stringify(detail),
-          },
-        ],
-      }),
-    );
-    expect(out.FailedEntryCount ?? 0).toBe(0);
-    const dlq = resources.queues.EmergencyCriticalDlq;
-    const source = resources.queues.EmergencyCriticalQueue;
-    if (!dlq || !source) throw new Error("the emergency queues were not deployed");
-    const tool = dlqTool({ sqs, documents: docs, readModelsTable: readModels, onCount: () => {} });
-    const [entry] = await waitFor(
-      "the malformed event in the emergency DLQ",
-      async () => {
-        const entries = await tool.record(dlq.url);
-        return entries.length > 0 ? entries : undefined;
-      },
-      { timeoutMs: 55_000, intervalMs: 500 },
-    );
-    expect(entry).toMatchObject({ reason: "validation", sourceQueue: source.name });
-    expect(entry?.detail).toMatch(/vehiclesInvolved/);
-    expect(entry?.receiveCount).toBe(1); // dead-lettered at once, not after the retries
-    expect(await tool.redrive(dlq.url, source.url)).toEqual({ moved: 1, completed: 0 });
-    // Still invalid: the redriven copy is dead-lettered again at once, and stays there.
-    const [again] = await waitFor("the redriven copy back in the DLQ", async () => {
-      const entries = await tool.list(dlq.url);
-      return entries.length > 0 ? entries : undefined;
-    });
-    expect(again).toMatchObject({ reason: "validation" });
-    expect(again?.messageId).not.toBe(entry?.messageId);
   });
 });

@@ -11,7 +11,7 @@ describe("CappedQueues", () => {
     const memory = new InMemoryQueues(() => clock.now());
     for (let i = 0; i < 25; i++) memory.put("dlq", `m${i}`);
     const queues = new CappedQueues(memory);
-    const tool = new DlqTool({ queues, docs: new InMemoryDocumentStore(), clock });
+    const tool = new DlqTool({ queues, docs: new InMemoryDocumentStore() });
 
     queues.cap = 3;
     expect(await tool.redrive("dlq", "src", 3)).toEqual({ moved: 3, completed: 0 });

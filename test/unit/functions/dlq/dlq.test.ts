@@ -14,7 +14,7 @@ function setup() {
   const queues = new InMemoryQueues(() => clock.now());
   const docs = new InMemoryDocumentStore();
   const counts: [string, number][] = [];
-  const tool = new DlqTool({ queues, docs, clock, onCount: (q, n) => counts.push([q, n]) });
+  const tool = new DlqTool({ queues, docs, onCount: (q, n) => counts.push([q, n]) });
   return { clock, queues, docs, tool, counts };
 }
 
@@ -73,6 +73,44 @@ describe("DLQ tool", () => {
     clock.advance(60_000); // the DLQ message becomes visible again
     expect(await tool.redrive(DLQ, SOURCE)).toEqual({ moved: 0, completed: 1 });
     expect(queues.messages(SOURCE)).toHaveLength(1);
+    expect(queues.messages(DLQ)).toHaveLength(0);
+  });
+
+  it("leaves a copy that failed again during the run for the next run, whatever the clocks say", async () => {
+    const clock = new ManualClock();
+    /** A source whose consumer dead-letters every message at once, as for an invalid event. */
+    class BouncingQueues extends InMemoryQueues {
+      override async send(
+        queueUrl: string,
+        message: Parameters<InMemoryQueues["send"]>[1],
+      ): Promise<void> {
+        await super.send(queueUrl, message);
+        // SQS's clock is 5 minutes behind the operator's: a timestamp test would redrive it again
+        this.put(DLQ, message.body, {
+          attributes: { ...message.attributes, failureReason: "validation" },
+          sentAt: clock.now() - 300_000,
+        });
+      }
+    }
+    const queues = new BouncingQueues(() => clock.now());
+    const tool = new DlqTool({ queues, docs: new InMemoryDocumentStore() });
+    const original = queues.put(DLQ, "not json");
+    expect(await tool.redrive(DLQ, SOURCE)).toEqual({ moved: 1, completed: 0 });
+    expect(queues.messages(SOURCE)).toHaveLength(1);
+    const [copy] = queues.messages(DLQ);
+    expect(queues.messages(DLQ)).toHaveLength(1);
+    expect(copy?.attributes.redriveOf).toBe(original);
+    // the next run redrives the copy (it was not resent by that run)
+    expect(await tool.redrive(DLQ, SOURCE)).toEqual({ moved: 1, completed: 0 });
+    expect(queues.messages(SOURCE)).toHaveLength(2);
+  });
+
+  it("redrives a message whose SQS timestamp is ahead of the operator's clock", async () => {
+    const { queues, tool, clock } = setup();
+    queues.put(DLQ, eventBridgeJson(cityEvent("SmokeDetected")), {
+      sentAt: clock.now() + 120_000, // SQS's clock is 2 minutes ahead
+    });
+    expect(await tool.redrive(DLQ, SOURCE)).toEqual({ moved: 1, completed: 0 });
     expect(queues.messages(DLQ)).toHaveLength(0);
   });
 });

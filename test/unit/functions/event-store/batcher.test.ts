@@ -74,4 +74,52 @@ describe("event-store batch: one commit per stream", () => {
     expect(metrics.snapshot().stored).toEqual({ TrafficLightChanged: 3 });
     expect(metrics.snapshot().handled).toEqual({ TrafficLightChanged: 3 });
   });
+
+  it("a record whose commit was throttled succeeds when the same message is redelivered", async () => {
+    /** The first commit put is throttled and claims cannot be released (worst case). */
+    class ThrottledOnce extends InMemoryEventStorage {
+      private throttled = false;
+      override async putCommit(commit: Commit): Promise<void> {
+        if (!this.throttled) {
+          this.throttled = true;
+          throw new EventStoreStorageError("injected: ProvisionedThroughputExceeded");
+        }
+        return super.putCommit(commit);
+      }
+      override async releaseMarker(): Promise<void> {
+        throw new EventStoreStorageError("injected: release throttled too");
+      }
+    }
+    const storage = new ThrottledOnce();
+    const clock = new ManualClock();
+    const store = new EventStore({ storage, clock, projection: streamStateProjection });
+    const batcher = new StreamBatcher(store);
+    const event = cityEvent("TrafficLightChanged", {}, { ctx: stampContext("tlc-9") });
+    const deps = {
+      logger: new Logger({ serviceName: "event-store", logLevel: "SILENT" }),
+      tracer: new Tracer({ serviceName: "event-store", enabled: false }),
+      metrics: new BatchMetrics(),
+      clock,
+    };
+    const deliver = (receiveCount: number) =>
+      processSqsBatch(
+        sqsEvent([
+          sqsRecord(eventBridgeJson(event), {
+            groupId: event.detail.meta.streamId,
+            messageId: "msg-redelivered",
+            receiveCount,
+          }),
+        ]),
+        undefined,
+        batcher.handleRecord,
+        deps,
+        batcher.commit,
+      );
+    const first = await deliver(1);
+    expect(first.response.batchItemFailures).toEqual([{ itemIdentifier: "msg-redelivered" }]);
+    clock.advance(6_000); // backoff of 2 s then 4 s, far inside the claim's 60 s lease
+    const second = await deliver(2);
+    expect(second.response.batchItemFailures).toEqual([]);
+    expect(storage.storedEventIds()).toEqual([event.detail.meta.eventId]);
+  });
 });

@@ -90,7 +90,26 @@ describe("batch processing (standard queue)", () => {
 describe("batch processing (empty event)", () => {
   it("answers an event without records (a scheduled sweep invocation) with no failures", async () => {
     const { deps: d } = deps();
-    const { response } = await processSqsBatch({ Records: [] }, undefined, failOnBoom, d);
+    let commits = 0;
+    const { response } = await processSqsBatch(
+      { Records: [] },
+      undefined,
+      failOnBoom,
+      d,
+      async () => {
+        commits += 1; // the commit step runs: services sweep there
+        return [];
+      },
+    );
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(commits).toBe(1);
+  });
+
+  it("a failing sweep in an empty event's commit is logged, not thrown", async () => {
+    const { deps: d } = deps();
+    const { response } = await processSqsBatch({ Records: [] }, undefined, failOnBoom, d, () =>
+      Promise.reject(new Error("injected: read models unavailable")),
+    );
     expect(response).toEqual({ batchItemFailures: [] });
   });
 });
@@ -177,6 +196,15 @@ describe("batch processing (FIFO queue)", () => {
     expect(visibility.changes).toEqual([]);
     expect(metrics.snapshot().failures).toEqual({ validation: 1 });
     expect(await failureLog.get(bad.messageId)).toMatchObject({ reason: "validation" });
+  });
+
+  it("a redriven copy dead-lettered again keeps the id of the DLQ message it was made from", async () => {
+    const { deps: d } = deps();
+    const deadLetters = new InMemoryDeadLetters();
+    const bad = sqsRecord("not json");
+    bad.messageAttributes = { redriveOf: { dataType: "String", stringValue: "dlq-msg-1" } };
+    await processSqsBatch(sqsEvent([bad]), undefined, async () => {}, { ...d, deadLetters });
+    expect(deadLetters.sent[0]).toMatchObject({ messageId: bad.messageId, redriveOf: "dlq-msg-1" });
   });
 
   it("when the DLQ cannot take a malformed record it is a batch item failure again", async () => {

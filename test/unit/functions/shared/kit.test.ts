@@ -71,11 +71,16 @@ describe("cityHandler (the handler kit)", () => {
     const latencyDocs = docs.filter((d) =>
       d._aws.CloudWatchMetrics[0]?.Metrics.some((m) => m.Name === "EndToEndLatency"),
     );
+    const sample = cityEvent("TrafficLightChanged").detail.meta.occurredAt; // the fixture's time
+    const latency = clock.now() - Date.parse(sample);
     const byService = latencyDocs.filter((d) => d.Priority === undefined);
-    expect(byService.flatMap((d) => [d.EndToEndLatency].flat())).toHaveLength(2);
+    expect(byService).toHaveLength(1); // one document per batch, all values in it
+    expect([byService[0]?.EndToEndLatency].flat()).toEqual([latency, latency]);
+    expect(byService[0]?._aws.CloudWatchMetrics[0]?.Dimensions[0]).toEqual(["service"]);
     // The same latencies again under {service, Priority}, for the per-priority alarms.
     const byPriority = latencyDocs.filter((d) => d.Priority !== undefined);
-    expect(byPriority.flatMap((d) => [d.EndToEndLatency].flat())).toHaveLength(2);
+    expect(byPriority).toHaveLength(1); // one document per priority per batch
+    expect([byPriority[0]?.EndToEndLatency].flat()).toEqual([latency, latency]);
     for (const d of byPriority) {
       expect(d._aws.CloudWatchMetrics[0]?.Dimensions[0]).toEqual(
         expect.arrayContaining(["service", "Priority"]),

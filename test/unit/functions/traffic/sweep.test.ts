@@ -17,8 +17,19 @@ const at = (intersectionId: string) => ({
   intersectionId,
 });
 
+/** Fault injection: writes of the sweep index fail while `failing` is set. */
+class FaultyIndexDocs extends InMemoryDocumentStore {
+  failing = false;
+  override async put<T>(pk: string, sk: string, value: T, expectedVersion: number) {
+    if (this.failing && pk === "traffic#pending") {
+      throw new Error(`injected: read models unavailable for ${pk}`);
+    }
+    return super.put(pk, sk, value, expectedVersion);
+  }
+}
+
 function setup() {
-  const docs = new InMemoryDocumentStore();
+  const docs = new FaultyIndexDocs();
   const bus = new InMemoryBus();
   const clock = new ManualClock();
   const service = new TrafficService({
@@ -27,7 +38,7 @@ function setup() {
     clock,
     resequencing: { holdMs: 5_000, maxHeld: 20 },
   });
-  return { bus, clock, service };
+  return { bus, clock, service, docs };
 }
 
 describe("traffic: sweep of expired holds", () => {
@@ -91,5 +102,24 @@ describe("traffic: sweep of expired holds", () => {
     clock.advance(5_000);
     expect(await service.sweepHeld()).toEqual(["i-50", "i-51"]);
     expect(await service.sweepHeld()).toEqual(["i-52"]);
+  });
+
+  it("an intersection stays in the sweep when recording it in the index failed once", async () => {
+    const { clock, service, docs } = setup();
+    const ctx = stampContext("tlc-i45");
+    void cityEvent("TrafficLightChanged", { location: at("i-45") }, { ctx }); // lost sequence 1
+    const second = cityEvent(
+      "TrafficLightChanged",
+      { location: at("i-45"), oldState: Y_R, newState: R_R },
+      { ctx },
+    );
+    await service.handle(second);
+    docs.failing = true;
+    await expect(service.sweepHeld()).rejects.toThrow(/injected/);
+    docs.failing = false;
+    clock.advance(5_000);
+    // no further event for i-45: only the retried index write can bring it to the sweep
+    expect(await service.sweepHeld()).toEqual(["i-45"]);
+    expect((await service.intersection("i-45"))?.held).toEqual([]);
   });
 });

@@ -1,0 +1,114 @@
+/**
+ * Shared setup of the consumer tests on the local cloud: the local cloud on port 0, the topology
+ * deployed, every function run by the local Lambda runner (the emergency one with a Dispatch API
+ * that always fails), real SDK v3 clients, and small helpers to publish and read back.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { expect } from "vitest";
+import type { AnyCityEvent } from "../../../events/catalog.ts";
+import { SHARED_IDS } from "../../../infra/resources.ts";
+import { topology } from "../../../infra/topology.ts";
+import { type LocalCloud, startLocalCloud } from "../../../local/cloud.ts";
+import { deployTopology } from "../../../local/deploy.ts";
+import { type RunningFunctions, startFunctions } from "../../../local/lambda/runtime.ts";
+import type { ResourceMap } from "../../../local/resource-map.ts";
+
+export const credentials = { accessKeyId: "test", secretAccessKey: "test" };
+
+export interface ConsumerCloud {
+  readonly cloud: LocalCloud;
+  readonly resources: ResourceMap;
+  readonly functions: RunningFunctions;
+  readonly events: EventBridgeClient;
+  readonly sqs: SQSClient;
+  readonly docs: DynamoDBDocumentClient;
+  readonly readModels: string;
+  readonly eventsTable: string;
+  /** The functions' log lines, `[function] line` (kept for debugging a failed test). */
+  readonly logs: string[];
+  /** A read-model document's `doc`. */
+  doc<T>(pk: string, sk: string): Promise<T | undefined>;
+  /** PutEvents of already stamped events, in the given order (the publisher would re-stamp). */
+  putRaw(list: readonly AnyCityEvent[]): Promise<void>;
+  /** Sends an EventBridge event JSON straight to a FIFO queue (bypassing the bus and pipe). */
+  sendToFifo(queueId: string, body: string, groupId: string, dedupId: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startConsumerCloud(prefix: string): Promise<ConsumerCloud> {
+  const cloud = await startLocalCloud({ port: 0 });
+  const resources = await deployTopology({
+    endpoint: cloud.endpoint,
+    region: cloud.region,
+    topology,
+    prefix,
+  });
+  const config = { endpoint: cloud.endpoint, region: cloud.region, credentials };
+  const events = new EventBridgeClient(config);
+  const sqs = new SQSClient(config);
+  const docs = DynamoDBDocumentClient.from(new DynamoDBClient(config));
+  const readModels = resources.tables[SHARED_IDS.readModelsTable]?.name ?? "";
+  const eventsTable = resources.tables[SHARED_IDS.eventsTable]?.name ?? "";
+  const logs: string[] = [];
+  const functions = startFunctions({
+    resources,
+    sqs,
+    maxInstancesPerFunction: 1,
+    entries: { Emergency: "test/integration/functions/fixtures/emergency-failing-dispatch.ts" },
+    onLog: (fn, line) => logs.push(`[${fn}] ${line}`),
+  });
+  cloud.attachLambda(functions.invoke);
+  expect(await functions.warm()).toEqual([]);
+  return {
+    cloud,
+    resources,
+    functions,
+    events,
+    sqs,
+    docs,
+    readModels,
+    eventsTable,
+    logs,
+    doc: async <T>(pk: string, sk: string) =>
+      (await docs.send(new GetCommand({ TableName: readModels, Key: { pk, sk } }))).Item?.doc as
+        | T
+        | undefined,
+    putRaw: async (list) => {
+      for (let i = 0; i < list.length; i += 10) {
+        const out = await events.send(
+          new PutEventsCommand({
+            Entries: list.slice(i, i + 10).map((e) => ({
+              EventBusName: resources.bus.name,
+              Source: e.source,
+              DetailType: e.detailType,
+              Detail: JSON.stringify(e.detail),
+            })),
+          }),
+        );
+        expect(out.FailedEntryCount ?? 0).toBe(0);
+      }
+    },
+    sendToFifo: async (queueId, body, groupId, dedupId) => {
+      const queue = resources.queues[queueId];
+      if (!queue) throw new Error(`${queueId} was not deployed`);
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queue.url,
+          MessageBody: body,
+          MessageGroupId: groupId,
+          MessageDeduplicationId: dedupId,
+        }),
+      );
+    },
+    stop: async () => {
+      await functions.stop();
+      events.destroy();
+      sqs.destroy();
+      docs.destroy();
+      await cloud.stop();
+    },
+  };
+}
