@@ -19,14 +19,7 @@ export function requireInteger(
   min: number,
   max: number,
 ): number {
-  if (Token.isUnresolved(value)) return value;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new InfraConfigError(
-      field(scope, prop),
-      `must be an integer from ${min} to ${max}, got ${quote(value)}`,
-    );
-  }
-  return value;
+  return requireInRange(scope, prop, value, min, max, "an integer");
 }
 
 /** Throws unless `value` is a finite number in [min, max]. */
@@ -37,11 +30,23 @@ export function requireNumber(
   min: number,
   max: number,
 ): number {
+  return requireInRange(scope, prop, value, min, max, "a number");
+}
+
+function requireInRange(
+  scope: IConstruct,
+  prop: string,
+  value: number,
+  min: number,
+  max: number,
+  kind: "an integer" | "a number",
+): number {
   if (Token.isUnresolved(value)) return value;
-  if (!Number.isFinite(value) || value < min || value > max) {
+  const ok = kind === "an integer" ? Number.isInteger(value) : Number.isFinite(value);
+  if (!ok || value < min || value > max) {
     throw new InfraConfigError(
       field(scope, prop),
-      `must be a number from ${min} to ${max}, got ${quote(value)}`,
+      `must be ${kind} from ${min} to ${max}, got ${quote(value)}`,
     );
   }
   return value;
