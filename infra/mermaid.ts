@@ -3,7 +3,7 @@
  * Node ids are the CloudFormation logical ids of infra/resources.ts.
  */
 import { ids, RESOURCE_LOGICAL_ID } from "./resources.ts";
-import { functionOf, RESOURCE_ENV, type ResourceRef, type Topology } from "./topology.ts";
+import { functionOf, type ResourceRef, type Topology } from "./topology.ts";
 
 const RESOURCE_LABEL: Readonly<Record<ResourceRef, string>> = {
   bus: "EventBridge city bus",
@@ -78,15 +78,4 @@ export function renderMermaid(t: Topology, options: MermaidOptions = {}): string
     }
   }
   return `${lines.join("\n")}\n`;
-}
-
-/** The env var each resource reaches a function through (for docs tables). */
-export function resourceEnvTable(t: Topology): string {
-  const rows = ["| Function | Env var | Resource |", "|---|---|---|"];
-  for (const fn of t.functions) {
-    for (const ref of fn.uses) {
-      rows.push(`| ${fn.id} | \`${RESOURCE_ENV[ref]}\` | ${RESOURCE_LOGICAL_ID[ref]} |`);
-    }
-  }
-  return `${rows.join("\n")}\n`;
 }

@@ -4,6 +4,7 @@
  * seed replays a whole simulation. `fork(label)` derives an independent stream, so adding draws
  * in one producer does not shift the numbers another producer sees.
  */
+import { seededRandom } from "../events/random.ts";
 import { SimulatorArgumentError, SimulatorError } from "./errors.ts";
 
 export { SimulatorArgumentError, SimulatorError };
@@ -19,7 +20,7 @@ export function hash32(text: string): number {
 }
 
 export class Rng {
-  private state: number;
+  private readonly draw: () => number;
   readonly seed: number;
 
   constructor(seed: number) {
@@ -27,16 +28,12 @@ export class Rng {
       throw new SimulatorArgumentError(`seed must be an integer, got ${String(seed)}`);
     }
     this.seed = seed >>> 0;
-    this.state = this.seed;
+    this.draw = seededRandom(this.seed);
   }
 
   /** Uniform float in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.draw();
   }
 
   /** Integer in [min, max] (both inclusive). */

@@ -14,7 +14,7 @@
  * reaches the function through tighter subscriptions, a per-priority alarm on the dimensions
  * `{service, Priority}` (Priority = the event's meta.priority) holds that tighter budget.
  */
-import type { FunctionSpec, Priority, SubscriptionSpec, Topology } from "../topology.ts";
+import type { FunctionSpec, Priority, SubscriptionSpec } from "../topology.ts";
 
 export const PRIORITIES: readonly Priority[] = ["critical", "high", "normal", "info"];
 
@@ -85,21 +85,4 @@ export function latencyPlan(
     }
   }
   return { functionId: fn.id, service: fn.service, thresholdMillis, priorities, budgets };
-}
-
-/** Every function's latency plan (functions without subscriptions are left out). */
-export function latencyPlans(
-  t: Topology,
-  p99Millis: number,
-  slackSeconds: number,
-): readonly LatencyPlan[] {
-  return t.functions.flatMap(
-    (fn) =>
-      latencyPlan(
-        fn,
-        t.subscriptions.filter((s) => s.functionId === fn.id),
-        p99Millis,
-        slackSeconds,
-      ) ?? [],
-  );
 }

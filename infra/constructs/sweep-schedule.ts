@@ -9,6 +9,7 @@ import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
+import { pinLogicalId } from "./queues.ts";
 import { requireInteger } from "./validate.ts";
 
 export interface SweepScheduleProps {
@@ -37,6 +38,6 @@ export class SweepSchedule extends Construct {
         }),
       ],
     });
-    (this.rule.node.defaultChild as events.CfnRule).overrideLogicalId(`${id}Rule`);
+    pinLogicalId(this.rule, `${id}Rule`);
   }
 }
