@@ -69,11 +69,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   });
   gateway.mountPipes(pipes);
 
-  // ListArchives prunes every archive to its retention (in process, no HTTP).
+  // Archives keep their retention even when nobody describes them.
   const pruneArchives = setInterval(() => {
-    eventBridge
-      .handle({ target: "AWSEvents.ListArchives", body: "{}" })
-      .catch((error: unknown) => options.onError?.("archive pruning", error));
+    try {
+      eventBridge.pruneArchives();
+    } catch (error) {
+      options.onError?.("archive pruning", error);
+    }
   }, options.archivePruneIntervalMs ?? 600_000);
   pruneArchives.unref();
 

@@ -3,6 +3,7 @@
  * per action and renders AWS JSON 1.1 responses and errors. The gateway owns the socket.
  */
 import { randomUUID } from "node:crypto";
+import { pruneArchives } from "./actions/archives.ts";
 import { ACTIONS } from "./actions/index.ts";
 import { MAX_REQUEST_BYTES, putEventsEntries } from "./actions/putEvents.ts";
 import type { ActionContext } from "./context.ts";
@@ -92,6 +93,7 @@ export function createEventBridgeService(
     putEvents: async (entries) => putEventsEntries(entries, ctx),
     onEvent: (observer) => engine.onEvent(observer),
     idle: () => engine.idle(),
+    pruneArchives: () => pruneArchives(store, clock.now()),
     close: () => engine.close(),
   };
 }

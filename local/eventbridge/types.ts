@@ -176,6 +176,8 @@ export interface EventBridgeService {
   onEvent(observer: EventBridgeObserver): () => void;
   /** Resolves when no delivery or replay is in flight (retries scheduled count as in flight). */
   idle(): Promise<void>;
+  /** Drops archived events older than their archive's retention. */
+  pruneArchives(): void;
   /** Stops retry and replay timers; pending retries are dropped. */
   close(): void;
 }

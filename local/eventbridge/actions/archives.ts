@@ -21,8 +21,15 @@ const DAY_MS = 86_400_000;
 function prune(archive: ArchiveRecord, now: number): void {
   if (archive.retentionDays <= 0) return;
   const cutoff = now - archive.retentionDays * DAY_MS;
-  const keep = archive.events.filter((e) => e.ingestedAt >= cutoff);
-  archive.events.splice(0, archive.events.length, ...keep);
+  // Compacted in place: a spread of a day's events into splice() would exceed the call-argument limit.
+  let kept = 0;
+  for (const e of archive.events) if (e.ingestedAt >= cutoff) archive.events[kept++] = e;
+  archive.events.length = kept;
+}
+
+/** Drops every archive's events older than its retention (what Describe/List do lazily). */
+export function pruneArchives(store: EventBridgeStore, now: number): void {
+  for (const archive of store.archives.values()) prune(archive, now);
 }
 
 function requireArchive(store: EventBridgeStore, name: string): ArchiveRecord {

@@ -154,4 +154,29 @@ describe("EventBridge service lifecycle", () => {
     });
     service.close();
   });
+
+  it("prunes archived events past their retention on request, keeping the rest in order", async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const service = createEventBridgeService({ clock: { now: () => now } });
+    const busArn = "arn:aws:events:us-east-1:000000000000:event-bus/default";
+    await call(service, "CreateArchive", {
+      ArchiveName: "a",
+      EventSourceArn: busArn,
+      RetentionDays: 1,
+    });
+    const put = (n: number) =>
+      call(service, "PutEvents", {
+        Entries: [{ Source: "s", DetailType: "t", Detail: `{"n":${n}}` }],
+      });
+    await put(1);
+    now += 12 * 3_600_000;
+    await put(2);
+    await put(3);
+    await service.idle();
+    now += 13 * 3_600_000; // the first event is now 25 h old, the others 13 h
+    service.pruneArchives();
+    const described = await call(service, "DescribeArchive", { ArchiveName: "a" });
+    expect(described.body.EventCount).toBe(2);
+    service.close();
+  });
 });
