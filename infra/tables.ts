@@ -19,6 +19,10 @@ export const EVENTS_TABLE_KEYS = {
   },
 } as const;
 
+/**
+ * The read-models table: each read model owns a `pk` prefix ("intersection#", "units#",
+ * "citizens#", "zone-stats#", "density#", "breaker#", "media#", "incident#", "aggregate#").
+ */
 export const READ_MODELS_TABLE_KEYS = { partitionKey: "pk", sortKey: "sk" } as const;
 
 /** Powertools idempotency defaults (DynamoDBPersistenceLayer keyAttr / expiryAttr). */

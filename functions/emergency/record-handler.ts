@@ -1,10 +1,10 @@
 /** The emergency service's record handler: run the incident saga for a critical event. */
-import type { RecordHandler } from "../shared/batch.ts";
+import { type RecordHandler, receiveCountOf } from "../shared/batch.ts";
 import type { IncidentSaga } from "./saga.ts";
 
 export function emergencyRecordHandler(saga: IncidentSaga, maxReceiveCount: number): RecordHandler {
   return async (event, ctx) => {
-    const receives = Number(ctx.record.attributes?.ApproximateReceiveCount ?? "1") || 1;
+    const receives = receiveCountOf(ctx.record);
     const state = await saga.handle(event, { finalDelivery: receives >= maxReceiveCount });
     if (state)
       ctx.logger.info("incident saga step done", {

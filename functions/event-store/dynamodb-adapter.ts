@@ -15,6 +15,7 @@ import { EventAlreadyExistsError, EventStoreStorageError } from "./errors.ts";
 import {
   EVENTS_TABLE_KEYS as K,
   MARKER_SK,
+  MAX_VERSION,
   markerKey,
   snapshotKey,
   timeBucket,
@@ -73,17 +74,7 @@ export class DynamoDbEventStorage implements EventStorageAdapter {
   }
 
   async readHeadVersion(streamId: string): Promise<number> {
-    const [last] = await this.query(
-      {
-        KeyConditionExpression: "#pk = :pk AND #sk <= :max",
-        ExpressionAttributeValues: { ":pk": streamId, ":max": versionKey(9_999_999_999) },
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-      },
-      1,
-    );
-    return last ? fromItem(last).lastVersion : 0;
+    return (await this.readCommitHolding(streamId, MAX_VERSION))?.lastVersion ?? 0;
   }
 
   async readCommitHolding(streamId: string, version: number): Promise<Commit | undefined> {
@@ -109,7 +100,7 @@ export class DynamoDbEventStorage implements EventStorageAdapter {
       ExpressionAttributeValues: {
         ":pk": streamId,
         ":from": versionKey(Math.max(start, 0)),
-        ":to": versionKey(toVersion ?? 9_999_999_999),
+        ":to": versionKey(toVersion ?? MAX_VERSION),
       },
     });
     return items.map(fromItem).filter((c) => c.lastVersion >= fromVersion);

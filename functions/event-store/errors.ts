@@ -1,12 +1,5 @@
 import { ConflictError, FunctionError, RecordValidationError } from "../shared/errors.ts";
 
-/** Base of the event store's errors (all are FunctionErrors, so metrics know their reason). */
-export type EventStoreError =
-  | EventAlreadyExistsError
-  | StreamMismatchError
-  | EventInFlightError
-  | EventStoreStorageError;
-
 /**
  * Optimistic concurrency: a commit was attempted at a version another writer already holds.
  * Carries the stream and the version that exists.

@@ -5,7 +5,12 @@
  * A redelivered event is acknowledged without a new version; a redelivered message re-claims its
  * own earlier claim (its message id is the claim's owner).
  */
-import type { BatchCommit, CommitFailure, RecordHandler } from "../shared/batch.ts";
+import {
+  type BatchCommit,
+  type CommitFailure,
+  forEachConcurrently,
+  type RecordHandler,
+} from "../shared/batch.ts";
 import type { AnyCityEvent } from "../shared/envelope.ts";
 import type { BatchMetrics } from "../shared/observability.ts";
 import type { EventStore, NewEvent } from "./store.ts";
@@ -52,22 +57,17 @@ export class StreamBatcher<S> {
     const failures: CommitFailure[] = [];
     const streams = [...this.buffer.entries()];
     this.buffer.clear();
-    const worker = async () => {
-      for (let next = streams.shift(); next; next = streams.shift()) {
-        const [streamId, items] = next;
-        try {
-          const result = await this.store.append(
-            streamId,
-            items.map((i) => i.event),
-          );
-          for (const stored of result.appended) this.metrics?.storedOne(stored.type);
-        } catch (error) {
-          for (const i of items) failures.push({ messageId: i.messageId, error });
-        }
+    await forEachConcurrently(streams, this.concurrency, async ([streamId, items]) => {
+      try {
+        const result = await this.store.append(
+          streamId,
+          items.map((i) => i.event),
+        );
+        for (const stored of result.appended) this.metrics?.storedOne(stored.type);
+      } catch (error) {
+        for (const i of items) failures.push({ messageId: i.messageId, error });
       }
-    };
-    const workers = Math.max(1, Math.min(this.concurrency, streams.length));
-    await Promise.all(Array.from({ length: workers }, worker));
+    });
     return failures;
   };
 

@@ -18,6 +18,11 @@ import { type AnyCityEvent, parseRecordBody } from "./envelope.ts";
 import { type FailureReason, messageOf, RecordValidationError, reasonOf } from "./errors.ts";
 import type { BatchMetrics } from "./observability.ts";
 
+/** How many times SQS has delivered the record (1 on its first delivery). */
+export function receiveCountOf(record: SQSRecord): number {
+  return Number(record.attributes?.ApproximateReceiveCount ?? "1") || 1;
+}
+
 export interface RecordContext {
   readonly record: SQSRecord;
   /** A child logger with the event's correlation id, event id and type. */
@@ -197,7 +202,7 @@ export async function processSqsBatch(
   const out: RecordFailure[] = [];
   for (const record of event.Records) {
     if (!failed.has(record.messageId)) continue;
-    const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? "1") || 1;
+    const receiveCount = receiveCountOf(record);
     const f = failures.get(record.messageId);
     const skipped = f === undefined;
     const reason: FailureReason = skipped ? "unknown" : reasonOf(f.error);
@@ -267,23 +272,35 @@ export async function processFifoGroups(
     groups.set(id, list);
   }
   const failed = new Set<string>();
-  const queue = [...groups.values()];
-  const worker = async () => {
-    for (let group = queue.shift(); group; group = queue.shift()) {
-      for (const [i, record] of group.entries()) {
-        try {
-          await handle(record);
-        } catch {
-          for (const rest of group.slice(i)) failed.add(rest.messageId);
-          break;
-        }
+  await forEachConcurrently([...groups.values()], concurrency, async (group) => {
+    for (const [i, record] of group.entries()) {
+      try {
+        await handle(record);
+      } catch {
+        for (const rest of group.slice(i)) failed.add(rest.messageId);
+        break;
       }
+    }
+  });
+  return failed;
+}
+
+/** Runs `fn` over `items` with at most `concurrency` calls in flight, each item once. */
+export async function forEachConcurrently<T>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
     }
   };
   await Promise.all(
-    Array.from({ length: Math.max(1, Math.min(concurrency, queue.length)) }, worker),
+    Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker),
   );
-  return failed;
 }
 
 /**
@@ -298,7 +315,7 @@ async function deadLetter(
   const notSent: string[] = [];
   const sent: RecordFailure[] = [];
   for (const { record, error } of invalid) {
-    const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? "1") || 1;
+    const receiveCount = receiveCountOf(record);
     const redriveOf = record.messageAttributes?.[DEAD_LETTER_ATTRIBUTES.redriveOf]?.stringValue;
     const letter: DeadLetter = {
       queueArn: record.eventSourceARN,

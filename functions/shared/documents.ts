@@ -1,7 +1,7 @@
 /**
  * Port for read models: versioned JSON documents addressed by (pk, sk), written with optimistic
  * concurrency (put succeeds only at the expected version). DynamoDB adapter on the read-models
- * table (read-model-keys.ts); in-memory adapter for unit tests.
+ * table (keys in infra/tables.ts); in-memory adapter for unit tests.
  */
 import { ConflictError } from "./errors.ts";
 

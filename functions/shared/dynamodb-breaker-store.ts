@@ -3,9 +3,9 @@
  * (item pk = "breaker#<name>", sk = "state"). Document client injected.
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { READ_MODELS_TABLE_KEYS as K } from "../../infra/tables.ts";
 import type { BreakerState, BreakerStatus, BreakerStore } from "./breaker.ts";
 import { DownstreamError } from "./errors.ts";
-import { READ_MODEL_KEYS as K } from "./read-model-keys.ts";
 
 export class DynamoDbBreakerStore implements BreakerStore {
   constructor(

@@ -6,9 +6,9 @@ import {
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
+import { READ_MODELS_TABLE_KEYS as K } from "../../infra/tables.ts";
 import { DocumentConflictError, type DocumentStore, type Versioned } from "./documents.ts";
 import { DownstreamError } from "./errors.ts";
-import { READ_MODEL_KEYS as K } from "./read-model-keys.ts";
 
 export class DynamoDbDocumentStore implements DocumentStore {
   constructor(

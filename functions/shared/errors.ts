@@ -61,17 +61,6 @@ export class ConflictError extends FunctionError {
   }
 }
 
-/** The record was skipped because an earlier record of its FIFO group failed in this batch. */
-export class SkippedAfterGroupFailureError extends FunctionError {
-  constructor(groupId: string, failedMessageId: string) {
-    super(
-      `Not processed: message ${failedMessageId} of FIFO group "${groupId}" failed earlier in this batch, and a FIFO group is processed strictly in order`,
-      "unknown",
-    );
-    this.name = "SkippedAfterGroupFailureError";
-  }
-}
-
 /** The reason of any thrown value, for metrics. */
 export function reasonOf(error: unknown): FailureReason {
   if (error instanceof FunctionError) return error.reason;
