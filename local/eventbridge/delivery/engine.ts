@@ -6,7 +6,7 @@
  * retrying cannot fix (target missing, access denied, invalid parameter: see errors.ts) skip
  * the retries and go to the dead-letter queue at once, as AWS does.
  */
-import { matchesPattern } from "../patterns/index.ts";
+import { type FlattenedEvent, flattenEvent, matchesFlattened } from "../patterns/index.ts";
 import type { EventBridgeStore, RuleRecord, TargetRecord } from "../store.ts";
 import type {
   Clock,
@@ -126,13 +126,20 @@ export class DeliveryEngine {
   publish(busName: string, event: EventEnvelope, options: PublishOptions): void {
     this.o.store.requireBus(busName);
     const hops = options.hops ?? 0;
+    // Flattened at most once, however many rules and archives look at the event.
+    let flat: FlattenedEvent | undefined;
+    const leaves = () => {
+      flat ??= flattenEvent(event);
+      return flat;
+    };
     // Replayed events are never archived again; forwarded events are archived by each bus.
-    if (event["replay-name"] === undefined) this.archive(busName, event, options.ingestedAt);
+    if (event["replay-name"] === undefined)
+      this.archive(busName, event, leaves, options.ingestedAt);
     const rules = this.o.store.rules.get(busName) ?? new Map<string, RuleRecord>();
     for (const rule of rules.values()) {
       if (rule.state === "DISABLED" || !rule.compiled) continue;
       if (options.onlyRules && !options.onlyRules.has(rule.arn)) continue;
-      if (!matchesPattern(rule.compiled, event)) continue;
+      if (!matchesFlattened(rule.compiled, leaves())) continue;
       this.emit({ type: "matched", busName, ruleName: rule.name, eventId: event.id });
       for (const target of rule.targets.values()) {
         this.startDelivery(rule, structuredClone(target), event, options.ingestedAt, hops);
@@ -140,11 +147,18 @@ export class DeliveryEngine {
     }
   }
 
-  private archive(busName: string, event: EventEnvelope, ingestedAt: number): void {
+  private archive(
+    busName: string,
+    event: EventEnvelope,
+    leaves: () => FlattenedEvent,
+    ingestedAt: number,
+  ): void {
+    let size: number | undefined;
     for (const archive of this.o.store.archives.values()) {
       if (archive.busName !== busName || archive.state !== "ENABLED") continue;
-      if (archive.compiled && !matchesPattern(archive.compiled, event)) continue;
-      const sizeBytes = Buffer.byteLength(JSON.stringify(event));
+      if (archive.compiled && !matchesFlattened(archive.compiled, leaves())) continue;
+      size ??= Buffer.byteLength(JSON.stringify(event));
+      const sizeBytes = size;
       archive.events.push({ event: structuredClone(event), ingestedAt, sizeBytes });
       this.emit({ type: "archived", archiveName: archive.name, eventId: event.id });
     }

@@ -1,3 +1,9 @@
 export { compilePattern, compilePatternValue } from "./compile.ts";
-export { matchesPattern, matchValue } from "./match.ts";
+export {
+  type FlattenedEvent,
+  flattenEvent,
+  matchesFlattened,
+  matchesPattern,
+  matchValue,
+} from "./match.ts";
 export type { CompiledPattern, LeafValue, Matcher, PatternBranch } from "./types.ts";

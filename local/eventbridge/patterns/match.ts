@@ -16,6 +16,14 @@ interface Leaf {
 
 type LeafIndex = Map<string, Leaf[]>;
 
+/** An event flattened once, to be matched against many patterns (read-only). */
+export type FlattenedEvent = { readonly leaves: LeafIndex };
+
+/** Flattens a (parsed) event for `matchesFlattened`. */
+export function flattenEvent(event: unknown): FlattenedEvent {
+  return { leaves: flatten(event) };
+}
+
 function flatten(event: unknown): LeafIndex {
   const index: LeafIndex = new Map();
   let nextArrayId = 0;
@@ -168,6 +176,10 @@ function matchBranch(branch: PatternBranch, index: LeafIndex): boolean {
 
 /** Whether the (parsed) event matches the compiled pattern. */
 export function matchesPattern(pattern: CompiledPattern, event: unknown): boolean {
-  const index = flatten(event);
-  return pattern.branches.some((branch) => matchBranch(branch, index));
+  return matchesFlattened(pattern, flattenEvent(event));
+}
+
+/** Whether an event flattened with `flattenEvent` matches the compiled pattern. */
+export function matchesFlattened(pattern: CompiledPattern, event: FlattenedEvent): boolean {
+  return pattern.branches.some((branch) => matchBranch(branch, event.leaves));
 }
