@@ -55,8 +55,3 @@ export function toSqsRecord(message: Message, queueArn: string, region: string):
     awsRegion: region,
   };
 }
-
-/** The queue name of an SQS ARN (`arn:aws:sqs:<region>:<account>:<name>`). */
-export function queueNameOfArn(arn: string): string {
-  return arn.split(":")[5] ?? arn;
-}

@@ -5,8 +5,6 @@ import { parseTargetArn } from "./arn.ts";
 import { DeliveryError } from "./errors.ts";
 import { type RenderContext, targetInput } from "./input.ts";
 
-export { DeliveryError, errorCodeOf, errorMessageOf, isRetriable } from "./errors.ts";
-
 /** Puts an event on another bus (implemented by the engine). */
 export type BusForwarder = (busName: string, event: EventEnvelope) => void;
 

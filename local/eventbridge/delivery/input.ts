@@ -15,7 +15,6 @@
  */
 import type { TargetRecord } from "../store.ts";
 import type { EventEnvelope } from "../types.ts";
-import { isoSeconds } from "../validate.ts";
 import { evaluateJsonPath, parseJsonPath } from "./jsonpath.ts";
 
 export interface RenderContext {
@@ -116,5 +115,3 @@ export function targetInput(target: TargetRecord, ctx: RenderContext): string {
   }
   return JSON.stringify(ctx.event);
 }
-
-export const eventTime = isoSeconds;
