@@ -21,7 +21,7 @@ import { newEventId } from "./ids.ts";
 import { problemsOf } from "./issues.ts";
 import type { EventType } from "./names.ts";
 import { SequenceCounter } from "./sequence.ts";
-import { payloadProblems } from "./validate.ts";
+import { checkPayload } from "./validate.ts";
 
 /** What a producer hands over: a type, its payload, and optional meta overrides. */
 export interface EventDraft<T extends EventType = EventType> {
@@ -57,7 +57,16 @@ function isoOf(value: string | Date | undefined): string | undefined {
 
 /** Every problem of a list of drafts, each tagged with its index. Empty when all are valid. */
 export function draftProblems(drafts: readonly unknown[]): EventProblem[] {
+  return checkDrafts(drafts).problems;
+}
+
+/** The drafts' problems, and each draft's parsed payload (undefined where it is invalid). */
+function checkDrafts(drafts: readonly unknown[]): {
+  problems: EventProblem[];
+  payloads: (Record<string, unknown> | undefined)[];
+} {
   const problems: EventProblem[] = [];
+  const payloads: (Record<string, unknown> | undefined)[] = [];
   const seenIds = new Map<string, number>();
   drafts.forEach((raw, index) => {
     if (typeof raw !== "object" || raw === null) {
@@ -67,11 +76,14 @@ export function draftProblems(drafts: readonly unknown[]): EventProblem[] {
         path: "",
         rule: `expected a draft object { type, payload }, got ${String(raw)}`,
       });
+      payloads.push(undefined);
       return;
     }
     const draft = raw as Partial<EventDraft> & { type?: unknown };
     const type = typeof draft.type === "string" ? draft.type : String(draft.type);
-    problems.push(...payloadProblems(draft.type, draft.payload, index));
+    const checked = checkPayload(draft.type, draft.payload, index);
+    problems.push(...checked.problems);
+    payloads.push(checked.payload);
     const options = DraftOptionsSchema.safeParse(
       {
         eventId: draft.eventId,
@@ -96,18 +108,19 @@ export function draftProblems(drafts: readonly unknown[]): EventProblem[] {
       } else seenIds.set(draft.eventId, index);
     }
   });
-  return problems;
+  return { problems, payloads };
 }
 
 /** Throws one InvalidEventError listing every invalid draft by index. */
-export function assertValidDrafts(drafts: readonly unknown[]): void {
-  const problems = draftProblems(drafts);
+export function assertValidDrafts(drafts: readonly unknown[]): Record<string, unknown>[] {
+  const { problems, payloads } = checkDrafts(drafts);
   if (problems.length > 0) {
     const bad = new Set(problems.map((p) => p.index)).size;
     throw new InvalidEventError(problems, {
       header: `${bad} of ${drafts.length} event drafts are invalid; nothing was published`,
     });
   }
+  return payloads as Record<string, unknown>[];
 }
 
 /** The producer's state used to stamp meta. */
@@ -143,7 +156,8 @@ export type LamportStep =
   | { readonly kind: "receive"; readonly remote: number };
 
 /**
- * Stamps a VALIDATED draft (see assertValidDrafts): parses its payload, builds meta.
+ * Stamps a VALIDATED draft (see assertValidDrafts): parses its payload (unless `parsedPayload`,
+ * what assertValidDrafts returned for it, is given), builds meta.
  * `remoteVector` is merged into the producer's vector clock first (derived events).
  */
 export function stampDraft(
@@ -151,9 +165,10 @@ export function stampDraft(
   ctx: StampContext,
   lamportStep: LamportStep = { kind: "tick" },
   remoteVector?: VectorClockRecord,
+  parsedPayload?: Record<string, unknown>,
 ): AnyCityEvent {
   const def = CATALOG[draft.type] as EventDefinition;
-  const payload = def.payload.parse(draft.payload) as Record<string, unknown>;
+  const payload = parsedPayload ?? (def.payload.parse(draft.payload) as Record<string, unknown>);
   const eventId = draft.eventId ?? newEventId(ctx.now(), ctx.random);
   const occurredAt = isoOf(draft.occurredAt) ?? new Date(ctx.now()).toISOString();
   const lamport =

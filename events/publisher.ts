@@ -200,8 +200,10 @@ export class CityEventPublisher {
 
   /** Validates every draft (throws InvalidEventError listing all invalid ones, before any call), stamps, publishes. */
   async publish(drafts: readonly AnyEventDraft[]): Promise<AnyCityEvent[]> {
-    assertValidDrafts(drafts);
-    const events = drafts.map((d) => stampDraft(d as EventDraft, this.#ctx));
+    const payloads = assertValidDrafts(drafts);
+    const events = drafts.map((d, i) =>
+      stampDraft(d as EventDraft, this.#ctx, { kind: "tick" }, undefined, payloads[i]),
+    );
     return this.#send(events);
   }
 
@@ -233,13 +235,14 @@ export class CityEventPublisher {
         ...(d.occurredAt === undefined ? {} : { occurredAt: d.occurredAt }),
       }),
     );
-    assertValidDrafts(full);
+    const payloads = assertValidDrafts(full);
     const events = full.map((d, i) =>
       stampDraft(
         d,
         this.#ctx,
         i === 0 ? { kind: "receive", remote: causeMeta.lamport } : { kind: "tick" },
         i === 0 ? causeMeta.vectorClock : undefined,
+        payloads[i],
       ),
     );
     return this.#send(events);

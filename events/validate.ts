@@ -78,10 +78,22 @@ export function parsePayload(type: string, payload: unknown, index?: number): un
 
 /** Problems of a payload, without throwing (empty when valid). */
 export function payloadProblems(type: unknown, payload: unknown, index?: number): EventProblem[] {
-  if (!isEventType(type)) return [...new UnknownEventTypeError(type, EVENT_TYPES, index).problems];
+  return checkPayload(type, payload, index).problems;
+}
+
+/** The payload's problems, and the parsed payload when there are none. */
+export function checkPayload(
+  type: unknown,
+  payload: unknown,
+  index?: number,
+): { readonly problems: EventProblem[]; readonly payload?: Record<string, unknown> } {
+  if (!isEventType(type))
+    return { problems: [...new UnknownEventTypeError(type, EVENT_TYPES, index).problems] };
   const schema = definition(type).payload;
   const result = schema.safeParse(payload, PARSE_OPTIONS);
-  return result.success ? [] : problemsOf(type, result.error, schema, index);
+  return result.success
+    ? { problems: [], payload: result.data as Record<string, unknown> }
+    : { problems: problemsOf(type, result.error, schema, index) };
 }
 
 /** Validates a `detail` (payload + meta) of a detail-type; throws InvalidEventError. */
