@@ -150,16 +150,13 @@ export class OpsAlarms extends Construct {
       for (const dlq of sub.deadLetterQueues) this.dlqAlarm(sub, dlq);
       if (sub.spec.priority === "critical") {
         for (const { logicalId, queue } of sub.workingQueues) {
-          const alarm = new cloudwatch.Alarm(this, `${logicalId}OldestAlarm`, {
+          const alarm = this.alarm(`${logicalId}OldestAlarm`, {
             alarmDescription: `Critical queue ${logicalId}: oldest message older than ${age} s — the ${sub.spec.functionId} consumer is not keeping up.`,
             metric: queue.metricApproximateAgeOfOldestMessage({
               period: Duration.minutes(1),
               statistic: "Maximum",
             }),
             threshold: age,
-            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluationPeriods: 1,
-            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
           });
           this.criticalAgeAlarms.push(alarm);
         }
@@ -170,24 +167,18 @@ export class OpsAlarms extends Construct {
       const recordRate = recordErrorRateMetric(fn);
       if (recordRate) {
         this.errorRateAlarms.push(
-          new cloudwatch.Alarm(this, `${fn.spec.id}ErrorRateAlarm`, {
+          this.alarm(`${fn.spec.id}ErrorRateAlarm`, {
             alarmDescription: `Consumer ${fn.spec.service}: more than ${errorRate} % of the records it received in 5 minutes failed (EventFailures of every reason / NumberOfMessagesReceived of its queues).`,
             metric: recordRate,
             threshold: errorRate,
-            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluationPeriods: 1,
-            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
           }),
         );
       }
       this.crashAlarms.push(
-        new cloudwatch.Alarm(this, `${fn.spec.id}CrashRateAlarm`, {
+        this.alarm(`${fn.spec.id}CrashRateAlarm`, {
           alarmDescription: `Function ${fn.spec.service} crashes: more than ${errorRate} % of its invocations threw or timed out in 5 minutes (the whole batch is retried).`,
           metric: crashRateMetric(fn),
           threshold: errorRate,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         }),
       );
       const plan = latencyPlan(
@@ -201,16 +192,13 @@ export class OpsAlarms extends Construct {
     this.throttleTables = props.writeThrottleTables ?? [];
     for (const { logicalId, table } of this.throttleTables) {
       this.throttleAlarms.push(
-        new cloudwatch.Alarm(this, `${logicalId}WriteThrottleAlarm`, {
+        this.alarm(`${logicalId}WriteThrottleAlarm`, {
           alarmDescription: `DynamoDB table ${logicalId} throttled writes (WriteThrottleEvents > 0 in a minute): appends and projections fail as downstream records and retry with backoff.`,
           metric: table.metric("WriteThrottleEvents", {
             period: Duration.minutes(1),
             statistic: "Sum",
           }),
           threshold: 0,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         }),
       );
     }
@@ -231,31 +219,38 @@ export class OpsAlarms extends Construct {
     }
   }
 
+  /** An alarm on `value > threshold` over one period; no data is not a breach. */
+  private alarm(
+    id: string,
+    props: Pick<cloudwatch.AlarmProps, "alarmDescription" | "metric" | "threshold">,
+  ): cloudwatch.Alarm {
+    return new cloudwatch.Alarm(this, id, {
+      ...props,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
   private latencyAlarm(plan: LatencyPlan): void {
     this.latencyPlans.push(plan);
     const subs = Object.entries(plan.budgets)
       .map(([id, ms]) => `${id} ${ms} ms`)
       .join(", ");
     this.latencyAlarms.push(
-      new cloudwatch.Alarm(this, `${plan.functionId}EndToEndP99Alarm`, {
+      this.alarm(`${plan.functionId}EndToEndP99Alarm`, {
         alarmDescription: `Consumer ${plan.service}: end-to-end latency p99 (handled time minus occurredAt) over ${plan.thresholdMillis} ms, its loosest subscription budget (${subs}).`,
         metric: endToEndLatencyMetric(plan.service),
         threshold: plan.thresholdMillis,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
     );
     for (const p of plan.priorities) {
       const label = `${p.priority[0]?.toUpperCase() ?? ""}${p.priority.slice(1)}`;
       this.latencyAlarms.push(
-        new cloudwatch.Alarm(this, `${plan.functionId}${label}EndToEndP99Alarm`, {
+        this.alarm(`${plan.functionId}${label}EndToEndP99Alarm`, {
           alarmDescription: `Consumer ${plan.service}, ${p.priority} events (via ${p.subscriptionIds.join(", ")}): end-to-end latency p99 over ${p.thresholdMillis} ms.`,
           metric: endToEndLatencyMetric(plan.service, "p99", Duration.minutes(5), p.priority),
           threshold: p.thresholdMillis,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         }),
       );
     }
@@ -263,16 +258,13 @@ export class OpsAlarms extends Construct {
 
   private dlqAlarm(sub: CitySubscription, { logicalId: label, queue: dlq }: LabelledQueue): void {
     this.dlqAlarms.push(
-      new cloudwatch.Alarm(this, `${label}NotEmptyAlarm`, {
+      this.alarm(`${label}NotEmptyAlarm`, {
         alarmDescription: `Dead-letter queue ${label} is not empty: events of subscription ${sub.spec.id} failed. Inspect, fix, then redrive.`,
         metric: dlq.metricApproximateNumberOfMessagesVisible({
           period: Duration.minutes(1),
           statistic: "Maximum",
         }),
         threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
     );
   }
