@@ -110,6 +110,17 @@ export type DerivedDraft = {
   };
 }[EventType];
 
+/** The PutEvents entry of a stamped event on `busName` (what the publisher sends, trace aside). */
+export function putEventsEntryOf(event: AnyCityEvent, busName: string): PutEventsRequestEntry {
+  return {
+    EventBusName: busName,
+    Source: event.source,
+    DetailType: event.detailType,
+    Detail: JSON.stringify(event.detail),
+    Time: new Date(event.detail.meta.occurredAt),
+  };
+}
+
 const EnvSchema = z.object({
   [RESOURCE_ENV.bus]: z.string().min(1, `${RESOURCE_ENV.bus} must name the event bus`),
 });
@@ -276,14 +287,7 @@ export class CityEventPublisher {
 
   #entryOf(event: AnyCityEvent): PutEventsRequestEntry {
     const trace = this.#traceHeader?.();
-    return {
-      EventBusName: this.busName,
-      Source: event.source,
-      DetailType: event.detailType,
-      Detail: JSON.stringify(event.detail),
-      Time: new Date(event.detail.meta.occurredAt),
-      ...(trace ? { TraceHeader: trace } : {}),
-    };
+    return { ...putEventsEntryOf(event, this.busName), ...(trace ? { TraceHeader: trace } : {}) };
   }
 
   async #send(events: readonly AnyCityEvent[]): Promise<AnyCityEvent[]> {

@@ -24,6 +24,7 @@
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { AnyCityEvent } from "../events/catalog.ts";
 import type { PutEventsPort } from "../events/publisher.ts";
+import { putEventsEntryOf } from "../events/publisher.ts";
 import type { RetryPolicy } from "../events/publisher-policy.ts";
 import { buildCity, type City } from "./city.ts";
 import { type Clock, iso, systemClock } from "./clock.ts";
@@ -39,7 +40,7 @@ import {
 } from "./scenarios/index.ts";
 import { newRecorder, type Progress, record, snapshot } from "./stats.ts";
 import type { EventDraft, ScenarioStep } from "./steps.ts";
-import { entryOf, SimulatorTransport } from "./transport.ts";
+import { SimulatorTransport } from "./transport.ts";
 
 export type { Progress } from "./stats.ts";
 
@@ -148,7 +149,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunSumma
     runTag: options.runTag ?? `r${startMs.toString(36)}`,
   });
   const rec = newRecorder(options.maxAcceptedIds ?? 100_000);
-  const sentEntries = new Map<string, ReturnType<typeof entryOf>>();
+  const sentEntries = new Map<string, ReturnType<typeof putEventsEntryOf>>();
   const progressEvery = options.progressIntervalMs ?? 1000;
   let lastProgress = startMs;
   const report = (): void => options.onProgress?.(snapshot(rec, clock.now() - startMs));
@@ -165,7 +166,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunSumma
     }
     const remember = (events: readonly AnyCityEvent[]): void => {
       for (const e of events) {
-        sentEntries.set(e.detail.meta.eventId, entryOf(e, options.busName));
+        sentEntries.set(e.detail.meta.eventId, putEventsEntryOf(e, options.busName));
         if (sentEntries.size > DUPLICATE_WINDOW) {
           const oldest = sentEntries.keys().next().value;
           if (oldest !== undefined) sentEntries.delete(oldest);

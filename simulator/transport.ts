@@ -14,7 +14,7 @@ import {
 } from "@aws-sdk/client-eventbridge";
 import type { AnyCityEvent } from "../events/catalog.ts";
 import { InvalidEventError, PublishFailedError } from "../events/errors.ts";
-import { CityEventPublisher, type PutEventsPort } from "../events/publisher.ts";
+import { CityEventPublisher, type PutEventsPort, putEventsEntryOf } from "../events/publisher.ts";
 import type { RetryPolicy } from "../events/publisher-policy.ts";
 import type { EventDraft, RawEntry } from "./steps.ts";
 
@@ -29,17 +29,6 @@ export interface EntryOutcome {
 
 function failed(d: EventDraft, errorCode: string, errorMessage: string): EntryOutcome {
   return { type: d.type, ...(d.eventId ? { eventId: d.eventId } : {}), errorCode, errorMessage };
-}
-
-/** The PutEvents entry of a stamped event, as the publisher sends it. */
-export function entryOf(event: AnyCityEvent, busName: string): PutEventsRequestEntry {
-  return {
-    EventBusName: busName,
-    Source: event.source,
-    DetailType: event.detailType,
-    Detail: JSON.stringify(event.detail),
-    Time: new Date(event.detail.meta.occurredAt),
-  };
 }
 
 /** A port that forwards to the client, or records the entries while capturing. */
@@ -185,7 +174,7 @@ export class SimulatorTransport {
     }
     const outcomes: EntryOutcome[] = [];
     for (const event of [...events].reverse()) {
-      const [o] = await this.sendRaw([entryOf(event, this.o.busName)]);
+      const [o] = await this.sendRaw([putEventsEntryOf(event, this.o.busName)]);
       if (o) outcomes.push({ ...o, type: event.detailType, eventId: event.detail.meta.eventId });
     }
     return { outcomes, events };
