@@ -1,3 +1,9 @@
+/**
+ * `buzzville <command>`: `local` (the local cloud endpoint, topology deployed), `up` (the whole
+ * city: cloud, functions, traffic, live status; `npm start`), `simulate` (the city simulator
+ * against any bus), the operator commands `dlq`, `replay`, `stream` (bin/ops/), `help`.
+ */
+
 import { parseArgs } from "node:util";
 import { runLocal } from "../local/up/local.ts";
 import { runUp } from "../local/up/run.ts";

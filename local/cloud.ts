@@ -6,7 +6,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { createEventBridgeService, type EventBridgeService } from "./eventbridge/index.ts";
 import { type Gateway, type GatewayOptions, startGateway } from "./gateway/server.ts";
 import { createPipesService, type PipesService } from "./pipes/api.ts";
-import { createEventTargets, type LambdaInvoker } from "./targets.ts";
+import { createEventTargets, type LambdaInvoker, LOCAL_CREDENTIALS } from "./targets.ts";
 
 export interface LocalCloudOptions extends GatewayOptions {
   /** Reports background failures (pipe polling, target delivery). */
@@ -25,6 +25,8 @@ export interface LocalCloud {
   readonly region: string;
   readonly pipes: PipesService;
   readonly eventBridge: EventBridgeService;
+  /** An SQS client served in process by the embedded SQS (no loopback HTTP); destroyed by stop(). */
+  readonly sqs: SQSClient;
   /** Lets EventBridge Lambda targets reach the local Lambda runner. */
   attachLambda(invoke: LambdaInvoker): void;
   stop(): Promise<void>;
@@ -54,11 +56,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     },
   });
 
-  // The pipes' own client: served in process by fauxqs (no loopback HTTP).
+  // The cloud's own SQS client (pipes, pollers, status): served in process by fauxqs.
   const sqs = new SQSClient({
     endpoint,
     region,
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    credentials: LOCAL_CREDENTIALS,
     requestHandler: gateway.queueRequestHandler(),
   });
   const pipes = createPipesService({
@@ -85,6 +87,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     region,
     pipes,
     eventBridge,
+    sqs,
     attachLambda: (invoke) => {
       invokeLambda = invoke;
     },

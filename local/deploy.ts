@@ -5,6 +5,7 @@
  * description of the functions and event source mappings the Lambda runner starts. Names are
  * `<prefix>-<logical id>` (FIFO queues end in `.fifo`). Idempotent: a second run changes nothing.
  */
+
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
@@ -29,6 +30,7 @@ import {
 import type { Topology } from "../infra/topology.ts";
 import { PipesClient } from "./pipes/client.ts";
 import type { DeployedQueue, ResourceMap } from "./resource-map.ts";
+import { LOCAL_CREDENTIALS } from "./targets.ts";
 
 export class DeployError extends Error {
   override readonly name = "DeployError";
@@ -113,7 +115,7 @@ export async function deployTopology(options: DeployOptions): Promise<ResourceMa
   const config = {
     endpoint,
     region,
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    credentials: LOCAL_CREDENTIALS,
   };
   const sqs = new SQSClient(config);
   const sns = new SNSClient(config);

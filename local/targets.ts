@@ -9,6 +9,9 @@ import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { SendMessageCommand, SQSClient, type SQSClientConfig } from "@aws-sdk/client-sqs";
 import type { SqsSendOptions, TargetDispatcher } from "./eventbridge/index.ts";
 
+/** The local cloud checks no signature: any credentials do; these are the ones it uses itself. */
+export const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" } as const;
+
 export class TargetDeliveryError extends Error {
   override readonly name = "TargetDeliveryError";
   /** Read by the EventBridge engine (`isRetriable`): false sends the event to the target's DLQ at once. */
@@ -49,7 +52,7 @@ export function createEventTargets(options: {
   const config = {
     endpoint: options.endpoint,
     region: options.region,
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    credentials: LOCAL_CREDENTIALS,
     ...(options.requestHandler ? { requestHandler: options.requestHandler } : {}),
   };
   const sqs = new SQSClient(config);

@@ -2,7 +2,6 @@
  * `buzzville local`: the local cloud on one port, the topology deployed (unless told not to),
  * optionally with the functions running; serves until aborted (Ctrl-C).
  */
-import { SQSClient } from "@aws-sdk/client-sqs";
 import { topology } from "../../infra/topology.ts";
 import { startLocalCloud } from "../cloud.ts";
 import { deployTopology } from "../deploy.ts";
@@ -28,13 +27,8 @@ export async function runLocal(options: LocalOptions): Promise<void> {
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     onError: (where, error) => options.err(`[${where}] ${String(error)}\n`),
   });
-  const sqs = new SQSClient({
-    endpoint: cloud.endpoint,
-    region: cloud.region,
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    // The pollers' requests are served in process by the embedded SQS.
-    requestHandler: cloud.gateway.queueRequestHandler(),
-  });
+  // The pollers' requests are served in process by the embedded SQS.
+  const sqs = cloud.sqs;
   let functions: ReturnType<typeof startFunctions> | undefined;
   try {
     options.out(
@@ -72,7 +66,6 @@ export async function runLocal(options: LocalOptions): Promise<void> {
     });
   } finally {
     await functions?.stop();
-    sqs.destroy();
     await cloud.stop();
   }
 }

@@ -4,15 +4,16 @@
  * traffic, drains the queues (bounded), and accounts for every accepted event from the real
  * resources: event store, queues, DLQs.
  */
+
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import { SHARED_IDS } from "../../infra/resources.ts";
 import { topology } from "../../infra/topology.ts";
 import { type LocalCloud, startLocalCloud } from "../cloud.ts";
 import { deployTopology } from "../deploy.ts";
 import { startFunctions } from "../lambda/runtime.ts";
 import type { DeployedQueue, ResourceMap } from "../resource-map.ts";
+import { LOCAL_CREDENTIALS } from "../targets.ts";
 import { AcceptedEvents, DeliveryLedger } from "./accounting.ts";
 import { LocalRunError } from "./errors.ts";
 import { eventIdsInQueue, queueDepth, scanEventStore } from "./inspect.ts";
@@ -50,7 +51,7 @@ export interface UpOptions {
   readonly entries?: Readonly<Record<string, string>>;
 }
 
-const credentials = { accessKeyId: "local", secretAccessKey: "local" };
+const credentials = LOCAL_CREDENTIALS;
 const isDlq = (q: DeployedQueue) => q.role === "dlq" || q.role === "target-dlq";
 
 const abortable = (ms: number, signal?: AbortSignal) =>
@@ -108,7 +109,7 @@ export async function runUp(options: UpOptions = {}): Promise<UpSummary> {
   });
   const config = { endpoint: cloud.endpoint, region: cloud.region, credentials };
   // The runner's pollers and the status line: served in process (the functions use HTTP).
-  const sqs = new SQSClient({ ...config, requestHandler: cloud.gateway.queueRequestHandler() });
+  const sqs = cloud.sqs;
   const ddb = new DynamoDBClient(config);
   const events = new EventBridgeClient(config);
   let functions: ReturnType<typeof startFunctions> | undefined;
@@ -293,7 +294,6 @@ export async function runUp(options: UpOptions = {}): Promise<UpSummary> {
   } finally {
     if (ticker) clearInterval(ticker);
     await functions?.stop();
-    sqs.destroy();
     ddb.destroy();
     events.destroy();
     await cloud.stop();
