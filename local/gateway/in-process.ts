@@ -8,6 +8,7 @@
  * functions, which reach the gateway like any AWS client.
  */
 import type { SQSClientConfig } from "@aws-sdk/client-sqs";
+import type { RequestCounter } from "../request-counts.ts";
 import { GatewayError } from "./errors.ts";
 
 /** What fauxqs' Fastify `inject` takes and answers (the subset used here). */
@@ -59,12 +60,18 @@ function payloadOf(body: unknown): string | Buffer | undefined {
 export function inProcessRequestHandler(
   inject: Inject,
   host: string,
+  requests?: RequestCounter,
 ): NonNullable<SQSClientConfig["requestHandler"]> {
   const handler = {
     metadata: { handlerProtocol: "http/1.1" },
     async handle(request: SdkHttpRequest, options?: { abortSignal?: AbortSignal }) {
       const signal = options?.abortSignal;
       if (signal?.aborted) throw abortError();
+      const [prefix = "", action = "unknown"] = (request.headers["x-amz-target"] ?? "").split(
+        ".",
+        2,
+      );
+      requests?.count("cloud", prefix === "AmazonSQS" ? "sqs" : prefix || "sns", action);
       const answer = inject({
         method: request.method,
         url: `${request.path}${queryString(request.query)}`,

@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import type { SQSClientConfig } from "@aws-sdk/client-sqs";
 import { type DynamoBackend, startDynamoBackend } from "../backends/dynalite.ts";
 import { type QueueBackend, startQueueBackend } from "../backends/fauxqs.ts";
+import { RequestCounter } from "../request-counts.ts";
 import { GatewayError, writeAwsError } from "./errors.ts";
 import { inProcessRequestHandler } from "./in-process.ts";
 import type { JsonTargetService, RestJsonService } from "./ports.ts";
@@ -63,6 +64,8 @@ export interface Gateway {
    * the embedded fauxqs, in process (same wire format and errors as over HTTP).
    */
   queueRequestHandler(): NonNullable<SQSClientConfig["requestHandler"]>;
+  /** AWS-protocol requests served, by origin, service and action (`GET /_buzzville/metrics`). */
+  readonly requests: RequestCounter;
   stop(): Promise<void>;
 }
 
@@ -76,6 +79,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   ]);
   let events: JsonTargetService | undefined;
   let pipes: RestJsonService | undefined;
+  const requests = new RequestCounter();
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -114,7 +118,19 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       res.end(answer.body);
       return;
     }
+    if (req.method === "GET" && path === "/_buzzville/metrics") {
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ requests: requests.snapshot() }));
+      return;
+    }
     const route = routeRequest(req.headers, path);
+    // SQS's query protocol is counted once its Action is parsed (sqsQuery); SNS's is not parsed.
+    if (route.service && !(route.service === "sqs" && route.protocol === "query")) {
+      const action =
+        route.action ??
+        (route.service === "pipes" ? `${req.method} /v1/pipes` : `${route.protocol} request`);
+      requests.count("client", route.service, action);
+    }
     switch (route.service) {
       // In process: the backends' own request handlers get this very request (no second hop).
       case "sns":
@@ -183,6 +199,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
 
   async function sqsQuery(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { action, input } = queryToJson(await readBody(req));
+    requests.count("client", "sqs", action);
     const headers: Record<string, string> = {
       "content-type": "application/x-amz-json-1.0",
       "x-amz-target": `AmazonSQS.${action}`,
@@ -237,7 +254,9 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     mountPipes: (service) => {
       pipes = service;
     },
-    queueRequestHandler: () => inProcessRequestHandler(queues.inject, `${urlHost}:${port}`),
+    queueRequestHandler: () =>
+      inProcessRequestHandler(queues.inject, `${urlHost}:${port}`, requests),
+    requests,
     stop: () => stopAll(server, queues, dynamo),
   };
 }
