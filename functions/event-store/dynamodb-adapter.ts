@@ -1,12 +1,11 @@
 /**
  * DynamoDB adapter of the event store (the only file of this service that talks to DynamoDB).
  * The document client is injected. Commits are written with ONE conditional put
- * (`attribute_not_exists(pk)`), atomic on AWS and on dynalite alike (no transactions).
+ * (`attribute_not_exists(pk)`), atomic on AWS and on dynalite alike (no transactions); no other
+ * item is written per event (docs/RELIABILITY.md section 3).
  */
 import {
-  DeleteCommand,
   type DynamoDBDocumentClient,
-  GetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
@@ -14,14 +13,22 @@ import {
 import { EventAlreadyExistsError, EventStoreStorageError } from "./errors.ts";
 import {
   EVENTS_TABLE_KEYS as K,
-  MARKER_SK,
   MAX_VERSION,
-  markerKey,
   snapshotKey,
   timeBucket,
   versionKey,
 } from "./keys.ts";
-import type { Commit, EventMarker, EventStorageAdapter, Snapshot, StoredEvent } from "./port.ts";
+import type {
+  Commit,
+  CommitSummary,
+  EventStorageAdapter,
+  RecentCommits,
+  Snapshot,
+  StoredEvent,
+} from "./port.ts";
+
+/** Commits read per page by readRecentCommits. */
+const RECENT_PAGE = 25;
 
 interface StoredEventItem {
   eventId: string;
@@ -119,92 +126,43 @@ export class DynamoDbEventStorage implements EventStorageAdapter {
     return items.map(fromItem);
   }
 
-  async claimMarker(
-    marker: EventMarker,
-    replacing?: EventMarker,
-  ): Promise<EventMarker | undefined> {
-    const names: Record<string, string> = { "#pk": K.partitionKey };
-    const values: Record<string, unknown> = {};
-    let condition = "attribute_not_exists(#pk)";
-    if (replacing) {
-      names["#v"] = "version";
-      names["#o"] = "owner";
-      values[":v"] = replacing.version;
-      condition = "attribute_exists(#pk) AND #v = :v AND ";
-      if (replacing.owner === undefined) condition += "attribute_not_exists(#o)";
-      else {
-        values[":o"] = replacing.owner;
-        condition += "#o = :o";
-      }
-    }
+  async readRecentCommits(streamId: string, since: string): Promise<RecentCommits> {
+    const commits: CommitSummary[] = [];
+    let start: Record<string, unknown> | undefined;
     try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            [K.partitionKey]: markerKey(marker.eventId),
-            [K.sortKey]: MARKER_SK,
-            kind: "marker",
-            ...marker,
-          },
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
-        }),
-      );
-      return undefined;
+      do {
+        // Ids only (no event bodies), newest first, a page at a time: a normal look-back is a
+        // handful of commits, so one small request.
+        const page = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: "#pk = :pk",
+            ExpressionAttributeNames: {
+              "#pk": K.partitionKey,
+              "#f": "firstVersion",
+              "#l": "lastVersion",
+              "#c": "committedAt",
+              "#ids": "eventIds",
+            },
+            ExpressionAttributeValues: { ":pk": streamId },
+            ProjectionExpression: "#f, #l, #c, #ids",
+            ScanIndexForward: false,
+            ConsistentRead: true,
+            Limit: RECENT_PAGE,
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          const c = summaryOf(item);
+          commits.push(c);
+          if (c.committedAt < since) return { commits, complete: false };
+        }
+        start = page.LastEvaluatedKey;
+      } while (start);
     } catch (error) {
-      if (!isConditionFailure(error)) {
-        throw this.storageError(`claim marker of event ${marker.eventId}`, error);
-      }
+      throw this.storageError(`read the recent commits of ${streamId}`, error);
     }
-    return (
-      (await this.getMarker(marker.eventId)) ?? {
-        eventId: marker.eventId,
-        streamId: marker.streamId,
-        version: 0,
-      }
-    );
-  }
-
-  async releaseMarker(marker: EventMarker): Promise<void> {
-    if (marker.owner === undefined) return; // only claims with an owner are released
-    try {
-      await this.client.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: { [K.partitionKey]: markerKey(marker.eventId), [K.sortKey]: MARKER_SK },
-          ConditionExpression: "#o = :o AND #v = :v",
-          ExpressionAttributeNames: { "#o": "owner", "#v": "version" },
-          ExpressionAttributeValues: { ":o": marker.owner, ":v": marker.version },
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) return; // not ours any more: nothing to release
-      throw this.storageError(`release marker of event ${marker.eventId}`, error);
-    }
-  }
-
-  async getMarker(eventId: string): Promise<EventMarker | undefined> {
-    try {
-      const out = await this.client.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { [K.partitionKey]: markerKey(eventId), [K.sortKey]: MARKER_SK },
-          ConsistentRead: true,
-        }),
-      );
-      if (!out.Item) return undefined;
-      return {
-        eventId,
-        streamId: String(out.Item.streamId),
-        version: Number(out.Item.version),
-        ...(typeof out.Item.owner === "string" ? { owner: out.Item.owner } : {}),
-        ...(out.Item.claimedAt === undefined ? {} : { claimedAt: Number(out.Item.claimedAt) }),
-      };
-    } catch (error) {
-      throw this.storageError(`get marker of event ${eventId}`, error);
-    }
+    return { commits, complete: true };
   }
 
   async putSnapshot(snapshot: Snapshot): Promise<void> {
@@ -298,6 +256,15 @@ function toItem(e: StoredEvent): StoredEventItem {
     source: e.source,
     occurredAt: e.occurredAt,
     detail: JSON.stringify(e.detail),
+  };
+}
+
+function summaryOf(item: Record<string, unknown>): CommitSummary {
+  return {
+    firstVersion: Number(item.firstVersion),
+    lastVersion: Number(item.lastVersion),
+    committedAt: String(item.committedAt),
+    eventIds: (item.eventIds as unknown[]).map(String),
   };
 }
 

@@ -18,19 +18,6 @@ export class EventAlreadyExistsError extends ConflictError {
   }
 }
 
-/**
- * Another append holds a fresh claim (marker) on this event and has not committed yet: retry
- * later (the record backs off), when it is either stored or its claim's lease has expired.
- */
-export class EventInFlightError extends ConflictError {
-  constructor(eventId: string, streamId: string, version: number, leaseMs: number) {
-    super(
-      `Event ${eventId} is being appended by another writer (claimed at version ${version} of "${streamId}", not committed yet); it is retried once that writer commits or its ${leaseMs} ms claim lease expires`,
-    );
-    this.name = "EventInFlightError";
-  }
-}
-
 /** An event was appended to a stream other than its `meta.streamId`. */
 export class StreamMismatchError extends RecordValidationError {
   constructor(streamId: string, eventId: string, eventStreamId: string) {

@@ -3,7 +3,6 @@
  * `sk` (S), global secondary index `gsi1` on `gsi1pk` (S) / `gsi1sk` (S).
  *
  * - commit:   pk = streamId,              sk = first version, zero-padded to 10 digits
- * - marker:   pk = "event#<eventId>",     sk = "marker"
  * - snapshot: pk = "snapshot#<streamId>", sk = version, zero-padded
  * Commits carry gsi1pk = "bucket#YYYY-MM-DDTHH" (hour of their first event) and
  * gsi1sk = "<occurredAt>#<eventId>" of their first event.
@@ -31,8 +30,6 @@ export function versionKey(version: number): string {
   return String(version).padStart(VERSION_WIDTH, "0");
 }
 
-export const markerKey = (eventId: string) => `event#${eventId}`;
-export const MARKER_SK = "marker";
 export const snapshotKey = (streamId: string) => `snapshot#${streamId}`;
 
 /** The hour bucket of an ISO timestamp: "bucket#YYYY-MM-DDTHH". */

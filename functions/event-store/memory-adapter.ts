@@ -1,17 +1,17 @@
 /** In-memory storage adapter: the same semantics as DynamoDB's conditional put, for unit tests. */
 import { EventAlreadyExistsError } from "./errors.ts";
 import { timeBucket } from "./keys.ts";
-import type { Commit, EventMarker, EventStorageAdapter, Snapshot } from "./port.ts";
+import type { Commit, EventStorageAdapter, RecentCommits, Snapshot } from "./port.ts";
 
 export class InMemoryEventStorage implements EventStorageAdapter {
   private readonly streams = new Map<string, Commit[]>();
-  private readonly markers = new Map<string, EventMarker>();
   private readonly snapshots = new Map<string, Snapshot[]>();
   /** Count of conditional puts attempted, so tests can see the store wrote once. */
   putCommitCalls = 0;
 
   async putCommit(commit: Commit): Promise<void> {
     this.putCommitCalls += 1;
+    await Promise.resolve(); // a network hop
     const commits = this.streams.get(commit.streamId) ?? [];
     if (commits.some((c) => c.firstVersion === commit.firstVersion)) {
       throw new EventAlreadyExistsError(commit.streamId, commit.firstVersion);
@@ -43,32 +43,17 @@ export class InMemoryEventStorage implements EventStorageAdapter {
       .sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
   }
 
-  async claimMarker(
-    marker: EventMarker,
-    replacing?: EventMarker,
-  ): Promise<EventMarker | undefined> {
+  async readRecentCommits(streamId: string, since: string): Promise<RecentCommits> {
     await Promise.resolve(); // a network hop: lets concurrent appends interleave as on DynamoDB
-    const there = this.markers.get(marker.eventId);
-    const free = replacing
-      ? there !== undefined &&
-        there.version === replacing.version &&
-        there.owner === replacing.owner
-      : there === undefined;
-    if (!free) return there ?? { eventId: marker.eventId, streamId: marker.streamId, version: 0 };
-    this.markers.set(marker.eventId, { ...marker });
-    return undefined;
-  }
-
-  async releaseMarker(marker: EventMarker): Promise<void> {
-    await Promise.resolve();
-    const there = this.markers.get(marker.eventId);
-    if (there && there.owner === marker.owner && there.version === marker.version) {
-      this.markers.delete(marker.eventId);
-    }
-  }
-
-  async getMarker(eventId: string): Promise<EventMarker | undefined> {
-    return this.markers.get(eventId);
+    const all = [...(this.streams.get(streamId) ?? [])].reverse();
+    const stop = all.findIndex((c) => c.committedAt < since);
+    const commits = (stop < 0 ? all : all.slice(0, stop + 1)).map((c) => ({
+      firstVersion: c.firstVersion,
+      lastVersion: c.lastVersion,
+      committedAt: c.committedAt,
+      eventIds: c.events.map((e) => e.eventId),
+    }));
+    return { commits, complete: commits.length === all.length };
   }
 
   async putSnapshot(snapshot: Snapshot): Promise<void> {

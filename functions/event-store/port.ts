@@ -17,7 +17,8 @@ export interface StoredEvent {
 
 /**
  * A commit: one or more consecutive events of one stream, written in ONE conditional put keyed by
- * (streamId, firstVersion). Atomic everywhere, without transactions.
+ * (streamId, firstVersion). Atomic everywhere, without transactions. A stream's commits tile its
+ * versions 1..head without gap or overlap (docs/RELIABILITY.md section 3).
  */
 export interface Commit {
   readonly streamId: string;
@@ -27,21 +28,19 @@ export interface Commit {
   readonly events: readonly StoredEvent[];
 }
 
-/**
- * Where an event id was (or is about to be) written: the idempotency marker, which is also the
- * append's claim on the event (written by a conditional put before the commit).
- */
-export interface EventMarker {
-  readonly eventId: string;
-  readonly streamId: string;
-  readonly version: number;
-  /**
-   * Who claimed it: the SQS message carrying the event (stable across redeliveries, so a
-   * redelivered message may re-claim its own claim), else the append call.
-   */
-  readonly owner?: string;
-  /** When it was claimed (ms since epoch); an uncommitted claim older than the lease is abandoned. */
-  readonly claimedAt?: number;
+/** What the store needs of a commit to know its stream's head and recent event ids. */
+export interface CommitSummary {
+  readonly firstVersion: number;
+  readonly lastVersion: number;
+  readonly committedAt: string;
+  readonly eventIds: readonly string[];
+}
+
+/** The newest commits of a stream, newest first (see `readRecentCommits`). */
+export interface RecentCommits {
+  readonly commits: readonly CommitSummary[];
+  /** True when the stream holds no commit older than the last one returned. */
+  readonly complete: boolean;
 }
 
 export interface Snapshot<S = unknown> {
@@ -70,14 +69,12 @@ export interface EventStorageAdapter {
    * when the marker there still has `replacing`'s version and owner. Returns undefined when
    * written, else the marker that is there (undefined fields when it vanished meanwhile).
    */
-  claimMarker(marker: EventMarker, replacing?: EventMarker): Promise<EventMarker | undefined>;
   /**
-   * Conditional delete of an uncommitted claim: removed only while the marker there still has
-   * `marker`'s owner and version (another writer's claim is never touched). No error when not.
+   * The stream's newest commits (without their events' bodies), newest first, down to and
+   * including the first one committed before `since` (ISO; "" reads them all). Strongly
+   * consistent.
    */
-  releaseMarker(marker: EventMarker): Promise<void>;
-  /** Strongly consistent read of an event's marker. */
-  getMarker(eventId: string): Promise<EventMarker | undefined>;
+  readRecentCommits(streamId: string, since: string): Promise<RecentCommits>;
   putSnapshot(snapshot: Snapshot): Promise<void>;
   /** The newest snapshot with maxOccurredAt <= asOf (or the newest of all without asOf). */
   latestSnapshot(streamId: string, asOf?: string): Promise<Snapshot | undefined>;

@@ -2,8 +2,8 @@
  * The event store's batch logic (no AWS here): each record's event is buffered, then the batch
  * commits ONE conditional put per stream holding all its events of the batch, in order. A stream
  * whose commit fails fails all its records (they share a FIFO group); other streams are kept.
- * A redelivered event is acknowledged without a new version; a redelivered message re-claims its
- * own earlier claim (its message id is the claim's owner).
+ * A redelivered event, or one repeated in the batch, is acknowledged without a new version
+ * (docs/RELIABILITY.md section 3).
  */
 import {
   type BatchCommit,
@@ -39,9 +39,7 @@ export class StreamBatcher<S> {
 
   /** Buffers the record's event under its stream. */
   readonly handleRecord: RecordHandler = async (event, ctx) => {
-    // The message id owns the event's claim: a redelivery of this message (same id) may take
-    // back its own uncommitted claim from a failed attempt instead of waiting for the lease.
-    const e: NewEvent = { ...toNewEvent(event), claimOwner: ctx.record.messageId };
+    const e = toNewEvent(event);
     const list = this.buffer.get(e.streamId) ?? [];
     list.push({ messageId: ctx.record.messageId, event: e });
     this.buffer.set(e.streamId, list);

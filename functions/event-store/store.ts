@@ -1,14 +1,16 @@
 /**
- * The event store (DESIGN.md section 3): append-only streams per aggregate, optimistic
- * concurrency on the commit's first version, idempotent by event id, snapshots every N events,
- * state at any instant by replay. No AWS code here: storage is the EventStorageAdapter port.
+ * The event store (docs/RELIABILITY.md section 3): append-only streams per aggregate, one
+ * conditional put per commit, idempotent by event id, snapshots every N events, state at any
+ * instant by replay. Each environment keeps a view of its streams' heads and recent event ids
+ * (`StreamViews`), so an append is one put; a stale view is detected by that put and re-read.
+ * No AWS code here: storage is the EventStorageAdapter port.
  */
-import { randomUUID } from "node:crypto";
 import type { Clock } from "../shared/clock.ts";
-import { EventAlreadyExistsError, EventInFlightError, StreamMismatchError } from "./errors.ts";
+import { EventAlreadyExistsError, StreamMismatchError } from "./errors.ts";
 import { bucketsBetween } from "./keys.ts";
-import type { Commit, EventMarker, EventStorageAdapter, StoredEvent } from "./port.ts";
+import type { Commit, EventStorageAdapter, StoredEvent } from "./port.ts";
 import type { Projection } from "./projections.ts";
+import { type StreamView, type StreamViewLimits, StreamViews } from "./stream-views.ts";
 
 /** An event to append: its identity, type and detail (with `meta.streamId`). */
 export interface NewEvent {
@@ -18,21 +20,15 @@ export interface NewEvent {
   readonly occurredAt: string;
   readonly streamId: string;
   readonly detail: Readonly<Record<string, unknown>>;
-  /**
-   * Who claims the event: the id of the SQS message carrying it, the same on every redelivery,
-   * so a redelivered message re-claims its own earlier (uncommitted) claim at once instead of
-   * waiting out the lease. Without it, the append call's own id (random).
-   */
-  readonly claimOwner?: string;
 }
 
 export interface AppendResult {
   readonly streamId: string;
   /** Events written by this call, with their versions. */
   readonly appended: readonly StoredEvent[];
-  /** Event ids already in the store: acknowledged, not written again. */
+  /** Event ids already in the store (or repeated in the call): acknowledged, not written again. */
   readonly duplicates: readonly string[];
-  /** The stream's version after the call (0 if unknown because nothing was written). */
+  /** The stream's version after the call, as this call saw it. */
   readonly version: number;
 }
 
@@ -42,13 +38,16 @@ export interface EventStoreOptions<S> {
   readonly projection: Projection<S>;
   /** Take a snapshot whenever the stream's version crosses a multiple of this. @default 50 */
   readonly snapshotEvery?: number;
-  /** Re-reads of the head after a lost race, when no expected version was given. @default 3 */
+  /** Re-reads of the stream after a lost race, when no expected version was given. @default 3 */
   readonly maxConflictRetries?: number;
   /**
-   * How long an uncommitted claim on an event holds off other writers; must exceed the
-   * function's timeout (10 s), so a live writer is never overtaken. @default 60000
+   * How far before an event's `occurredAt` (or now, if earlier) a copy of it may have been
+   * committed: the margin for clocks between producers and the store's environments. Duplicate
+   * detection covers every commit made since that instant. @default 300000 (5 minutes)
    */
-  readonly claimLeaseMs?: number;
+  readonly lookBackMs?: number;
+  /** Bounds of the per-environment cache of stream heads and recent event ids. */
+  readonly cache?: StreamViewLimits;
 }
 
 export class EventStore<S> {
@@ -57,7 +56,8 @@ export class EventStore<S> {
   private readonly projection: Projection<S>;
   private readonly snapshotEvery: number;
   private readonly maxConflictRetries: number;
-  private readonly claimLeaseMs: number;
+  private readonly lookBackMs: number;
+  private readonly views: StreamViews;
 
   constructor(options: EventStoreOptions<S>) {
     const snapshotEvery = options.snapshotEvery ?? 50;
@@ -68,18 +68,25 @@ export class EventStore<S> {
     if (!Number.isInteger(retries) || retries < 0) {
       throw new RangeError(`maxConflictRetries must be an integer >= 0, got ${retries}`);
     }
+    const lookBackMs = options.lookBackMs ?? 300_000;
+    if (!Number.isFinite(lookBackMs) || lookBackMs < 0) {
+      throw new RangeError(`lookBackMs must be a number of ms >= 0, got ${lookBackMs}`);
+    }
     this.storage = options.storage;
     this.clock = options.clock;
     this.projection = options.projection;
     this.snapshotEvery = snapshotEvery;
     this.maxConflictRetries = retries;
-    this.claimLeaseMs = options.claimLeaseMs ?? 60_000;
+    this.lookBackMs = lookBackMs;
+    this.views = new StreamViews(options.cache);
   }
 
   /**
-   * Appends events of ONE stream as one commit. With `expectedVersion`, the commit goes exactly
-   * after that version or fails with EventAlreadyExistsError; without it, at the head, re-reading
-   * the head after a lost race. Events already stored (by event id) are skipped.
+   * Appends events of ONE stream as one commit, at the head this environment knows (no read when
+   * it knows the stream). A stale head loses the conditional put; the stream is then re-read and,
+   * without `expectedVersion`, the append retried. With `expectedVersion`, the commit goes right
+   * after that version or fails with EventAlreadyExistsError. Events already stored (by event id,
+   * see `lookBackMs`) or repeated in the call are skipped.
    */
   async append(
     streamId: string,
@@ -89,79 +96,78 @@ export class EventStore<S> {
     for (const e of events) {
       if (e.streamId !== streamId) throw new StreamMismatchError(streamId, e.eventId, e.streamId);
     }
-    const callOwner = randomUUID(); // events without a claim owner: this call's claims
-    const held = new Map<string, EventMarker>(); // the claims this call holds, by event id
+    const since = this.lookBackStart(events);
     for (let attempt = 0; ; attempt++) {
+      const view = await this.viewOf(streamId, since, options.expectedVersion);
       try {
-        return await this.tryAppend(streamId, events, options.expectedVersion, callOwner, held);
+        return await this.commitOn(view, streamId, events, options.expectedVersion);
       } catch (error) {
+        // A lost race (stale view) or an unknown outcome (the put may have landed): forget the
+        // view, so the next attempt — or the redelivery — reads what is really there.
+        this.views.drop(streamId, view);
         const retry =
           error instanceof EventAlreadyExistsError &&
           options.expectedVersion === undefined &&
           attempt < this.maxConflictRetries;
-        if (!retry) {
-          await this.release(held);
-          throw error;
-        }
+        if (!retry) throw error;
       }
     }
   }
 
   /**
-   * Best effort: deletes the uncommitted claims of a failed append (conditional on owner and
-   * version), so another writer of the same event need not wait for the lease. A claim whose
-   * version's commit holds the event (a put that succeeded but reported an error) is kept: it is
-   * the event's idempotency marker. Whatever stays behind expires with its lease.
+   * The instant (ms) from which duplicate detection must know the stream's commits: a copy of an
+   * event cannot have been committed before it occurred (less the clock margin).
    */
-  private async release(held: ReadonlyMap<string, EventMarker>): Promise<void> {
-    await Promise.allSettled(
-      [...held.values()].map(async (m) => {
-        const commit = await this.storage.readCommitHolding(m.streamId, m.version);
-        if (commit?.events.some((x) => x.eventId === m.eventId)) return;
-        await this.storage.releaseMarker(m);
-      }),
+  private lookBackStart(events: readonly NewEvent[]): number {
+    let since = this.clock.now();
+    for (const e of events) {
+      const occurred = Date.parse(e.occurredAt);
+      since = Number.isNaN(occurred) ? Number.NEGATIVE_INFINITY : Math.min(since, occurred);
+    }
+    return since - this.lookBackMs;
+  }
+
+  /** The cached view when it covers `since` and may match `expectedVersion`, else a fresh one. */
+  private async viewOf(
+    streamId: string,
+    since: number,
+    expectedVersion: number | undefined,
+  ): Promise<StreamView> {
+    const cached = this.views.get(streamId);
+    // A view never runs ahead of the stream: one already past expectedVersion proves a conflict.
+    if (cached && cached.coveredSince <= since) {
+      if (expectedVersion === undefined || cached.head >= expectedVersion) return cached;
+    }
+    const sinceIso = Number.isFinite(since) ? new Date(Math.max(0, since)).toISOString() : "";
+    return this.views.load(
+      streamId,
+      await this.storage.readRecentCommits(streamId, sinceIso),
+      since,
     );
   }
 
-  private async tryAppend(
+  private async commitOn(
+    view: StreamView,
     streamId: string,
     events: readonly NewEvent[],
     expectedVersion: number | undefined,
-    callOwner: string,
-    held: Map<string, EventMarker>,
   ): Promise<AppendResult> {
     const seen = new Set<string>();
-    const unique: NewEvent[] = [];
+    const fresh: NewEvent[] = [];
     const duplicates: string[] = [];
     for (const e of events) {
-      if (seen.has(e.eventId)) duplicates.push(e.eventId);
-      else unique.push(e);
+      if (seen.has(e.eventId) || view.ids.has(e.eventId)) duplicates.push(e.eventId);
+      else fresh.push(e);
       seen.add(e.eventId);
     }
-    const head = expectedVersion ?? (await this.storage.readHeadVersion(streamId));
-    // Claim every event (conditional marker puts, in parallel): a marker that exists either
-    // proves the event stored (its commit holds it), or is abandoned (its version was taken by
-    // another commit, or its lease expired) and is re-claimed, or is another writer's fresh
-    // claim (EventInFlightError: retried later). A crash between claim and commit leaves a
-    // marker whose version does not hold the event, which isStored() treats as "not stored".
-    // All claims settle before a failure is thrown, so `held` knows every claim written.
-    const settled = await Promise.allSettled(
-      unique.map(async (e, i) => {
-        const mine = await this.claim(e, streamId, head + 1 + i, e.claimOwner ?? callOwner);
-        if (mine) held.set(e.eventId, mine);
-        return mine;
-      }),
-    );
-    const claimed = settled.map((r) => {
-      if (r.status === "rejected") throw r.reason;
-      return r.value;
-    });
-    const fresh = unique.filter((e, i) => {
-      const mine = claimed[i];
-      if (!mine) duplicates.push(e.eventId);
-      return mine !== undefined;
-    });
-    if (fresh.length === 0) return { streamId, appended: [], duplicates, version: 0 };
+    const head = view.head;
+    if (fresh.length === 0) return { streamId, appended: [], duplicates, version: head };
+    if (expectedVersion !== undefined && head !== expectedVersion) {
+      if (head > expectedVersion) throw new EventAlreadyExistsError(streamId, expectedVersion + 1);
+      throw new RangeError(
+        `Stream "${streamId}" is at version ${head}, before the expected version ${expectedVersion}: a commit goes right after the stream's head, never past it`,
+      );
+    }
     const stored: StoredEvent[] = fresh.map((e, i) => ({
       eventId: e.eventId,
       streamId,
@@ -171,18 +177,6 @@ export class EventStore<S> {
       occurredAt: e.occurredAt,
       detail: e.detail,
     }));
-    // Duplicates among them shift the versions: move our own claims (rare, one more put).
-    await Promise.all(
-      stored.map(async (e) => {
-        const mine = claimed[unique.findIndex((u) => u.eventId === e.eventId)];
-        if (!mine || mine.version === e.version) return;
-        const moved = { ...mine, version: e.version };
-        if (await this.storage.claimMarker(moved, mine)) {
-          throw new EventAlreadyExistsError(streamId, e.version);
-        }
-        held.set(e.eventId, moved);
-      }),
-    );
     const last = head + stored.length;
     const commit: Commit = {
       streamId,
@@ -192,54 +186,17 @@ export class EventStore<S> {
       events: stored,
     };
     await this.storage.putCommit(commit);
+    this.views.recordCommit(streamId, view, { ...commit, eventIds: stored.map((e) => e.eventId) });
     if (Math.floor(last / this.snapshotEvery) > Math.floor(head / this.snapshotEvery)) {
       await this.snapshot(streamId, last);
     }
     return { streamId, appended: stored, duplicates, version: last };
   }
 
-  /**
-   * Claims the event's marker at `version` for `owner`. Returns the marker written, or undefined
-   * when the event is already stored. A marker of the same owner (this call's retry, or the same
-   * SQS message redelivered) is re-claimed at once unless its commit holds the event; another
-   * owner's is re-claimed only once its version was taken by another commit or its lease expired.
-   */
-  private async claim(
-    e: NewEvent,
-    streamId: string,
-    version: number,
-    owner: string,
-  ): Promise<EventMarker | undefined> {
-    const now = this.clock.now();
-    const mine: EventMarker = { eventId: e.eventId, streamId, version, owner, claimedAt: now };
-    let there = await this.storage.claimMarker(mine);
-    for (let round = 0; there; round++) {
-      if (round >= 3) throw new EventAlreadyExistsError(streamId, version);
-      if (there.version === 0) {
-        there = await this.storage.claimMarker(mine); // it vanished meanwhile (released)
-        continue;
-      }
-      const commit = await this.storage.readCommitHolding(there.streamId, there.version);
-      if (commit?.events.some((x) => x.eventId === e.eventId)) return undefined; // stored
-      if (there.owner !== owner) {
-        const versionTaken = commit !== undefined && commit.lastVersion >= there.version;
-        const leaseOver =
-          there.claimedAt === undefined || now - there.claimedAt > this.claimLeaseMs;
-        if (!versionTaken && !leaseOver) {
-          throw new EventInFlightError(e.eventId, there.streamId, there.version, this.claimLeaseMs);
-        }
-      }
-      there = await this.storage.claimMarker(mine, there);
-    }
-    return mine;
-  }
-
-  /** True when the event id is in a commit (its marker alone is not proof). */
-  async isStored(eventId: string): Promise<boolean> {
-    const marker = await this.storage.getMarker(eventId);
-    if (!marker) return false;
-    const commit = await this.storage.readCommitHolding(marker.streamId, marker.version);
-    return commit?.events.some((e) => e.eventId === eventId) ?? false;
+  /** True when the event id is in one of the stream's commits (reads them all: for tools). */
+  async isStored(streamId: string, eventId: string): Promise<boolean> {
+    const { commits } = await this.storage.readRecentCommits(streamId, "");
+    return commits.some((c) => c.eventIds.includes(eventId));
   }
 
   /** Events of a stream from `fromVersion` (1-based) to `toVersion`, in version order. */

@@ -1,14 +1,12 @@
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoDbEventStorage } from "../../../functions/event-store/dynamodb-adapter.ts";
-import {
-  EventAlreadyExistsError,
-  EventInFlightError,
-} from "../../../functions/event-store/errors.ts";
+import { EventAlreadyExistsError } from "../../../functions/event-store/errors.ts";
 import { streamStateProjection } from "../../../functions/event-store/projections.ts";
 import { toNewEvent } from "../../../functions/event-store/record-handler.ts";
 import { EventStore } from "../../../functions/event-store/store.ts";
 import { ManualClock } from "../../../functions/shared/clock.ts";
+import { describeEventStorageContract } from "../../unit/functions/event-store/storage-contract.ts";
 import { cityEvent, stampContext } from "../../unit/functions/fixtures.ts";
 import { type Dynamo, startDynamo } from "./dynalite.ts";
 
@@ -49,24 +47,6 @@ describe("event store on DynamoDB (dynalite, real SDK v3 clients)", () => {
     expect((await store.readStream(e.streamId)).map((x) => x.eventId)).toEqual([e.eventId]);
   });
 
-  it("two overlapping appends of the same event store it once (conditional marker claim)", async () => {
-    const { store, storage } = await newStore();
-    const e = toNewEvent(cityEvent("TrafficLightChanged", {}, { occurredAt: at(2) }));
-    const results = await Promise.allSettled([
-      store.append(e.streamId, [e]),
-      store.append(e.streamId, [e]),
-    ]);
-    for (const r of results) {
-      if (r.status === "rejected") expect(r.reason).toBeInstanceOf(EventInFlightError);
-    }
-    const retry = await store.append(e.streamId, [e]);
-    expect(retry.appended).toEqual([]);
-    expect(await storage.readHeadVersion(e.streamId)).toBe(1);
-    const marker = await storage.getMarker(e.eventId);
-    expect(marker).toMatchObject({ streamId: e.streamId, version: 1 });
-    expect(typeof marker?.owner).toBe("string");
-  });
-
   it("conditional put: a stale expected version raises EventAlreadyExistsError", async () => {
     const { store } = await newStore();
     const ctx = stampContext("tlc-i12");
@@ -86,8 +66,9 @@ describe("event store on DynamoDB (dynalite, real SDK v3 clients)", () => {
     );
     const stream = events[0]?.streamId ?? "";
     await store.append(stream, events);
-    const items = await dynamo.documents.send(new ScanCommand({ TableName: name }));
-    const commits = (items.Items ?? []).filter((i) => i.kind === "commit");
+    const items = (await dynamo.documents.send(new ScanCommand({ TableName: name }))).Items ?? [];
+    expect(items).toHaveLength(1); // the commit and nothing else: no per-event marker item
+    const commits = items.filter((i) => i.kind === "commit");
     expect(commits).toHaveLength(1);
     expect(commits[0]).toMatchObject({
       pk: stream,
@@ -113,16 +94,21 @@ describe("event store on DynamoDB (dynalite, real SDK v3 clients)", () => {
     expect((await store.stateAt(issued.streamId, at(3))).state.status).toBe("ACTIVE");
     expect((await store.stateAt(issued.streamId, at(6))).state.status).toBe("CANCELLED");
   });
+});
 
-  it("releases only its own claim (conditional delete on owner and version)", async () => {
-    const { storage } = await newStore();
-    const e = toNewEvent(cityEvent("TrafficLightChanged", {}, { occurredAt: at(3) }));
-    const claim = { eventId: e.eventId, streamId: e.streamId, version: 1, owner: "msg-1" };
-    expect(await storage.claimMarker({ ...claim, claimedAt: 1 })).toBeUndefined();
-    await storage.releaseMarker({ ...claim, owner: "msg-2" }); // another owner: kept
-    await storage.releaseMarker({ ...claim, version: 2 }); // another version: kept
-    expect(await storage.getMarker(e.eventId)).toMatchObject({ owner: "msg-1", version: 1 });
-    await storage.releaseMarker(claim);
-    expect(await storage.getMarker(e.eventId)).toBeUndefined();
+describe("event store storage contract on DynamoDB (dynalite, real SDK v3 clients)", () => {
+  let dynamo: Dynamo | undefined;
+  let table = 0;
+  beforeAll(async () => {
+    dynamo = await startDynamo();
+  });
+  afterAll(async () => {
+    await dynamo?.close();
+  });
+  describeEventStorageContract("DynamoDB", async () => {
+    if (!dynamo) throw new Error("dynalite did not start");
+    const name = `contract-${++table}`;
+    await dynamo.createEventsTable(name);
+    return new DynamoDbEventStorage(dynamo.documents, name);
   });
 });

@@ -11,6 +11,7 @@ import { processSqsBatch } from "../../../../functions/shared/batch.ts";
 import { ManualClock } from "../../../../functions/shared/clock.ts";
 import { BatchMetrics } from "../../../../functions/shared/observability.ts";
 import { cityEvent, eventBridgeJson, sqsEvent, sqsRecord, stampContext } from "../fixtures.ts";
+import { instrument } from "./storage-faults.ts";
 
 /** Storage whose commits to one stream fail (fault injection: DynamoDB unavailable for it). */
 class FailingStreamStorage extends InMemoryEventStorage {
@@ -76,7 +77,7 @@ describe("event-store batch: one commit per stream", () => {
   });
 
   it("a record whose commit was throttled succeeds when the same message is redelivered", async () => {
-    /** The first commit put is throttled and claims cannot be released (worst case). */
+    /** The first commit put is throttled. */
     class ThrottledOnce extends InMemoryEventStorage {
       private throttled = false;
       override async putCommit(commit: Commit): Promise<void> {
@@ -85,9 +86,6 @@ describe("event-store batch: one commit per stream", () => {
           throw new EventStoreStorageError("injected: ProvisionedThroughputExceeded");
         }
         return super.putCommit(commit);
-      }
-      override async releaseMarker(): Promise<void> {
-        throw new EventStoreStorageError("injected: release throttled too");
       }
     }
     const storage = new ThrottledOnce();
@@ -117,9 +115,61 @@ describe("event-store batch: one commit per stream", () => {
       );
     const first = await deliver(1);
     expect(first.response.batchItemFailures).toEqual([{ itemIdentifier: "msg-redelivered" }]);
-    clock.advance(6_000); // backoff of 2 s then 4 s, far inside the claim's 60 s lease
+    clock.advance(6_000); // backoff of 2 s then 4 s
     const second = await deliver(2);
     expect(second.response.batchItemFailures).toEqual([]);
     expect(storage.storedEventIds()).toEqual([event.detail.meta.eventId]);
+  });
+
+  it("a batch redelivered after its commit's answer was lost is acknowledged, each event stored once", async () => {
+    const io = instrument(new InMemoryEventStorage());
+    const clock = new ManualClock();
+    // Two environments of the function over one table, each with its own cache.
+    const [envA, envB] = [0, 1].map(
+      () =>
+        new StreamBatcher(
+          new EventStore({ storage: io.storage, clock, projection: streamStateProjection }),
+        ),
+    );
+    if (!envA || !envB) throw new Error("fixture");
+    const ctx = stampContext("tlc-10");
+    const [a, b] = [
+      cityEvent("TrafficLightChanged", {}, { ctx }),
+      cityEvent("TrafficLightChanged", {}, { ctx }),
+    ];
+    const group = a.detail.meta.streamId;
+    // b arrives twice in one batch (two messages: a publisher retry past the FIFO dedup window)
+    const batch = [a, b, b].map((e, i) =>
+      sqsRecord(eventBridgeJson(e), { groupId: group, messageId: `msg-${i}` }),
+    );
+    const deps = {
+      logger: new Logger({ serviceName: "event-store", logLevel: "SILENT" }),
+      tracer: new Tracer({ serviceName: "event-store", enabled: false }),
+      metrics: new BatchMetrics(),
+      clock,
+    };
+    const deliver = (env: StreamBatcher<unknown>) =>
+      processSqsBatch(sqsEvent(batch), undefined, env.handleRecord, deps, env.commit);
+    io.losePutAnswers = 1;
+    const lost = await deliver(envA);
+    expect(lost.response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([
+      "msg-0",
+      "msg-1",
+      "msg-2",
+    ]);
+    for (const env of [envA, envB]) {
+      const again = await deliver(env);
+      expect(again.response.batchItemFailures).toEqual([]);
+    }
+    expect(io.calls.putCommit).toBe(1); // the lost-answer commit only: redeliveries write nothing
+    const stored = await new EventStore({
+      storage: io.storage,
+      clock,
+      projection: streamStateProjection,
+    }).readStream(group);
+    expect(stored.map((e) => [e.version, e.eventId])).toEqual([
+      [1, a.detail.meta.eventId],
+      [2, b.detail.meta.eventId],
+    ]);
   });
 });

@@ -94,15 +94,13 @@ describe("EventStore.append", () => {
     expect(storage.putCommitCalls).toBe(3); // one conflict, retried once
   });
 
-  it("stores an event whose marker was written by a crashed attempt that never committed", async () => {
-    const { store, storage } = setup();
-    const [e] = lightChanges(1);
-    if (!e) throw new Error("fixture");
-    await storage.claimMarker({ eventId: e.eventId, streamId: e.streamId, version: 1 });
-    expect(await store.isStored(e.eventId)).toBe(false);
-    const result = await store.append(e.streamId, [e]);
-    expect(result.appended.map((x) => x.version)).toEqual([1]);
-    expect(await store.isStored(e.eventId)).toBe(true);
+  it("refuses an expected version ahead of the stream's head, naming both", async () => {
+    const { store } = setup();
+    const [a] = lightChanges(1);
+    if (!a) throw new Error("fixture");
+    await expect(store.append(a.streamId, [a], { expectedVersion: 3 })).rejects.toThrow(
+      /is at version 0, before the expected version 3/,
+    );
   });
 
   it("refuses an event of another stream, naming both streams", async () => {

@@ -1,0 +1,119 @@
+/**
+ * What one execution environment knows of the streams it appends to (docs/RELIABILITY.md
+ * section 3): each stream's head and the event ids of its recent commits, so that an append needs
+ * no read before its conditional put. A view may be stale — another environment appended since —
+ * and that is safe: a view's head is always a commit boundary, so a put after a stale head hits
+ * an existing commit key and fails; the store then drops the view and reads a fresh one.
+ */
+import type { CommitSummary, RecentCommits } from "./port.ts";
+
+/** One stream as this environment last saw it. Never mutated once replaced in the cache. */
+export interface StreamView {
+  /** The stream's last version when seen: the last version of a commit, or 0. */
+  readonly head: number;
+  /**
+   * Every commit up to `head` committed at or after this instant (ms) has its event ids in
+   * `ids`; -Infinity when every commit of the stream does.
+   */
+  readonly coveredSince: number;
+  readonly ids: ReadonlySet<string>;
+}
+
+interface MutableView {
+  head: number;
+  coveredSince: number;
+  readonly ids: Set<string>;
+  /** The commits whose ids are in `ids`, oldest first (for pruning). */
+  readonly commits: { committedAt: number; eventIds: readonly string[] }[];
+}
+
+export interface StreamViewLimits {
+  /** Streams kept (least recently used dropped first). @default 2000 */
+  readonly maxStreams?: number;
+  /** Event ids kept per stream once it grows by appends (oldest commits dropped first). @default 500 */
+  readonly maxIdsPerStream?: number;
+}
+
+export class StreamViews {
+  private readonly views = new Map<string, MutableView>();
+  private readonly maxStreams: number;
+  private readonly maxIdsPerStream: number;
+
+  constructor(limits: StreamViewLimits = {}) {
+    this.maxStreams = limits.maxStreams ?? 2000;
+    this.maxIdsPerStream = limits.maxIdsPerStream ?? 500;
+    for (const [name, value] of Object.entries({
+      maxStreams: this.maxStreams,
+      maxIdsPerStream: this.maxIdsPerStream,
+    })) {
+      if (!Number.isInteger(value) || value < 1) {
+        throw new RangeError(`${name} must be an integer >= 1, got ${value}`);
+      }
+    }
+  }
+
+  /** The stream's view, if this environment has one (marks it recently used). */
+  get(streamId: string): StreamView | undefined {
+    const view = this.views.get(streamId);
+    if (view) {
+      this.views.delete(streamId);
+      this.views.set(streamId, view);
+    }
+    return view;
+  }
+
+  /**
+   * Replaces the stream's view by one built from a fresh read of its newest commits, made to cover
+   * everything committed since `since` (ms). Not pruned: it must cover `since` for the append
+   * that asked for it.
+   */
+  load(streamId: string, recent: RecentCommits, since: number): StreamView {
+    const commits = [...recent.commits].reverse().map((c) => ({
+      committedAt: Date.parse(c.committedAt),
+      eventIds: c.eventIds,
+    }));
+    const view: MutableView = {
+      head: recent.commits[0]?.lastVersion ?? 0,
+      coveredSince: recent.complete ? Number.NEGATIVE_INFINITY : since,
+      ids: new Set(commits.flatMap((c) => c.eventIds)),
+      commits,
+    };
+    this.views.delete(streamId);
+    this.views.set(streamId, view);
+    for (const oldest of this.views.keys()) {
+      if (this.views.size <= this.maxStreams) break;
+      this.views.delete(oldest);
+    }
+    return view;
+  }
+
+  /**
+   * Records a commit this environment wrote right after `view`'s head. If the cache moved on
+   * meanwhile (another append of this environment replaced the view), the stream is dropped
+   * instead: the next append reads it afresh.
+   */
+  recordCommit(streamId: string, view: StreamView, commit: CommitSummary): void {
+    const current = this.views.get(streamId);
+    if (current !== view || current.head !== commit.firstVersion - 1) {
+      this.drop(streamId, view);
+      return;
+    }
+    current.head = commit.lastVersion;
+    for (const id of commit.eventIds) current.ids.add(id);
+    current.commits.push({
+      committedAt: Date.parse(commit.committedAt),
+      eventIds: commit.eventIds,
+    });
+    while (current.ids.size > this.maxIdsPerStream && current.commits.length > 1) {
+      const dropped = current.commits.shift();
+      if (!dropped) break;
+      for (const id of dropped.eventIds) current.ids.delete(id);
+      current.coveredSince = Math.max(current.coveredSince, dropped.committedAt + 1);
+    }
+  }
+
+  /** Forgets the stream (a lost race or an unknown outcome), unless a newer view replaced `view`. */
+  drop(streamId: string, view: StreamView): void {
+    if (this.views.get(streamId) === view) this.views.delete(streamId);
+  }
+}
