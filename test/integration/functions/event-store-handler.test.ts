@@ -53,6 +53,7 @@ describe("event-store handler against DynamoDB (dynalite)", () => {
     const again = await handler(sqsEvent([sqsRecord(eventBridgeJson(a), { groupId: group })]));
     expect(again.batchItemFailures).toEqual([]);
     const items = (await dynamo.documents.send(new ScanCommand({ TableName: table }))).Items ?? [];
+    expect(items).toHaveLength(1); // the commit only: no per-event claim item
     const commits = items.filter((i) => i.kind === "commit");
     // a and b, of one stream in one batch, went in ONE conditional put, in order
     expect(commits).toHaveLength(1);
