@@ -70,11 +70,18 @@ export class DynamoDbEventStorage implements EventStorageAdapter {
           Item: item,
           ConditionExpression: "attribute_not_exists(#pk)",
           ExpressionAttributeNames: { "#pk": K.partitionKey },
+          // The commit that won the key comes back with the failure (DynamoDB; dynalite ignores
+          // it), so the store moves past it without a read.
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
         }),
       );
     } catch (error) {
       if (isConditionFailure(error)) {
-        throw new EventAlreadyExistsError(commit.streamId, commit.firstVersion, { cause: error });
+        const existing = collidingCommitOf(error);
+        throw new EventAlreadyExistsError(commit.streamId, commit.firstVersion, {
+          cause: error,
+          ...(existing ? { existing } : {}),
+        });
       }
       throw this.storageError(`put commit ${commit.streamId}@${commit.firstVersion}`, error);
     }
@@ -288,6 +295,30 @@ function fromItem(item: Record<string, unknown>): Commit {
     committedAt: String(item.committedAt),
     events,
   };
+}
+
+/**
+ * The commit a failed conditional put returned (`Item` of ConditionalCheckFailedException, in
+ * wire format: the document client does not convert it), or undefined when absent or malformed.
+ */
+export function collidingCommitOf(error: unknown): CommitSummary | undefined {
+  const item = (error as { Item?: Record<string, Wire> }).Item;
+  const first = Number(item?.firstVersion?.N);
+  const last = Number(item?.lastVersion?.N);
+  const at = item?.committedAt?.S;
+  const ids = item?.eventIds?.L?.map((v) => v.S);
+  if (!Number.isInteger(first) || !Number.isInteger(last) || at === undefined || !ids) {
+    return undefined;
+  }
+  if (ids.some((id) => id === undefined)) return undefined;
+  return { firstVersion: first, lastVersion: last, committedAt: at, eventIds: ids as string[] };
+}
+
+/** The few AttributeValue shapes a commit summary uses. */
+interface Wire {
+  readonly S?: string;
+  readonly N?: string;
+  readonly L?: readonly Wire[];
 }
 
 /** Only the table key names the expression uses (DynamoDB rejects unused names). */

@@ -1,4 +1,5 @@
 import { ConflictError, FunctionError, RecordValidationError } from "../shared/errors.ts";
+import type { CommitSummary } from "./port.ts";
 
 /**
  * Optimistic concurrency: a commit was attempted at a version another writer already holds.
@@ -7,14 +8,24 @@ import { ConflictError, FunctionError, RecordValidationError } from "../shared/e
 export class EventAlreadyExistsError extends ConflictError {
   readonly streamId: string;
   readonly version: number;
-  constructor(streamId: string, version: number, options?: { cause?: unknown }) {
+  /**
+   * The commit that holds the key, when the storage returned it with the failed put (DynamoDB's
+   * `ReturnValuesOnConditionCheckFailure: ALL_OLD`): the writer can move past it without a read.
+   */
+  readonly existing: CommitSummary | undefined;
+  constructor(
+    streamId: string,
+    version: number,
+    options?: { cause?: unknown; existing?: CommitSummary },
+  ) {
     super(
       `Event version ${version} already exists in stream "${streamId}": another writer appended first; re-read the stream and append at the version after its head`,
-      options,
+      options?.cause === undefined ? undefined : { cause: options.cause },
     );
     this.name = "EventAlreadyExistsError";
     this.streamId = streamId;
     this.version = version;
+    this.existing = options?.existing;
   }
 }
 

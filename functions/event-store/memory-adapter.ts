@@ -1,11 +1,23 @@
 /** In-memory storage adapter: the same semantics as DynamoDB's conditional put, for unit tests. */
 import { EventAlreadyExistsError } from "./errors.ts";
 import { timeBucket } from "./keys.ts";
-import type { Commit, EventStorageAdapter, RecentCommits, Snapshot } from "./port.ts";
+import type {
+  Commit,
+  CommitSummary,
+  EventStorageAdapter,
+  RecentCommits,
+  Snapshot,
+} from "./port.ts";
 
 export class InMemoryEventStorage implements EventStorageAdapter {
   private readonly streams = new Map<string, Commit[]>();
   private readonly snapshots = new Map<string, Snapshot[]>();
+  /**
+   * @param returnsCollidingCommit a failed put carries the commit holding the key, as DynamoDB
+   * does (dynalite does not). @default true
+   */
+  constructor(private readonly returnsCollidingCommit = true) {}
+
   /** Count of conditional puts attempted, so tests can see the store wrote once. */
   putCommitCalls = 0;
 
@@ -13,8 +25,13 @@ export class InMemoryEventStorage implements EventStorageAdapter {
     this.putCommitCalls += 1;
     await Promise.resolve(); // a network hop
     const commits = this.streams.get(commit.streamId) ?? [];
-    if (commits.some((c) => c.firstVersion === commit.firstVersion)) {
-      throw new EventAlreadyExistsError(commit.streamId, commit.firstVersion);
+    const there = commits.find((c) => c.firstVersion === commit.firstVersion);
+    if (there) {
+      // As DynamoDB with ReturnValuesOnConditionCheckFailure: the commit holding the key.
+      const existing = this.returnsCollidingCommit ? summaryOf(there) : undefined;
+      throw new EventAlreadyExistsError(commit.streamId, commit.firstVersion, {
+        ...(existing ? { existing } : {}),
+      });
     }
     commits.push(structuredClone(commit));
     commits.sort((a, b) => a.firstVersion - b.firstVersion);
@@ -47,12 +64,7 @@ export class InMemoryEventStorage implements EventStorageAdapter {
     await Promise.resolve(); // a network hop: lets concurrent appends interleave as on DynamoDB
     const all = [...(this.streams.get(streamId) ?? [])].reverse();
     const stop = all.findIndex((c) => c.committedAt < since);
-    const commits = (stop < 0 ? all : all.slice(0, stop + 1)).map((c) => ({
-      firstVersion: c.firstVersion,
-      lastVersion: c.lastVersion,
-      committedAt: c.committedAt,
-      eventIds: c.events.map((e) => e.eventId),
-    }));
+    const commits = (stop < 0 ? all : all.slice(0, stop + 1)).map(summaryOf);
     return { commits, complete: commits.length === all.length };
   }
 
@@ -74,6 +86,15 @@ export class InMemoryEventStorage implements EventStorageAdapter {
   storedEventIds(): string[] {
     return [...this.streams.values()].flat().flatMap((c) => c.events.map((e) => e.eventId));
   }
+}
+
+function summaryOf(c: Commit): CommitSummary {
+  return {
+    firstVersion: c.firstVersion,
+    lastVersion: c.lastVersion,
+    committedAt: c.committedAt,
+    eventIds: c.events.map((e) => e.eventId),
+  };
 }
 
 function sortKey(c: Commit): string {

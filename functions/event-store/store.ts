@@ -102,9 +102,12 @@ export class EventStore<S> {
       try {
         return await this.commitOn(view, streamId, events, options.expectedVersion);
       } catch (error) {
-        // A lost race (stale view) or an unknown outcome (the put may have landed): forget the
-        // view, so the next attempt — or the redelivery — reads what is really there.
-        this.views.drop(streamId, view);
+        // A lost race: the view moves past the commit that won, when the storage returned it
+        // (the next commit of the stream: the view stays complete), else it is dropped and read
+        // again. An unknown outcome (the put may have landed): dropped too.
+        const winner = error instanceof EventAlreadyExistsError ? error.existing : undefined;
+        if (winner) this.views.recordCommit(streamId, view, winner);
+        else this.views.drop(streamId, view);
         const retry =
           error instanceof EventAlreadyExistsError &&
           options.expectedVersion === undefined &&

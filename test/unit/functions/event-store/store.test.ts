@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { collidingCommitOf } from "../../../../functions/event-store/dynamodb-adapter.ts";
 import {
   EventAlreadyExistsError,
   StreamMismatchError,
@@ -158,5 +159,29 @@ describe("event store keys", () => {
     expect(versionKey(9) < versionKey(10)).toBe(true);
     expect(() => versionKey(-1)).toThrow(/-1 is out of range/);
     expect(timeBucket("2026-11-23T15:04:05.000Z")).toBe("bucket#2026-11-23T15");
+  });
+});
+
+describe("DynamoDB adapter: the commit returned with a failed put", () => {
+  it("reads ALL_OLD's wire-format item, and nothing from a failure without one", () => {
+    const failure = Object.assign(new Error("The conditional request failed"), {
+      name: "ConditionalCheckFailedException",
+      Item: {
+        firstVersion: { N: "2" },
+        lastVersion: { N: "4" },
+        committedAt: { S: "2026-11-23T16:00:00.000Z" },
+        eventIds: { L: [{ S: "b" }, { S: "c" }, { S: "d" }] },
+      },
+    });
+    expect(collidingCommitOf(failure)).toEqual({
+      firstVersion: 2,
+      lastVersion: 4,
+      committedAt: "2026-11-23T16:00:00.000Z",
+      eventIds: ["b", "c", "d"],
+    });
+    expect(collidingCommitOf(new Error("no item"))).toBeUndefined();
+    expect(
+      collidingCommitOf({ Item: { ...failure.Item, eventIds: { L: [{ N: "1" }] } } }),
+    ).toBeUndefined();
   });
 });
