@@ -54,7 +54,10 @@ export interface Snapshot<S = unknown> {
 }
 
 export interface EventStorageAdapter {
-  /** Conditional put of a commit item; throws EventAlreadyExistsError when its key exists. */
+  /**
+   * Conditional put of a commit item; throws EventAlreadyExistsError when its key exists, carrying
+   * the commit there (`existing`) when the storage returns it.
+   */
   putCommit(commit: Commit): Promise<void>;
   /** The last version of the stream, 0 when empty (strongly consistent). */
   readHeadVersion(streamId: string): Promise<number>;

@@ -102,11 +102,12 @@ export class EventStore<S> {
       try {
         return await this.commitOn(view, streamId, events, options.expectedVersion);
       } catch (error) {
-        // A lost race: the view moves past the commit that won, when the storage returned it
-        // (the next commit of the stream: the view stays complete), else it is dropped and read
-        // again. An unknown outcome (the put may have landed): dropped too.
+        // A first lost race: the view moves past the commit that won, when the storage returned
+        // it (the next commit of the stream: the view stays complete) — enough when the stream
+        // moved by one commit. Otherwise, or after an unknown outcome (the put may have landed),
+        // the view is dropped and read again: one Query catches up however far behind it was.
         const winner = error instanceof EventAlreadyExistsError ? error.existing : undefined;
-        if (winner) this.views.recordCommit(streamId, view, winner);
+        if (winner && attempt === 0) this.views.recordCommit(streamId, view, winner);
         else this.views.drop(streamId, view);
         const retry =
           error instanceof EventAlreadyExistsError &&

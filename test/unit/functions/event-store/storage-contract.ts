@@ -155,6 +155,22 @@ export function describeEventStorageContract(
       );
     });
 
+    it("an environment many commits behind catches up within one append", async () => {
+      const { io, environment } = await city();
+      const envA = environment();
+      const envB = environment();
+      const events = lights(7);
+      const [a, late] = [events[0], events[6]];
+      if (!a || !late) throw new Error("fixture");
+      await envA.append(a.streamId, [a]);
+      for (const e of events.slice(1, 6)) await envB.append(a.streamId, [e]); // 5 commits
+      io.reset();
+      const result = await envA.append(a.streamId, [late]);
+      expect(result.appended.map((x) => x.version)).toEqual([7]);
+      expect(io.calls.readRecentCommits).toBe(1);
+      expect(io.calls.putCommit).toBe(options.returnsCollidingCommit ? 3 : 2);
+    });
+
     it("two environments holding the same message (visibility timeout) store it once", async () => {
       const { environment } = await city();
       const envA = environment();
