@@ -79,7 +79,7 @@ describe("end to end on the local cloud: publisher -> rule -> queue -> pipe -> f
         Key: { pk: { S: `event#${ids[0]}` }, sk: { S: "marker" } },
       }),
     );
-    expect(marker.Item).toBeDefined();
+    expect(marker.Item).toBeUndefined(); // no per-event claim item (docs/RELIABILITY.md section 3)
 
     // The intersection's FIFO consumer got them through the pipe, grouped by intersection.
     const traffic = await waitFor("the 3 events delivered to TrafficSignals", () => {
