@@ -42,11 +42,11 @@ export function timelineText(story: Story, timeline: Timeline): string {
       lines.push(
         `  ${mark} ${e.occurredAt}  ${e.type.padEnd(24)} ${participantOf(e.producerId).padEnd(22)} ${e.streamId} v${e.version}  L${e.lamport}${clock}  ${e.eventId}`,
       );
-      for (const a of e.anomalies) lines.push(`    ! handled before its cause: ${a}`);
+      for (const a of e.anomalies) lines.push(`    ! before its cause ${e.causationId}: ${a}`);
     }
   }
   if (timeline.outOfOrder.length > 0) {
-    lines.push(`${timeline.outOfOrder.length} event(s) handled before their cause (marked !)`);
+    lines.push(`${timeline.outOfOrder.length} event(s) out of causal order (marked !)`);
   }
   return `${lines.join("\n")}\n`;
 }

@@ -172,7 +172,12 @@ function linearize(
   return out;
 }
 
-/** Signs that an event was produced or stored before its cause (none when the cause is absent). */
+/**
+ * Signs that an event was produced or stored before its cause (none when the cause is absent):
+ * an earlier occurredAt (clock skew or a wrong timestamp), a Lamport time or vector clock that
+ * does not follow the cause's (the producer did not receive the cause: a derived event never, a
+ * device's declared cause may), an earlier version in the same stream.
+ */
 export function anomaliesOf(e: TimelineEvent, cause: TimelineEvent | undefined): string[] {
   if (!cause) return [];
   const out: string[] = [];
@@ -187,7 +192,11 @@ export function anomaliesOf(e: TimelineEvent, cause: TimelineEvent | undefined):
   const [mine, theirs] = [clockOf(e), clockOf(cause)];
   if (mine && theirs) {
     const order = theirs.compare(mine);
-    if (order !== "before") out.push(`vector clock is not after its cause's (${order})`);
+    if (order !== "before") {
+      out.push(
+        `vector clock does not follow its cause's (${order}): produced without receiving it`,
+      );
+    }
   }
   if (e.streamId === cause.streamId && e.version < cause.version) {
     out.push(

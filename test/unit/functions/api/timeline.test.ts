@@ -163,12 +163,19 @@ describe("buildTimeline on the fire story", () => {
     const events = fireStory();
     const [smoke, dense] = events;
     if (!smoke || !dense) throw new Error("story too short");
-    const early = { ...dense, version: 0, occurredAt: "2026-11-23T14:59:00.000Z", lamport: 1 };
+    const early = {
+      ...dense,
+      version: 0,
+      occurredAt: "2026-11-23T14:59:00.000Z",
+      lamport: 1,
+      vectorClock: { elsewhere: 1 },
+    };
     const t = buildTimeline([smoke, early]);
     const flagged = t.events.find((e) => e.eventId === dense.eventId);
     expect(t.outOfOrder).toEqual([dense.eventId]);
     expect(flagged?.anomalies.join(" ")).toMatch(/before its cause/);
     expect(flagged?.anomalies.join(" ")).toMatch(/Lamport time 1 is not after/);
+    expect(flagged?.anomalies.join(" ")).toMatch(/produced without receiving it/);
     expect(flagged?.anomalies.join(" ")).toMatch(/stored as version 0/);
   });
 
