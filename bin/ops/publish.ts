@@ -4,7 +4,7 @@
  * event id, or the validation error naming every bad field (docs/OPERATIONS.md).
  */
 import { readFile } from "node:fs/promises";
-import type { AnyEventDraft } from "../../events/draft.ts";
+import { type AnyEventDraft, assertValidDrafts } from "../../events/draft.ts";
 import { InvalidEventError } from "../../events/errors.ts";
 import { CityEventPublisher } from "../../events/publisher.ts";
 import { intFlag, parseFlags, str, TARGET_FLAGS } from "./args.ts";
@@ -68,6 +68,16 @@ async function busOf(values: Readonly<Record<string, unknown>>, aws: AwsClients)
   return (await discoverBus(aws, prefixFrom(values), explicit)).name;
 }
 
+/** Runs `check`, turning the catalog's InvalidEventError into an OpsError saying nothing was sent. */
+function invalidAsOpsError(type: string, check: () => unknown): void {
+  try {
+    check();
+  } catch (error) {
+    if (!(error instanceof InvalidEventError)) throw error;
+    throw new OpsError(`invalid ${type} event: ${error.message}`);
+  }
+}
+
 export async function main(argv: readonly string[], io: OpsIo = defaultIo()): Promise<number> {
   return runCommand("publish", io, async () => {
     const { values } = parseFlags("publish", argv, FLAGS);
@@ -85,6 +95,7 @@ export async function main(argv: readonly string[], io: OpsIo = defaultIo()): Pr
       { length: count },
       () => ({ type, payload, ...(correlationId ? { correlationId } : {}) }) as AnyEventDraft,
     );
+    invalidAsOpsError(type, () => assertValidDrafts(drafts)); // before any AWS call
     const aws = clientsFor(values, io);
     try {
       const publisher = new CityEventPublisher({
@@ -93,12 +104,7 @@ export async function main(argv: readonly string[], io: OpsIo = defaultIo()): Pr
         instanceId: values["producer-id"] === undefined,
         client: aws.events,
       });
-      const events = await publisher.publish(drafts).catch((error: unknown) => {
-        if (error instanceof InvalidEventError) {
-          throw new OpsError(`invalid ${type} event, nothing was published: ${error.message}`);
-        }
-        throw error;
-      });
+      const events = await publisher.publish(drafts);
       if (values.json) io.stdout.write(`${JSON.stringify(events, null, 2)}\n`);
       else for (const e of events) io.stdout.write(`${e.detail.meta.eventId}\n`);
       return 0;

@@ -307,7 +307,9 @@ describe("buzzville publish", () => {
       ...h.target,
     ]);
     expect(out.code).toBe(1);
-    expect(out.err).toMatch(/invalid WeatherAlertIssued event, nothing was published/);
+    expect(out.err).toMatch(
+      /invalid WeatherAlertIssued event: 2 of 2 event drafts are invalid; nothing was published/,
+    );
     expect(out.err).toMatch(/severity|zones|validUntil/);
     const usage = await capture(publishCommand, ["--type", "X", "--payload", "{", ...h.target]);
     expect(usage.code).toBe(2);
