@@ -51,7 +51,8 @@ export async function streamEvents(
       : (intParam(req, "fromVersion", { min: 1, max: 9_999_999_999, fallback: 1 }) ?? 1);
   // One event more than the page tells whether another page follows.
   const events: StoredEvent[] = await deps.store.readStream(streamId, from, from + limit);
-  if (events.length === 0 && from === 1) await mustExist(deps, streamId);
+  if (events.length === 0 && from === 1)
+    throw notFound(`stream ${JSON.stringify(streamId)}`, STREAM_HINT);
   const page = events.slice(0, limit);
   const last = page.at(-1);
   return {
