@@ -129,6 +129,9 @@ describe("streams: pages and the state at an instant", () => {
     expect(badId.body.error?.message).toMatch(/alert#<id>/);
     const unknown = await get("/api/streams/alert%23never-issued/state");
     expect(unknown.status).toBe(404);
+    const encoding = await get("/api/streams/alert%E0%A4%A");
+    expect(encoding.status).toBe(400);
+    expect(encoding.body.error?.message).toMatch(/not valid URL encoding/);
     const route = await get("/api/nowhere");
     expect(route.status).toBe(404);
     expect(route.body.error?.code).toBe("RouteNotFound");
