@@ -7,7 +7,7 @@
  * read-only ones on the events and read-models tables.
  */
 import * as path from "node:path";
-import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
+import { Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import * as apigw from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpIamAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
@@ -132,6 +132,7 @@ export class CityApi extends Construct {
     this.accessLogs = new logs.LogGroup(this, "AccessLogs", { retention, removalPolicy });
     pinLogicalId(this.accessLogs, CITY_API_IDS.accessLogs);
     this.api = new apigw.HttpApi(this, "Api", {
+      apiName: `${Stack.of(this).stackName}-city-api`,
       description: "Buzz Ville city API: zones, intersections, streams, timelines (read-only)",
       createDefaultStage: false,
     });

@@ -21,7 +21,10 @@ export function describeCityApi(): void {
     });
 
     it("routes GET /api/{proxy+} to the API function with IAM authorization", () => {
-      template.hasResourceProperties("AWS::ApiGatewayV2::Api", { ProtocolType: "HTTP" });
+      template.hasResourceProperties("AWS::ApiGatewayV2::Api", {
+        ProtocolType: "HTTP",
+        Name: "BuzzVille-dev-city-api",
+      });
       template.hasResourceProperties("AWS::ApiGatewayV2::Route", {
         RouteKey: "GET /api/{proxy+}",
         AuthorizationType: "AWS_IAM",
