@@ -39,6 +39,10 @@ Commands:
   replay    Replay the bus archive: replay --from ISO --to ISO [--rules A,B] [--archive NAME].
   stream    Events and state at an instant of an event-store stream:
             stream <streamId> [--as-of ISO] [--json].
+  timeline  One story's events across streams in happened-before order:
+            timeline <incidentId|correlationId> [--json] [--mermaid].
+  publish   Publish a hand-made event through the validating publisher:
+            publish --type T --payload JSON|@file [--count N].
             Operator commands use the standard AWS configuration (AWS_ENDPOINT_URL, AWS_PROFILE,
             AWS_REGION) or --endpoint URL; they find the local cloud's resources by name
             (--prefix P, default buzzville-local) or a deployed stack's by its outputs
@@ -157,6 +161,10 @@ export async function run(argv: string[], io: CliIo = process): Promise<number> 
         return await replayMain(rest, io);
       case "stream":
         return await streamMain(rest, io);
+      case "timeline":
+        return await (await import("./ops/timeline.ts")).main(rest, io);
+      case "publish":
+        return await (await import("./ops/publish.ts")).main(rest, io);
       case "up": {
         const v = parse("up", rest, UP);
         if (v.help) {

@@ -130,8 +130,25 @@ export interface StampContext {
   readonly random: () => number;
   readonly sequence: SequenceCounter;
   readonly lamport: LamportClock;
-  /** When set, the producer's vector clock (incremented per event, stamped on meta). */
+  /**
+   * Stamp `meta.vectorClock` (see `causalClock`). Holds the last clock stamped.
+   */
   vectorClock?: VectorClock;
+}
+
+/**
+ * The vector clock of an event: its cause's clock (derived events; empty for a first event)
+ * with the producer's own entry set to the event's sequence number. One entry per producer on
+ * the causal chain (a device, a service instance), so clocks stay small; the producer's entry
+ * counts its sends, so two events of one producer are ordered by it (docs/OPERATIONS.md,
+ * "Causal timelines").
+ */
+export function causalClock(
+  producerId: string,
+  sequence: number,
+  cause: VectorClockRecord | undefined,
+): VectorClock {
+  return VectorClock.from(cause).merge(VectorClock.from({ [producerId]: sequence }));
 }
 
 export function createStampContext(options: {
@@ -158,7 +175,7 @@ export type LamportStep =
 /**
  * Stamps a VALIDATED draft (see assertValidDrafts): parses its payload (unless `parsedPayload`,
  * what assertValidDrafts returned for it, is given), builds meta.
- * `remoteVector` is merged into the producer's vector clock first (derived events).
+ * `remoteVector` is the cause's vector clock (derived events; see causalClock).
  */
 export function stampDraft(
   draft: EventDraft,
@@ -173,12 +190,10 @@ export function stampDraft(
   const occurredAt = isoOf(draft.occurredAt) ?? new Date(ctx.now()).toISOString();
   const lamport =
     lamportStep.kind === "tick" ? ctx.lamport.tick() : ctx.lamport.receive(lamportStep.remote);
+  const sequence = ctx.sequence.next(ctx.producerId);
   let vectorClock: Record<string, number> | undefined;
   if (ctx.vectorClock) {
-    const merged = remoteVector
-      ? ctx.vectorClock.merge(VectorClock.from(remoteVector))
-      : ctx.vectorClock;
-    ctx.vectorClock = merged.increment(ctx.producerId);
+    ctx.vectorClock = causalClock(ctx.producerId, sequence, remoteVector);
     vectorClock = ctx.vectorClock.toJSON();
   }
   const place = def.place(payload);
@@ -186,7 +201,7 @@ export function stampDraft(
     eventId,
     occurredAt,
     producerId: ctx.producerId,
-    sequence: ctx.sequence.next(ctx.producerId),
+    sequence,
     lamport,
     ...(vectorClock ? { vectorClock } : {}),
     priority: draft.priority ?? def.priority(payload),

@@ -85,7 +85,7 @@ export interface CityEventPublisherOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** @default { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 5000 } */
   readonly retry?: Partial<RetryPolicy>;
-  /** Maintain and stamp a vector clock. @default false */
+  /** Stamp `meta.vectorClock` (the cause's clock plus this producer's sequence). @default true */
   readonly vectorClocks?: boolean;
   /** X-Ray trace header for the entries (e.g. from `_X_AMZN_TRACE_ID`). */
   readonly traceHeader?: () => string | undefined;
@@ -182,7 +182,7 @@ export class CityEventPublisher {
       producerId,
       ...(options.now ? { now: options.now } : {}),
       ...(options.random ? { random: options.random } : {}),
-      ...(options.vectorClocks ? { vectorClocks: true } : {}),
+      vectorClocks: options.vectorClocks ?? true,
     });
   }
 
@@ -252,7 +252,7 @@ export class CityEventPublisher {
         d,
         this.#ctx,
         i === 0 ? { kind: "receive", remote: causeMeta.lamport } : { kind: "tick" },
-        i === 0 ? causeMeta.vectorClock : undefined,
+        causeMeta.vectorClock,
         payloads[i],
       ),
     );

@@ -178,7 +178,7 @@ export function renderEventsDoc(): string {
     "| `producerId` | The device or service instance that emitted it; derived events carry a per-instance id, `svc-<service>/<instanceId>`. |",
     "| `sequence` | Per producerId, 1, 2, 3…: consumers track sequences per producerId and detect gaps, duplicates and reordering (`SequenceTracker`). |",
     "| `lamport` | Lamport time of the producer (tick on send, max+1 on receive). |",
-    "| `vectorClock` | Optional, producerId → counter. |",
+    "| `vectorClock` | producerId → counter: the cause's clock (derived events) with the producer's own entry set to its `sequence`; one entry per producer on the causal chain. Optional: events published before clocks were stamped have none (see docs/OPERATIONS.md, causal timelines). |",
     `| \`priority\` | ${PRIORITIES.join(" \\| ")}, from the type's rule below (routes to separate queues). |`,
     "| `zone` | From the payload's location (or zone). |",
     "| `intersectionId` | From the payload's location, when at an intersection; the traffic service receives every such event. |",

@@ -9,6 +9,7 @@ import { CfnOutput, RemovalPolicy, Stack, type StackProps, Tags, Validations } f
 import * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import { planReservedConcurrency, type ReservedConcurrency } from "./concurrency.ts";
+import { CityApi } from "./constructs/city-api.ts";
 import { CityBus } from "./constructs/city-bus.ts";
 import { CitySubscription } from "./constructs/city-subscription.ts";
 import { CityTopics } from "./constructs/city-topics.ts";
@@ -108,6 +109,8 @@ export class BuzzVilleStack extends Stack {
   readonly reservedConcurrency: Readonly<Record<string, number>>;
   readonly alarms: OpsAlarms;
   readonly dashboard: OpsDashboard;
+  /** The read-only city API (docs/API.md). */
+  readonly cityApi: CityApi;
 
   constructor(scope: Construct, id: string, props: BuzzVilleStackProps = {}) {
     super(scope, id, props);
@@ -171,6 +174,15 @@ export class BuzzVilleStack extends Stack {
       functions.set(spec.id, fn);
     }
     this.functions = functions;
+    this.cityApi = new CityApi(this, "CityApi", {
+      eventsTable: this.dataStores.eventsTable,
+      readModelsTable: this.dataStores.readModelsTable,
+      projectRoot: props.projectRoot ?? PROJECT_ROOT,
+      bundle: props.bundle ?? true,
+      logRetention,
+      removalPolicy,
+      ...(props.logLevel ? { logLevel: props.logLevel } : {}),
+    });
 
     this.subscriptions = t.subscriptions.map((spec) => {
       const sub = new CitySubscription(this, `${spec.id}Subscription`, {
@@ -292,6 +304,7 @@ export class BuzzVilleStack extends Stack {
     );
     out("MediaPostsTopicArn", this.topics.mediaPosts.topicArn, "Media posts");
     out("OpsDashboardName", this.dashboard.dashboard.dashboardName, "CloudWatch dashboard");
+    out("CityApiUrl", this.cityApi.url, "City API base URL, IAM (SigV4) authorized (docs/API.md)");
     // The operator commands (`buzzville dlq|replay --stack S`, bin/ops/stack-outputs.ts) read
     // every queue URL and rule ARN from these outputs.
     for (const sub of this.subscriptions) {

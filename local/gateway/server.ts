@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { SQSClientConfig } from "@aws-sdk/client-sqs";
+import { type LocalApi, serveApi } from "../api/serve.ts";
 import { type DynamoBackend, startDynamoBackend } from "../backends/dynalite.ts";
 import { type QueueBackend, startQueueBackend } from "../backends/fauxqs.ts";
 import { RequestCounter } from "../request-counts.ts";
@@ -59,6 +60,8 @@ export interface Gateway {
   mountEvents(service: JsonTargetService): void;
   /** Mounts the Pipes service (REST, `/v1/pipes`). */
   mountPipes(service: RestJsonService): void;
+  /** Mounts the city API on `/api/` (local/api/serve.ts); closed by stop(). */
+  mountApi(api: LocalApi): void;
   /**
    * A `requestHandler` for the local cloud's OWN SQS/SNS clients: their requests go straight to
    * the embedded fauxqs, in process (same wire format and errors as over HTTP).
@@ -79,6 +82,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   ]);
   let events: JsonTargetService | undefined;
   let pipes: RestJsonService | undefined;
+  let api: LocalApi | undefined;
   const requests = new RequestCounter();
 
   const server = createServer((req, res) => {
@@ -123,6 +127,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       res.end(JSON.stringify({ requests: requests.snapshot() }));
       return;
     }
+    if (path.startsWith("/api/")) return serveApi(api, req, res);
     const route = routeRequest(req.headers, path);
     // SQS's query protocol is counted once its Action is parsed (sqsQuery); SNS's is not parsed.
     if (route.service && !(route.service === "sqs" && route.protocol === "query")) {
@@ -254,10 +259,16 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     mountPipes: (service) => {
       pipes = service;
     },
+    mountApi: (mounted) => {
+      api = mounted;
+    },
     queueRequestHandler: () =>
       inProcessRequestHandler(queues.inject, `${urlHost}:${port}`, requests),
     requests,
-    stop: () => stopAll(server, queues, dynamo),
+    stop: () => {
+      api?.close();
+      return stopAll(server, queues, dynamo);
+    },
   };
 }
 

@@ -3,6 +3,7 @@
  * optionally with the functions running; serves until aborted (Ctrl-C).
  */
 import { topology } from "../../infra/topology.ts";
+import { mountLocalApi } from "../api/serve.ts";
 import { startLocalCloud } from "../cloud.ts";
 import { deployTopology } from "../deploy.ts";
 import { startFunctions } from "../lambda/runtime.ts";
@@ -40,6 +41,7 @@ export async function runLocal(options: LocalOptions): Promise<void> {
         region: cloud.region,
         topology,
       });
+      mountLocalApi(cloud.gateway, resources, (e) => options.err(`[api] ${String(e)}\n`));
       options.out(
         `Deployed: bus ${resources.bus.name}; ${Object.keys(resources.queues).length} queues, ${Object.keys(resources.rules).length} rules, ${Object.keys(resources.pipes).length} pipes, ${Object.keys(resources.tables).length} tables, ${Object.keys(resources.topics).length} topics\n`,
       );

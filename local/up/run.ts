@@ -9,6 +9,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SHARED_IDS } from "../../infra/resources.ts";
 import { topology } from "../../infra/topology.ts";
+import { mountLocalApi } from "../api/serve.ts";
 import { type LocalCloud, startLocalCloud } from "../cloud.ts";
 import { deployTopology } from "../deploy.ts";
 import { startFunctions } from "../lambda/runtime.ts";
@@ -120,6 +121,7 @@ export async function runUp(options: UpOptions = {}): Promise<UpSummary> {
       region: cloud.region,
       topology,
     });
+    mountLocalApi(cloud.gateway, resources, (e) => note(`[api] ${String(e)}`));
     const queues = Object.values(resources.queues);
     const ordered = new Set(
       queues.filter((q) => q.fifo && q.role === "consumer").map((q) => q.subscriptionId),

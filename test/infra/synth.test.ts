@@ -7,6 +7,7 @@
  */
 import { describeAgencySubscription } from "./agency-subscription.suite.ts";
 import { describeBundling } from "./bundling.suite.ts";
+import { describeCityApi } from "./city-api.suite.ts";
 import { describeFunctions } from "./functions.suite.ts";
 import { describeNag } from "./nag.suite.ts";
 import { describeOps } from "./ops.suite.ts";
@@ -16,6 +17,7 @@ import { describeTopologyAgreement } from "./topology-agreement.suite.ts";
 
 describeStackResources();
 describeFunctions();
+describeCityApi();
 describeOps();
 describeTopologyAgreement();
 describeNag();

@@ -3,7 +3,9 @@
  * its queue(s) (+ pipe when ordered) and an event source mapping, every function a Lambda — by
  * the logical ids of `expectedResources`, and nothing else of those kinds exists.
  */
+
 import { beforeAll, describe, expect, it } from "vitest";
+import { CITY_API_IDS } from "../../infra/constructs/city-api.ts";
 import { expectedResources } from "../../infra/resources.ts";
 import type { CfnTemplate } from "../../infra/testing.ts";
 import { topology } from "../../infra/topology.ts";
@@ -95,9 +97,9 @@ export function describeTopologyAgreement(): void {
         }
       });
 
-      it("one Lambda function per topology function, and no other (no helper functions)", () => {
+      it("one Lambda function per topology function and the city API's, no other", () => {
         expect(idsOfType(t, "AWS::Lambda::Function")).toEqual(
-          sorted(topology.functions.map((f) => `${f.id}Function`)),
+          sorted([...topology.functions.map((f) => `${f.id}Function`), CITY_API_IDS.function]),
         );
       });
 
@@ -123,6 +125,10 @@ export function describeTopologyAgreement(): void {
         const kinds = new Set(Object.values(t.Resources).map((r) => r.Type));
         expect([...kinds].sort()).toEqual(
           [
+            "AWS::ApiGatewayV2::Api",
+            "AWS::ApiGatewayV2::Integration",
+            "AWS::ApiGatewayV2::Route",
+            "AWS::ApiGatewayV2::Stage",
             "AWS::CloudWatch::Alarm",
             "AWS::CloudWatch::Dashboard",
             "AWS::DynamoDB::Table",
