@@ -1,0 +1,202 @@
+/**
+ * The queue port over the embedded SQS, reached directly: each method calls fauxqs' own action
+ * (the code that serves the same action on the wire) on its store, so validation, FIFO group
+ * locking, deduplication, MD5s, visibility timeouts and redrive to the DLQ are fauxqs' own; only
+ * the SDK (building, signing, serializing, parsing) and Fastify are gone. Every call is counted
+ * as the SQS action it stands for (`cloud` origin), as AWS would bill it.
+ *
+ * Long polls wait without polling: a receiver that found nothing joins the queue's waiters,
+ * which fauxqs wakes when a message is enqueued or becomes visible, and sets one timer for the
+ * earliest visibility timeout or delay that expires within its wait. An idle queue costs no CPU.
+ */
+import type { FauxQueue, FauxReceived, FauxSqs } from "../backends/fauxqs.ts";
+import type { RequestCounter } from "../request-counts.ts";
+import {
+  type BatchResult,
+  parseQueueArn,
+  QueueActionError,
+  type QueueMessage,
+  type QueuePort,
+  type SendEntry,
+} from "./port.ts";
+
+const ALL = ["All"];
+
+export function directQueuePort(sqs: FauxSqs, requests?: RequestCounter): QueuePort {
+  const { store, actions } = sqs;
+  const count = (action: string) => requests?.count("cloud", "sqs", action);
+
+  /** The queue an ARN names (by ARN, then by name in the local account, as its URL would). */
+  const queueOf = (queueArn: string): FauxQueue => {
+    const { name } = parseQueueArn(queueArn);
+    const queue = store.getQueueByArn(queueArn) ?? store.getQueueByName(name);
+    if (!queue) {
+      throw new QueueActionError("QueueDoesNotExist", `The queue ${queueArn} does not exist.`);
+    }
+    return queue;
+  };
+
+  /** Runs one action, turning fauxqs' SqsError into a QueueActionError (same code). */
+  async function run<T>(action: string, call: () => T | Promise<T>): Promise<T> {
+    count(action);
+    try {
+      return await call();
+    } catch (error) {
+      if (!sqs.isSqsError(error)) throw error;
+      throw new QueueActionError(error.code, `${action}: ${error.message}`, {
+        cause: error,
+        senderFault: error.senderFault,
+      });
+    }
+  }
+
+  return {
+    sendMessage: (queueArn, entry) =>
+      run("SendMessage", () => {
+        const out = actions.sendMessage(
+          { QueueUrl: queueOf(queueArn).url, ...sendRequest(entry) },
+          store,
+        );
+        return { messageId: out.MessageId, sequenceNumber: out.SequenceNumber };
+      }),
+
+    sendMessageBatch: (queueArn, entries) =>
+      run("SendMessageBatch", () =>
+        batchResult(
+          actions.sendMessageBatch(
+            {
+              QueueUrl: queueOf(queueArn).url,
+              Entries: entries.map((e) => ({ Id: e.id, ...sendRequest(e) })),
+            },
+            store,
+          ),
+        ),
+      ),
+
+    receiveMessage: (queueArn, options) =>
+      run("ReceiveMessage", async () => {
+        const until = Date.now() + options.waitSeconds * 1000;
+        for (;;) {
+          const queue = queueOf(queueArn);
+          const { Messages = [] } = await actions.receiveMessage(
+            {
+              QueueUrl: queue.url,
+              MaxNumberOfMessages: options.maxMessages,
+              WaitTimeSeconds: 0,
+              MessageSystemAttributeNames: ALL,
+              MessageAttributeNames: ALL,
+            },
+            store,
+          );
+          if (Messages.length > 0 || Date.now() >= until || options.signal?.aborted) {
+            return Messages.map(queueMessage);
+          }
+          await wake(queue, until, options.signal);
+        }
+      }),
+
+    deleteMessageBatch: (queueArn, entries) =>
+      run("DeleteMessageBatch", () =>
+        batchResult(
+          actions.deleteMessageBatch(
+            {
+              QueueUrl: queueOf(queueArn).url,
+              Entries: entries.map((e) => ({ Id: e.id, ReceiptHandle: e.receiptHandle })),
+            },
+            store,
+          ),
+        ),
+      ),
+
+    changeMessageVisibility: (queueArn, receiptHandle, seconds) =>
+      run("ChangeMessageVisibility", () => {
+        actions.changeMessageVisibility(
+          {
+            QueueUrl: queueOf(queueArn).url,
+            ReceiptHandle: receiptHandle,
+            VisibilityTimeout: seconds,
+          },
+          store,
+        );
+      }),
+  };
+}
+
+function sendRequest(entry: SendEntry): Record<string, unknown> {
+  return {
+    MessageBody: entry.body,
+    ...(entry.messageGroupId ? { MessageGroupId: entry.messageGroupId } : {}),
+    ...(entry.messageDeduplicationId
+      ? { MessageDeduplicationId: entry.messageDeduplicationId }
+      : {}),
+    ...(entry.messageAttributes ? { MessageAttributes: entry.messageAttributes } : {}),
+  };
+}
+
+function batchResult(out: {
+  Successful: readonly { Id: string }[];
+  Failed: readonly { Id: string; Code: string; Message: string; SenderFault: boolean }[];
+}): BatchResult {
+  return {
+    successful: out.Successful.map((s) => s.Id),
+    failed: out.Failed.map((f) => ({
+      id: f.Id,
+      code: f.Code,
+      message: f.Message,
+      senderFault: f.SenderFault,
+    })),
+  };
+}
+
+function queueMessage(m: FauxReceived): QueueMessage {
+  return {
+    messageId: m.MessageId,
+    receiptHandle: m.ReceiptHandle,
+    body: m.Body,
+    md5OfBody: m.MD5OfBody,
+    attributes: m.Attributes ?? {},
+    // A copy: fauxqs hands out the stored message's own attribute map.
+    messageAttributes: { ...m.MessageAttributes },
+  };
+}
+
+/**
+ * When something may have become receivable in `queue`: the earliest visibility deadline or
+ * delay that ends (fauxqs makes such messages visible when a receive looks), else `Infinity`.
+ */
+export function nextDueAt(queue: FauxQueue): number {
+  let due = Number.POSITIVE_INFINITY;
+  for (const { visibilityDeadline } of queue.inflightMessages.values()) {
+    if (visibilityDeadline < due) due = visibilityDeadline;
+  }
+  for (const message of queue.delayedMessages) {
+    if (message.delayUntil !== undefined && message.delayUntil < due) due = message.delayUntil;
+  }
+  for (const group of queue.fifoDelayed.values()) {
+    for (const message of group) {
+      if (message.delayUntil !== undefined && message.delayUntil < due) due = message.delayUntil;
+    }
+  }
+  return due;
+}
+
+/**
+ * Resolves when fauxqs notifies the queue's waiters (a message was enqueued, a FIFO group was
+ * unlocked, a message was made visible, the queue was deleted), when the earliest visibility
+ * timeout or delay ends, at `until`, or when `signal` aborts; whichever comes first.
+ */
+function wake(queue: FauxQueue, until: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const delay = Math.max(1, Math.min(until, nextDueAt(queue)) - Date.now());
+    const done = () => {
+      clearTimeout(waiter.timer);
+      const at = queue.pollWaiters.indexOf(waiter);
+      if (at >= 0) queue.pollWaiters.splice(at, 1);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const waiter = { resolve: done, timer: setTimeout(done, delay) };
+    queue.pollWaiters.push(waiter);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
