@@ -3,7 +3,7 @@
  * EventBridge service (local/eventbridge) delivering through the target dispatcher, and Pipes.
  * The cloud's own queue work (SQS targets, pipes, the Lambda runner's pollers) goes through one
  * queue port that reaches the embedded queues directly (local/queues/direct.ts); see
- * docs/LOCAL.md "How the local cloud works".
+ * docs/LOCAL.md "How the local cloud does its own queue work".
  */
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { createEventBridgeService, type EventBridgeService } from "./eventbridge/index.ts";

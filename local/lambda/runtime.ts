@@ -28,7 +28,7 @@ export interface FunctionsOptions {
   readonly rootDir?: string;
   /** Execution environments per function at most (memory!). @default 2 */
   readonly maxInstancesPerFunction?: number;
-  /** Long-poll wait of the pollers, seconds. @default 20 */
+  /** Long-poll wait of the pollers, seconds. @default 20 with `queues`, 1 through `sqs` */
   readonly waitTimeSeconds?: number;
   /** Powertools log level inside the functions. @default "WARN" */
   readonly logLevel?: string;
@@ -155,9 +155,8 @@ export function startFunctions(options: FunctionsOptions): RunningFunctions {
       maxBatchingWindowSeconds: es.maxBatchingWindowSeconds,
       // Never more pollers than environments: a batch waiting for one would age in flight.
       maxConcurrency: Math.min(es.maxConcurrency, cap),
-      ...(options.waitTimeSeconds !== undefined
-        ? { waitTimeSeconds: options.waitTimeSeconds }
-        : {}),
+      // Through a client, long polls stay short: an abandoned HTTP long poll holds the server.
+      waitTimeSeconds: options.waitTimeSeconds ?? (options.queues ? 20 : 1),
       onDelivered: (record, now) => options.onDelivered?.(es.subscriptionId, record, now),
       ...(options.onInvokeFailure ? { onInvokeFailure: options.onInvokeFailure } : {}),
       ...(options.onWarning ? { onWarning: options.onWarning } : {}),

@@ -17,6 +17,7 @@ import {
   QueueActionError,
   type QueueMessage,
   type QueuePort,
+  type ReceiveOptions,
   type SendEntry,
 } from "./port.ts";
 
@@ -24,102 +25,91 @@ const ALL = ["All"];
 
 export function directQueuePort(sqs: FauxSqs, requests?: RequestCounter): QueuePort {
   const { store, actions } = sqs;
-  const count = (action: string) => requests?.count("cloud", "sqs", action);
-
-  /** The queue an ARN names (by ARN, then by name in the local account, as its URL would). */
-  const queueOf = (queueArn: string): FauxQueue => {
-    const { name } = parseQueueArn(queueArn);
-    const queue = store.getQueueByArn(queueArn) ?? store.getQueueByName(name);
-    if (!queue) {
-      throw new QueueActionError("QueueDoesNotExist", `The queue ${queueArn} does not exist.`);
-    }
-    return queue;
+  const call = <T>(action: string, run: () => T | Promise<T>): Promise<T> => {
+    requests?.count("cloud", "sqs", action);
+    return asQueueActionError(sqs, action, run);
   };
-
-  /** Runs one action, turning fauxqs' SqsError into a QueueActionError (same code). */
-  async function run<T>(action: string, call: () => T | Promise<T>): Promise<T> {
-    count(action);
-    try {
-      return await call();
-    } catch (error) {
-      if (!sqs.isSqsError(error)) throw error;
-      throw new QueueActionError(error.code, `${action}: ${error.message}`, {
-        cause: error,
-        senderFault: error.senderFault,
-      });
-    }
-  }
-
+  const urlOf = (queueArn: string) => queueOf(sqs, queueArn).url;
   return {
     sendMessage: (queueArn, entry) =>
-      run("SendMessage", () => {
+      call("SendMessage", () => {
         const out = actions.sendMessage(
-          { QueueUrl: queueOf(queueArn).url, ...sendRequest(entry) },
+          { QueueUrl: urlOf(queueArn), ...sendRequest(entry) },
           store,
         );
         return { messageId: out.MessageId, sequenceNumber: out.SequenceNumber };
       }),
-
     sendMessageBatch: (queueArn, entries) =>
-      run("SendMessageBatch", () =>
-        batchResult(
-          actions.sendMessageBatch(
-            {
-              QueueUrl: queueOf(queueArn).url,
-              Entries: entries.map((e) => ({ Id: e.id, ...sendRequest(e) })),
-            },
-            store,
-          ),
-        ),
-      ),
-
-    receiveMessage: (queueArn, options) =>
-      run("ReceiveMessage", async () => {
-        const until = Date.now() + options.waitSeconds * 1000;
-        for (;;) {
-          const queue = queueOf(queueArn);
-          const { Messages = [] } = await actions.receiveMessage(
-            {
-              QueueUrl: queue.url,
-              MaxNumberOfMessages: options.maxMessages,
-              WaitTimeSeconds: 0,
-              MessageSystemAttributeNames: ALL,
-              MessageAttributeNames: ALL,
-            },
-            store,
-          );
-          if (Messages.length > 0 || Date.now() >= until || options.signal?.aborted) {
-            return Messages.map(queueMessage);
-          }
-          await wake(queue, until, options.signal);
-        }
+      call("SendMessageBatch", () => {
+        const Entries = entries.map((e) => ({ Id: e.id, ...sendRequest(e) }));
+        return batchResult(actions.sendMessageBatch({ QueueUrl: urlOf(queueArn), Entries }, store));
       }),
-
+    receiveMessage: (queueArn, options) =>
+      call("ReceiveMessage", () => longPoll(sqs, queueArn, options)),
     deleteMessageBatch: (queueArn, entries) =>
-      run("DeleteMessageBatch", () =>
-        batchResult(
-          actions.deleteMessageBatch(
-            {
-              QueueUrl: queueOf(queueArn).url,
-              Entries: entries.map((e) => ({ Id: e.id, ReceiptHandle: e.receiptHandle })),
-            },
-            store,
-          ),
-        ),
-      ),
-
-    changeMessageVisibility: (queueArn, receiptHandle, seconds) =>
-      run("ChangeMessageVisibility", () => {
-        actions.changeMessageVisibility(
-          {
-            QueueUrl: queueOf(queueArn).url,
-            ReceiptHandle: receiptHandle,
-            VisibilityTimeout: seconds,
-          },
-          store,
+      call("DeleteMessageBatch", () => {
+        const Entries = entries.map((e) => ({ Id: e.id, ReceiptHandle: e.receiptHandle }));
+        return batchResult(
+          actions.deleteMessageBatch({ QueueUrl: urlOf(queueArn), Entries }, store),
         );
       }),
+    changeMessageVisibility: (queueArn, receiptHandle, seconds) =>
+      call("ChangeMessageVisibility", () => {
+        const request = { ReceiptHandle: receiptHandle, VisibilityTimeout: seconds };
+        actions.changeMessageVisibility({ QueueUrl: urlOf(queueArn), ...request }, store);
+      }),
   };
+}
+
+/** The queue an ARN names (by ARN, then by name in the local account, as its URL would). */
+function queueOf({ store }: FauxSqs, queueArn: string): FauxQueue {
+  const { name } = parseQueueArn(queueArn);
+  const queue = store.getQueueByArn(queueArn) ?? store.getQueueByName(name);
+  if (!queue) {
+    throw new QueueActionError("QueueDoesNotExist", `The queue ${queueArn} does not exist.`);
+  }
+  return queue;
+}
+
+/** Runs one action, turning fauxqs' SqsError into a QueueActionError (same code). */
+async function asQueueActionError<T>(
+  sqs: FauxSqs,
+  action: string,
+  run: () => T | Promise<T>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!sqs.isSqsError(error)) throw error;
+    throw new QueueActionError(error.code, `${action}: ${error.message}`, {
+      cause: error,
+      senderFault: error.senderFault,
+    });
+  }
+}
+
+/** ReceiveMessage: look; when nothing is there, sleep until woken (`wake`) and look again. */
+async function longPoll(
+  sqs: FauxSqs,
+  queueArn: string,
+  options: ReceiveOptions,
+): Promise<QueueMessage[]> {
+  const until = Date.now() + options.waitSeconds * 1000;
+  for (;;) {
+    const queue = queueOf(sqs, queueArn);
+    const request = {
+      QueueUrl: queue.url,
+      MaxNumberOfMessages: options.maxMessages,
+      WaitTimeSeconds: 0,
+      MessageSystemAttributeNames: ALL,
+      MessageAttributeNames: ALL,
+    };
+    const { Messages = [] } = await sqs.actions.receiveMessage(request, sqs.store);
+    if (Messages.length > 0 || Date.now() >= until || options.signal?.aborted) {
+      return Messages.map(queueMessage);
+    }
+    await wake(queue, until, options.signal);
+  }
 }
 
 function sendRequest(entry: SendEntry): Record<string, unknown> {

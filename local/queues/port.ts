@@ -4,7 +4,7 @@
  * is named after it, so the work it does is the work AWS would bill. Two implementations: the
  * embedded queues reached directly (`directQueuePort`, local/queues/direct.ts: no SDK, no
  * serialization) and any SQS endpoint through an SDK client (`sdkQueuePort`, local/queues/sdk.ts).
- * See docs/LOCAL.md "How the local cloud works".
+ * See docs/LOCAL.md "How the local cloud does its own queue work".
  */
 
 /** A message attribute as SQS' JSON protocol carries it (binary values base64-encoded). */
