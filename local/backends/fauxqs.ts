@@ -144,7 +144,15 @@ function fauxqsDist(): string {
 async function loadInternals(): Promise<FauxInternals> {
   const dist = fauxqsDist();
   const load = async (file: string) => import(pathToFileURL(join(dist, file)).href);
-  const action = async (name: string) => (await load(`sqs/actions/${name}.js`))[name];
+  // One file per action, exporting a function of that name (fauxqs 2.x); checked, so that a
+  // fauxqs upgrade that moves one fails at start, naming it, not at the first delivery.
+  const action = async (name: string): Promise<unknown> => {
+    const fn = (await load(`sqs/actions/${name}.js`))[name];
+    if (typeof fn === "function") return fn;
+    throw new LocalBackendError(
+      `fauxqs has no SQS action ${name} in dist/sqs/actions/${name}.js: the local cloud needs fauxqs 2.x (package.json)`,
+    );
+  };
   const [sqs, sns, s3, persistence, errors] = await Promise.all([
     load("sqs/sqsStore.js"),
     load("sns/snsStore.js"),
@@ -166,6 +174,7 @@ async function loadInternals(): Promise<FauxInternals> {
     S3Store: s3.S3Store,
     PersistenceManager: persistence.PersistenceManager,
     SqsError: errors.SqsError,
+    // why: the functions were checked above; their signatures are fauxqs' (typed in FauxSqsActions).
     actions: Object.fromEntries(names.map((n, i) => [n, loaded[i]])) as unknown as FauxSqsActions,
   };
 }
