@@ -37,6 +37,7 @@ export interface FauxQueue {
   readonly delayedMessages: readonly FauxMessage[];
   readonly fifoDelayed: Map<string, readonly FauxMessage[]>;
   pollWaiters: FauxWaiter[];
+  changeVisibility(receiptHandle: string, timeoutSeconds: number): void;
 }
 
 export interface FauxSqsStore {

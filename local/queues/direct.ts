@@ -9,7 +9,7 @@
  * which fauxqs wakes when a message is enqueued or becomes visible, and sets one timer for the
  * earliest visibility timeout or delay that expires within its wait. An idle queue costs no CPU.
  */
-import type { FauxQueue, FauxReceived, FauxSqs } from "../backends/fauxqs.ts";
+import type { FauxQueue, FauxReceived, FauxSqs, FauxWaiter } from "../backends/fauxqs.ts";
 import type { RequestCounter } from "../request-counts.ts";
 import {
   type BatchResult,
@@ -176,6 +176,7 @@ export function nextDueAt(queue: FauxQueue): number {
  * timeout or delay ends, at `until`, or when `signal` aborts; whichever comes first.
  */
 function wake(queue: FauxQueue, until: number, signal: AbortSignal | undefined): Promise<void> {
+  rearmOnVisibilityChange(queue);
   return new Promise((resolve) => {
     const delay = Math.max(1, Math.min(until, nextDueAt(queue)) - Date.now());
     const done = () => {
@@ -186,7 +187,28 @@ function wake(queue: FauxQueue, until: number, signal: AbortSignal | undefined):
       resolve();
     };
     const waiter = { resolve: done, timer: setTimeout(done, delay) };
+    ours.add(waiter);
     queue.pollWaiters.push(waiter);
     signal?.addEventListener("abort", done, { once: true });
   });
+}
+
+/** The port's own waiters (fauxqs' HTTP long polls wait in the same list). */
+const ours = new WeakSet<FauxWaiter>();
+const rearmed = new WeakSet<FauxQueue>();
+
+/**
+ * fauxqs wakes waiters when messages arrive or are made visible at once, not when a visibility
+ * timeout is moved (ChangeMessageVisibility > 0, e.g. a handler's retry backoff): the port's
+ * waiters must then re-arm their timer at the new deadline. Done once per queue, and only the
+ * port's waiters are woken: an HTTP long poll keeps waiting as on SQS.
+ */
+function rearmOnVisibilityChange(queue: FauxQueue): void {
+  if (rearmed.has(queue)) return;
+  rearmed.add(queue);
+  const change = queue.changeVisibility.bind(queue);
+  queue.changeVisibility = (receiptHandle, timeoutSeconds) => {
+    change(receiptHandle, timeoutSeconds);
+    for (const waiter of queue.pollWaiters.filter((w) => ours.has(w))) waiter.resolve();
+  };
 }

@@ -7,6 +7,7 @@
  */
 import { getEventListeners } from "node:events";
 import {
+  ChangeMessageVisibilityCommand,
   CreateQueueCommand,
   GetQueueAttributesCommand,
   SendMessageCommand,
@@ -87,6 +88,27 @@ describe("direct queue port: long polls wake, they do not poll", () => {
     expect(again?.attributes.ApproximateReceiveCount).toBe("2");
     // One look finding nothing, one when the timer for the visibility deadline fired.
     expect(looks).toBe(2);
+  });
+
+  it("a visibility timeout moved earlier re-arms the waiting receiver at the new deadline", async () => {
+    const q = await queue({ VisibilityTimeout: "600" });
+    await sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: "backoff" }));
+    const [first] = await port.receiveMessage(q.arn, { maxMessages: 1, waitSeconds: 0 });
+    looks = 0;
+    const polled = port.receiveMessage(q.arn, { maxMessages: 1, waitSeconds: 20 });
+    await waitFor("the receiver waiting", () => q.waiters() === 1);
+    // A handler's retry backoff: visible again in 1 s instead of 600 s.
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: q.url,
+        ReceiptHandle: first?.receiptHandle,
+        VisibilityTimeout: 1,
+      }),
+    );
+    const [again] = await polled;
+    expect(again).toMatchObject({ messageId: first?.messageId, body: "backoff" });
+    // The first look, one when the change woke it (nothing visible yet), one at the new deadline.
+    expect(looks).toBe(3);
   });
 
   it("a stopped long poll leaves no waiter on the queue and no listener on the signal", async () => {
