@@ -1,11 +1,15 @@
 /**
  * The local cloud: the gateway with its embedded SQS/SNS (fauxqs) and DynamoDB (dynalite), the
  * EventBridge service (local/eventbridge) delivering through the target dispatcher, and Pipes.
+ * The cloud's own queue work (SQS targets, pipes, the Lambda runner's pollers) goes through one
+ * queue port that reaches the embedded queues directly (local/queues/direct.ts); see
+ * docs/LOCAL.md "How the local cloud does its own queue work".
  */
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { createEventBridgeService, type EventBridgeService } from "./eventbridge/index.ts";
 import { type Gateway, type GatewayOptions, startGateway } from "./gateway/server.ts";
 import { createPipesService, type PipesService } from "./pipes/api.ts";
+import type { QueuePort } from "./queues/port.ts";
 import { createEventTargets, type LambdaInvoker, LOCAL_CREDENTIALS } from "./targets.ts";
 
 export interface LocalCloudOptions extends GatewayOptions {
@@ -27,6 +31,11 @@ export interface LocalCloud {
   readonly eventBridge: EventBridgeService;
   /** An SQS client served in process by the embedded SQS (no loopback HTTP); destroyed by stop(). */
   readonly sqs: SQSClient;
+  /**
+   * The embedded queues reached directly (no SDK): for the cloud's own consumers, e.g.
+   * `startFunctions({ queues: cloud.queues })`. Each call is counted as the SQS action it stands for.
+   */
+  readonly queues: QueuePort;
   /** Lets EventBridge Lambda targets reach the local Lambda runner. */
   attachLambda(invoke: LambdaInvoker): void;
   stop(): Promise<void>;
@@ -40,6 +49,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const targets = createEventTargets({
     endpoint,
     region,
+    queues: gateway.queues,
     requestHandler: gateway.queueRequestHandler(),
     invokeLambda: async (arn, payload) => {
       if (!invokeLambda)
@@ -56,7 +66,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     },
   });
 
-  // The cloud's own SQS client (pipes, pollers, status): served in process by fauxqs.
+  // An SQS client for the cloud's callers (status, inspection): served in process by fauxqs.
   const sqs = new SQSClient({
     endpoint,
     region,
@@ -65,8 +75,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   });
   const pipes = createPipesService({
     region,
-    endpoint,
-    sqs,
+    queues: gateway.queues,
     onError: (pipe, error) => options.onError?.(`pipe ${pipe}`, error),
   });
   gateway.mountPipes(pipes);
@@ -88,6 +97,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     pipes,
     eventBridge,
     sqs,
+    queues: gateway.queues,
     attachLambda: (invoke) => {
       invokeLambda = invoke;
     },

@@ -2,39 +2,26 @@
  * SQS messages as Lambda's SQS event source (and EventBridge Pipes' SQS source) present them:
  * the `Records[]` entries of an SQS event.
  */
-import type { Message } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
+import type { QueueMessage } from "./queues/port.ts";
 
-/** System attributes the pollers request, as the event source mapping does. */
-export const RECORD_SYSTEM_ATTRIBUTES = [
-  "ApproximateReceiveCount",
-  "SentTimestamp",
-  "SenderId",
-  "ApproximateFirstReceiveTimestamp",
-  "MessageGroupId",
-  "MessageDeduplicationId",
-  "SequenceNumber",
-  "AWSTraceHeader",
-] as const;
-
-export function toSqsRecord(message: Message, queueArn: string, region: string): SQSRecord {
-  const attributes = message.Attributes ?? {};
+export function toSqsRecord(message: QueueMessage, queueArn: string, region: string): SQSRecord {
+  const attributes = message.attributes;
   const messageAttributes: SQSRecord["messageAttributes"] = {};
-  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
+  for (const [name, value] of Object.entries(message.messageAttributes)) {
     messageAttributes[name] = {
       ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
-      ...(value.BinaryValue !== undefined
-        ? { binaryValue: Buffer.from(value.BinaryValue).toString("base64") }
-        : {}),
+      // Already base64, as Lambda presents binary attributes.
+      ...(value.BinaryValue !== undefined ? { binaryValue: value.BinaryValue } : {}),
       stringListValues: [],
       binaryListValues: [],
-      dataType: value.DataType ?? "String",
+      dataType: value.DataType,
     };
   }
   return {
-    messageId: message.MessageId ?? "",
-    receiptHandle: message.ReceiptHandle ?? "",
-    body: message.Body ?? "",
+    messageId: message.messageId,
+    receiptHandle: message.receiptHandle,
+    body: message.body,
     attributes: {
       ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? "1",
       SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
@@ -49,7 +36,7 @@ export function toSqsRecord(message: Message, queueArn: string, region: string):
       ...(attributes.AWSTraceHeader ? { AWSTraceHeader: attributes.AWSTraceHeader } : {}),
     },
     messageAttributes,
-    md5OfBody: message.MD5OfBody ?? "",
+    md5OfBody: message.md5OfBody,
     eventSource: "aws:sqs",
     eventSourceARN: queueArn,
     awsRegion: region,

@@ -1,13 +1,14 @@
 /**
- * The EventBridge emulator's TargetDispatcher (local/eventbridge/types.ts): delivers rule targets
- * with real SDK clients, whose requests are served in process by the embedded fauxqs (same
- * serialization and errors as over HTTP). Lambda targets
- * go to the local Lambda runner. Every method rejects when delivery fails, which triggers the
- * rule target's retry policy and then its DLQ.
+ * The EventBridge emulator's TargetDispatcher (local/eventbridge/types.ts). SQS targets go
+ * straight to the queues through the queue port (local/queues/port.ts): one SendMessage per
+ * event and target, as EventBridge sends it, with no SDK in between. SNS targets use an SDK
+ * client served in process by the embedded fauxqs. Lambda targets go to the local Lambda
+ * runner. Every method rejects when delivery fails, which triggers the rule target's retry policy
+ * and then its DLQ.
  */
-import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { SendMessageCommand, SQSClient, type SQSClientConfig } from "@aws-sdk/client-sqs";
+import { PublishCommand, SNSClient, type SNSClientConfig } from "@aws-sdk/client-sns";
 import type { SqsSendOptions, TargetDispatcher } from "./eventbridge/index.ts";
+import { parseQueueArn, type QueuePort } from "./queues/port.ts";
 
 /** The local cloud checks no signature: any credentials do; these are the ones it uses itself. */
 export const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" } as const;
@@ -24,51 +25,42 @@ export class TargetDeliveryError extends Error {
 
 export type LambdaInvoker = (functionArn: string, payload: string) => Promise<void>;
 
-/** `arn:aws:sqs:us-east-1:000000000000:name` -> `<endpoint>/000000000000/name`. */
-export function queueUrlOfArn(endpoint: string, queueArn: string): string {
-  const parts = queueArn.split(":");
-  const account = parts[4];
-  const name = parts[5];
-  if (parts[0] !== "arn" || parts[2] !== "sqs" || !account || !name) {
-    // A malformed ARN never gets better: permanent, not retried.
-    throw new TargetDeliveryError(
-      `"${queueArn}" is not an SQS queue ARN (expected arn:aws:sqs:<region>:<account>:<name>)`,
-      { retryable: false },
-    );
-  }
-  return `${endpoint}/${account}/${name}`;
-}
-
 export function createEventTargets(options: {
   readonly endpoint: string;
   readonly region: string;
   readonly invokeLambda: LambdaInvoker;
+  /** The queues SQS targets are delivered to (the gateway's `queuePort()`). */
+  readonly queues: QueuePort;
   /**
-   * Serves the SQS/SNS requests in process (the gateway's `queueRequestHandler()`); over HTTP
-   * through the endpoint when omitted. Same SDK serialization and errors either way.
+   * Serves the SNS requests in process (the gateway's `queueRequestHandler()`); over HTTP
+   * through the endpoint when omitted.
    */
-  readonly requestHandler?: SQSClientConfig["requestHandler"];
+  readonly requestHandler?: SNSClientConfig["requestHandler"];
 }): TargetDispatcher & { destroy(): void } {
-  const config = {
+  const sns = new SNSClient({
     endpoint: options.endpoint,
     region: options.region,
     credentials: LOCAL_CREDENTIALS,
     ...(options.requestHandler ? { requestHandler: options.requestHandler } : {}),
-  };
-  const sqs = new SQSClient(config);
-  const sns = new SNSClient(config);
+  });
   return {
     async sendToSqs(queueArn: string, body: string, send: SqsSendOptions = {}) {
-      const out = await sqs.send(
-        new SendMessageCommand({
-          QueueUrl: queueUrlOfArn(options.endpoint, queueArn),
-          MessageBody: body,
-          MessageGroupId: send.messageGroupId,
-          MessageDeduplicationId: send.messageDeduplicationId,
-          MessageAttributes: send.messageAttributes,
-        }),
-      );
-      return { messageId: out.MessageId };
+      try {
+        parseQueueArn(queueArn);
+      } catch (cause) {
+        // A malformed ARN never gets better: permanent, not retried.
+        throw new TargetDeliveryError(cause instanceof Error ? cause.message : String(cause), {
+          cause,
+          retryable: false,
+        });
+      }
+      const out = await options.queues.sendMessage(queueArn, {
+        body,
+        messageGroupId: send.messageGroupId,
+        messageDeduplicationId: send.messageDeduplicationId,
+        messageAttributes: send.messageAttributes,
+      });
+      return { messageId: out.messageId };
     },
     async publishToSns(topicArn: string, message: string) {
       const out = await sns.send(new PublishCommand({ TopicArn: topicArn, Message: message }));
@@ -78,7 +70,6 @@ export function createEventTargets(options: {
       await options.invokeLambda(functionArn, payloadJson);
     },
     destroy() {
-      sqs.destroy();
       sns.destroy();
     },
   };

@@ -15,19 +15,84 @@ import { buildApp } from "fauxqs";
 import type { Inject } from "../gateway/in-process.ts";
 import { LocalBackendError } from "./errors.ts";
 
-/** The parts of fauxqs' internal queue that the local cloud relies on. */
-interface FauxQueue {
-  name: string;
-  url: string;
-  persistence?: unknown;
+/** A message as fauxqs keeps it (the fields the local cloud reads). */
+export interface FauxMessage {
+  readonly messageId: string;
+  delayUntil?: number | undefined;
 }
 
-interface FauxSqsStore {
+/** A long-poll waiter of a fauxqs queue: `notifyWaiters()` clears `timer` and calls `resolve`. */
+export interface FauxWaiter {
+  resolve(): void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** The parts of fauxqs' internal queue (`SqsQueue`) that the local cloud relies on. */
+export interface FauxQueue {
+  name: string;
+  url: string;
+  readonly arn: string;
+  persistence?: unknown;
+  readonly inflightMessages: Map<string, { readonly visibilityDeadline: number }>;
+  readonly delayedMessages: readonly FauxMessage[];
+  readonly fifoDelayed: Map<string, readonly FauxMessage[]>;
+  pollWaiters: FauxWaiter[];
+  changeVisibility(receiptHandle: string, timeoutSeconds: number): void;
+}
+
+export interface FauxSqsStore {
   host: string;
   region?: string;
   persistence?: unknown;
   queues: Map<string, FauxQueue>;
   allQueues(): Iterable<FauxQueue>;
+  getQueueByArn(arn: string): FauxQueue | undefined;
+  getQueueByName(name: string): FauxQueue | undefined;
+}
+
+/** A JSON-protocol request body, as fauxqs' actions take it. */
+type FauxRequest = Record<string, unknown>;
+
+export interface FauxBatchOutput {
+  Successful: { Id: string; MessageId?: string; SequenceNumber?: string }[];
+  Failed: { Id: string; Code: string; Message: string; SenderFault: boolean }[];
+}
+
+export interface FauxReceived {
+  MessageId: string;
+  ReceiptHandle: string;
+  MD5OfBody: string;
+  Body: string;
+  Attributes?: Record<string, string>;
+  MessageAttributes?: Record<
+    string,
+    { DataType: string; StringValue?: string; BinaryValue?: string }
+  >;
+}
+
+/** fauxqs' SQS actions (one file each in its dist/sqs/actions), called with a store. */
+export interface FauxSqsActions {
+  sendMessage(
+    body: FauxRequest,
+    store: FauxSqsStore,
+  ): { MessageId: string; SequenceNumber?: string };
+  sendMessageBatch(body: FauxRequest, store: FauxSqsStore): FauxBatchOutput;
+  receiveMessage(body: FauxRequest, store: FauxSqsStore): Promise<{ Messages?: FauxReceived[] }>;
+  deleteMessageBatch(body: FauxRequest, store: FauxSqsStore): FauxBatchOutput;
+  changeMessageVisibility(body: FauxRequest, store: FauxSqsStore): object;
+}
+
+/** fauxqs' SQS error: `code` is the JSON-protocol error code (e.g. QueueDoesNotExist). */
+export interface FauxSqsError extends Error {
+  readonly code: string;
+  readonly senderFault: boolean;
+}
+
+/** The embedded SQS, for the local cloud's own plumbing (local/queues/direct.ts). */
+export interface FauxSqs {
+  readonly store: FauxSqsStore;
+  readonly actions: FauxSqsActions;
+  isSqsError(error: unknown): error is FauxSqsError;
 }
 
 interface FauxPersistence {
@@ -40,6 +105,8 @@ interface FauxInternals {
   SnsStore: new () => { region?: string; persistence?: unknown };
   S3Store: new () => object;
   PersistenceManager: new (dataDir: string) => FauxPersistence;
+  SqsError: new (...args: never[]) => FauxSqsError;
+  actions: FauxSqsActions;
 }
 
 export interface QueueBackend {
@@ -49,6 +116,8 @@ export interface QueueBackend {
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Serves a request built in process (Fastify `inject`): the local cloud's own SDK clients. */
   readonly inject: Inject;
+  /** The embedded SQS' store and actions (the local cloud's direct queue port). */
+  readonly sqs: FauxSqs;
   /** Points every queue's URL at the given base (e.g. `http://127.0.0.1:4566`). */
   rebaseQueueUrls(baseUrl: string): void;
   stop(): Promise<void>;
@@ -76,17 +145,38 @@ function fauxqsDist(): string {
 async function loadInternals(): Promise<FauxInternals> {
   const dist = fauxqsDist();
   const load = async (file: string) => import(pathToFileURL(join(dist, file)).href);
-  const [sqs, sns, s3, persistence] = await Promise.all([
+  // One file per action, exporting a function of that name (fauxqs 2.x); checked, so that a
+  // fauxqs upgrade that moves one fails at start, naming it, not at the first delivery.
+  const action = async (name: string): Promise<unknown> => {
+    const fn = (await load(`sqs/actions/${name}.js`))[name];
+    if (typeof fn === "function") return fn;
+    throw new LocalBackendError(
+      `fauxqs has no SQS action ${name} in dist/sqs/actions/${name}.js: the local cloud needs fauxqs 2.x (package.json)`,
+    );
+  };
+  const [sqs, sns, s3, persistence, errors] = await Promise.all([
     load("sqs/sqsStore.js"),
     load("sns/snsStore.js"),
     load("s3/s3Store.js"),
     load("persistence.js"),
+    load("common/errors.js"),
   ]);
+  const names = [
+    "sendMessage",
+    "sendMessageBatch",
+    "receiveMessage",
+    "deleteMessageBatch",
+    "changeMessageVisibility",
+  ] as const;
+  const loaded = await Promise.all(names.map(action));
   return {
     SqsStore: sqs.SqsStore,
     SnsStore: sns.SnsStore,
     S3Store: s3.S3Store,
     PersistenceManager: persistence.PersistenceManager,
+    SqsError: errors.SqsError,
+    // why: the functions were checked above; their signatures are fauxqs' (typed in FauxSqsActions).
+    actions: Object.fromEntries(names.map((n, i) => [n, loaded[i]])) as unknown as FauxSqsActions,
   };
 }
 
@@ -148,6 +238,11 @@ export async function startQueueBackend(options: QueueBackendOptions): Promise<Q
         headers: res.headers,
         rawPayload: res.rawPayload,
       };
+    },
+    sqs: {
+      store: sqsStore,
+      actions: internals.actions,
+      isSqsError: (error): error is FauxSqsError => error instanceof internals.SqsError,
     },
     rebaseQueueUrls(baseUrl) {
       const queues = [...sqsStore.allQueues()];

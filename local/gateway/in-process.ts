@@ -4,8 +4,9 @@
  * the embedded fauxqs app instead of being sent over loopback HTTP. Serialization, error parsing
  * (e.g. `QueueDoesNotExist`), FIFO group/deduplication ids and message attributes are the SDK's
  * own, so the semantics are those of the HTTP path; only the socket is gone. Used by the local
- * cloud's own clients (EventBridge targets, pipes, the Lambda runner's pollers), never by the
- * functions, which reach the gateway like any AWS client.
+ * cloud's SDK clients (`cloud.sqs` for status and inspection, EventBridge's SNS targets), never
+ * by the functions, which reach the gateway like any AWS client. The cloud's own queue work
+ * (SQS targets, pipes, the Lambda runner's pollers) skips the SDK altogether: local/queues/direct.ts.
  */
 import type { SQSClientConfig } from "@aws-sdk/client-sqs";
 import type { RequestCounter } from "../request-counts.ts";

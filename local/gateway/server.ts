@@ -10,6 +10,8 @@ import type { SQSClientConfig } from "@aws-sdk/client-sqs";
 import { type LocalApi, serveApi } from "../api/serve.ts";
 import { type DynamoBackend, startDynamoBackend } from "../backends/dynalite.ts";
 import { type QueueBackend, startQueueBackend } from "../backends/fauxqs.ts";
+import { directQueuePort } from "../queues/direct.ts";
+import type { QueuePort } from "../queues/port.ts";
 import { RequestCounter } from "../request-counts.ts";
 import { GatewayError, writeAwsError } from "./errors.ts";
 import { inProcessRequestHandler } from "./in-process.ts";
@@ -67,6 +69,8 @@ export interface Gateway {
    * the embedded fauxqs, in process (same wire format and errors as over HTTP).
    */
   queueRequestHandler(): NonNullable<SQSClientConfig["requestHandler"]>;
+  /** The embedded queues reached directly, for the local cloud's own plumbing (local/queues/direct.ts). */
+  readonly queues: QueuePort;
   /** AWS-protocol requests served, by origin, service and action (`GET /_buzzville/metrics`). */
   readonly requests: RequestCounter;
   stop(): Promise<void>;
@@ -264,6 +268,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     },
     queueRequestHandler: () =>
       inProcessRequestHandler(queues.inject, `${urlHost}:${port}`, requests),
+    queues: directQueuePort(queues.sqs, requests),
     requests,
     stop: () => {
       api?.close();

@@ -1,36 +1,32 @@
 /**
- * Lambda's SQS event source mapping, locally: polls a queue through the gateway and invokes a
+ * Lambda's SQS event source mapping, locally: polls a queue through the queue port
+ * (local/queues/port.ts; the local cloud's own reaches the embedded queues directly) and invokes a
  * FunctionHost with SQS events. Batch size and batching window, partial batch responses
  * (`batchItemFailures`: only those return), maximum concurrency, FIFO groups (the queue hands
  * out a group only while none of its messages is in flight, so two batches never hold the same
  * group), and function errors / timeouts / crashes (nothing is deleted: the messages return after
  * the visibility timeout and reach the DLQ after maxReceiveCount receives).
  */
-import {
-  DeleteMessageBatchCommand,
-  type DeleteMessageBatchCommandOutput,
-  type Message,
-  ReceiveMessageCommand,
-  type SQSClient,
-} from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { RECORD_SYSTEM_ATTRIBUTES, toSqsRecord } from "../sqs-records.ts";
+import { PollLoops, retryFailedEntries } from "../queues/consumer.ts";
+import type { QueueMessage, QueuePort } from "../queues/port.ts";
+import { toSqsRecord } from "../sqs-records.ts";
 import type { FunctionHost, InvokeOutcome } from "./host.ts";
 
 export interface EventSourceMappingOptions {
   /** Logical id of the mapping (the subscription id). */
   readonly id: string;
-  readonly queueUrl: string;
   readonly queueArn: string;
   readonly region: string;
-  readonly sqs: SQSClient;
+  /** The queues, e.g. the local cloud's `cloud.queues` (each call counted as its SQS action). */
+  readonly queues: QueuePort;
   readonly fn: FunctionHost;
   /** 1..10000 (standard) / 1..10 (FIFO). */
   readonly batchSize: number;
   readonly maxBatchingWindowSeconds: number;
   /** Concurrent invocations of this mapping at most (2..1000 on AWS). */
   readonly maxConcurrency: number;
-  /** Long-poll wait when the queue is empty, seconds. @default 1 */
+  /** Long-poll wait when the queue is empty, seconds (0..20). @default 20, as Lambda's pollers */
   readonly waitTimeSeconds?: number;
   /** Called for every record the function handled successfully (deleted from the queue). */
   readonly onDelivered?: (record: SQSEvent["Records"][number], now: number) => void;
@@ -77,11 +73,17 @@ export class EventSourceMapping {
     failedInvocations: 0,
     undeleted: 0,
   };
-  private running = false;
-  private readonly loops: Promise<void>[] = [];
-  private abort = new AbortController();
+  private readonly loops: PollLoops;
 
-  constructor(private readonly options: EventSourceMappingOptions) {}
+  constructor(private readonly options: EventSourceMappingOptions) {
+    this.loops = new PollLoops({
+      onError: (error) =>
+        options.onInvokeFailure?.(options.id, {
+          kind: "crash",
+          error: `polling ${options.queueArn} failed: ${String(error)}`,
+        }),
+    });
+  }
 
   get id(): string {
     return this.options.id;
@@ -92,44 +94,24 @@ export class EventSourceMapping {
     return this.options.fn;
   }
 
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.abort = new AbortController();
-    for (let i = 0; i < Math.max(1, this.options.maxConcurrency); i++) {
-      this.loops.push(this.poll());
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    this.abort.abort();
-    await Promise.all(this.loops.splice(0));
-  }
-
   /** One poller = at most one batch in flight; `maxConcurrency` pollers run side by side. */
-  private async poll(): Promise<void> {
-    while (this.running) {
-      try {
-        const batch = await this.collect();
-        if (batch.length > 0) await this.process(batch);
-      } catch (error) {
-        if (!this.running) return;
-        this.options.onInvokeFailure?.(this.options.id, {
-          kind: "crash",
-          error: `polling ${this.options.queueUrl} failed: ${String(error)}`,
-        });
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
+  start(): void {
+    this.loops.start(this.options.maxConcurrency, async () => {
+      const batch = await this.collect();
+      if (batch.length > 0) await this.process(batch);
+    });
   }
 
-  private async collect(): Promise<Message[]> {
+  stop(): Promise<void> {
+    return this.loops.stop();
+  }
+
+  private async collect(): Promise<QueueMessage[]> {
     const o = this.options;
     const now = o.now ?? Date.now;
-    const batch: Message[] = [];
+    const batch: QueueMessage[] = [];
     const windowEnds = now() + o.maxBatchingWindowSeconds * 1000;
-    while (this.running && batch.length < o.batchSize) {
+    while (this.loops.running && batch.length < o.batchSize) {
       const remainingWindow = Math.max(0, windowEnds - now());
       // Within the batching window, long-poll for what is left of it, rounded UP to whole
       // seconds: SQS takes an integer WaitTimeSeconds (0..20), and a long poll answers as soon as
@@ -137,33 +119,28 @@ export class EventSourceMapping {
       // second. (Rounding down would end in 0-second polls: busy re-polling for the last fraction.)
       const wait =
         batch.length === 0
-          ? (o.waitTimeSeconds ?? 1)
+          ? (o.waitTimeSeconds ?? 20)
           : Math.min(20, Math.ceil(remainingWindow / 1000));
-      const { Messages = [] } = await o.sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: o.queueUrl,
-          MaxNumberOfMessages: Math.min(10, o.batchSize - batch.length),
-          WaitTimeSeconds: wait,
-          MessageSystemAttributeNames: [...RECORD_SYSTEM_ATTRIBUTES],
-          MessageAttributeNames: ["All"],
-        }),
-        { abortSignal: this.abort.signal },
-      );
-      for (const message of Messages) {
+      const messages = await o.queues.receiveMessage(o.queueArn, {
+        maxMessages: Math.min(10, o.batchSize - batch.length),
+        waitSeconds: wait,
+        signal: this.loops.signal,
+      });
+      for (const message of messages) {
         // A message seen again within the window (its visibility expired) keeps only the newest
         // receipt: AWS recommends a visibility timeout above timeout + window for this reason.
-        const seen = batch.findIndex((m) => m.MessageId === message.MessageId);
+        const seen = batch.findIndex((m) => m.messageId === message.messageId);
         if (seen >= 0) batch.splice(seen, 1);
         batch.push(message);
       }
       if (batch.length === 0) return batch;
-      if (o.maxBatchingWindowSeconds === 0 && Messages.length < Math.min(10, o.batchSize)) break;
+      if (o.maxBatchingWindowSeconds === 0 && messages.length < Math.min(10, o.batchSize)) break;
       if (now() >= windowEnds) break;
     }
     return batch;
   }
 
-  private async process(batch: Message[]): Promise<void> {
+  private async process(batch: QueueMessage[]): Promise<void> {
     const o = this.options;
     const records = batch.map((m) => toSqsRecord(m, o.queueArn, o.region));
     this.stats.batches++;
@@ -188,44 +165,33 @@ export class EventSourceMapping {
    */
   private async remove(chunk: SQSRecord[]): Promise<void> {
     const o = this.options;
-    let pending = chunk.map((record, j) => ({ id: String(j), record }));
     const attempts = Math.max(1, o.deleteAttempts ?? 3);
-    let lastFailure = "";
-    for (let attempt = 1; attempt <= attempts && pending.length > 0; attempt++) {
-      let result: DeleteMessageBatchCommandOutput;
-      try {
-        result = await o.sqs.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl: o.queueUrl,
-            Entries: pending.map((p) => ({ Id: p.id, ReceiptHandle: p.record.receiptHandle })),
-          }),
-        );
-      } catch (error) {
-        lastFailure = String(error);
-        continue;
-      }
-      const now = (o.now ?? Date.now)();
-      const ok = new Set((result.Successful ?? []).map((s) => s.Id));
-      for (const p of pending) {
-        if (!ok.has(p.id)) continue;
-        this.stats.delivered++;
-        o.onDelivered?.(p.record, now);
-      }
-      const failures = result.Failed ?? [];
-      lastFailure = failures.map((f) => `${f.Id}: ${f.Code} ${f.Message ?? ""}`).join("; ");
-      pending = pending.filter((p) => !ok.has(p.id));
-      if (pending.length > 0 && attempt < attempts) {
+    const { failed, failure } = await retryFailedEntries({
+      entries: chunk.map((record, j) => ({
+        id: String(j),
+        receiptHandle: record.receiptHandle,
+        record,
+      })),
+      attempts,
+      call: (batch) => o.queues.deleteMessageBatch(o.queueArn, batch),
+      onSucceeded: (done) => {
+        const now = (o.now ?? Date.now)();
+        for (const { record } of done) {
+          this.stats.delivered++;
+          o.onDelivered?.(record, now);
+        }
+      },
+      onRetry: (pending, why, next) =>
         o.onWarning?.(
           o.id,
-          `DeleteMessageBatch on ${o.queueUrl} failed for ${pending.length} handled record(s) (${lastFailure}); retrying (attempt ${attempt + 1} of ${attempts})`,
-        );
-      }
-    }
-    if (pending.length === 0) return;
-    this.stats.undeleted += pending.length;
+          `DeleteMessageBatch on ${o.queueArn} failed for ${pending.length} handled record(s) (${why}); retrying (attempt ${next} of ${attempts})`,
+        ),
+    });
+    if (failed.length === 0) return;
+    this.stats.undeleted += failed.length;
     o.onWarning?.(
       o.id,
-      `DeleteMessageBatch on ${o.queueUrl} still failed for ${pending.map((p) => p.record.messageId).join(", ")} after ${attempts} attempts (${lastFailure}); they will be received again after the visibility timeout`,
+      `DeleteMessageBatch on ${o.queueArn} still failed for ${failed.map((p) => p.record.messageId).join(", ")} after ${attempts} attempts (${failure}); they will be received again after the visibility timeout`,
     );
   }
 }

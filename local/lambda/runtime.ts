@@ -7,6 +7,8 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
 import { topology } from "../../infra/topology.ts";
+import type { QueuePort } from "../queues/port.ts";
+import { sdkQueuePort } from "../queues/sdk.ts";
 import type { DeployedFunction, ResourceMap } from "../resource-map.ts";
 import { FunctionHost, type InvokeOutcome, LambdaRunnerError } from "./host.ts";
 import { EventSourceMapping } from "./mapping.ts";
@@ -17,11 +19,16 @@ const METRICS_NAMESPACE = "BuzzVille";
 export interface FunctionsOptions {
   readonly resources: ResourceMap;
   readonly sqs: SQSClient;
+  /**
+   * The queues the mappings poll: the local cloud's `cloud.queues` reaches them directly.
+   * @default the queues through `sqs`
+   */
+  readonly queues?: QueuePort;
   /** Repository root the handler entries are relative to. @default process.cwd() */
   readonly rootDir?: string;
   /** Execution environments per function at most (memory!). @default 2 */
   readonly maxInstancesPerFunction?: number;
-  /** Long-poll wait of the pollers, seconds. @default 1 */
+  /** Long-poll wait of the pollers, seconds. @default 20 with `queues`, 1 through `sqs` */
   readonly waitTimeSeconds?: number;
   /** Powertools log level inside the functions. @default "WARN" */
   readonly logLevel?: string;
@@ -127,6 +134,7 @@ export function startFunctions(options: FunctionsOptions): RunningFunctions {
     hosts.set(`${es.function}/${es.subscriptionId}`, host);
     poolOf.set(es.logicalId, host);
   }
+  const queues = options.queues ?? sdkQueuePort(options.sqs);
   const mappings = resources.eventSources.map((es) => {
     const queue = resources.queues[es.queue];
     const fn = poolOf.get(es.logicalId) ?? hosts.get(es.function);
@@ -138,19 +146,17 @@ export function startFunctions(options: FunctionsOptions): RunningFunctions {
     const cap = options.maxInstancesPerFunction ?? 2;
     return new EventSourceMapping({
       id: es.subscriptionId,
-      queueUrl: queue.url,
       queueArn: queue.arn,
       region: resources.region,
-      sqs: options.sqs,
+      queues,
       fn,
       // FIFO: AWS caps batches at 10.
       batchSize: queue.fifo ? Math.min(es.batchSize, 10) : es.batchSize,
       maxBatchingWindowSeconds: es.maxBatchingWindowSeconds,
       // Never more pollers than environments: a batch waiting for one would age in flight.
       maxConcurrency: Math.min(es.maxConcurrency, cap),
-      ...(options.waitTimeSeconds !== undefined
-        ? { waitTimeSeconds: options.waitTimeSeconds }
-        : {}),
+      // Through a client, long polls stay short: an abandoned HTTP long poll holds the server.
+      waitTimeSeconds: options.waitTimeSeconds ?? (options.queues ? 20 : 1),
       onDelivered: (record, now) => options.onDelivered?.(es.subscriptionId, record, now),
       ...(options.onInvokeFailure ? { onInvokeFailure: options.onInvokeFailure } : {}),
       ...(options.onWarning ? { onWarning: options.onWarning } : {}),

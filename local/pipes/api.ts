@@ -3,16 +3,16 @@
  * UpdatePipe, ListPipes, DeletePipe, StartPipe, StopPipe. Sources and targets are SQS queues.
  * A RUNNING pipe has a PipeRunner moving its messages.
  */
-import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { RestJsonService, ServiceResponse } from "../gateway/ports.ts";
+import type { QueuePort } from "../queues/port.ts";
 import { PipeRunner } from "./runner.ts";
 import { type PipeDefinition, PipeError } from "./types.ts";
 
 export interface PipesServiceOptions {
   readonly region: string;
-  readonly endpoint: string;
-  readonly sqs: SQSClient;
-  /** Long-poll wait of the runners, seconds. @default 1 */
+  /** The queues the runners move messages between (the local cloud's `queues`). */
+  readonly queues: QueuePort;
+  /** Long-poll wait of the runners, seconds. @default 20 */
   readonly waitTimeSeconds?: number;
   readonly onError?: (pipe: string, error: unknown) => void;
 }
@@ -92,8 +92,7 @@ export function createPipesService(options: PipesServiceOptions): PipesService {
     };
     const runner = new PipeRunner({
       pipe,
-      sqs: options.sqs,
-      endpoint: options.endpoint,
+      queues: options.queues,
       region: options.region,
       ...(options.waitTimeSeconds !== undefined
         ? { waitTimeSeconds: options.waitTimeSeconds }

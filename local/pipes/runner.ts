@@ -1,20 +1,15 @@
 /**
- * Runs one pipe: polls the SQS source through the gateway, sends each message to the SQS target
- * (FIFO: MessageGroupId and MessageDeduplicationId from the message), and deletes a source
- * message only after the target accepted it. A message whose parameters cannot be resolved is
- * left alone: it returns after the visibility timeout and, after maxReceiveCount receives, goes
- * to the source queue's DLQ. Nothing is lost.
+ * Runs one pipe: polls the SQS source through the queue port (local/queues/port.ts), sends each
+ * batch to the SQS target as one SendMessageBatch (FIFO: MessageGroupId and
+ * MessageDeduplicationId from the message), and deletes the source messages the target accepted
+ * as one DeleteMessageBatch. A message whose parameters cannot be resolved is left alone: it
+ * returns after the visibility timeout and, after maxReceiveCount receives, goes to the source
+ * queue's DLQ. Nothing is lost.
  */
-import {
-  DeleteMessageBatchCommand,
-  type Message,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-  type SendMessageBatchRequestEntry,
-  type SQSClient,
-} from "@aws-sdk/client-sqs";
-import { RECORD_SYSTEM_ATTRIBUTES, toSqsRecord } from "../sqs-records.ts";
-import { queueUrlOfArn } from "../targets.ts";
+import type { SQSRecord } from "aws-lambda";
+import { PollLoops, retryFailedEntries } from "../queues/consumer.ts";
+import type { BatchResult, BatchSendEntry, QueueMessage, QueuePort } from "../queues/port.ts";
+import { toSqsRecord } from "../sqs-records.ts";
 import { evaluatePath, isDynamic, renderTemplate } from "./jsonpath.ts";
 import { type PipeDefinition, PipeRunnerError } from "./types.ts";
 
@@ -30,10 +25,10 @@ export interface PipeStats {
 
 export interface PipeRunnerOptions {
   readonly pipe: PipeDefinition;
-  readonly sqs: SQSClient;
-  readonly endpoint: string;
+  /** The queues, e.g. the local cloud's `cloud.queues` (each call counted as its SQS action). */
+  readonly queues: QueuePort;
   readonly region: string;
-  /** Long-poll wait per receive, seconds. @default 1 */
+  /** Long-poll wait per receive, seconds (0..20). @default 20 */
   readonly waitTimeSeconds?: number;
   /** Attempts of SendMessageBatch / DeleteMessageBatch for the entries they report as Failed. @default 3 */
   readonly batchAttempts?: number;
@@ -42,54 +37,36 @@ export interface PipeRunnerOptions {
 
 export class PipeRunner {
   readonly stats: PipeStats = { moved: 0, rejected: 0, sendFailures: 0, deleteFailures: 0 };
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private abort = new AbortController();
+  private readonly loops: PollLoops;
 
-  constructor(private readonly options: PipeRunnerOptions) {}
+  constructor(private readonly options: PipeRunnerOptions) {
+    this.loops = new PollLoops({
+      onError: (error) => {
+        this.stats.lastError = String(error);
+        options.onError?.(options.pipe.Name, error);
+      },
+    });
+  }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.abort = new AbortController();
-    this.loop = this.run();
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    this.abort.abort();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    const { pipe, endpoint } = this.options;
-    const sourceUrl = queueUrlOfArn(endpoint, pipe.Source);
-    const targetUrl = queueUrlOfArn(endpoint, pipe.Target);
+    const { pipe, queues } = this.options;
     const batchSize = Math.min(pipe.SourceParameters?.SqsQueueParameters?.BatchSize ?? 10, 10);
-    while (this.running) {
-      try {
-        const { Messages = [] } = await this.options.sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: sourceUrl,
-            MaxNumberOfMessages: batchSize,
-            WaitTimeSeconds: this.options.waitTimeSeconds ?? 1,
-            MessageSystemAttributeNames: [...RECORD_SYSTEM_ATTRIBUTES],
-            MessageAttributeNames: ["All"],
-          }),
-          { abortSignal: this.abort.signal },
-        );
-        if (Messages.length === 0) continue;
-        await this.forward(Messages, sourceUrl, targetUrl);
-      } catch (error) {
-        if (!this.running) return;
-        this.stats.lastError = String(error);
-        this.options.onError?.(pipe.Name, error);
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
+    this.loops.start(1, async () => {
+      const messages = await queues.receiveMessage(pipe.Source, {
+        maxMessages: batchSize,
+        waitSeconds: this.options.waitTimeSeconds ?? 20,
+        signal: this.loops.signal,
+      });
+      if (messages.length > 0) await this.forward(messages);
+    });
   }
 
-  private entryFor(record: ReturnType<typeof toSqsRecord>, index: number) {
+  stop(): Promise<void> {
+    return this.loops.stop();
+  }
+
+  /** The target entry for a record; undefined when a dynamic parameter resolves to nothing. */
+  private entryFor(record: SQSRecord, id: string): BatchSendEntry | undefined {
     const target = this.options.pipe.TargetParameters;
     const params = target?.SqsQueueParameters;
     const resolve = (value: string | undefined): string | undefined => {
@@ -106,81 +83,59 @@ export class PipeRunner {
     const body = target?.InputTemplate
       ? renderTemplate(target.InputTemplate, record)
       : JSON.stringify(record);
-    const entry: SendMessageBatchRequestEntry = {
-      Id: String(index),
-      MessageBody: body,
-      ...(groupId ? { MessageGroupId: groupId } : {}),
-      ...(dedupId ? { MessageDeduplicationId: dedupId } : {}),
+    return {
+      id,
+      body,
+      ...(groupId ? { messageGroupId: groupId } : {}),
+      ...(dedupId ? { messageDeduplicationId: dedupId } : {}),
     };
-    return entry;
   }
 
-  private async forward(messages: Message[], sourceUrl: string, targetUrl: string): Promise<void> {
-    const { pipe, region, sqs } = this.options;
-    const entries: SendMessageBatchRequestEntry[] = [];
-    const handles = new Map<string, string>();
+  private async forward(messages: readonly QueueMessage[]): Promise<void> {
+    const { pipe, region, queues } = this.options;
+    const entries: (BatchSendEntry & { readonly receiptHandle: string })[] = [];
     messages.forEach((message, i) => {
-      const entry = this.entryFor(toSqsRecord(message, pipe.Source, region), i);
+      const entry = this.entryFor(toSqsRecord(message, pipe.Source, region), String(i));
       if (!entry) {
         this.stats.rejected++;
         return;
       }
-      entries.push(entry);
-      handles.set(String(i), message.ReceiptHandle ?? "");
+      entries.push({ ...entry, receiptHandle: message.receiptHandle });
     });
     if (entries.length === 0) return;
-    const accepted = await this.retrying("SendMessageBatch", targetUrl, entries, (batch) =>
-      sqs.send(new SendMessageBatchCommand({ QueueUrl: targetUrl, Entries: batch })),
+    const sent = await this.retrying("SendMessageBatch", pipe.Target, entries, (batch) =>
+      queues.sendMessageBatch(pipe.Target, batch),
     );
-    this.stats.sendFailures += entries.length - accepted.length;
-    if (accepted.length === 0) return;
-    const deleted = await this.retrying(
-      "DeleteMessageBatch",
-      sourceUrl,
-      accepted.map((e) => ({ Id: e.Id, ReceiptHandle: handles.get(e.Id ?? "") ?? "" })),
-      (batch) => sqs.send(new DeleteMessageBatchCommand({ QueueUrl: sourceUrl, Entries: batch })),
+    this.stats.sendFailures += entries.length - sent.length;
+    if (sent.length === 0) return;
+    const deleted = await this.retrying("DeleteMessageBatch", pipe.Source, sent, (batch) =>
+      queues.deleteMessageBatch(pipe.Source, batch),
     );
     this.stats.moved += deleted.length;
-    this.stats.deleteFailures += accepted.length - deleted.length;
+    this.stats.deleteFailures += sent.length - deleted.length;
   }
 
   /**
-   * Runs a batch call, retrying the entries it reports as Failed (or all of them when the call
-   * itself fails); reports what still fails through `onError` and `lastError`. Resolves with the
-   * entries that succeeded. Nothing is lost: an unsent message stays in the source (DLQ after
+   * Runs a batch call with the retry of its Failed entries (local/queues/consumer.ts); reports
+   * what still fails through `onError` and `lastError`. Resolves with the entries that
+   * succeeded. Nothing is lost: an unsent message stays in the source (DLQ after
    * maxReceiveCount); an undeleted one is sent again (FIFO targets deduplicate it).
    */
-  private async retrying<E extends { Id?: string | undefined }>(
-    action: string,
-    queueUrl: string,
-    entries: E[],
-    call: (batch: E[]) => Promise<{
-      Successful?: { Id?: string | undefined }[];
-      Failed?: { Id?: string | undefined; Code?: string; Message?: string }[];
-    }>,
-  ): Promise<E[]> {
+  private async retrying<E extends { readonly id: string }>(
+    action: "SendMessageBatch" | "DeleteMessageBatch",
+    queueArn: string,
+    entries: readonly E[],
+    call: (batch: readonly E[]) => Promise<BatchResult>,
+  ): Promise<readonly E[]> {
     const attempts = Math.max(1, this.options.batchAttempts ?? 3);
-    const done: E[] = [];
-    let pending = entries;
-    let failure = "";
-    for (let attempt = 1; attempt <= attempts && pending.length > 0; attempt++) {
-      try {
-        const out = await call(pending);
-        const ok = new Set((out.Successful ?? []).map((s) => s.Id));
-        done.push(...pending.filter((e) => ok.has(e.Id)));
-        pending = pending.filter((e) => !ok.has(e.Id));
-        failure = (out.Failed ?? []).map((f) => `${f.Id}: ${f.Code} ${f.Message ?? ""}`).join("; ");
-      } catch (error) {
-        failure = String(error);
-      }
-    }
-    if (pending.length > 0) {
+    const { succeeded, failed, failure } = await retryFailedEntries({ entries, attempts, call });
+    if (failed.length > 0) {
       const error = new PipeRunnerError(
-        `${action} on ${queueUrl} failed for ${pending.length} of ${entries.length} entries after ${attempts} attempts (${failure}); ${action === "SendMessageBatch" ? "they stay in the source queue and return after its visibility timeout" : "they were delivered and will be delivered again after the visibility timeout"}`,
+        `${action} on ${queueArn} failed for ${failed.length} of ${entries.length} entries after ${attempts} attempts (${failure}); ${action === "SendMessageBatch" ? "they stay in the source queue and return after its visibility timeout" : "they were delivered and will be delivered again after the visibility timeout"}`,
       );
       this.stats.lastError = error.message;
       this.options.onError?.(this.options.pipe.Name, error);
     }
-    return done;
+    return succeeded;
   }
 }

@@ -49,6 +49,7 @@ export async function runLocal(options: LocalOptions): Promise<void> {
         functions = startFunctions({
           resources,
           sqs,
+          queues: cloud.queues,
           onLog: (fn, line) => options.err(`[${fn}] ${line}\n`),
         });
         cloud.attachLambda(functions.invoke);

@@ -131,6 +131,7 @@ export async function runUp(options: UpOptions = {}): Promise<UpSummary> {
     functions = startFunctions({
       resources,
       sqs,
+      queues: cloud.queues,
       ...(options.maxInstancesPerFunction
         ? { maxInstancesPerFunction: options.maxInstancesPerFunction }
         : {}),

@@ -20,6 +20,7 @@ import { type Gateway, startGateway } from "../../../local/gateway/server.ts";
 import { FunctionHost } from "../../../local/lambda/host.ts";
 import { EventSourceMapping } from "../../../local/lambda/mapping.ts";
 import { PipeRunner } from "../../../local/pipes/runner.ts";
+import { sdkQueuePort } from "../../../local/queues/sdk.ts";
 import { clientsFor, injectBatchEntryFailures, waitFor } from "./support.ts";
 
 describe("failed entries of SQS batch calls are retried and reported, never ignored", () => {
@@ -94,10 +95,9 @@ describe("failed entries of SQS batch calls are retried and reported, never igno
     const warnings: string[] = [];
     const mapping = new EventSourceMapping({
       id: `faulty-${n}`,
-      queueUrl: source.url,
       queueArn: source.arn,
       region: "us-east-1",
-      sqs: faulty,
+      queues: sdkQueuePort(faulty),
       fn,
       batchSize: 10,
       maxBatchingWindowSeconds: 0,
@@ -157,8 +157,7 @@ describe("failed entries of SQS batch calls are retried and reported, never igno
         CreationTime: 0,
         LastModifiedTime: 0,
       },
-      sqs: faulty,
-      endpoint: gateway.url,
+      queues: sdkQueuePort(faulty),
       region: "us-east-1",
       onError: (_pipe, error) => errors.push(String(error)),
     });
@@ -199,7 +198,11 @@ describe("failed entries of SQS batch calls are retried and reported, never igno
     );
     await send(source.url, ["a", "poison", "c"]);
     runner.start();
-    await waitFor("the failure reported", () => errors.length === 1);
+    // The failure is reported before the sent messages are deleted from the source: wait for both.
+    await waitFor(
+      "the failure reported, the rest moved",
+      () => errors.length === 1 && runner.stats.moved === 2,
+    );
     expect(errors[0]).toMatch(
       /PipeRunnerError: SendMessageBatch .* failed for 1 of 3 entries after 3 attempts .*InternalError.*stay in the source queue/,
     );

@@ -22,6 +22,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Gateway, startGateway } from "../../../local/gateway/server.ts";
 import { FunctionHost } from "../../../local/lambda/host.ts";
 import { EventSourceMapping } from "../../../local/lambda/mapping.ts";
+import type { QueuePort } from "../../../local/queues/port.ts";
 import { clientsFor, waitFor } from "./support.ts";
 
 interface TrackLine {
@@ -69,22 +70,21 @@ describe("local Lambda runner: batching window, maximum concurrency, FIFO groups
   let dir: string;
   const running: { stop(): Promise<void> }[] = [];
   let counter = 0;
-  /** WaitTimeSeconds of every ReceiveMessage sent through `sqs` (the pollers' included). */
+  /** WaitTimeSeconds of every ReceiveMessage the pollers make (through `queues`). */
   const waits: unknown[] = [];
+  let queues: QueuePort;
 
   beforeAll(async () => {
     gateway = await startGateway({ port: 0 });
     sqs = clientsFor(gateway.url).sqs;
-    // A spy, not a mock: the request goes on unchanged.
-    sqs.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName === "ReceiveMessageCommand") {
-          waits.push((args.input as { WaitTimeSeconds?: number }).WaitTimeSeconds);
-        }
-        return next(args);
+    // A spy, not a mock: the call goes on unchanged.
+    queues = {
+      ...gateway.queues,
+      receiveMessage: (queueArn, options) => {
+        waits.push(options.waitSeconds);
+        return gateway.queues.receiveMessage(queueArn, options);
       },
-      { step: "initialize", name: "recordWaitTimeSeconds" },
-    );
+    };
     dir = mkdtempSync(join(tmpdir(), "buzzville-tracker-"));
   });
   afterEach(async () => {
@@ -146,13 +146,13 @@ describe("local Lambda runner: batching window, maximum concurrency, FIFO groups
     });
     const mapping = new EventSourceMapping({
       id: `c-mapping-${n}`,
-      queueUrl: source.url,
       queueArn: source.arn,
       region: "us-east-1",
-      sqs,
+      queues,
       fn,
       batchSize: opts.batchSize,
       maxBatchingWindowSeconds: opts.windowSeconds ?? 0,
+      waitTimeSeconds: 1,
       maxConcurrency: opts.maxConcurrency,
     });
     running.push({ stop: () => fn.close() }, mapping);

@@ -96,10 +96,9 @@ describe("local Lambda runner (SQS event source mapping semantics)", () => {
     });
     const mapping = new EventSourceMapping({
       id: `mapping-${n}`,
-      queueUrl: source.url,
       queueArn: source.arn,
       region: "us-east-1",
-      sqs,
+      queues: gateway.queues,
       fn,
       batchSize: opts.batchSize ?? 10,
       maxBatchingWindowSeconds: opts.windowSeconds ?? 0,
@@ -215,7 +214,9 @@ describe("local Lambda runner (SQS event source mapping semantics)", () => {
   // Group exclusivity (no two concurrent batches of a group) is checked in
   // lambda-runner-concurrency.test.ts with invocation start/end records.
   it("FIFO: keeps each group's order across batches, each message handled once", async () => {
-    const { source, mapping } = await setup({ fifo: true, batchSize: 10, maxConcurrency: 2 });
+    const { source, fn, mapping } = await setup({ fifo: true, batchSize: 10, maxConcurrency: 2 });
+    // A cold start longer than the 1 s visibility timeout would redeliver the first batch.
+    await fn.warm();
     const entries = [1, 2, 3, 4].flatMap((i) =>
       ["g1", "g2", "g3"].map((g) => ({
         Id: `${g}-${i}`,

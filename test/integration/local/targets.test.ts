@@ -22,6 +22,7 @@ describe("EventBridge targets served in process", () => {
       endpoint: gateway.url,
       region: gateway.region,
       invokeLambda: async () => {},
+      queues: gateway.queues,
       requestHandler: gateway.queueRequestHandler(),
     });
   });
