@@ -2,16 +2,13 @@
  * `buzzville <command>`: `local` (the local cloud endpoint, topology deployed), `up` (the whole
  * city: cloud, functions, traffic, live status; `npm start`), `simulate` (the city simulator
  * against any bus), the operator commands `dlq`, `replay`, `stream` (bin/ops/), `help`.
+ *
+ * Each command's modules are imported when that command runs: `up` and `local` never load the
+ * operator tools' Powertools Tracer, whose X-Ray SDK switches on async hooks for the whole thread
+ * (every awaited promise would cost many times more in the local cloud's main thread).
  */
 
 import { parseArgs } from "node:util";
-import { runLocal } from "../local/up/local.ts";
-import { runUp } from "../local/up/run.ts";
-import { main as simulateMain } from "../simulator/cli.ts";
-import { isScenarioName, SCENARIO_NAMES } from "../simulator/scenarios/index.ts";
-import { main as dlqMain } from "./ops/dlq.ts";
-import { main as replayMain } from "./ops/replay.ts";
-import { main as streamMain } from "./ops/stream.ts";
 
 export class CliUsageError extends Error {
   override readonly name = "CliUsageError";
@@ -107,7 +104,14 @@ function positive(name: string, value: unknown): number | undefined {
 
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 
-/** Aborts on the first SIGINT/SIGTERM (clean stop); a second one exits at once. */
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+/** The handlers stopSignal installed; removed when the command is over (signals kill again). */
+const installed: { readonly name: NodeJS.Signals; readonly handler: () => void }[] = [];
+
+/**
+ * Aborts on the first SIGINT/SIGTERM/SIGHUP (clean stop); a second one exits at once. Only while
+ * the command runs: once it returned, a signal ends the process as usual.
+ */
 function stopSignal(io: CliIo): AbortSignal {
   if (io.signal) return io.signal;
   const abort = new AbortController();
@@ -119,13 +123,17 @@ function stopSignal(io: CliIo): AbortSignal {
     io.stderr.write(`\n${name}: stopping cleanly (again to force)...\n`);
     abort.abort();
   };
-  process.on("SIGINT", () => onSignal("SIGINT"));
-  process.on("SIGTERM", () => onSignal("SIGTERM"));
+  for (const name of STOP_SIGNALS) {
+    const handler = () => onSignal(name);
+    process.on(name, handler);
+    installed.push({ name, handler });
+  }
   return abort.signal;
 }
 
 async function simulate(argv: string[], io: CliIo): Promise<number> {
-  return simulateMain(argv, {
+  const { main } = await import("../simulator/cli.ts");
+  return main(argv, {
     stdout: io.stdout,
     stderr: io.stderr,
     env: process.env,
@@ -156,11 +164,11 @@ export async function run(argv: string[], io: CliIo = process): Promise<number> 
       case "simulate":
         return await simulate(rest, io);
       case "dlq":
-        return await dlqMain(rest, io);
+        return await (await import("./ops/dlq.ts")).main(rest, io);
       case "replay":
-        return await replayMain(rest, io);
+        return await (await import("./ops/replay.ts")).main(rest, io);
       case "stream":
-        return await streamMain(rest, io);
+        return await (await import("./ops/stream.ts")).main(rest, io);
       case "timeline":
         return await (await import("./ops/timeline.ts")).main(rest, io);
       case "publish":
@@ -185,11 +193,13 @@ export async function run(argv: string[], io: CliIo = process): Promise<number> 
         const host = str(v.host);
         const dataDir = str(v["data-dir"]);
         const scenario = str(v.scenario);
+        const { isScenarioName, SCENARIO_NAMES } = await import("../simulator/scenarios/index.ts");
         if (scenario !== undefined && !isScenarioName(scenario)) {
           throw new CliUsageError(
             `--scenario ${JSON.stringify(scenario)} is not a simulator scenario; allowed: ${SCENARIO_NAMES.join(", ")}`,
           );
         }
+        const { runUp } = await import("../local/up/run.ts");
         const summary = await runUp({
           ...(port !== undefined ? { port } : {}),
           ...(host ? { host } : {}),
@@ -218,6 +228,7 @@ export async function run(argv: string[], io: CliIo = process): Promise<number> 
         const port = int("port", v.port, { min: 0, max: 65535 });
         const host = str(v.host);
         const dataDir = str(v["data-dir"]);
+        const { runLocal } = await import("../local/up/local.ts");
         await runLocal({
           ...(port !== undefined ? { port } : {}),
           ...(host ? { host } : {}),
@@ -242,5 +253,7 @@ export async function run(argv: string[], io: CliIo = process): Promise<number> 
     }
     io.stderr.write(`buzzville ${command}: ${describeError(error)}\n`);
     return 1;
+  } finally {
+    for (const { name, handler } of installed.splice(0)) process.off(name, handler);
   }
 }

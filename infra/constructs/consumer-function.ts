@@ -13,6 +13,7 @@ import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import * as nodejs from "aws-cdk-lib/aws-lambda-nodejs";
 import * as logs from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
+import { CONSUMER_BUNDLE_OPTIONS } from "../bundling.ts";
 import { RESERVED_CONCURRENCY_MAX } from "../concurrency.ts";
 import { ids } from "../resources.ts";
 import type { FunctionSpec } from "../topology.ts";
@@ -20,9 +21,7 @@ import type { CitySubscription } from "./city-subscription.ts";
 import { pinLogicalId } from "./queues.ts";
 import { invalid, requireInteger, requireOneOf } from "./validate.ts";
 
-/** ESM bundles need `require` for the CommonJS dependencies esbuild inlines. */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
+export { ESM_REQUIRE_BANNER } from "../bundling.ts";
 export const METRICS_NAMESPACE = "BuzzVille";
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 export const LAMBDA_ARCHITECTURE = lambda.Architecture.ARM_64;
@@ -37,18 +36,21 @@ export const XRAY_TELEMETRY_ACTIONS = [
   "xray:PutTelemetryRecords",
 ] as const;
 
-/** The esbuild options every consumer is bundled with (exported for tests and docs). */
+/**
+ * The esbuild options every consumer is bundled with (exported for tests and docs): the shared
+ * CONSUMER_BUNDLE_OPTIONS (infra/bundling.ts), which the local Lambda runner builds with too.
+ */
 export function bundlingOptions(): nodejs.BundlingOptions {
+  const o = CONSUMER_BUNDLE_OPTIONS;
   return {
-    format: nodejs.OutputFormat.ESM,
-    banner: ESM_REQUIRE_BANNER,
-    mainFields: ["module", "main"],
-    target: "node24",
-    minify: true,
-    keepNames: true,
-    sourceMap: true,
-    // Bundle the AWS SDK too: the versions we test with are the versions we ship.
-    externalModules: [],
+    format: o.format === "esm" ? nodejs.OutputFormat.ESM : nodejs.OutputFormat.CJS,
+    banner: o.banner.js,
+    mainFields: [...o.mainFields],
+    target: o.target,
+    minify: o.minify,
+    keepNames: o.keepNames,
+    sourceMap: o.sourcemap,
+    externalModules: [...o.external],
     forceDockerBundling: false,
   };
 }

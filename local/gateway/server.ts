@@ -1,8 +1,8 @@
 /**
  * The local cloud's single endpoint: one node:http server that speaks the AWS wire protocols of
- * the services the stack uses. SQS and SNS go to embedded fauxqs (its Fastify router), DynamoDB to
- * embedded dynalite (its request listener) — both in process, on this server's own requests —
- * EventBridge and Pipes to services mounted here.
+ * the services the stack uses. SQS and SNS go to embedded fauxqs (its Fastify router), in process,
+ * DynamoDB to dynalite in a thread of its own (local/backends/dynalite.ts) — both on this server's
+ * own requests — EventBridge and Pipes to services mounted here.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -246,6 +246,10 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       ),
     );
     server.listen(options.port ?? 4566, host, () => resolve());
+  }).catch(async (error: unknown) => {
+    // Nothing outlives a failed start (the backends would keep the process alive).
+    await Promise.allSettled([queues.stop(), dynamo.stop()]);
+    throw error;
   });
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;

@@ -1,14 +1,16 @@
 /**
  * A local Lambda function: a pool of execution environments (worker threads, each with the
- * function's OWN environment variables and memory limit) running the deployed handler module.
+ * function's OWN environment variables and memory limit) running the function's bundle — the
+ * same esbuild bundle the CDK app deploys (local/bundles.ts), built or taken from the cache once.
  * One invocation per environment at a time; an environment that times out or crashes is
- * terminated and a fresh one is created for the next invocation (a cold start).
+ * terminated and a fresh one is created for the next invocation (a cold start). `warm()` starts
+ * `minInstances` environments ahead of traffic (docs/LOCAL.md "How the functions run").
  */
 import { randomUUID } from "node:crypto";
-import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import { BundleCache, threadBundle } from "../bundles.ts";
 import type { FromWorker, ToWorker, WorkerInit } from "./protocol.ts";
 
 export class LambdaRunnerError extends Error {
@@ -27,7 +29,7 @@ export type InvokeOutcome =
 export interface FunctionHostOptions {
   /** Function name, e.g. `buzzville-local-EventStore`. */
   readonly name: string;
-  /** Handler module (absolute, or relative to `rootDir`). */
+  /** Handler source entry (absolute, or relative to `rootDir`), bundled as the CDK app bundles it. */
   readonly entry: string;
   readonly exportName?: string;
   readonly rootDir?: string;
@@ -37,6 +39,16 @@ export interface FunctionHostOptions {
   readonly env: Readonly<Record<string, string>>;
   /** Execution environments kept at most. @default 2 */
   readonly maxInstances?: number;
+  /**
+   * Environments `warm()` starts ahead of traffic (like provisioned concurrency), at most
+   * `maxInstances`. @default 1
+   */
+  readonly minInstances?: number;
+  /**
+   * Where the bundle is built or found (share one per run: each entry is bundled once).
+   * @default a cache of its own on `rootDir`
+   */
+  readonly bundles?: BundleCache;
   readonly region: string;
   /** Each line the function writes to stderr, and to stdout when `logStdout`. */
   readonly onLog?: (line: string) => void;
@@ -55,7 +67,13 @@ interface Instance {
   pending?: { id: number; settle: (outcome: InvokeOutcome) => void };
 }
 
-const WORKER_ENTRY = new URL("./worker-entry.mjs", import.meta.url);
+/** What an environment starts from: the runtime's worker and the function's handler bundles. */
+interface EnvironmentFiles {
+  readonly worker: string;
+  readonly handlerUrl: string;
+}
+
+const WORKER_SOURCE = new URL("./worker.ts", import.meta.url);
 
 export class FunctionHost {
   readonly arn: string;
@@ -63,12 +81,17 @@ export class FunctionHost {
   private readonly waiters: (() => void)[] = [];
   private nextId = 1;
   private closed = false;
+  private files?: Promise<EnvironmentFiles>;
   readonly stats = {
     invocations: 0,
     errors: 0,
     timeouts: 0,
     crashes: 0,
     coldStarts: 0,
+    /** Sum of the cold starts' durations (environment created -> handler module loaded), ms. */
+    coldStartMs: 0,
+    /** Sum of the CPU time the environments spent loading the handler module, ms (Node >= 23.9). */
+    coldStartCpuMs: 0,
     /** Sum of invocation durations (handler time, cold start included), ms. */
     busyMs: 0,
   };
@@ -81,11 +104,33 @@ export class FunctionHost {
     return this.options.name;
   }
 
-  private spawn(): Instance {
+  /** The bundles this function's environments start from (built or found once). */
+  private environmentFiles(): Promise<EnvironmentFiles> {
+    if (!this.files) {
+      const o = this.options;
+      const bundles = o.bundles ?? new BundleCache(o.rootDir ? { rootDir: o.rootDir } : {});
+      this.files = Promise.all([threadBundle(WORKER_SOURCE), bundles.bundle(o.entry)]).then(
+        ([worker, handler]) => ({
+          worker: worker.file,
+          handlerUrl: pathToFileURL(handler.file).href,
+        }),
+        (cause: unknown) => {
+          const reason = cause instanceof Error ? cause.message : String(cause);
+          throw new LambdaRunnerError(`${o.name} could not be bundled: ${reason}`, { cause });
+        },
+      );
+      this.files.catch(() => {});
+    }
+    return this.files;
+  }
+
+  private spawn(files: EnvironmentFiles): Instance {
     const o = this.options;
-    const handlerUrl = pathToFileURL(resolve(o.rootDir ?? process.cwd(), o.entry)).href;
-    const init: WorkerInit = { handlerUrl, exportName: o.exportName ?? "handler" };
-    const worker = new Worker(WORKER_ENTRY, {
+    const init: WorkerInit = {
+      handlerUrl: files.handlerUrl,
+      exportName: o.exportName ?? "handler",
+    };
+    const worker = new Worker(files.worker, {
       workerData: init,
       env: {
         PATH: process.env.PATH ?? "",
@@ -103,6 +148,7 @@ export class FunctionHost {
       lines.on("line", (line) => o.onLog?.(line));
     }
     this.stats.coldStarts++;
+    const spawned = Date.now();
     let markReady: () => void = () => {};
     let failInit: (error: Error) => void = () => {};
     const ready = new Promise<void>((res, rej) => {
@@ -112,7 +158,11 @@ export class FunctionHost {
     ready.catch(() => {});
     const instance: Instance = { worker, ready, busy: true };
     worker.on("message", (message: FromWorker) => {
-      if (message.type === "ready") return markReady();
+      if (message.type === "ready") {
+        this.stats.coldStartMs += Date.now() - spawned;
+        this.stats.coldStartCpuMs += message.initCpuMs ?? 0;
+        return markReady();
+      }
       if (message.type === "init-error") {
         failInit(new LambdaRunnerError(`${o.name} failed to initialise: ${message.error}`));
         return;
@@ -146,6 +196,7 @@ export class FunctionHost {
 
   /** An idle environment (reserved for the caller), creating one if below the limit. */
   private async acquire(): Promise<Instance> {
+    const files = await this.environmentFiles();
     for (;;) {
       if (this.closed) throw new LambdaRunnerError(`${this.options.name} is shut down`);
       for (const instance of this.instances) {
@@ -154,7 +205,7 @@ export class FunctionHost {
           return instance;
         }
       }
-      if (this.instances.size < (this.options.maxInstances ?? 2)) return this.spawn();
+      if (this.instances.size < this.maxInstances) return this.spawn(files);
       await new Promise<void>((r) => this.waiters.push(r));
     }
   }
@@ -164,25 +215,44 @@ export class FunctionHost {
     this.wake();
   }
 
+  private get maxInstances(): number {
+    return this.options.maxInstances ?? 2;
+  }
+
   /**
-   * Starts one execution environment ahead of traffic (like provisioned concurrency) and waits
-   * until its handler module is loaded; rejects with the init error when it fails to load.
+   * Starts `minInstances` execution environments ahead of traffic (like provisioned concurrency)
+   * and waits until their handler module is loaded; rejects with the bundling or init error when
+   * the function fails to build or load.
    */
   async warm(): Promise<void> {
-    if (this.instances.size > 0) return;
-    const instance = this.spawn();
-    try {
-      await instance.ready;
-      this.release(instance);
-    } catch (error) {
+    const files = await this.environmentFiles();
+    const target = Math.min(this.options.minInstances ?? 1, this.maxInstances);
+    const fresh: Instance[] = [];
+    while (this.instances.size < target && !this.closed) fresh.push(this.spawn(files));
+    const loaded = await Promise.allSettled(fresh.map((instance) => instance.ready));
+    let failure: unknown;
+    for (const [i, instance] of fresh.entries()) {
+      const outcome = loaded[i];
+      if (outcome?.status === "fulfilled") {
+        this.release(instance);
+        continue;
+      }
+      failure ??= outcome?.reason;
       this.instances.delete(instance);
       await instance.worker.terminate();
-      throw error;
     }
+    if (failure !== undefined) throw failure;
   }
 
   /** Invokes the function once, like Lambda's synchronous invoke; never throws for handler faults. */
   async invoke(event: unknown): Promise<InvokeOutcome> {
+    try {
+      await this.environmentFiles();
+    } catch (error) {
+      this.stats.invocations++;
+      this.stats.crashes++;
+      return { kind: "crash", error: String(error) };
+    }
     const instance = await this.acquire();
     this.stats.invocations++;
     try {

@@ -27,7 +27,11 @@ export type ToWorker = {
 };
 
 export type FromWorker =
-  | { readonly type: "ready" }
+  | {
+      readonly type: "ready";
+      /** CPU time the thread spent loading the handler module, ms (absent before Node 23.9). */
+      readonly initCpuMs?: number;
+    }
   | { readonly type: "init-error"; readonly error: string }
   | { readonly type: "result"; readonly id: number; readonly result: unknown }
   | { readonly type: "error"; readonly id: number; readonly error: string };

@@ -2,11 +2,14 @@
  * Starts the deployed functions locally: one FunctionHost per function (its own environment:
  * the RESOURCE_ENV variables pointing at the local resources, AWS_ENDPOINT_URL = the gateway,
  * region, dummy credentials, the Powertools variables the CDK stack sets) and one event source
- * mapping per subscription.
+ * mapping per subscription. The functions run the bundles the CDK app deploys, each built once
+ * per run (or found in the cache); `warm()` starts as many environments per function as its
+ * pollers can keep busy before any traffic (docs/LOCAL.md "How the functions run").
  */
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
 import { topology } from "../../infra/topology.ts";
+import { BundleCache } from "../bundles.ts";
 import type { QueuePort } from "../queues/port.ts";
 import { sdkQueuePort } from "../queues/sdk.ts";
 import type { DeployedFunction, ResourceMap } from "../resource-map.ts";
@@ -38,6 +41,8 @@ export interface FunctionsOptions {
   readonly extraEnv?: Readonly<Record<string, string>>;
   /** Per-function entry override (tests), by function logical id. */
   readonly entries?: Readonly<Record<string, string>>;
+  /** Where the bundles are built or found. @default a cache on `rootDir` (node_modules/.cache) */
+  readonly bundles?: BundleCache;
   readonly onLog?: (functionName: string, line: string) => void;
   /** Pass the functions' stdout lines (EMF metrics, info logs) to `onLog`, not only stderr. @default true */
   readonly logStdout?: boolean;
@@ -55,13 +60,18 @@ export interface FunctionsOptions {
 
 export interface RunningFunctions {
   readonly hosts: ReadonlyMap<string, FunctionHost>;
+  /** The run's bundles (`stats`: how many were built, how many taken from the cache). */
+  readonly bundles: BundleCache;
   readonly mappings: readonly EventSourceMapping[];
   /**
    * The sweep schedules (topology `sweepEveryMinutes`, a scheduled rule on AWS): each function
    * listed is invoked with an empty batch (`{"Records": []}`) at that rate.
    */
   readonly sweeps: readonly { readonly function: string; readonly everyMinutes: number }[];
-  /** Loads every function once before traffic; resolves with the functions that failed to load. */
+  /**
+   * Bundles every function and starts its expected environments (as many as its pollers keep
+   * busy, at least one) before traffic; resolves with the functions that failed to load.
+   */
   warm(): Promise<{ name: string; error: string }[]>;
   /** Asynchronous invoke by function ARN (EventBridge Lambda targets). */
   invoke(functionArn: string, payload: string): Promise<void>;
@@ -99,38 +109,51 @@ const CRITICAL = new Set(
 
 export function startFunctions(options: FunctionsOptions): RunningFunctions {
   const { resources } = options;
-  const hosts = new Map<string, FunctionHost>();
-  const hostFor = (fn: DeployedFunction) =>
+  const rootDir = options.rootDir ?? process.cwd();
+  const bundles = options.bundles ?? new BundleCache({ rootDir });
+  const cap = options.maxInstancesPerFunction ?? 2;
+  // Never more pollers than environments: a batch waiting for one would age in flight.
+  const pollers = (es: { readonly maxConcurrency: number }) => Math.min(es.maxConcurrency, cap);
+  const hostFor = (fn: DeployedFunction, expected: number) =>
     new FunctionHost({
       name: fn.name,
       entry: options.entries?.[fn.functionId] ?? fn.entry,
-      rootDir: options.rootDir ?? process.cwd(),
+      rootDir,
+      bundles,
       timeoutMs: fn.timeoutSeconds * 1000,
       memoryMb: fn.memoryMb,
       env: {
         ...functionEnvironment(fn, resources, options.logLevel ?? "WARN"),
         ...options.extraEnv,
       },
-      maxInstances: options.maxInstancesPerFunction ?? 2,
+      maxInstances: cap,
+      minInstances: Math.max(1, Math.min(expected, cap)),
       region: resources.region,
       onLog: (line) => options.onLog?.(fn.name, line),
       ...(options.logStdout === false ? { logStdout: false } : {}),
     });
-  for (const [logicalId, fn] of Object.entries(resources.functions)) {
-    hosts.set(logicalId, hostFor(fn));
-  }
   // A reserved subscription of a shared function gets its own pool, keyed "<function>/<subscription>".
   const reserved = options.reservedSubscriptions ?? CRITICAL;
   const sourcesPerFunction = new Map<string, number>();
   for (const es of resources.eventSources) {
     sourcesPerFunction.set(es.function, (sourcesPerFunction.get(es.function) ?? 0) + 1);
   }
+  const ownPool = (es: (typeof resources.eventSources)[number]) =>
+    reserved.has(es.subscriptionId) && (sourcesPerFunction.get(es.function) ?? 0) >= 2;
+  // The pollers each shared pool serves: the environments it is warmed with.
+  const demand = new Map<string, number>();
+  for (const es of resources.eventSources) {
+    if (!ownPool(es)) demand.set(es.function, (demand.get(es.function) ?? 0) + pollers(es));
+  }
+  const hosts = new Map<string, FunctionHost>();
+  for (const [logicalId, fn] of Object.entries(resources.functions)) {
+    hosts.set(logicalId, hostFor(fn, demand.get(logicalId) ?? 1));
+  }
   const poolOf = new Map<string, FunctionHost>();
   for (const es of resources.eventSources) {
     const fn = resources.functions[es.function];
-    if (!fn || !reserved.has(es.subscriptionId) || (sourcesPerFunction.get(es.function) ?? 0) < 2)
-      continue;
-    const host = hostFor(fn);
+    if (!fn || !ownPool(es)) continue;
+    const host = hostFor(fn, pollers(es));
     hosts.set(`${es.function}/${es.subscriptionId}`, host);
     poolOf.set(es.logicalId, host);
   }
@@ -143,7 +166,6 @@ export function startFunctions(options: FunctionsOptions): RunningFunctions {
         `Event source ${es.logicalId} names queue ${es.queue} / function ${es.function}, which were not deployed`,
       );
     }
-    const cap = options.maxInstancesPerFunction ?? 2;
     return new EventSourceMapping({
       id: es.subscriptionId,
       queueArn: queue.arn,
@@ -153,8 +175,7 @@ export function startFunctions(options: FunctionsOptions): RunningFunctions {
       // FIFO: AWS caps batches at 10.
       batchSize: queue.fifo ? Math.min(es.batchSize, 10) : es.batchSize,
       maxBatchingWindowSeconds: es.maxBatchingWindowSeconds,
-      // Never more pollers than environments: a batch waiting for one would age in flight.
-      maxConcurrency: Math.min(es.maxConcurrency, cap),
+      maxConcurrency: pollers(es),
       // Through a client, long polls stay short: an abandoned HTTP long poll holds the server.
       waitTimeSeconds: options.waitTimeSeconds ?? (options.queues ? 20 : 1),
       onDelivered: (record, now) => options.onDelivered?.(es.subscriptionId, record, now),
@@ -193,6 +214,7 @@ export function startFunctions(options: FunctionsOptions): RunningFunctions {
 
   return {
     hosts,
+    bundles,
     mappings,
     sweeps,
     async warm() {

@@ -1,6 +1,7 @@
 /**
- * Inside an execution environment: imports the handler module once (cold start), then runs one
- * invocation at a time with a Lambda-like context, answering with the result or the error.
+ * Inside an execution environment: imports the function's bundle once (cold start), then runs one
+ * invocation at a time with a Lambda-like context, answering with the result or the error. The
+ * host starts this module from its own bundle (local/bundles.ts): no TypeScript at run time.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { Context } from "aws-lambda";
@@ -36,6 +37,8 @@ async function main() {
   if (!port) throw new Error("worker.ts must run in a worker thread");
   const post = (message: FromWorker) => port.postMessage(message);
   const init = workerData as WorkerInit;
+  // process.threadCpuUsage arrived in Node 23.9.
+  const cpu = typeof process.threadCpuUsage === "function" ? process.threadCpuUsage() : undefined;
   let handler: Handler;
   try {
     const mod = (await import(init.handlerUrl)) as Record<string, unknown>;
@@ -58,7 +61,8 @@ async function main() {
       post({ type: "error", id: message.id, error: describe(error) });
     }
   });
-  post({ type: "ready" });
+  const used = cpu ? process.threadCpuUsage(cpu) : undefined;
+  post({ type: "ready", ...(used ? { initCpuMs: (used.user + used.system) / 1000 } : {}) });
 }
 
 void main();

@@ -2,7 +2,7 @@
 declare module "dynalite" {
   import type { Server } from "node:http";
 
-  interface DynaliteOptions {
+  export interface DynaliteOptions {
     /** LevelDB directory; in memory when omitted. */
     path?: string;
     createTableMs?: number;

@@ -1,12 +1,14 @@
 /**
  * `buzzville local`: the local cloud on one port, the topology deployed (unless told not to),
- * optionally with the functions running; serves until aborted (Ctrl-C).
+ * optionally with the functions running (bundled and warmed before the endpoint is announced);
+ * serves until aborted (Ctrl-C).
  */
 import { topology } from "../../infra/topology.ts";
 import { mountLocalApi } from "../api/serve.ts";
 import { startLocalCloud } from "../cloud.ts";
 import { deployTopology } from "../deploy.ts";
 import { startFunctions } from "../lambda/runtime.ts";
+import { warmFunctions } from "./warm.ts";
 
 export interface LocalOptions {
   readonly host?: string;
@@ -53,6 +55,7 @@ export async function runLocal(options: LocalOptions): Promise<void> {
           onLog: (fn, line) => options.err(`[${fn}] ${line}\n`),
         });
         cloud.attachLambda(functions.invoke);
+        await warmFunctions(functions, options.out, options.err);
         options.out(
           `Functions running: ${Object.values(resources.functions)
             .map((f) => f.name)

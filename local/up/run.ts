@@ -20,6 +20,7 @@ import { LocalRunError } from "./errors.ts";
 import { eventIdsInQueue, queueDepth, scanEventStore } from "./inspect.ts";
 import { formatStatus, formatSummary, type UpSummary } from "./status.ts";
 import { loadTrafficSource, type TrafficSource } from "./traffic.ts";
+import { warmFunctions } from "./warm.ts";
 
 export interface UpOptions {
   readonly host?: string;
@@ -147,11 +148,7 @@ export async function runUp(options: UpOptions = {}): Promise<UpSummary> {
         ),
     });
     cloud.attachLambda(functions.invoke);
-    for (const failure of await functions.warm()) {
-      err(
-        `warning: function ${failure.name} failed to load (its messages will go to its DLQ): ${failure.error}\n`,
-      );
-    }
+    await warmFunctions(functions, status, err);
 
     status(
       `Buzz Ville local cloud on ${cloud.endpoint} (region ${cloud.region}); deployed ${queues.length} queues, ${Object.keys(resources.rules).length} rules, ${Object.keys(resources.pipes).length} pipes, ${Object.keys(resources.functions).length} functions\n`,

@@ -1,0 +1,32 @@
+/**
+ * The esbuild options of every consumer bundle, in one place: CDK's NodejsFunction renders them
+ * for the deployment (`bundlingOptions()` in infra/constructs/consumer-function.ts) and the local
+ * Lambda runner builds the very same bundles with them (local/lambda/bundles.ts). Plain data:
+ * reading them loads neither aws-cdk-lib nor esbuild.
+ */
+import type { BuildOptions } from "esbuild";
+
+/** ESM bundles need `require` for the CommonJS dependencies esbuild inlines. */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
+
+/** The deployed runtime's Node major (`nodejs24.x`), as an esbuild target. */
+export const BUNDLE_TARGET = "node24";
+
+/** File name of the bundle in its asset (`index.handler` on AWS). */
+export const BUNDLE_FILE = "index.mjs";
+
+/** esbuild's options for a consumer handler entry (what NodejsFunction passes to esbuild). */
+export const CONSUMER_BUNDLE_OPTIONS = {
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: BUNDLE_TARGET,
+  mainFields: ["module", "main"],
+  banner: { js: ESM_REQUIRE_BANNER },
+  minify: true,
+  keepNames: true,
+  sourcemap: true,
+  // Bundle the AWS SDK too: the versions we test with are the versions we ship.
+  external: [],
+} as const satisfies BuildOptions;
