@@ -157,6 +157,8 @@ export async function run(argv: string[], io: CliIo = process): Promise<number> 
         return await replayMain(rest, io);
       case "stream":
         return await streamMain(rest, io);
+      case "crisis":
+        return await (await import("./ops/crisis.ts")).main(rest, io);
       case "up": {
         const v = parse("up", rest, UP);
         if (v.help) {

@@ -20,6 +20,7 @@ import {
   intrusionDetected,
   smokeDetected,
 } from "./catalog/safety.ts";
+import { crisisModeChanged } from "./catalog/ops.ts";
 import {
   citizensNotified,
   mediaPostPublished,
@@ -63,6 +64,7 @@ export const CATALOG = {
   CitizensNotified: citizensNotified,
   MediaPostPublished: mediaPostPublished,
   ReadingsAggregated: readingsAggregated,
+  CrisisModeChanged: crisisModeChanged,
 } as const satisfies { readonly [K in EventType]: EventDefinition<K> };
 
 export type Catalog = typeof CATALOG;

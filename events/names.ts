@@ -21,6 +21,8 @@ export const SOURCES = {
   notification: "buzzville.notification",
   media: "buzzville.media",
   analytics: "buzzville.analytics",
+  // the city's operations (crisis controller, operators)
+  ops: "buzzville.ops",
 } as const;
 
 export type Source = (typeof SOURCES)[keyof typeof SOURCES];
@@ -62,6 +64,8 @@ export const EVENT_TYPES = [
   "CitizensNotified",
   "MediaPostPublished",
   "ReadingsAggregated",
+  // operations
+  "CrisisModeChanged",
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -93,6 +97,7 @@ export const SOURCE_OF: Readonly<Record<EventType, Source>> = {
   CitizensNotified: SOURCES.notification,
   MediaPostPublished: SOURCES.media,
   ReadingsAggregated: SOURCES.analytics,
+  CrisisModeChanged: SOURCES.ops,
 };
 
 /** Citizens are alerted for these types (notification service). */
