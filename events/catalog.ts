@@ -12,6 +12,7 @@ import {
   unitsDispatched,
   unitsReserved,
 } from "./catalog/emergency.ts";
+import { crisisModeChanged } from "./catalog/ops.ts";
 import {
   accidentDetected,
   cameraAnomalyDetected,
@@ -20,7 +21,6 @@ import {
   intrusionDetected,
   smokeDetected,
 } from "./catalog/safety.ts";
-import { crisisModeChanged } from "./catalog/ops.ts";
 import {
   citizensNotified,
   mediaPostPublished,
