@@ -7,6 +7,7 @@
  */
 import { describeAgencySubscription } from "./agency-subscription.suite.ts";
 import { describeBundling } from "./bundling.suite.ts";
+import { describeCrisisAndCapacityAlarms } from "./crisis-alarms.suite.ts";
 import { describeFunctions } from "./functions.suite.ts";
 import { describeNag } from "./nag.suite.ts";
 import { describeOps } from "./ops.suite.ts";
@@ -17,6 +18,7 @@ import { describeTopologyAgreement } from "./topology-agreement.suite.ts";
 describeStackResources();
 describeFunctions();
 describeOps();
+describeCrisisAndCapacityAlarms();
 describeTopologyAgreement();
 describeNag();
 describeProdConfig();

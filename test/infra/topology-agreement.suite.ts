@@ -3,7 +3,9 @@
  * its queue(s) (+ pipe when ordered) and an event source mapping, every function a Lambda — by
  * the logical ids of `expectedResources`, and nothing else of those kinds exists.
  */
+
 import { beforeAll, describe, expect, it } from "vitest";
+import { CRISIS_IDS } from "../../infra/constructs/crisis-shedding.ts";
 import { expectedResources } from "../../infra/resources.ts";
 import type { CfnTemplate } from "../../infra/testing.ts";
 import { topology } from "../../infra/topology.ts";
@@ -28,6 +30,7 @@ export function describeTopologyAgreement(): void {
           sorted([
             ...topology.subscriptions.map((s) => `${s.id}Rule`),
             ...sweeping.map((f) => `${f.id}SweepRule`),
+            CRISIS_IDS.rule,
           ]),
         );
         for (const f of sweeping) {
@@ -95,9 +98,9 @@ export function describeTopologyAgreement(): void {
         }
       });
 
-      it("one Lambda function per topology function, and no other (no helper functions)", () => {
+      it("one Lambda function per topology function, and no other helper than the crisis controller", () => {
         expect(idsOfType(t, "AWS::Lambda::Function")).toEqual(
-          sorted(topology.functions.map((f) => `${f.id}Function`)),
+          sorted([...topology.functions.map((f) => `${f.id}Function`), CRISIS_IDS.function]),
         );
       });
 
@@ -124,6 +127,7 @@ export function describeTopologyAgreement(): void {
         expect([...kinds].sort()).toEqual(
           [
             "AWS::CloudWatch::Alarm",
+            "AWS::CloudWatch::CompositeAlarm",
             "AWS::CloudWatch::Dashboard",
             "AWS::DynamoDB::Table",
             "AWS::Events::Archive",
