@@ -159,6 +159,8 @@ export async function run(argv: string[], io: CliIo = process): Promise<number> 
         return await streamMain(rest, io);
       case "crisis":
         return await (await import("./ops/crisis.ts")).main(rest, io);
+      case "projections":
+        return await (await import("./ops/projections.ts")).main(rest, io);
       case "up": {
         const v = parse("up", rest, UP);
         if (v.help) {
