@@ -99,6 +99,17 @@ export interface CrisisMonitorOptions {
   readonly onError?: (error: unknown) => void;
 }
 
+/** What a run's summary says about crisis mode (local/up/status.ts). */
+export interface CrisisReport {
+  /** Mode changes during the run (each one a CrisisModeChanged event). */
+  readonly transitions: number;
+  /** Seconds the shed subscriptions were shed. */
+  readonly shedSeconds: number;
+  readonly shedSubscriptions: readonly string[];
+  /** Info readings the producers held back under backpressure. */
+  readonly heldBack: number;
+}
+
 /** Reads, decides, switches; `mode` is what producers read for backpressure. */
 export class LocalCrisisMonitor {
   readonly controller: CrisisController;
@@ -106,6 +117,9 @@ export class LocalCrisisMonitor {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running: Promise<unknown> = Promise.resolve();
   private last: StoredCrisisState | undefined;
+  private transitions = 0;
+  private shedMs = 0;
+  private shedFrom: number | undefined;
 
   constructor(private readonly options: CrisisMonitorOptions) {
     this.controller = localCrisisController(options.resources, options.clients, options);
@@ -121,8 +135,33 @@ export class LocalCrisisMonitor {
   async check(): Promise<StoredCrisisState> {
     const backlog = await readCriticalBacklog(this.options.clients.sqs, this.urls);
     const spec = this.options.spec ?? (this.options.topology ?? cityTopology).crisis;
+    const before = this.mode;
     this.last = await this.controller.observe(readingOf(spec, backlog));
+    this.account(before, this.last.mode);
     return this.last;
+  }
+
+  private account(before: "normal" | "crisis", after: "normal" | "crisis"): void {
+    if (before === after) return;
+    this.transitions++;
+    if (after === "crisis") this.shedFrom = Date.now();
+    else if (this.shedFrom !== undefined) {
+      this.shedMs += Date.now() - this.shedFrom;
+      this.shedFrom = undefined;
+    }
+  }
+
+  /** The run's crisis figures; `heldBack` from the simulator's summary. */
+  report(heldBack: number): CrisisReport {
+    const open = this.shedFrom === undefined ? 0 : Date.now() - this.shedFrom;
+    return {
+      transitions: this.transitions,
+      shedSeconds: Math.round((this.shedMs + open) / 1000),
+      shedSubscriptions: shedRulesOf(this.options.resources, this.options.topology).map(
+        (r) => r.subscriptionId,
+      ),
+      heldBack,
+    };
   }
 
   start(): void {

@@ -124,6 +124,13 @@ describe("local crisis monitor", () => {
     // the window to replay to the shed rules: from when the shedding began
     expect(left.shedSince).toBe(shedding.since);
 
+    // what the run summary reports: two transitions, what was shed
+    expect(monitor.report(7)).toMatchObject({
+      transitions: 2,
+      shedSubscriptions: ["Media", "Analytics"],
+      heldBack: 7,
+    });
+
     const after = cityEvent("TrafficDensityMeasured", {}, { ctx: stampContext("cam-crisis-2") });
     await publish(h, [after]);
     await waitFor("analytics to get readings again", async () =>
