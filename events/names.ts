@@ -27,13 +27,14 @@ export const SOURCES = {
 
 export type Source = (typeof SOURCES)[keyof typeof SOURCES];
 
-/** Sources of the city's own services (derived events). */
+/** Sources of the city's own services (derived events, and operations such as crisis mode). */
 export const DERIVED_SOURCES: readonly Source[] = [
   SOURCES.emergency,
   SOURCES.traffic,
   SOURCES.notification,
   SOURCES.media,
   SOURCES.analytics,
+  SOURCES.ops,
 ];
 
 /** Every `detail-type`, PascalCase past tense. */
