@@ -5,6 +5,7 @@
  * CrisisModeChanged event on the bus. The AWS Lambda (handler.ts), the local monitor
  * (local/crisis/monitor.ts) and `buzzville crisis` drive this one class.
  */
+import { isDeepStrictEqual } from "node:util";
 import type { PayloadInputOf } from "../../events/catalog.ts";
 import type { CrisisSpec } from "../../infra/topology.ts";
 import type { Clock } from "../shared/clock.ts";
@@ -109,15 +110,18 @@ export class CrisisController {
     const t = decision.transition;
     if (t) await this.switchRules(t.to);
     const now = new Date(this.deps.clock.now()).toISOString();
+    const after: StoredCrisisState = {
+      ...decision.next,
+      ...(decision.next.mode === "crisis" ? { since: t ? now : (current.since ?? now) } : {}),
+    };
+    // A quiet reading changes nothing: no write (the local monitor reads every second).
+    if (!t && stored && isDeepStrictEqual(after, current)) return current;
     const saved = await update<StoredCrisisState>(
       this.deps.docs,
       pk,
       sk,
       () => NORMAL,
-      () => ({
-        ...decision.next,
-        ...(decision.next.mode === "crisis" ? { since: t ? now : (current.since ?? now) } : {}),
-      }),
+      () => after,
     );
     if (t) {
       await this.deps.announcer.publishOne({
