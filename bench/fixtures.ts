@@ -46,6 +46,7 @@ export const MIX_WEIGHTS: Readonly<Record<EventType, number>> = {
   SignalSequenceViolation: 10,
   DispatchFailed: 3,
   DispatchEscalated: 2,
+  CrisisModeChanged: 1,
 };
 
 const ALERTS: ReadonlySet<EventType> = new Set(ALERT_TYPES);

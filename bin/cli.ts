@@ -173,6 +173,10 @@ export async function run(argv: string[], io: CliIo = process): Promise<number> 
         return await (await import("./ops/timeline.ts")).main(rest, io);
       case "publish":
         return await (await import("./ops/publish.ts")).main(rest, io);
+      case "crisis":
+        return await (await import("./ops/crisis.ts")).main(rest, io);
+      case "projections":
+        return await (await import("./ops/projections.ts")).main(rest, io);
       case "up": {
         const v = parse("up", rest, UP);
         if (v.help) {

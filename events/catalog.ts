@@ -12,6 +12,7 @@ import {
   unitsDispatched,
   unitsReserved,
 } from "./catalog/emergency.ts";
+import { crisisModeChanged } from "./catalog/ops.ts";
 import {
   accidentDetected,
   cameraAnomalyDetected,
@@ -63,6 +64,7 @@ export const CATALOG = {
   CitizensNotified: citizensNotified,
   MediaPostPublished: mediaPostPublished,
   ReadingsAggregated: readingsAggregated,
+  CrisisModeChanged: crisisModeChanged,
 } as const satisfies { readonly [K in EventType]: EventDefinition<K> };
 
 export type Catalog = typeof CATALOG;

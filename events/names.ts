@@ -21,17 +21,20 @@ export const SOURCES = {
   notification: "buzzville.notification",
   media: "buzzville.media",
   analytics: "buzzville.analytics",
+  // the city's operations (crisis controller, operators)
+  ops: "buzzville.ops",
 } as const;
 
 export type Source = (typeof SOURCES)[keyof typeof SOURCES];
 
-/** Sources of the city's own services (derived events). */
+/** Sources of the city's own services (derived events, and operations such as crisis mode). */
 export const DERIVED_SOURCES: readonly Source[] = [
   SOURCES.emergency,
   SOURCES.traffic,
   SOURCES.notification,
   SOURCES.media,
   SOURCES.analytics,
+  SOURCES.ops,
 ];
 
 /** Every `detail-type`, PascalCase past tense. */
@@ -62,6 +65,8 @@ export const EVENT_TYPES = [
   "CitizensNotified",
   "MediaPostPublished",
   "ReadingsAggregated",
+  // operations
+  "CrisisModeChanged",
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -93,6 +98,7 @@ export const SOURCE_OF: Readonly<Record<EventType, Source>> = {
   CitizensNotified: SOURCES.notification,
   MediaPostPublished: SOURCES.media,
   ReadingsAggregated: SOURCES.analytics,
+  CrisisModeChanged: SOURCES.ops,
 };
 
 /** Citizens are alerted for these types (notification service). */

@@ -14,6 +14,7 @@ import { CityBus } from "./constructs/city-bus.ts";
 import { CitySubscription } from "./constructs/city-subscription.ts";
 import { CityTopics } from "./constructs/city-topics.ts";
 import { ConsumerFunction, type LogLevel } from "./constructs/consumer-function.ts";
+import { CrisisShedding } from "./constructs/crisis-shedding.ts";
 import { DataStores } from "./constructs/data-stores.ts";
 import { OpsAlarms } from "./constructs/ops-alarms.ts";
 import { OpsDashboard } from "./constructs/ops-dashboard.ts";
@@ -111,6 +112,8 @@ export class BuzzVilleStack extends Stack {
   readonly dashboard: OpsDashboard;
   /** The read-only city API (docs/API.md). */
   readonly cityApi: CityApi;
+  /** Crisis mode: the critical-backlog alarm and the controller that sheds info subscriptions. */
+  readonly crisis: CrisisShedding;
 
   constructor(scope: Construct, id: string, props: BuzzVilleStackProps = {}) {
     super(scope, id, props);
@@ -197,6 +200,17 @@ export class BuzzVilleStack extends Stack {
       return sub;
     });
 
+    this.crisis = new CrisisShedding(this, "Crisis", {
+      spec: t.crisis,
+      bus: this.cityBus.bus,
+      critical: this.subscriptions.filter((s) => s.spec.priority === "critical"),
+      shed: this.subscriptions.filter((s) => s.spec.priority === t.crisis.shedPriority),
+      readModelsTable: this.dataStores.readModelsTable,
+      projectRoot: props.projectRoot ?? PROJECT_ROOT,
+      bundle: props.bundle ?? true,
+      logRetention,
+      removalPolicy,
+    });
     const fnList = [...functions.values()];
     this.alarms = new OpsAlarms(this, "Alarms", {
       subscriptions: this.subscriptions,
@@ -205,6 +219,7 @@ export class BuzzVilleStack extends Stack {
         { logicalId: SHARED_IDS.eventsTable, table: this.dataStores.eventsTable },
         { logicalId: SHARED_IDS.readModelsTable, table: this.dataStores.readModelsTable },
       ],
+      otherAlarms: [this.crisis.ageAlarm, this.crisis.depthAlarm],
       ...(props.alarmEmail !== undefined ? { alarmEmail: props.alarmEmail } : {}),
     });
     this.dashboard = new OpsDashboard(this, "Ops", {

@@ -70,7 +70,29 @@ export interface SubscriptionSpec {
   readonly maxConcurrency: number;
 }
 
+/**
+ * Crisis mode (docs/OPERATIONS.md, "Crisis mode"): when critical work backs up, the `info`
+ * subscriptions are shed (their rules disabled) until it has drained, with hysteresis. The same
+ * thresholds drive the CloudWatch alarm on AWS and the local monitor (functions/crisis/decide.ts).
+ */
+export interface CrisisSpec {
+  /** Enter crisis when a critical queue's oldest message is older than this, seconds. */
+  readonly enterOldestSeconds: number;
+  /** ...or when the critical queues hold more than this many messages in total. */
+  readonly enterDepth: number;
+  /** Leave only when the oldest critical message is younger than this, seconds... */
+  readonly exitOldestSeconds: number;
+  /** ...and the critical queues hold at most this many messages... */
+  readonly exitDepth: number;
+  /** ...for this many consecutive checks (one a minute on AWS: the alarm's periods). */
+  readonly calmChecks: number;
+  /** The priority whose subscriptions are shed. */
+  readonly shedPriority: Priority;
+}
+
 export interface Topology {
+  /** When and what to shed under critical backlog. */
+  readonly crisis: CrisisSpec;
   readonly functions: readonly FunctionSpec[];
   readonly subscriptions: readonly SubscriptionSpec[];
   /** Every queue's redrive to its DLQ after this many receives. */
@@ -86,8 +108,21 @@ export interface Topology {
 
 const ALL_CITY_SOURCES = { source: [{ prefix: "buzzville." }] } as const;
 const NOT_DERIVED = [{ "anything-but": [...DERIVED_SOURCES] as Source[] }];
+/**
+ * Side-effecting consumers (dispatch, citizen alerts, press) never see archive replays: EventBridge
+ * marks a replayed event with a top-level `replay-name` (docs/OPERATIONS.md, "Replay").
+ */
+const NOT_REPLAYED = { "replay-name": [{ exists: false }] } as const;
 
 export const topology: Topology = {
+  crisis: {
+    enterOldestSeconds: 30,
+    enterDepth: 1_000,
+    exitOldestSeconds: 5,
+    exitDepth: 10,
+    calmChecks: 3,
+    shedPriority: "info",
+  },
   maxReceiveCount: 3,
   targetRetry: { maximumRetryAttempts: 8, maximumEventAgeSeconds: 3600 },
   visibilityTimeoutFactor: 6,
@@ -150,6 +185,7 @@ export const topology: Topology = {
       description:
         "Critical incidents (fire, smoke, gas, accident, intrusion, red weather) to emergency dispatch",
       pattern: {
+        ...NOT_REPLAYED,
         source: NOT_DERIVED,
         "detail-type": [...INCIDENT_TYPES],
         detail: { meta: { priority: ["critical"] } },
@@ -164,6 +200,7 @@ export const topology: Topology = {
       id: "NotificationCritical",
       description: "Critical and high alerts to citizens, no batching",
       pattern: {
+        ...NOT_REPLAYED,
         source: NOT_DERIVED,
         "detail-type": [...ALERT_TYPES],
         detail: { meta: { priority: ["critical", "high"] } },
@@ -178,6 +215,7 @@ export const topology: Topology = {
       id: "NotificationBulk",
       description: "Normal and info alerts to citizens, batched; may be shed in a crisis",
       pattern: {
+        ...NOT_REPLAYED,
         source: NOT_DERIVED,
         "detail-type": [...ALERT_TYPES],
         detail: { meta: { priority: ["normal", "info"] } },
@@ -216,7 +254,7 @@ export const topology: Topology = {
     {
       id: "Media",
       description: "Public-safe events to the press",
-      pattern: { ...ALL_CITY_SOURCES, "detail-type": [...PUBLIC_TYPES] },
+      pattern: { ...NOT_REPLAYED, ...ALL_CITY_SOURCES, "detail-type": [...PUBLIC_TYPES] },
       priority: "info",
       functionId: "Media",
       batchSize: 10,

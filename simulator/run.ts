@@ -28,6 +28,7 @@ import { putEventsEntryOf } from "../events/publisher.ts";
 import type { RetryPolicy } from "../events/publisher-policy.ts";
 import { buildCity, type City } from "./city.ts";
 import { type Clock, iso, systemClock } from "./clock.ts";
+import { InfoBackpressure } from "./producers/backpressure.ts";
 import { Rng, SimulatorArgumentError } from "./rng.ts";
 import type { ChaosOptions } from "./scenarios/chaos.ts";
 import type { ExpectedOutcome, Scenario } from "./scenarios/engine.ts";
@@ -77,6 +78,11 @@ export interface RunScenarioOptions {
   readonly runTag?: string;
   /** Keep at most this many accepted event ids in the summary. @default 100000 */
   readonly maxAcceptedIds?: number;
+  /**
+   * Backpressure: while this returns true (the city is in crisis), info readings slow down to
+   * one in ten (simulator/producers/backpressure.ts). @default never
+   */
+  readonly slowDown?: () => boolean;
 }
 
 export interface RunSummary extends Progress {
@@ -92,6 +98,8 @@ export interface RunSummary extends Progress {
   /** True when more ids were accepted than `maxAcceptedIds` kept. */
   readonly acceptedEventIdsTruncated: boolean;
   readonly expected: ExpectedOutcome;
+  /** Info readings held back under backpressure (not sent). */
+  readonly heldBack: number;
 }
 
 /** Keep this many sent entries for duplicate deliveries. */
@@ -219,6 +227,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunSumma
     }
   };
 
+  const backpressure = new InfoBackpressure(options.slowDown ?? (() => false));
   let due: ScenarioStep[] = [];
   let aborted = false;
   for (const step of run.steps) {
@@ -242,7 +251,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunSumma
         break;
       }
     }
-    due.push(step);
+    if (step.kind !== "event" || backpressure.admit(step.draft)) due.push(step);
   }
   if (due.length > 0) await flush(due); // their time had come before any abort
   const endOfRun = startMs + durationSeconds * 1000 - clock.now();
@@ -262,5 +271,6 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunSumma
     acceptedEventIds: rec.acceptedEventIds,
     acceptedEventIdsTruncated: rec.acceptedEventIdsTruncated,
     expected: run.expected,
+    heldBack: backpressure.heldBack,
   };
 }

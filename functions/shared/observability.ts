@@ -117,5 +117,12 @@ export class BatchMetrics {
       metrics.addMetric("EndToEndLatency", MetricUnit.Milliseconds, ms);
     }
     if (this.latencies.length > 0) metrics.publishStoredMetrics();
+    // The memory alarm's metric (infra/constructs/ops-alarms.ts): resident set after each batch.
+    metrics.singleMetric().addMetric(MEMORY_METRIC, MetricUnit.Megabytes, rssMegabytes());
   }
 }
+
+/** EMF metric of the process's resident set size, MB, once per batch (by {service}). */
+export const MEMORY_METRIC = "MemoryRssMb";
+
+export const rssMegabytes = (): number => Math.round(process.memoryUsage.rss() / 1_048_576);

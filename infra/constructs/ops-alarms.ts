@@ -4,7 +4,8 @@
  * `EventFailures` and the queues' receives), its function crashing (Lambda Errors / Invocations)
  * over 1 %, end-to-end latency p99 over its budget (500 ms for critical/high subscriptions, the
  * batching window + 5 s for batching ones: ops-latency.ts), and DynamoDB write throttles on the
- * event store and read-model tables. Optionally every alarm notifies an encrypted SNS topic with an
+ * event store and read-model tables, any work queue deeper than 100,000 messages, a function's
+ * resident memory above 500 MB (the kit's EMF `MemoryRssMb`). Optionally every alarm notifies an encrypted SNS topic with an
  * e-mail subscription.
  */
 import { Duration } from "aws-cdk-lib";
@@ -20,7 +21,12 @@ import { SHARED_IDS } from "../resources.ts";
 import type { CitySubscription, LabelledQueue } from "./city-subscription.ts";
 import type { ConsumerFunction } from "./consumer-function.ts";
 import { type LatencyPlan, latencyPlan } from "./ops-latency.ts";
-import { crashRateMetric, endToEndLatencyMetric, recordErrorRateMetric } from "./ops-metrics.ts";
+import {
+  crashRateMetric,
+  endToEndLatencyMetric,
+  memoryUsedMetric,
+  recordErrorRateMetric,
+} from "./ops-metrics.ts";
 import { pinLogicalId } from "./queues.ts";
 import { requireEmail, requireInteger, requireNumber } from "./validate.ts";
 
@@ -29,6 +35,8 @@ export const ALARM_DEFAULTS = {
   errorRatePercent: 1,
   endToEndP99Millis: 500,
   batchingSlackSeconds: 5,
+  queueDepthMessages: 100_000,
+  memoryUsedMb: 500,
 } as const;
 
 /** A table whose write throttles alarm, with the logical id that names the alarm. */
@@ -64,10 +72,28 @@ export interface OpsAlarmsProps {
    */
   readonly batchingSlackSeconds?: number;
   /**
+   * Alarm when any work queue (consumer or intake, not a DLQ) holds more than this many visible
+   * messages (1..100000000).
+   * @default 100000
+   */
+  readonly queueDepthMessages?: number;
+  /**
+   * Alarm when a function's resident memory (the kit's EMF `MemoryRssMb`, maximum over a minute)
+   * exceeds this, MB (1..10240).
+   * @default 500
+   */
+  readonly memoryUsedMb?: number;
+  /**
    * Tables that alarm on any write throttle (`WriteThrottleEvents` > 0 in a minute).
    * @default - none
    */
   readonly writeThrottleTables?: readonly ThrottleWatchedTable[];
+  /**
+   * Alarms declared elsewhere (crisis mode's critical backlog) shown on the dashboard and
+   * notified like these.
+   * @default - none
+   */
+  readonly otherAlarms?: readonly cloudwatch.Alarm[];
   /**
    * E-mail address notified on every alarm.
    * @default - no notifications (alarms show on the dashboard only)
@@ -81,6 +107,7 @@ export {
   endToEndLatencyMetric,
   FAILURE_REASONS,
   type FailureReason,
+  memoryUsedMetric,
   recordErrorRateMetric,
   recordFailuresMetric,
 } from "./ops-metrics.ts";
@@ -99,6 +126,10 @@ export class OpsAlarms extends Construct {
   readonly latencyPlans: LatencyPlan[] = [];
   /** Any write throttle on a watched table. */
   readonly throttleAlarms: cloudwatch.Alarm[] = [];
+  /** A work queue deeper than `queueDepthMessages`. */
+  readonly queueDepthAlarms: cloudwatch.Alarm[] = [];
+  /** A function's resident memory above `memoryUsedMb`. */
+  readonly memoryAlarms: cloudwatch.Alarm[] = [];
   /** The tables watched for write throttles. */
   readonly throttleTables: readonly ThrottleWatchedTable[];
   readonly alarmTopic?: sns.Topic;
@@ -106,6 +137,8 @@ export class OpsAlarms extends Construct {
     readonly criticalOldestMessageSeconds: number;
     readonly errorRatePercent: number;
     readonly endToEndP99Millis: number;
+    readonly queueDepthMessages: number;
+    readonly memoryUsedMb: number;
   };
 
   constructor(scope: Construct, id: string, props: OpsAlarmsProps) {
@@ -140,14 +173,32 @@ export class OpsAlarms extends Construct {
       3600,
     );
 
+    const queueDepth = requireInteger(
+      this,
+      "queueDepthMessages",
+      props.queueDepthMessages ?? ALARM_DEFAULTS.queueDepthMessages,
+      1,
+      100_000_000,
+    );
+    const memoryMb = requireInteger(
+      this,
+      "memoryUsedMb",
+      props.memoryUsedMb ?? ALARM_DEFAULTS.memoryUsedMb,
+      1,
+      10_240,
+    );
+
     this.thresholds = {
       criticalOldestMessageSeconds: age,
       errorRatePercent: errorRate,
       endToEndP99Millis: p99,
+      queueDepthMessages: queueDepth,
+      memoryUsedMb: memoryMb,
     };
 
     for (const sub of props.subscriptions) {
       for (const dlq of sub.deadLetterQueues) this.dlqAlarm(sub, dlq);
+      for (const q of sub.workingQueues) this.depthAlarm(sub, q, queueDepth);
       if (sub.spec.priority === "critical") {
         for (const { logicalId, queue } of sub.workingQueues) {
           const alarm = this.alarm(`${logicalId}OldestAlarm`, {
@@ -188,6 +239,13 @@ export class OpsAlarms extends Construct {
         slack,
       );
       if (plan) this.latencyAlarm(plan);
+      this.memoryAlarms.push(
+        this.alarm(`${fn.spec.id}MemoryAlarm`, {
+          alarmDescription: `Function ${fn.spec.service}: resident memory above ${memoryMb} MB (MemoryRssMb, maximum over a minute; ${fn.spec.memoryMb} MB configured) — a leak or an oversized batch before the function runs out.`,
+          metric: memoryUsedMetric(fn.spec.service),
+          threshold: memoryMb,
+        }),
+      );
     }
     this.throttleTables = props.writeThrottleTables ?? [];
     for (const { logicalId, table } of this.throttleTables) {
@@ -209,6 +267,9 @@ export class OpsAlarms extends Construct {
       ...this.crashAlarms,
       ...this.latencyAlarms,
       ...this.throttleAlarms,
+      ...this.queueDepthAlarms,
+      ...this.memoryAlarms,
+      ...(props.otherAlarms ?? []),
     );
 
     if (props.alarmEmail !== undefined) {
@@ -254,6 +315,23 @@ export class OpsAlarms extends Construct {
         }),
       );
     }
+  }
+
+  private depthAlarm(
+    sub: CitySubscription,
+    { logicalId, queue }: LabelledQueue,
+    max: number,
+  ): void {
+    this.queueDepthAlarms.push(
+      this.alarm(`${logicalId}DepthAlarm`, {
+        alarmDescription: `Work queue ${logicalId} (subscription ${sub.spec.id}, ${sub.spec.priority}) holds more than ${max} messages: the ${sub.spec.functionId} consumer is far behind (see crisis mode in docs/OPERATIONS.md).`,
+        metric: queue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: "Maximum",
+        }),
+        threshold: max,
+      }),
+    );
   }
 
   private dlqAlarm(sub: CitySubscription, { logicalId: label, queue: dlq }: LabelledQueue): void {

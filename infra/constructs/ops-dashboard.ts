@@ -14,6 +14,7 @@ import { type ConsumerFunction, METRICS_NAMESPACE } from "./consumer-function.ts
 import {
   crashRateMetric,
   endToEndLatencyMetric,
+  memoryUsedMetric,
   type OpsAlarms,
   recordErrorRateMetric,
 } from "./ops-alarms.ts";
@@ -34,6 +35,7 @@ export const WIDGET_TITLES = {
   errorRate: "Record error rate and crash rate (%)",
   endToEndLatency: "End-to-end latency p99 (ms)",
   storeThrottles: "Event store write throttles",
+  memory: "Function memory, resident (MB)",
   alarms: "Alarms",
 } as const;
 
@@ -124,6 +126,11 @@ export class OpsDashboard extends Construct {
             statistic: "Maximum",
           }),
         ),
+        {
+          leftAnnotations: [
+            { value: thresholds.queueDepthMessages, label: "depth limit", color: "#d62728" },
+          ],
+        },
       ),
       graph(
         WIDGET_TITLES.oldestMessage,
@@ -227,6 +234,19 @@ export class OpsDashboard extends Construct {
           period,
         }),
       ]),
+    );
+    this.dashboard.addWidgets(
+      graph(
+        WIDGET_TITLES.memory,
+        fns.map((fn) =>
+          memoryUsedMetric(fn.spec.service, "Maximum", period).with({ label: fnLabel(fn) }),
+        ),
+        {
+          leftAnnotations: [
+            { value: thresholds.memoryUsedMb, label: "memory limit", color: "#d62728" },
+          ],
+        },
+      ),
     );
     this.dashboard.addWidgets(
       new cloudwatch.AlarmStatusWidget({

@@ -126,3 +126,21 @@ export function endToEndLatencyMetric(
     period,
   });
 }
+
+/**
+ * The resident memory of a service's function, MB: the kit's EMF `MemoryRssMb` (by {service}),
+ * published after every batch (functions/shared/observability.ts).
+ */
+export function memoryUsedMetric(
+  service: string,
+  statistic = "Maximum",
+  period = Duration.minutes(1),
+): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: "MemoryRssMb",
+    dimensionsMap: { service },
+    statistic,
+    period,
+  });
+}

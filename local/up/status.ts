@@ -1,4 +1,5 @@
 /** The live status line of `buzzville up` and the shape of its final summary. */
+import type { CrisisReport } from "../crisis/monitor.ts";
 
 export interface UpSummary {
   /** Distinct events PutEvents accepted from the traffic source. */
@@ -54,6 +55,8 @@ export interface UpSummary {
   readonly trafficSource: string;
   readonly scenario: string;
   readonly endpoint: string;
+  /** Crisis mode during the run (local/crisis/monitor.ts), when the monitor ran. */
+  readonly crisis?: CrisisReport;
 }
 
 export interface StatusSnapshot {
@@ -104,5 +107,11 @@ export function formatSummary(s: UpSummary): string {
   ];
   const dlqs = Object.entries(s.dlqByQueue).filter(([, n]) => n > 0);
   if (dlqs.length > 0) lines.push(`  DLQs: ${dlqs.map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  const c = s.crisis;
+  if (c && c.transitions > 0) {
+    lines.push(
+      `  crisis: ${c.transitions} transition(s); shed ${c.shedSubscriptions.join(", ")} for ${c.shedSeconds} s (replay the archive to them to catch up); producers held back ${c.heldBack} info reading(s)`,
+    );
+  }
   return lines.join("\n");
 }

@@ -8,6 +8,7 @@
 import { describeAgencySubscription } from "./agency-subscription.suite.ts";
 import { describeBundling } from "./bundling.suite.ts";
 import { describeCityApi } from "./city-api.suite.ts";
+import { describeCrisisAndCapacityAlarms } from "./crisis-alarms.suite.ts";
 import { describeFunctions } from "./functions.suite.ts";
 import { describeNag } from "./nag.suite.ts";
 import { describeOps } from "./ops.suite.ts";
@@ -19,6 +20,7 @@ describeStackResources();
 describeFunctions();
 describeCityApi();
 describeOps();
+describeCrisisAndCapacityAlarms();
 describeTopologyAgreement();
 describeNag();
 describeProdConfig();

@@ -6,6 +6,7 @@
 
 import { beforeAll, describe, expect, it } from "vitest";
 import { CITY_API_IDS } from "../../infra/constructs/city-api.ts";
+import { CRISIS_IDS } from "../../infra/constructs/crisis-shedding.ts";
 import { expectedResources } from "../../infra/resources.ts";
 import type { CfnTemplate } from "../../infra/testing.ts";
 import { topology } from "../../infra/topology.ts";
@@ -30,6 +31,7 @@ export function describeTopologyAgreement(): void {
           sorted([
             ...topology.subscriptions.map((s) => `${s.id}Rule`),
             ...sweeping.map((f) => `${f.id}SweepRule`),
+            CRISIS_IDS.rule,
           ]),
         );
         for (const f of sweeping) {
@@ -97,9 +99,13 @@ export function describeTopologyAgreement(): void {
         }
       });
 
-      it("one Lambda function per topology function and the city API's, no other", () => {
+      it("one Lambda function per topology function, the city API's and the crisis controller, no other", () => {
         expect(idsOfType(t, "AWS::Lambda::Function")).toEqual(
-          sorted([...topology.functions.map((f) => `${f.id}Function`), CITY_API_IDS.function]),
+          sorted([
+            ...topology.functions.map((f) => `${f.id}Function`),
+            CITY_API_IDS.function,
+            CRISIS_IDS.function,
+          ]),
         );
       });
 
@@ -130,6 +136,7 @@ export function describeTopologyAgreement(): void {
             "AWS::ApiGatewayV2::Route",
             "AWS::ApiGatewayV2::Stage",
             "AWS::CloudWatch::Alarm",
+            "AWS::CloudWatch::CompositeAlarm",
             "AWS::CloudWatch::Dashboard",
             "AWS::DynamoDB::Table",
             "AWS::Events::Archive",
