@@ -46,7 +46,40 @@ export interface IntersectionState {
     readonly occupancyPercent: number;
     readonly at: string;
   };
+  /**
+   * Ids of the latest events applied here other than light changes (those are deduplicated by
+   * `lastSequence` and `held`): a redelivered event is not applied twice. At most RECENT_IDS.
+   */
+  readonly recentEventIds?: readonly string[];
+  /**
+   * The derived events of the write that produced this state, published right after it; a
+   * reader that finds them not yet published (a crash in between) publishes them again (their
+   * ids derive from the cause, so the bus's consumers see each once).
+   */
+  readonly outbox?: readonly OutboxEntry[];
 }
+
+/** Derived events waiting to be published, with their cause. */
+export interface OutboxEntry {
+  readonly cause: {
+    readonly eventId: string;
+    readonly correlationId: string;
+    readonly lamport: number;
+  };
+  readonly drafts: readonly DerivedDraft[];
+}
+
+/** Most event ids kept in `recentEventIds`. */
+export const RECENT_IDS = 200;
+
+/** Records an applied event id (bounded; oldest forgotten first). */
+export function rememberApplied(state: IntersectionState, eventId: string): IntersectionState {
+  const recent = [...(state.recentEventIds ?? []), eventId];
+  return { ...state, recentEventIds: recent.slice(-RECENT_IDS) };
+}
+
+export const wasApplied = (state: IntersectionState, eventId: string) =>
+  state.recentEventIds?.includes(eventId) ?? false;
 
 export interface ResequencingOptions {
   /** How long a gap is waited for before the held changes are applied and flagged. */
