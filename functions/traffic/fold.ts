@@ -44,11 +44,14 @@ export function foldEvents(
   let s = state;
   for (const event of events) {
     const meta = event.detail.meta;
-    const light = isCityEventOf(event, "TrafficLightChanged");
-    if (!light && wasApplied(s, meta.eventId)) continue; // redelivered
+    if (wasApplied(s, meta.eventId)) continue; // redelivered: applied already
     const outcome = ruleOf(s, event, now, options);
-    if (outcome.state !== s && !light) s = rememberApplied(outcome.state, meta.eventId);
-    else s = outcome.state;
+    // Remembered when it changed the state; a dropped light change (another event id with a
+    // sequence already applied) is counted in `duplicatesDropped` instead.
+    s =
+      outcome.state !== s && outcome.dropped.length === 0
+        ? rememberApplied(outcome.state, meta.eventId)
+        : outcome.state;
     if (outcome.derived.length > 0) {
       const cause = {
         eventId: meta.eventId,

@@ -47,8 +47,9 @@ export interface IntersectionState {
     readonly at: string;
   };
   /**
-   * Ids of the latest events applied here other than light changes (those are deduplicated by
-   * `lastSequence` and `held`): a redelivered event is not applied twice. At most RECENT_IDS.
+   * Ids of the latest events applied (or held) here: a redelivered event is skipped, not applied
+   * or counted twice. At most RECENT_IDS; beyond, light changes are still deduplicated by
+   * `lastSequence` and `held`, and the FIFO queue drops copies within 5 minutes.
    */
   readonly recentEventIds?: readonly string[];
   /**
@@ -70,7 +71,7 @@ export interface OutboxEntry {
 }
 
 /** Most event ids kept in `recentEventIds`. */
-export const RECENT_IDS = 200;
+export const RECENT_IDS = 64;
 
 /** Records an applied event id (bounded; oldest forgotten first). */
 export function rememberApplied(state: IntersectionState, eventId: string): IntersectionState {
