@@ -53,9 +53,9 @@ export interface IntersectionState {
    */
   readonly recentEventIds?: readonly string[];
   /**
-   * The derived events of the write that produced this state, published right after it; a
-   * reader that finds them not yet published (a crash in between) publishes them again (their
-   * ids derive from the cause, so the bus's consumers see each once).
+   * The derived events of the write that produced this state, published right after it and then
+   * cleared; a reader that finds them (a crash in between) publishes them first (their ids derive
+   * from the cause, so the bus's consumers see each once).
    */
   readonly outbox?: readonly OutboxEntry[];
 }

@@ -7,9 +7,10 @@
  * writer makes it fail: re-read, fold again). Behind the runtime's document cache the read is
  * usually free, so an intersection costs one write per batch. Idempotency is part of that state:
  * light changes by per-producer sequence (`lastSequence`, `held`), other events by the ids applied
- * recently (`recentEventIds`). Derived events are written with the state (its `outbox`) and
- * published right after the write; whoever reads a state whose outbox this container did not
- * publish publishes it first (ids derive from the cause), so a crash in between loses nothing.
+ * recently (`recentEventIds`). Derived events are written with the state (its `outbox`),
+ * published right after the write, then the outbox is cleared (one more write, only when there
+ * were derived events); whoever reads a state with an outbox publishes it first (ids derive from
+ * the cause), so a crash in between loses nothing.
  * See docs/RELIABILITY.md.
  */
 import type { AnyCityEvent } from "../../events/catalog.ts";
@@ -62,8 +63,6 @@ export class TrafficService {
   private readonly touched = new Map<string, number | undefined>();
   /** This batch's records per intersection, in order. */
   private readonly batch = new Map<string, Buffered>();
-  /** Per intersection, the version whose outbox this container published. */
-  private readonly published = new Map<string, number>();
   /** The sweep index as last read or written here. */
   private index: { due: Readonly<Record<string, number>>; at: number } | undefined;
 
@@ -187,16 +186,16 @@ export class TrafficService {
   ): Promise<Counts> {
     const key = intersectionKey(id);
     for (let attempt = 1; ; attempt++) {
-      const current = await this.deps.docs.get<IntersectionState>(key.pk, key.sk);
-      if (!current && zone === undefined) return { ...ZERO_COUNTS };
-      await this.publishOutbox(id, current);
+      const read = await this.deps.docs.get<IntersectionState>(key.pk, key.sk);
+      if (!read && zone === undefined) return { ...ZERO_COUNTS };
+      const current = read && (await this.settleOutbox(id, read));
+      if (read && !current) continue; // changed meanwhile: read again
       const before = current?.value ?? initialIntersection(id, zone ?? "");
       const folded = fold(before, this.deps.clock.now());
       this.noteHeld(id, before, folded.state);
       if (current && folded.state === before) return folded.counts;
-      const { outbox: _, ...rest } = folded.state;
       const next: IntersectionState =
-        folded.outbox.length > 0 ? { ...rest, outbox: folded.outbox } : rest;
+        folded.outbox.length > 0 ? { ...folded.state, outbox: folded.outbox } : folded.state;
       const version = current?.version ?? 0;
       try {
         await this.deps.docs.put(key.pk, key.sk, next, version);
@@ -204,18 +203,33 @@ export class TrafficService {
         if (!(error instanceof DocumentConflictError) || attempt >= ATTEMPTS) throw error;
         continue;
       }
-      await this.publishOutbox(id, { value: next, version: version + 1 });
+      await this.settleOutbox(id, { value: next, version: version + 1 });
       return folded.counts;
     }
   }
 
-  private async publishOutbox(id: string, doc: Versioned<IntersectionState> | undefined) {
-    const outbox = doc?.value.outbox ?? [];
-    if (!doc || outbox.length === 0 || this.published.get(id) === doc.version) return;
+  /**
+   * Publishes a state's outbox and writes the state without it (conditionally on its version).
+   * Returns the state to go on from, or undefined when it changed meanwhile (a concurrent writer:
+   * it too found the outbox; the ids derive from the cause, so consumers see each event once).
+   */
+  private async settleOutbox(
+    id: string,
+    doc: Versioned<IntersectionState>,
+  ): Promise<Versioned<IntersectionState> | undefined> {
+    const { outbox, ...rest } = doc.value;
+    if (!outbox || outbox.length === 0) return doc;
     for (const { cause, drafts } of outbox) {
       await this.deps.bus.publishDerived({ detail: { meta: cause } }, drafts);
     }
-    this.published.set(id, doc.version);
+    const key = intersectionKey(id);
+    try {
+      await this.deps.docs.put(key.pk, key.sk, rest, doc.version);
+    } catch (error) {
+      if (error instanceof DocumentConflictError) return undefined;
+      throw error;
+    }
+    return { value: rest, version: doc.version + 1 };
   }
 
   /** Remembers when an intersection's earliest held change expires (for the sweep index). */
@@ -248,25 +262,26 @@ export class TrafficService {
     }
   }
 
-  /** A saga step on one intersection, at most once per event (`recentEventIds`). */
+  /**
+   * A saga step on one intersection, at most once per event (`recentEventIds`), through the same
+   * read-publish-write path as the records (an outbox found unpublished goes out first, so the
+   * write that drops it loses nothing and a later reader does not publish it again).
+   */
   private async updateIntersection(
     id: string,
     zone: string,
     eventId: string,
     change: (s: IntersectionState) => IntersectionState,
   ): Promise<void> {
-    const key = intersectionKey(id);
-    await update(
-      this.deps.docs,
-      key.pk,
-      key.sk,
-      () => initialIntersection(id, zone),
-      (s) => {
-        if (wasApplied(s, eventId)) return s;
-        const next = change(s);
-        return next === s ? s : rememberApplied(next, eventId);
-      },
-    );
+    await this.commitIntersection(id, zone, (s) => {
+      if (wasApplied(s, eventId)) return { state: s, outbox: [], counts: { ...ZERO_COUNTS } };
+      const next = change(s);
+      return {
+        state: next === s ? s : rememberApplied(next, eventId),
+        outbox: [],
+        counts: { ...ZERO_COUNTS },
+      };
+    });
   }
 
   async intersection(id: string): Promise<IntersectionState | undefined> {

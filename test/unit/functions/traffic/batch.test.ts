@@ -148,4 +148,19 @@ describe("traffic: derived events are written with the state, then published", (
     await batch(b, [cityEvent("TrafficDensityMeasured", { location: LOCATION })]);
     expect(bus.ofType("TrafficRerouted")).toHaveLength(1);
   });
+
+  it("an outbox published once is cleared: another container or a saga step never re-publishes it", async () => {
+    const store = new InMemoryDocumentStore();
+    const bus = new InMemoryBus();
+    const clock = new ManualClock();
+    const accident = cityEvent("AccidentDetected", { location: LOCATION, severity: "high" });
+    await batch(container(store, bus, clock), [accident]);
+    expect((await container(store, bus, clock).intersection("i-7"))?.outbox).toBeUndefined();
+    const other = container(store, bus, clock);
+    await batch(other, [cityEvent("TrafficDensityMeasured", { location: LOCATION })]);
+    await batch(other, [
+      cityEvent("UnitsReserved", { incidentId: "inc-accident-1", location: LOCATION }),
+    ]);
+    expect(bus.ofType("TrafficRerouted")).toHaveLength(1);
+  });
 });
