@@ -24,7 +24,8 @@ async function probe(env: Record<string, string | undefined>) {
   };
 }
 
-describe("tracing off: no X-Ray SDK, no async hook", () => {
+// Each case starts a Node process (tsx): a generous budget for a loaded machine.
+describe("tracing off: no X-Ray SDK, no async hook", { timeout: 120_000 }, () => {
   it("decides like the Powertools Tracer", () => {
     expect(tracingWanted({})).toBe(false);
     expect(tracingWanted({ AWS_EXECUTION_ENV: "AWS_Lambda_nodejs24.x" })).toBe(true);
