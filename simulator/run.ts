@@ -13,13 +13,16 @@
  *     onProgress?,       // called about every progressIntervalMs and once at the end
  *     signal?,           // AbortSignal: stop early, the summary says aborted
  *     clock?,            // default the system clock; a VirtualClock replays instantly
- *     progressIntervalMs?, chaos?, retry?, concurrency?, runTag?, maxAcceptedIds?, city?
+ *     progressIntervalMs?, chaos?, retry?, concurrency?, runTag?, maxAcceptedIds?, city?,
+ *     batchWindowMs?
  *   }): Promise<RunSummary>
  *
  * Each device publishes as producer `<device id>:<runTag>` (its own sequence and Lamport clock
- * per run). Steps are sent when their time comes (start + atMs); steps due together are grouped per
- * producer and sent concurrently across producers (at most `concurrency` at once), in order
- * within a producer. Nothing throws for a failed entry: failures are counted in the summary.
+ * per run). Steps are sent when their time comes (start + atMs), gathered per batch window
+ * (`batchWindowMs`, 200): the window's steps are stamped per producer and sent together in
+ * batched PutEvents calls (≤ 10 entries), in order within a producer; a producer with a
+ * reordered pair in the window is sent on its own (at most `concurrency` such at once). Nothing
+ * throws for a failed entry: failures are counted in the summary.
  */
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { AnyCityEvent } from "../events/catalog.ts";
@@ -83,6 +86,12 @@ export interface RunScenarioOptions {
    * one in ten (simulator/producers/backpressure.ts). @default never
    */
   readonly slowDown?: () => boolean;
+  /**
+   * Steps falling due within one window of this many ms go out together at its end, in batched
+   * PutEvents calls (≤ 10 entries each) across producers; 0 sends each step at its exact time.
+   * @default 200
+   */
+  readonly batchWindowMs?: number;
 }
 
 export interface RunSummary extends Progress {
@@ -101,6 +110,9 @@ export interface RunSummary extends Progress {
   /** Info readings held back under backpressure (not sent). */
   readonly heldBack: number;
 }
+
+const draftsOfEvent = (step: ScenarioStep): EventDraft[] =>
+  step.kind === "event" ? [step.draft] : [];
 
 /** Keep this many sent entries for duplicate deliveries. */
 const DUPLICATE_WINDOW = 5000;
@@ -135,6 +147,10 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunSumma
     throw new SimulatorArgumentError(
       `runTag must be 0-40 letters, digits or . _ -, got ${JSON.stringify(options.runTag)}`,
     );
+  }
+  const window = options.batchWindowMs ?? 200;
+  if (!Number.isInteger(window) || window < 0) {
+    throw new SimulatorArgumentError(`batchWindowMs must be an integer >= 0, got ${window}`);
   }
   const scenario = resolveScenario(options.scenario, options.chaos);
   const clock = options.clock ?? systemClock;
@@ -181,6 +197,16 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunSumma
         }
       }
     };
+    // Lanes without a reordered pair: stamped per producer, sent together in batched calls.
+    const plain = [...lanes.entries()].filter(([, steps]) =>
+      steps.every((x) => x.kind === "event"),
+    );
+    const tick = await transport.publishTick(
+      plain.map(([producerId, steps]) => [producerId, steps.flatMap(draftsOfEvent)] as const),
+    );
+    remember(tick.events);
+    for (const o of tick.outcomes) record(rec, "event", o);
+    // A lane with a reordered pair keeps its order: its events up to the pair, the pair late-first.
     const runLane = async ([producerId, steps]: [string, ScenarioStep[]]): Promise<void> => {
       let batch: EventDraft[] = [];
       const publishBatch = async (): Promise<void> => {
@@ -201,7 +227,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunSumma
       }
       await publishBatch();
     };
-    const queue = [...lanes.entries()];
+    const queue = [...lanes.entries()].filter(([, steps]) => steps.some((x) => x.kind !== "event"));
     const workers = Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
       for (let next = queue.shift(); next; next = queue.shift()) await runLane(next);
     });
@@ -210,32 +236,41 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunSumma
     if (malformed.length > 0) {
       for (const o of await transport.sendRaw(malformed)) record(rec, "malformed", o);
     }
+    const duplicates: { eventId: string; entry: ReturnType<typeof putEventsEntryOf> }[] = [];
     for (const s of raw) {
       if (s.kind !== "duplicate") continue;
       const entry = sentEntries.get(s.eventId);
-      if (!entry) {
+      if (entry) duplicates.push({ eventId: s.eventId, entry });
+      else
         record(rec, "duplicate", {
           type: "unknown",
           eventId: s.eventId,
           errorCode: "OriginalNotSent",
           errorMessage: `event ${s.eventId} was not accepted earlier, so there is nothing to duplicate`,
         });
-        continue;
-      }
-      const [o] = await transport.sendRaw([entry]);
-      if (o) record(rec, "duplicate", { ...o, eventId: s.eventId });
+    }
+    if (duplicates.length > 0) {
+      const outcomes = await transport.sendRaw(duplicates.map((d) => d.entry));
+      outcomes.forEach((o, i) => {
+        record(rec, "duplicate", { ...o, eventId: duplicates[i]?.eventId ?? o.eventId ?? "" });
+      });
     }
   };
 
   const backpressure = new InfoBackpressure(options.slowDown ?? (() => false));
   let due: ScenarioStep[] = [];
   let aborted = false;
+  const lastMs = durationSeconds * 1000;
+  // A step goes out at the end of its batch window (never before its time, never after the run).
+  const sendAt = (atMs: number) =>
+    startMs +
+    (window > 0 ? Math.max(atMs, Math.min(lastMs, Math.ceil(atMs / window) * window)) : atMs);
   for (const step of run.steps) {
     if (options.signal?.aborted) {
       aborted = true;
       break;
     }
-    if (startMs + step.atMs > clock.now()) {
+    if (sendAt(step.atMs) > clock.now()) {
       if (due.length > 0) {
         await flush(due);
         due = [];
@@ -244,7 +279,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunSumma
         lastProgress = clock.now();
         report();
       }
-      const still = startMs + step.atMs - clock.now();
+      const still = sendAt(step.atMs) - clock.now();
       if (still > 0) await clock.sleep(still, options.signal);
       if (options.signal?.aborted) {
         aborted = true;

@@ -1,11 +1,11 @@
 /**
  * How the runner reaches the bus: one `CityEventPublisher` per producer id (each stamps its own
- * sequence and Lamport clock), plus a raw path for fault injection (duplicates, reordered pairs,
+ * sequence and Lamport clock, in "capture" mode: nothing is sent), and the stamped events of a
+ * tick, whatever their producers, sent together by the publisher's batch API; plus a raw path for fault injection (duplicates, reordered pairs,
  * malformed entries) that sends PutEvents entries as they are, bypassing validation.
  *
- * Out-of-order pairs are stamped by the producer's own publisher (so sequence n, n+1 come from
- * the same counter as its other events) while its client is in "capture" mode, which records the
- * entries instead of sending them; the runner then delivers them in reverse, one call each.
+ * Out-of-order pairs are stamped the same way (so sequence n, n+1 come from the same counter as
+ * the producer's other events); the runner then delivers them in reverse, one call each.
  */
 import {
   PutEventsCommand,
@@ -67,8 +67,20 @@ export interface TransportOptions {
 
 export class SimulatorTransport {
   readonly #publishers = new Map<string, { publisher: CityEventPublisher; port: CapturingPort }>();
+  /** Sends what the producers' publishers stamped (its own producer id is never stamped). */
+  readonly #sender: CityEventPublisher;
 
-  constructor(private readonly o: TransportOptions) {}
+  constructor(private readonly o: TransportOptions) {
+    this.#sender = new CityEventPublisher({
+      busName: o.busName,
+      producerId: "simulator",
+      client: o.client,
+      random: o.random,
+      sleep: o.sleep,
+      now: o.now,
+      ...(o.retry ? { retry: o.retry } : {}),
+    });
+  }
 
   #publisherOf(producerId: string): { publisher: CityEventPublisher; port: CapturingPort } {
     let p = this.#publishers.get(producerId);
@@ -97,36 +109,76 @@ export class SimulatorTransport {
     producerId: string,
     drafts: readonly EventDraft[],
   ): Promise<{ outcomes: EntryOutcome[]; events: AnyCityEvent[] }> {
-    const { publisher } = this.#publisherOf(producerId);
+    return this.publishTick([[producerId, drafts]]);
+  }
+
+  /**
+   * Publish the drafts of several producers due in one tick: each producer's publisher stamps its
+   * own (sequence, Lamport clock), then all the stamped events go out together through the
+   * publisher's batch API (`resend`: ≤ 10 entries and 256 KiB per PutEvents call, in order, with
+   * its retries), so a tick costs one call per ten events instead of one per producer. Never
+   * throws: every draft gets an outcome; an invalid draft fails alone.
+   */
+  async publishTick(
+    lanes: readonly (readonly [string, readonly EventDraft[]])[],
+  ): Promise<{ outcomes: EntryOutcome[]; events: AnyCityEvent[] }> {
+    const outcomes: EntryOutcome[] = [];
+    const stamped: AnyCityEvent[] = [];
+    for (const [producerId, drafts] of lanes) {
+      const lane = await this.#stamp(producerId, drafts);
+      outcomes.push(...lane.outcomes);
+      stamped.push(...lane.events);
+    }
+    if (stamped.length === 0) return { outcomes, events: [] };
+    const sent = await this.#sendStamped(stamped);
+    return { outcomes: [...outcomes, ...sent.outcomes], events: sent.events };
+  }
+
+  /** Stamps one producer's drafts (capture mode: nothing is sent). Invalid drafts fail alone. */
+  async #stamp(
+    producerId: string,
+    drafts: readonly EventDraft[],
+  ): Promise<{ outcomes: EntryOutcome[]; events: AnyCityEvent[] }> {
+    const { publisher, port } = this.#publisherOf(producerId);
+    port.captured = [];
     try {
-      const events = await publisher.publish(drafts);
-      return {
-        outcomes: events.map((e) => ({ type: e.detailType, eventId: e.detail.meta.eventId })),
-        events,
-      };
+      return { outcomes: [], events: await publisher.publish(drafts) };
     } catch (error) {
-      if (error instanceof InvalidEventError) {
-        const bad = new Set(error.problems.map((p) => p.index));
-        const rejected = drafts.filter((_, i) => bad.has(i));
-        const valid = drafts.filter((_, i) => !bad.has(i));
-        if (rejected.length === 0 || valid.length === 0) {
-          // all invalid, or the problems name no draft: every draft of the call failed
-          return {
-            outcomes: drafts.map((d) => failed(d, "InvalidEvent", error.message)),
-            events: [],
-          };
-        }
-        const rest = await this.publish(producerId, valid);
-        return {
-          outcomes: [
-            ...rejected.map((d) => failed(d, "InvalidEvent", error.message)),
-            ...rest.outcomes,
-          ],
-          events: rest.events,
-        };
+      if (!(error instanceof InvalidEventError)) {
+        const message = error instanceof Error ? error.message : String(error);
+        const code = error instanceof Error ? error.name : "UnknownError";
+        return { outcomes: drafts.map((d) => failed(d, code, message)), events: [] };
       }
+      const bad = new Set(error.problems.map((p) => p.index));
+      const rejected = drafts.filter((_, i) => bad.has(i));
+      const valid = drafts.filter((_, i) => !bad.has(i));
+      const outcomes = (rejected.length === 0 ? drafts : rejected).map((d) =>
+        failed(d, "InvalidEvent", error.message),
+      );
+      // all invalid, or the problems name no draft: every draft failed
+      if (rejected.length === 0 || valid.length === 0) return { outcomes, events: [] };
+      port.captured = [];
+      return { outcomes, events: await publisher.publish(valid) };
+    } finally {
+      port.captured = undefined;
+    }
+  }
+
+  /** Sends stamped events of any producers in batched calls; an outcome per event. */
+  async #sendStamped(
+    events: readonly AnyCityEvent[],
+  ): Promise<{ outcomes: EntryOutcome[]; events: AnyCityEvent[] }> {
+    const ok = (e: AnyCityEvent): EntryOutcome => ({
+      type: e.detailType,
+      eventId: e.detail.meta.eventId,
+    });
+    try {
+      const sent = await this.#sender.resend(events);
+      return { outcomes: sent.map(ok), events: sent };
+    } catch (error) {
       if (error instanceof PublishFailedError) {
-        const ok = new Set(error.publishedEventIds);
+        const published = new Set(error.publishedEventIds);
+        const accepted = events.filter((e) => published.has(e.detail.meta.eventId));
         const outcomes: EntryOutcome[] = [
           ...error.failed.map((f) => ({
             type: f.type,
@@ -134,15 +186,16 @@ export class SimulatorTransport {
             errorCode: f.errorCode,
             errorMessage: f.errorMessage,
           })),
-          ...drafts
-            .filter((d) => d.eventId !== undefined && ok.has(d.eventId))
-            .map((d) => ({ type: d.type, ...(d.eventId ? { eventId: d.eventId } : {}) })),
+          ...accepted.map(ok),
         ];
-        return { outcomes, events: [] };
+        return { outcomes, events: accepted };
       }
       const message = error instanceof Error ? error.message : String(error);
       const code = error instanceof Error ? error.name : "UnknownError";
-      return { outcomes: drafts.map((d) => failed(d, code, message)), events: [] };
+      return {
+        outcomes: events.map((e) => ({ ...ok(e), errorCode: code, errorMessage: message })),
+        events: [],
+      };
     }
   }
 

@@ -1,4 +1,5 @@
 /** Wiring of the analytics function: fold per record, commit per batch. */
+import { CachedDocumentStore } from "../shared/cached-documents.ts";
 import { systemClock } from "../shared/clock.ts";
 import { SqsDeadLetters } from "../shared/dead-letter.ts";
 import { DynamoDbFailureLog } from "../shared/failure-log.ts";
@@ -12,7 +13,9 @@ export const SERVICE = "analytics";
 export function buildRuntime(): ServiceRuntime {
   const parts = commonParts(SERVICE);
   const service = new AnalyticsService({
-    docs: parts.docs,
+    // Zone windows, open lists and live density: read once per container, then written at
+    // their known version (the other instance's writes surface as conflicts, then re-read).
+    docs: new CachedDocumentStore(parts.docs),
     bus: { publishDerived: (cause, drafts) => parts.publisher().publishDerived(cause, drafts) },
     clock: systemClock,
   });

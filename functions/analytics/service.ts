@@ -37,12 +37,29 @@ export interface LiveDensity {
   readonly at: string;
 }
 
-type StoredWindow = MinuteWindow & { readonly emitted?: boolean };
+/**
+ * A stored window and what was emitted of it: `emitted` once a ReadingsAggregated went out,
+ * `emittedTotal` its totalEvents, `revision` how many times it was restated for late events
+ * (0: the first aggregate), `rolledUp` the traffic sums already in the hour and day roll-ups.
+ */
+type StoredWindow = MinuteWindow & {
+  readonly emitted?: boolean;
+  readonly emittedTotal?: number;
+  readonly revision?: number;
+  readonly rolledUp?: TrafficSums;
+};
 
-/** An hour's or day's traffic sums, with the minutes already added (at most 1,440). */
+/** An hour's or day's traffic sums, with the minutes (`<minute>#r<revision>`) already added. */
 type RolledUp = TrafficSums & { readonly minutes: readonly string[] };
 
 const statsPk = (zone: string) => `zone-stats#${zone}`;
+const ZERO_SUMS: TrafficSums = { samples: 0, vehiclesCounted: 0, speedSum: 0, occupancySum: 0 };
+const minus = (a: TrafficSums, b: TrafficSums): TrafficSums => ({
+  samples: a.samples - b.samples,
+  vehiclesCounted: a.vehiclesCounted - b.vehiclesCounted,
+  speedSum: a.speedSum - b.speedSum,
+  occupancySum: a.occupancySum - b.occupancySum,
+});
 const densityPk = (zone: string) => `density#${zone}`;
 
 export class AnalyticsService {
@@ -89,11 +106,14 @@ export class AnalyticsService {
         statsPk(window.zone),
         `minute#${window.windowStart}`,
         () => undefined,
-        (stored) => ({
-          ...mergeWindows(stored, window, events),
-          emitted: stored?.emitted ?? false,
-        }),
+        (stored) => {
+          const merged = mergeWindows(stored, window, events);
+          // Nothing new (every event counted already): no write.
+          if (stored && merged.totalEvents === stored.totalEvents) return stored;
+          return { ...stored, ...merged };
+        },
       );
+      // (Re)opened: a window emitted already is restated when its late events are due.
       await update<string[]>(
         this.deps.docs,
         statsPk(window.zone),
@@ -163,27 +183,9 @@ export class AnalyticsService {
     const nextDueAt = later.length > 0 ? Math.min(...later) : undefined;
     let emitted = 0;
     for (const start of due) {
-      const sk = `minute#${start}`;
-      const stored = await this.deps.docs.get<StoredWindow>(statsPk(zone), sk);
-      if (stored && !stored.value.emitted) {
-        const w = stored.value;
-        await this.deps.bus.publishDerived({ detail: { meta: w.first } }, [
-          {
-            type: "ReadingsAggregated",
-            step: `aggregated:${zone}:${start}`,
-            payload: aggregatedPayload(w),
-          },
-        ]);
-        // Roll-up before the close is recorded, and idempotent per minute: a crash in between
-        // rolls up again on retry without counting twice, and never loses the window.
-        await this.rollUp(zone, start, w.traffic);
-        try {
-          await this.deps.docs.put(statsPk(zone), sk, { ...w, emitted: true }, stored.version);
-          emitted += 1;
-        } catch (error) {
-          if (!(error instanceof DocumentConflictError)) throw error; // another instance closed it
-        }
-      }
+      const r = await this.emitWindow(zone, start);
+      if (r.emitted) emitted += 1;
+      if (r.keepOpen) continue;
       await update<string[]>(
         this.deps.docs,
         statsPk(zone),
@@ -195,9 +197,58 @@ export class AnalyticsService {
     return { emitted, ...(nextDueAt === undefined ? {} : { nextDueAt }) };
   }
 
-  /** Adds the minute's traffic sums to its hour and day, once per minute (the minute is kept). */
-  private async rollUp(zone: string, start: string, t: TrafficSums): Promise<void> {
+  /**
+   * Emits the window's ReadingsAggregated if it has events not emitted yet: the first aggregate
+   * when it closes, a revision (the same zone and minute restated with every event counted so
+   * far, a new event id) when events arrived after it closed, so the latest aggregate of a
+   * minute always equals the stored window. `keepOpen`: the window changed meanwhile (late
+   * events merged, or another instance closed it), so it stays open for the next close.
+   */
+  private async emitWindow(
+    zone: string,
+    start: string,
+  ): Promise<{ emitted: boolean; keepOpen: boolean }> {
+    const sk = `minute#${start}`;
+    const stored = await this.deps.docs.get<StoredWindow>(statsPk(zone), sk);
+    if (!stored) return { emitted: false, keepOpen: false };
+    const w = stored.value;
+    if (w.emitted && w.totalEvents <= (w.emittedTotal ?? w.totalEvents)) {
+      return { emitted: false, keepOpen: false };
+    }
+    const revision = w.emitted ? (w.revision ?? 0) + 1 : 0;
+    await this.deps.bus.publishDerived({ detail: { meta: w.first } }, [
+      {
+        type: "ReadingsAggregated",
+        // the first keeps its historical id; a revision's id is fixed by what it states
+        step:
+          revision === 0
+            ? `aggregated:${zone}:${start}`
+            : `aggregated:${zone}:${start}:r${revision}:${w.totalEvents}`,
+        payload: aggregatedPayload(w),
+      },
+    ]);
+    // Roll-up before the close is recorded, and idempotent per minute and revision: a crash in
+    // between rolls up again on retry without counting twice, and never loses the window.
+    const rolled = w.rolledUp ?? ZERO_SUMS;
+    await this.rollUp(zone, `${start}#r${revision}`, minus(w.traffic, rolled));
+    try {
+      await this.deps.docs.put(
+        statsPk(zone),
+        sk,
+        { ...w, emitted: true, emittedTotal: w.totalEvents, revision, rolledUp: w.traffic },
+        stored.version,
+      );
+    } catch (error) {
+      if (!(error instanceof DocumentConflictError)) throw error;
+      return { emitted: true, keepOpen: true };
+    }
+    return { emitted: true, keepOpen: false };
+  }
+
+  /** Adds traffic sums to the minute's hour and day, once per `entry` (minute and revision). */
+  private async rollUp(zone: string, entry: string, t: TrafficSums): Promise<void> {
     if (t.samples === 0) return;
+    const start = entry.slice(0, 24);
     for (const sk of [`hour#${start.slice(0, 13)}`, `day#${start.slice(0, 10)}`]) {
       await update<RolledUp>(
         this.deps.docs,
@@ -205,14 +256,14 @@ export class AnalyticsService {
         sk,
         () => ({ samples: 0, vehiclesCounted: 0, speedSum: 0, occupancySum: 0, minutes: [] }),
         (cur) =>
-          cur.minutes.includes(start)
+          cur.minutes.includes(entry) || (entry.endsWith("#r0") && cur.minutes.includes(start))
             ? cur
             : {
                 samples: cur.samples + t.samples,
                 vehiclesCounted: cur.vehiclesCounted + t.vehiclesCounted,
                 speedSum: cur.speedSum + t.speedSum,
                 occupancySum: cur.occupancySum + t.occupancySum,
-                minutes: [...cur.minutes, start],
+                minutes: [...cur.minutes, entry],
               },
       );
     }

@@ -3,13 +3,14 @@ import { z } from "zod";
 import { RESOURCE_ENV } from "../../infra/topology.ts";
 import type { RecordHandler } from "../shared/batch.ts";
 import { CircuitBreaker } from "../shared/breaker.ts";
+import { CachedDocumentStore } from "../shared/cached-documents.ts";
 import { systemClock } from "../shared/clock.ts";
 import { lazyConfig, positiveInt, resourceName } from "../shared/config.ts";
 import { DynamoDbBreakerStore } from "../shared/dynamodb-breaker-store.ts";
 import { messageOf } from "../shared/errors.ts";
 import type { ServiceRuntime } from "../shared/kit.ts";
 import { observability } from "../shared/observability.ts";
-import { commonParts, envValue, idempotentRuntime, readModelsConfig } from "../shared/runtime.ts";
+import { commonParts, consumerRuntime, envValue, readModelsConfig } from "../shared/runtime.ts";
 import { MediaService } from "./service.ts";
 import { SnsMediaChannel } from "./sns-adapter.ts";
 
@@ -26,7 +27,8 @@ export function buildRuntime(): ServiceRuntime {
   const env = mediaConfig();
   const parts = commonParts(SERVICE);
   const service = new MediaService({
-    docs: parts.docs,
+    // Zone queues are read once per container, then written at their known version.
+    docs: new CachedDocumentStore(parts.docs),
     channel: new SnsMediaChannel(parts.clients.sns, String(env[RESOURCE_ENV.mediaTopic])),
     breaker: new CircuitBreaker({
       name: "media-topic",
@@ -40,27 +42,30 @@ export function buildRuntime(): ServiceRuntime {
     clock: systemClock,
     minIntervalMs: Number(env.MEDIA_MIN_INTERVAL_MS),
   });
-  const hooks = mediaHooks(service);
-  return { ...idempotentRuntime(parts, hooks.handleRecord), afterBatch: hooks.afterBatch };
+  return { ...consumerRuntime(parts), ...mediaHooks(service) };
 }
 
 /**
- * How the kit drives the service: queue per record; after every invocation — the scheduled
- * sweep's empty one included — the batch's zones, then every zone whose rate limit has passed
- * (quiet ones too), are posted.
+ * How the kit drives the service: records buffered per zone, each zone's queue written once when
+ * the batch commits (no idempotency table: the queue knows its event ids); after every
+ * invocation — the scheduled sweep's empty one included — the batch's zones, then every zone
+ * whose rate limit has passed (quiet ones too), are posted.
  */
 export function mediaHooks(
   service: MediaService,
-): Pick<ServiceRuntime, "handleRecord"> & Required<Pick<ServiceRuntime, "afterBatch">> {
+): Pick<ServiceRuntime, "handleRecord"> &
+  Required<Pick<ServiceRuntime, "afterBatch" | "commitBatch">> {
   const touched = new Set<string>();
-  const handleRecord: RecordHandler = async (event) => {
-    const zone = await service.enqueue(event);
+  const handleRecord: RecordHandler = async (event, ctx) => {
+    const zone = service.add(event, ctx.record.messageId);
     if (zone) touched.add(zone);
     return { queued: zone !== undefined };
   };
   return {
     handleRecord,
+    commitBatch: () => service.commitQueued(),
     afterBatch: async () => {
+      service.reset();
       const zones = [...touched];
       const failed = await service.flushPending(zones);
       // Forgotten only once flushed and recorded in the sweep index: if flushPending throws

@@ -3,8 +3,12 @@
  * queued per zone (a read model, so nothing is lost between batches); a zone posts at most once
  * per `minIntervalMs` (rate limit, state shared in the read-models table), and everything queued
  * when it may post is merged into that one post. Each post emits MediaPostPublished.
+ * Per batch each zone's queue is written once (`add` then `commitQueued`); idempotency is the
+ * queue's own: an event id queued or recently posted (`posted`) is not queued again, and the
+ * post is claimed by a conditional write on the queue before it goes out.
  */
 import type { AnyCityEvent } from "../../events/catalog.ts";
+import type { CommitFailure } from "../shared/batch.ts";
 import type { CircuitBreaker } from "../shared/breaker.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { DerivedEventSink } from "../shared/derived.ts";
@@ -27,34 +31,80 @@ interface ZoneQueue {
   readonly pending: readonly PendingItem[];
   readonly lastPostAt: number;
   readonly posts: number;
+  /** Ids of the latest events posted (at most POSTED_IDS): a redelivery is not posted again. */
+  readonly posted?: readonly string[];
 }
+
+const POSTED_IDS = 500;
 
 const queueKey = (zone: string) => ({ pk: `media#${zone}`, sk: "queue" });
 const EMPTY: ZoneQueue = { pending: [], lastPostAt: 0, posts: 0 };
 
 export class MediaService {
   private readonly pending: PendingIndex;
+  /** This batch's public-safe events per zone, with their records. */
+  private readonly buffered = new Map<string, { item: PendingItem; messageId: string }[]>();
 
   constructor(private readonly deps: MediaDeps) {
     this.pending = new PendingIndex(deps.docs, "media#pending");
   }
 
-  /** Queues a public-safe event for its zone (idempotent by event id). Returns the zone. */
-  async enqueue(event: AnyCityEvent): Promise<string | undefined> {
+  /** Buffers a public-safe event for its zone's queue (written by `commitQueued`). */
+  add(event: AnyCityEvent, messageId = event.detail.meta.eventId): string | undefined {
     const item = pendingItemOf(event);
     if (!item) return undefined;
-    const key = queueKey(item.zone);
-    await update<ZoneQueue>(
-      this.deps.docs,
-      key.pk,
-      key.sk,
-      () => EMPTY,
-      (q) =>
-        q.pending.some((p) => p.eventId === item.eventId)
-          ? q
-          : { ...q, pending: [...q.pending, item] },
-    );
+    const list = this.buffered.get(item.zone) ?? [];
+    list.push({ item, messageId });
+    this.buffered.set(item.zone, list);
     return item.zone;
+  }
+
+  /**
+   * Writes the buffered events into their zones' queues: one read-modify-write per zone,
+   * idempotent by event id (an event queued or posted already is not queued again). Returns the
+   * records whose zone could not be written.
+   */
+  async commitQueued(): Promise<CommitFailure[]> {
+    const work = [...this.buffered.entries()];
+    this.buffered.clear();
+    const failures: CommitFailure[] = [];
+    for (const [zone, entries] of work) {
+      const key = queueKey(zone);
+      try {
+        await update<ZoneQueue>(
+          this.deps.docs,
+          key.pk,
+          key.sk,
+          () => EMPTY,
+          (q) => {
+            const known = new Set([...q.pending.map((p) => p.eventId), ...(q.posted ?? [])]);
+            const fresh: PendingItem[] = [];
+            for (const { item } of entries) {
+              if (known.has(item.eventId)) continue;
+              known.add(item.eventId);
+              fresh.push(item);
+            }
+            return fresh.length === 0 ? q : { ...q, pending: [...q.pending, ...fresh] };
+          },
+        );
+      } catch (error) {
+        for (const e of entries) failures.push({ messageId: e.messageId, error });
+      }
+    }
+    return failures;
+  }
+
+  /** Drops what was buffered and not committed (after a failed batch). */
+  reset(): void {
+    this.buffered.clear();
+  }
+
+  /** Queues one public-safe event for its zone (idempotent by event id). Returns the zone. */
+  async enqueue(event: AnyCityEvent): Promise<string | undefined> {
+    const zone = this.add(event);
+    const [failure] = await this.commitQueued();
+    if (failure) throw failure.error;
+    return zone;
   }
 
   /**
@@ -105,7 +155,12 @@ export class MediaService {
     await this.deps.docs.put<ZoneQueue>(
       key.pk,
       key.sk,
-      { pending: [], lastPostAt: now, posts: q.posts + 1 },
+      {
+        pending: [],
+        lastPostAt: now,
+        posts: q.posts + 1,
+        posted: [...(q.posted ?? []), ...taken.map((t) => t.eventId)].slice(-POSTED_IDS),
+      },
       current?.version ?? 0,
     );
     const post = mergePost(zone, taken);
@@ -128,6 +183,7 @@ export class MediaService {
           ...cur,
           pending: [...taken, ...cur.pending],
           lastPostAt: q.lastPostAt,
+          posted: q.posted ?? [],
         }),
       );
       throw error;

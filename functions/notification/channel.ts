@@ -14,19 +14,41 @@ export interface ZoneMessage {
   readonly possibleDuplicate?: boolean;
 }
 
+/** A message the channel refused (certainly not sent), with why. */
+export interface RefusedMessage {
+  readonly zone: string;
+  readonly error: Error;
+}
+
 export interface ZoneChannel {
-  publish(message: ZoneMessage, signal: AbortSignal): Promise<void>;
+  /**
+   * Publishes one message per zone in as few calls as allowed (SNS PublishBatch: 10 per call).
+   * Returns the messages refused; throws when the outcome is unknown (timeout, network).
+   */
+  publishBatch(
+    messages: readonly ZoneMessage[],
+    signal: AbortSignal,
+  ): Promise<{ failed: RefusedMessage[] }>;
 }
 
 export class InMemoryZoneChannel implements ZoneChannel {
   readonly sent: ZoneMessage[] = [];
-  /** Fail publishes to these zones (fault injection). */
+  /** Refuse messages to these zones (fault injection). */
   readonly failZones = new Set<string>();
+  /** Awaited before each batch is accepted (fault injection: a slow publish). */
+  beforeAccept: (() => Promise<void>) | undefined;
 
-  async publish(message: ZoneMessage): Promise<void> {
-    if (this.failZones.has(message.zone)) {
-      throw new Error(`InMemoryZoneChannel: injected failure for zone ${message.zone}`);
+  async publishBatch(messages: readonly ZoneMessage[]): Promise<{ failed: RefusedMessage[] }> {
+    await this.beforeAccept?.();
+    const failed: RefusedMessage[] = [];
+    for (const message of messages) {
+      if (this.failZones.has(message.zone)) {
+        failed.push({
+          zone: message.zone,
+          error: new Error(`InMemoryZoneChannel: injected failure for zone ${message.zone}`),
+        });
+      } else this.sent.push(message);
     }
-    this.sent.push(message);
+    return { failed };
   }
 }

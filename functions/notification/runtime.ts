@@ -3,11 +3,12 @@ import { z } from "zod";
 import { RESOURCE_ENV } from "../../infra/topology.ts";
 import type { RecordHandler } from "../shared/batch.ts";
 import { CircuitBreaker } from "../shared/breaker.ts";
+import { CachedDocumentStore } from "../shared/cached-documents.ts";
 import { systemClock } from "../shared/clock.ts";
 import { lazyConfig, positiveInt, resourceName } from "../shared/config.ts";
 import { DynamoDbBreakerStore } from "../shared/dynamodb-breaker-store.ts";
 import type { ServiceRuntime } from "../shared/kit.ts";
-import { commonParts, envValue, idempotentRuntime, readModelsConfig } from "../shared/runtime.ts";
+import { commonParts, consumerRuntime, envValue, readModelsConfig } from "../shared/runtime.ts";
 import { CitizenRegistry } from "./registry.ts";
 import { NotificationService } from "./service.ts";
 import { SnsZoneChannel } from "./sns-adapter.ts";
@@ -23,10 +24,14 @@ export const notificationConfig = lazyConfig(
   }),
 );
 
+/** Margin by which a zone claim outlives the invocation that made it. */
+const LEASE_MARGIN_MS = 10_000;
+
 export function notificationRecordHandler(service: NotificationService): RecordHandler {
   return async (event, ctx) => {
-    const zones = await service.handle(event);
-    ctx.logger.info("citizens notified", { zones });
+    const remaining = ctx.lambdaContext?.getRemainingTimeInMillis() ?? 0;
+    const zones = await service.handle(event, remaining + LEASE_MARGIN_MS);
+    if (zones.length > 0) ctx.logger.info("citizens notified", { zones });
     return { zones };
   };
 }
@@ -34,10 +39,13 @@ export function notificationRecordHandler(service: NotificationService): RecordH
 export async function buildRuntime(): Promise<ServiceRuntime> {
   const env = notificationConfig();
   const parts = commonParts(SERVICE);
-  const registry = new CitizenRegistry(parts.docs);
+  // Zone summaries do not change once seeded: read once per container (and per 5 minutes).
+  const registry = new CitizenRegistry(new CachedDocumentStore(parts.docs, { maxAgeMs: 300_000 }));
   await registry.ensureSeeded();
   const service = new NotificationService({
-    docs: parts.docs,
+    // A ledger is read once, then each step is one conditional write at its known version.
+    docs: new CachedDocumentStore(parts.docs),
+    clock: systemClock,
     registry,
     channel: new SnsZoneChannel(parts.clients.sns, String(env[RESOURCE_ENV.citizenAlertsTopic])),
     breaker: new CircuitBreaker({
@@ -54,7 +62,9 @@ export async function buildRuntime(): Promise<ServiceRuntime> {
     bus: { publishDerived: (cause, drafts) => parts.publisher().publishDerived(cause, drafts) },
   });
   return {
-    ...idempotentRuntime(parts, notificationRecordHandler(service)),
+    // Exactly once per zone by the alert's zone ledger (read models): no idempotency table.
+    ...consumerRuntime(parts),
+    handleRecord: notificationRecordHandler(service),
     // The citizens are written a few chunks per invocation, after the alert went out.
     afterBatch: async () => {
       await registry.seedChunks();

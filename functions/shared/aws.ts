@@ -4,13 +4,13 @@
  * local cloud (the SDK reads it itself).
  */
 
-import type { Tracer } from "@aws-lambda-powertools/tracer";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { platformConfig } from "./config.ts";
+import type { CityTracer } from "./observability.ts";
 
 /** Time budgets of AWS calls (ms). */
 export const AWS_TIMEOUTS = { connectionTimeout: 1_000, requestTimeout: 3_000 } as const;
@@ -23,7 +23,7 @@ export interface AwsClients {
   readonly eventBridge: EventBridgeClient;
 }
 
-export function awsClients(tracer: Tracer): AwsClients {
+export function awsClients(tracer: CityTracer): AwsClients {
   const common = {
     region: platformConfig().AWS_REGION,
     maxAttempts: 3,

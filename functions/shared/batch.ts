@@ -9,14 +9,13 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Logger } from "@aws-lambda-powertools/logger";
-import type { Tracer } from "@aws-lambda-powertools/tracer";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { type BackoffPolicy, backoffSeconds, type VisibilityPort } from "./backoff.ts";
 import type { Clock } from "./clock.ts";
 import { DEAD_LETTER_ATTRIBUTES, type DeadLetter, type DeadLetterPort } from "./dead-letter.ts";
 import { type AnyCityEvent, parseRecordBody } from "./envelope.ts";
 import { type FailureReason, messageOf, RecordValidationError, reasonOf } from "./errors.ts";
-import type { BatchMetrics } from "./observability.ts";
+import type { BatchMetrics, CityTracer } from "./observability.ts";
 
 /** How many times SQS has delivered the record (1 on its first delivery). */
 export function receiveCountOf(record: SQSRecord): number {
@@ -53,7 +52,7 @@ export interface FailureLog {
 
 export interface BatchDeps {
   readonly logger: Logger;
-  readonly tracer: Tracer;
+  readonly tracer: CityTracer;
   readonly metrics: BatchMetrics;
   readonly clock: Clock;
   readonly visibility?: VisibilityPort;

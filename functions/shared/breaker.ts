@@ -129,6 +129,9 @@ export class CircuitBreaker {
   }
 
   private async record(success: boolean, admitted: BreakerState): Promise<void> {
+    // The common case costs no read: a success admitted by a closed breaker without failures
+    // changes nothing (failures another caller counts meanwhile are its own to report).
+    if (success && admitted.status === "closed" && admitted.failures === 0) return;
     for (let attempt = 0; attempt < 3; attempt++) {
       const s = (await this.store.get(this.name)) ?? INITIAL;
       const next = this.transition(s, success, admitted);

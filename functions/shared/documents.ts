@@ -67,7 +67,10 @@ export class InMemoryDocumentStore implements DocumentStore {
   }
 }
 
-/** Read-modify-write with optimistic concurrency, retried on conflict. */
+/**
+ * Read-modify-write with optimistic concurrency, retried on conflict. A change that returns the
+ * current value itself (same object) writes nothing.
+ */
 export async function update<T>(
   store: DocumentStore,
   pk: string,
@@ -79,6 +82,7 @@ export async function update<T>(
   for (let i = 1; ; i++) {
     const current = await store.get<T>(pk, sk);
     const next = change(current ? current.value : initial());
+    if (current && next === current.value) return next;
     try {
       await store.put(pk, sk, next, current?.version ?? 0);
       return next;

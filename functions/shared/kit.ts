@@ -10,7 +10,7 @@ import { type BatchCommit, type FailureLog, processSqsBatch, type RecordHandler 
 import type { Clock } from "./clock.ts";
 import type { DeadLetterPort } from "./dead-letter.ts";
 import { messageOf } from "./errors.ts";
-import { BatchMetrics, observability } from "./observability.ts";
+import { BatchMetrics, loadTracing, observability } from "./observability.ts";
 
 /** What a service plugs into the kit (built once per container, at first invocation). */
 export interface ServiceRuntime {
@@ -51,6 +51,7 @@ export function lazy<T>(build: () => Promise<T> | T): () => Promise<T> {
 
 export function cityHandler(service: string, runtime: () => Promise<ServiceRuntime>): SqsHandler {
   return async (event, context) => {
+    await loadTracing(); // before the first observability(): the tracer exists only if tracing is on
     const { logger, tracer, metrics, priorityMetrics } = observability(service);
     if (context) logger.addContext(context);
     if (tracer.isTracingEnabled()) {

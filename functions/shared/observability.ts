@@ -1,17 +1,72 @@
 /**
  * Powertools Logger, Tracer and Metrics for one service, built at first use (not at import).
- * Metrics follow the brief's contract: namespace from POWERTOOLS_METRICS_NAMESPACE ("BuzzVille"),
- * default dimension `service`; EventsHandled/EventFailures/EndToEndLatency/EventsStored.
+ * Metrics follow the contract in docs/ARCHITECTURE.md: namespace from
+ * POWERTOOLS_METRICS_NAMESPACE ("BuzzVille"), default dimension `service`;
+ * EventsHandled/EventFailures/EndToEndLatency/EventsStored.
+ *
+ * The Powertools Tracer is loaded only when tracing is on (`loadTracing()`, awaited by the kit
+ * before the first batch): its module loads aws-xray-sdk-core, which loads cls-hooked and enables
+ * an async hook for the whole process, making every awaited promise many times dearer, even when
+ * the tracer is disabled. With tracing off the services get `DISABLED_TRACER`, which does nothing.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import { Tracer } from "@aws-lambda-powertools/tracer";
+import type { Tracer } from "@aws-lambda-powertools/tracer";
 import { platformConfig } from "./config.ts";
 import type { FailureReason } from "./errors.ts";
 
+/** What the services use of the Powertools Tracer. */
+export type CityTracer = Pick<
+  Tracer,
+  | "isTracingEnabled"
+  | "annotateColdStart"
+  | "addServiceNameAnnotation"
+  | "getSegment"
+  | "setSegment"
+  | "captureAWSv3Client"
+>;
+
+/** The tracer when tracing is off: loads nothing, records nothing. */
+export const DISABLED_TRACER: CityTracer = {
+  isTracingEnabled: () => false,
+  annotateColdStart: () => undefined,
+  addServiceNameAnnotation: () => undefined,
+  getSegment: () => undefined,
+  setSegment: () => undefined,
+  captureAWSv3Client: (client) => client,
+};
+
+/**
+ * Whether the Powertools Tracer would trace, decided as it decides (Tracer.setTracingEnabled):
+ * off when POWERTOOLS_TRACE_ENABLED is "false", outside a Lambda execution environment
+ * (AWS_EXECUTION_ENV unset, as in the local cloud and the tests), under SAM local
+ * (AWS_SAM_LOCAL) or the Amplify mock.
+ */
+export function tracingWanted(env: NodeJS.ProcessEnv = process.env): boolean {
+  if ((env.POWERTOOLS_TRACE_ENABLED ?? "").toLowerCase() === "false") return false;
+  const executionEnv = env.AWS_EXECUTION_ENV ?? "";
+  if (executionEnv === "" || executionEnv === "AWS_Lambda_amplify-mock") return false;
+  return (env.AWS_SAM_LOCAL ?? "") === "";
+}
+
+type TracerClass = typeof Tracer;
+let tracerClass: TracerClass | undefined;
+let loading: Promise<void> | undefined;
+
+/** Loads the Powertools Tracer module if tracing is on (once); a no-op otherwise. */
+export function loadTracing(): Promise<void> {
+  loading ??= tracingWanted()
+    ? import("@aws-lambda-powertools/tracer").then((m) => {
+        tracerClass = m.Tracer;
+      })
+    : Promise.resolve();
+  return loading;
+}
+
 export interface Observability {
   readonly logger: Logger;
-  readonly tracer: Tracer;
+  /** The Powertools Tracer when tracing is on and loaded (`loadTracing`), else DISABLED_TRACER. */
+  readonly tracer: CityTracer;
   readonly metrics: Metrics;
   /**
    * A Metrics instance of the same namespace and service with the extra default dimension
@@ -29,7 +84,7 @@ export function observability(service: string): Observability {
     const byPriority = new Map<string, Metrics>();
     o = {
       logger: new Logger({ serviceName: service }),
-      tracer: new Tracer({ serviceName: service }),
+      tracer: tracerClass ? new tracerClass({ serviceName: service }) : DISABLED_TRACER,
       metrics: new Metrics({ namespace, serviceName: service }),
       priorityMetrics: (priority) => {
         let m = byPriority.get(priority);

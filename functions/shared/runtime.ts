@@ -59,7 +59,22 @@ export function commonParts(service: string): CommonParts {
   };
 }
 
-/** A runtime whose record handler acts once per event id (Powertools idempotency). */
+/** The parts of a consumer runtime every service shares: clock, backoff, failure log, DLQ. */
+export function consumerRuntime(
+  parts: CommonParts,
+): Pick<ServiceRuntime, "clock" | "visibility" | "failureLog" | "deadLetters"> {
+  return {
+    clock: systemClock,
+    visibility: new SqsVisibility(parts.clients.sqs),
+    failureLog: new DynamoDbFailureLog(parts.docs),
+    deadLetters: new SqsDeadLetters(parts.clients.sqs),
+  };
+}
+
+/**
+ * A runtime whose record handler acts once per event id (Powertools idempotency on the
+ * idempotency table): only for side effects outside DynamoDB (dispatch calls, citizen alerts).
+ */
 export function idempotentRuntime(parts: CommonParts, handleRecord: RecordHandler): ServiceRuntime {
   const idem = idempotentByEventId(
     handleRecord,
@@ -69,11 +84,8 @@ export function idempotentRuntime(parts: CommonParts, handleRecord: RecordHandle
     ),
   );
   return {
+    ...consumerRuntime(parts),
     handleRecord: idem.run,
     registerLambdaContext: idem.registerLambdaContext,
-    clock: systemClock,
-    visibility: new SqsVisibility(parts.clients.sqs),
-    failureLog: new DynamoDbFailureLog(parts.docs),
-    deadLetters: new SqsDeadLetters(parts.clients.sqs),
   };
 }

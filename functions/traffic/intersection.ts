@@ -46,7 +46,41 @@ export interface IntersectionState {
     readonly occupancyPercent: number;
     readonly at: string;
   };
+  /**
+   * Ids of the latest events applied (or held) here: a redelivered event is skipped, not applied
+   * or counted twice. At most RECENT_IDS; beyond, light changes are still deduplicated by
+   * `lastSequence` and `held`, and the FIFO queue drops copies within 5 minutes.
+   */
+  readonly recentEventIds?: readonly string[];
+  /**
+   * The derived events of the write that produced this state, published right after it and then
+   * cleared; a reader that finds them (a crash in between) publishes them first (their ids derive
+   * from the cause, so the bus's consumers see each once).
+   */
+  readonly outbox?: readonly OutboxEntry[];
 }
+
+/** Derived events waiting to be published, with their cause. */
+export interface OutboxEntry {
+  readonly cause: {
+    readonly eventId: string;
+    readonly correlationId: string;
+    readonly lamport: number;
+  };
+  readonly drafts: readonly DerivedDraft[];
+}
+
+/** Most event ids kept in `recentEventIds`. */
+export const RECENT_IDS = 64;
+
+/** Records an applied event id (bounded; oldest forgotten first). */
+export function rememberApplied(state: IntersectionState, eventId: string): IntersectionState {
+  const recent = [...(state.recentEventIds ?? []), eventId];
+  return { ...state, recentEventIds: recent.slice(-RECENT_IDS) };
+}
+
+export const wasApplied = (state: IntersectionState, eventId: string) =>
+  state.recentEventIds?.includes(eventId) ?? false;
 
 export interface ResequencingOptions {
   /** How long a gap is waited for before the held changes are applied and flagged. */

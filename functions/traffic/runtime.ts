@@ -1,9 +1,11 @@
 /** Wiring of the traffic function (config at first use, AWS adapters). */
 import { z } from "zod";
+import { CachedDocumentStore } from "../shared/cached-documents.ts";
 import { systemClock } from "../shared/clock.ts";
 import { lazyConfig, positiveInt } from "../shared/config.ts";
 import type { ServiceRuntime } from "../shared/kit.ts";
-import { commonParts, idempotentRuntime } from "../shared/runtime.ts";
+import { observability } from "../shared/observability.ts";
+import { commonParts, consumerRuntime } from "../shared/runtime.ts";
 import { TrafficService, trafficRecordHandler } from "./service.ts";
 
 export const SERVICE = "traffic";
@@ -21,25 +23,36 @@ export function buildRuntime(): ServiceRuntime {
   const env = trafficConfig();
   const parts = commonParts(SERVICE);
   const service = new TrafficService({
-    docs: parts.docs,
+    // Intersections are read once per container and then written at their known version.
+    docs: new CachedDocumentStore(parts.docs),
     bus: { publishDerived: (cause, drafts) => parts.publisher().publishDerived(cause, drafts) },
     clock: systemClock,
     resequencing: { holdMs: env.TRAFFIC_HOLD_MS, maxHeld: env.TRAFFIC_MAX_HELD },
   });
-  const hooks = trafficHooks(service);
-  return { ...idempotentRuntime(parts, hooks.handleRecord), afterBatch: hooks.afterBatch };
+  return { ...consumerRuntime(parts), ...trafficHooks(service) };
 }
 
 /**
- * How the kit drives the service: each record, then after every invocation — the scheduled
- * sweep's empty one included — the expired holds of quiet intersections are applied.
+ * How the kit drives the service: each record buffered, one write per intersection when the
+ * batch commits (a failed intersection fails only its records), then after every invocation —
+ * the scheduled sweep's empty one included — the expired holds of quiet intersections are
+ * applied. Idempotency is in the intersection's state (no idempotency table).
  */
 export function trafficHooks(
   service: TrafficService,
-): Pick<ServiceRuntime, "handleRecord"> & Required<Pick<ServiceRuntime, "afterBatch">> {
+): Pick<ServiceRuntime, "handleRecord"> &
+  Required<Pick<ServiceRuntime, "afterBatch" | "commitBatch">> {
   return {
     handleRecord: trafficRecordHandler(service),
+    commitBatch: async () => {
+      const { failures, counts } = await service.commit();
+      if (counts.dropped > 0 || counts.held > 0) {
+        observability(SERVICE).logger.info("light changes resequenced", { ...counts });
+      }
+      return failures;
+    },
     afterBatch: async () => {
+      service.reset();
       await service.sweepHeld();
     },
   };

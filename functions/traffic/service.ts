@@ -1,25 +1,40 @@
 /**
- * The traffic service's record handler: keeps each intersection's read model (lights, mode,
- * resequencing state) and emits SignalSequenceViolation / TrafficRerouted. Ports only.
- * Derived events are published BEFORE the read model is saved, so a failure between the two
- * re-emits the same (deterministic) ids on retry instead of losing them.
+ * The traffic service: keeps each intersection's read model (lights, mode, resequencing state)
+ * and emits SignalSequenceViolation / TrafficRerouted. Ports only.
+ *
+ * Per batch, each intersection is read and written once: records are folded in order into its
+ * state (`add`), then `commit` writes it with one conditional put on its version (a concurrent
+ * writer makes it fail: re-read, fold again). Behind the runtime's document cache the read is
+ * usually free, so an intersection costs one write per batch. Idempotency is part of that state:
+ * light changes by per-producer sequence (`lastSequence`, `held`), other events by the ids applied
+ * recently (`recentEventIds`). Derived events are written with the state (its `outbox`),
+ * published right after the write, then the outbox is cleared (one more write, only when there
+ * were derived events); whoever reads a state with an outbox publishes it first (ids derive from
+ * the cause), so a crash in between loses nothing.
+ * See docs/RELIABILITY.md.
  */
 import type { AnyCityEvent } from "../../events/catalog.ts";
 import { isCityEventOf } from "../../events/validate.ts";
-import type { RecordHandler } from "../shared/batch.ts";
+import { type CommitFailure, forEachConcurrently, type RecordHandler } from "../shared/batch.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { DerivedEventSink } from "../shared/derived.ts";
-import { DocumentConflictError, type DocumentStore, update } from "../shared/documents.ts";
-import { PendingIndex } from "../shared/pending-index.ts";
 import {
-  expireHeld,
+  DocumentConflictError,
+  type DocumentStore,
+  update,
+  type Versioned,
+} from "../shared/documents.ts";
+import { PendingIndex } from "../shared/pending-index.ts";
+import { type Counts, foldEvents, foldExpiry, ZERO_COUNTS } from "./fold.ts";
+import {
   type IntersectionState,
   initialIntersection,
-  type Outcome,
-  onLightChanged,
+  type OutboxEntry,
   type ResequencingOptions,
+  rememberApplied,
+  wasApplied,
 } from "./intersection.ts";
-import { liftPreemption, onAccident, onDensity, preempt } from "./modes.ts";
+import { liftPreemption, preempt } from "./modes.ts";
 
 export interface TrafficDeps {
   readonly docs: DocumentStore;
@@ -28,151 +43,245 @@ export interface TrafficDeps {
   readonly resequencing: ResequencingOptions;
   /** Intersections whose expired holds are applied per sweep. @default 20 */
   readonly sweepLimit?: number;
+  /** Intersections committed at the same time. @default 8 */
+  readonly concurrency?: number;
 }
 
 export const intersectionKey = (id: string) => ({ pk: `intersection#${id}`, sk: "state" });
 const preemptionKey = (incidentId: string) => ({ pk: `preemption#${incidentId}`, sk: "route" });
+/** Conditional-write attempts of one intersection per commit. */
+const ATTEMPTS = 5;
+
+interface Buffered {
+  readonly zone: string;
+  readonly items: { readonly event: AnyCityEvent; readonly messageId: string }[];
+}
 
 export class TrafficService {
   private readonly pending: PendingIndex;
   /** Intersections whose held changes this container saw change: earliest due time or none. */
   private readonly touched = new Map<string, number | undefined>();
+  /** This batch's records per intersection, in order. */
+  private readonly batch = new Map<string, Buffered>();
+  /** The sweep index as last read or written here. */
+  private index: { due: Readonly<Record<string, number>>; at: number } | undefined;
 
   constructor(private readonly deps: TrafficDeps) {
     this.pending = new PendingIndex(deps.docs, "traffic#pending");
   }
 
-  async handle(event: AnyCityEvent): Promise<{ applied: number; held: number; dropped: number }> {
+  /**
+   * One record: saga steps (pre-emption and its lifting) are applied at once; the change to the
+   * record's own intersection is buffered for `commit`.
+   */
+  async add(event: AnyCityEvent, messageId = event.detail.meta.eventId): Promise<void> {
     const meta = event.detail.meta;
     if (isCityEventOf(event, "UnitsReserved") || isCityEventOf(event, "UnitsDispatched")) {
-      // Saga step: pre-empt the incident's intersection, then the units' route.
       const ids = new Set(
         isCityEventOf(event, "UnitsDispatched") ? event.detail.route.intersectionIds : [],
       );
       if (meta.intersectionId) ids.add(meta.intersectionId);
-      await this.preemptAll(event.detail.incidentId, meta.zone, [...ids]);
+      await this.preemptAll(event.detail.incidentId, meta.zone, [...ids], meta.eventId);
     } else if (
       (isCityEventOf(event, "DispatchFailed") && !event.detail.willRetry) ||
       isCityEventOf(event, "DispatchEscalated")
     ) {
-      // Saga compensation: lift every pre-emption of the incident.
-      const key = preemptionKey(event.detail.incidentId);
+      const incidentId = event.detail.incidentId;
+      const key = preemptionKey(incidentId);
       const route = await this.deps.docs.get<string[]>(key.pk, key.sk);
       for (const id of route?.value ?? []) {
-        await this.updateIntersection(id, meta.zone, (s) =>
-          liftPreemption(s, event.detail.incidentId),
+        await this.updateIntersection(id, meta.zone, meta.eventId, (s) =>
+          liftPreemption(s, incidentId),
         );
       }
     }
-    const intersectionId = meta.intersectionId;
-    if (!intersectionId) return { applied: 0, held: 0, dropped: 0 };
+    const id = meta.intersectionId;
+    if (!id) return;
+    const buffered = this.batch.get(id) ?? { zone: meta.zone, items: [] };
+    buffered.items.push({ event, messageId });
+    this.batch.set(id, buffered);
+  }
 
-    const key = intersectionKey(intersectionId);
-    const now = this.deps.clock.now();
-    const current = await this.deps.docs.get<IntersectionState>(key.pk, key.sk);
-    const state = current?.value ?? initialIntersection(intersectionId, meta.zone);
-    let outcome: Outcome;
-    if (isCityEventOf(event, "TrafficLightChanged")) {
-      outcome = onLightChanged(state, event, now, this.deps.resequencing);
-    } else if (isCityEventOf(event, "AccidentDetected")) {
-      const r = onAccident(state, event);
-      outcome = expireHeld(
-        { ...emptyOutcome(r.state), derived: r.derived },
-        now,
-        this.deps.resequencing,
-      );
-    } else if (isCityEventOf(event, "TrafficDensityMeasured")) {
-      outcome = expireHeld(onDensity(state, event), now, this.deps.resequencing);
-    } else {
-      outcome = expireHeld(state, now, this.deps.resequencing);
-    }
-    if (outcome.derived.length > 0) await this.deps.bus.publishDerived(event, outcome.derived);
-    if (outcome.state !== state || !current) {
-      await this.deps.docs.put(key.pk, key.sk, outcome.state, current?.version ?? 0);
-    }
-    if (state.held.length > 0 || outcome.state.held.length > 0) {
-      this.touched.set(intersectionId, this.dueAt(outcome.state));
-    }
-    return {
-      applied: outcome.applied.length,
-      held: outcome.held.length,
-      dropped: outcome.dropped.length,
-    };
+  /** Writes every intersection the batch touched; returns the records whose write failed. */
+  async commit(): Promise<{ failures: CommitFailure[]; counts: Counts }> {
+    const work = [...this.batch.entries()];
+    this.batch.clear();
+    const failures: CommitFailure[] = [];
+    const counts = { ...ZERO_COUNTS };
+    await forEachConcurrently(work, this.deps.concurrency ?? 8, async ([id, b]) => {
+      try {
+        const c = await this.commitIntersection(id, b.zone, (s, now) =>
+          foldEvents(
+            s,
+            b.items.map((i) => i.event),
+            now,
+            this.deps.resequencing,
+          ),
+        );
+        for (const k of Object.keys(counts) as (keyof Counts)[]) counts[k] += c[k];
+      } catch (error) {
+        for (const i of b.items) failures.push({ messageId: i.messageId, error });
+      }
+    });
+    return { failures, counts };
+  }
+
+  /** Drops what was buffered and not committed (after a failed batch). */
+  reset(): void {
+    this.batch.clear();
+  }
+
+  /** One event on its own: add + commit (tests, tools). */
+  async handle(event: AnyCityEvent): Promise<Counts> {
+    await this.add(event);
+    const { failures, counts } = await this.commit();
+    if (failures[0]) throw failures[0].error;
+    return counts;
   }
 
   /**
    * After each batch: records which intersections hold changes and until when, then applies
    * (and flags) the expired holds of every due intersection — also quiet ones that got no event
-   * since — at most `sweepLimit` per call. Returns the intersections swept.
+   * since — at most `sweepLimit` per call. The shared index is read when this container changed
+   * it, or at most once per hold time otherwise. Returns the intersections swept.
    */
   async sweepHeld(): Promise<string[]> {
     const changes = new Map(this.touched);
-    const index = await this.pending.merge(changes);
+    const now = this.deps.clock.now();
+    if (changes.size > 0 || !this.index || now - this.index.at >= this.deps.resequencing.holdMs) {
+      this.index = { due: await this.pending.merge(changes), at: now };
+    }
     // Forgotten only once recorded: if the merge throws, the next sweep records them again.
     for (const [id, at] of changes) if (this.touched.get(id) === at) this.touched.delete(id);
-    const now = this.deps.clock.now();
-    const due = PendingIndex.due(index, now, this.deps.sweepLimit ?? 20);
+    const due = PendingIndex.due(this.index.due, now, this.deps.sweepLimit ?? 20);
     if (due.length === 0) return [];
     const after = new Map<string, number | undefined>();
     for (const id of due) {
-      const key = intersectionKey(id);
-      const current = await this.deps.docs.get<IntersectionState>(key.pk, key.sk);
-      if (!current || current.value.held.length === 0) {
-        after.set(id, undefined);
-        continue;
+      try {
+        await this.commitIntersection(id, undefined, (s, t) =>
+          foldExpiry(s, t, this.deps.resequencing),
+        );
+      } catch (error) {
+        if (!(error instanceof DocumentConflictError)) throw error;
+        continue; // the intersection's own records keep writing it: the next sweep looks again
       }
-      const expiring = [...current.value.held].sort((a, b) => a.heldAt - b.heldAt)[0];
-      const outcome = expireHeld(current.value, now, this.deps.resequencing);
-      if (outcome.state !== current.value) {
-        if (outcome.derived.length > 0 && expiring) {
-          const cause = {
-            detail: {
-              meta: {
-                eventId: expiring.eventId,
-                correlationId: expiring.correlationId ?? expiring.eventId,
-                lamport: expiring.lamport ?? 1,
-              },
-            },
-          };
-          await this.deps.bus.publishDerived(cause, outcome.derived);
-        }
-        try {
-          await this.deps.docs.put(key.pk, key.sk, outcome.state, current.version);
-        } catch (error) {
-          if (!(error instanceof DocumentConflictError)) throw error;
-          continue; // the intersection's own record got there first: next sweep looks again
-        }
-      }
-      after.set(id, this.dueAt(outcome.state));
+      after.set(id, this.touched.get(id));
+      this.touched.delete(id);
     }
-    await this.pending.merge(after);
+    this.index = { due: await this.pending.merge(after), at: now };
     return due;
   }
 
-  private dueAt(state: IntersectionState): number | undefined {
-    if (state.held.length === 0) return undefined;
-    return Math.min(...state.held.map((h) => h.heldAt)) + this.deps.resequencing.holdMs;
+  /**
+   * Reads the intersection (publishing an outbox left unpublished), folds, writes it at its
+   * version and publishes the new outbox. `zone` undefined: a missing intersection is skipped.
+   */
+  private async commitIntersection(
+    id: string,
+    zone: string | undefined,
+    fold: (
+      s: IntersectionState,
+      now: number,
+    ) => { state: IntersectionState; outbox: OutboxEntry[]; counts: Counts },
+  ): Promise<Counts> {
+    const key = intersectionKey(id);
+    for (let attempt = 1; ; attempt++) {
+      const read = await this.deps.docs.get<IntersectionState>(key.pk, key.sk);
+      if (!read && zone === undefined) return { ...ZERO_COUNTS };
+      const current = read && (await this.settleOutbox(id, read));
+      if (read && !current) continue; // changed meanwhile: read again
+      const before = current?.value ?? initialIntersection(id, zone ?? "");
+      const folded = fold(before, this.deps.clock.now());
+      this.noteHeld(id, before, folded.state);
+      if (current && folded.state === before) return folded.counts;
+      const next: IntersectionState =
+        folded.outbox.length > 0 ? { ...folded.state, outbox: folded.outbox } : folded.state;
+      const version = current?.version ?? 0;
+      try {
+        await this.deps.docs.put(key.pk, key.sk, next, version);
+      } catch (error) {
+        if (!(error instanceof DocumentConflictError) || attempt >= ATTEMPTS) throw error;
+        continue;
+      }
+      await this.settleOutbox(id, { value: next, version: version + 1 });
+      return folded.counts;
+    }
   }
 
-  private async preemptAll(incidentId: string, zone: string, ids: string[]): Promise<void> {
+  /**
+   * Publishes a state's outbox and writes the state without it (conditionally on its version).
+   * Returns the state to go on from, or undefined when it changed meanwhile (a concurrent writer:
+   * it too found the outbox; the ids derive from the cause, so consumers see each event once).
+   */
+  private async settleOutbox(
+    id: string,
+    doc: Versioned<IntersectionState>,
+  ): Promise<Versioned<IntersectionState> | undefined> {
+    const { outbox, ...rest } = doc.value;
+    if (!outbox || outbox.length === 0) return doc;
+    for (const { cause, drafts } of outbox) {
+      await this.deps.bus.publishDerived({ detail: { meta: cause } }, drafts);
+    }
+    const key = intersectionKey(id);
+    try {
+      await this.deps.docs.put(key.pk, key.sk, rest, doc.version);
+    } catch (error) {
+      if (error instanceof DocumentConflictError) return undefined;
+      throw error;
+    }
+    return { value: rest, version: doc.version + 1 };
+  }
+
+  /** Remembers when an intersection's earliest held change expires (for the sweep index). */
+  private noteHeld(id: string, before: IntersectionState, after: IntersectionState): void {
+    if (before.held.length === 0 && after.held.length === 0) return;
+    this.touched.set(
+      id,
+      after.held.length === 0
+        ? undefined
+        : Math.min(...after.held.map((h) => h.heldAt)) + this.deps.resequencing.holdMs,
+    );
+  }
+
+  private async preemptAll(
+    incidentId: string,
+    zone: string,
+    ids: string[],
+    eventId: string,
+  ): Promise<void> {
     const key = preemptionKey(incidentId);
     await update(
       this.deps.docs,
       key.pk,
       key.sk,
       () => [] as string[],
-      (cur) => [...new Set([...cur, ...ids])],
+      (cur) => (ids.every((id) => cur.includes(id)) ? cur : [...new Set([...cur, ...ids])]),
     );
-    for (const id of ids) await this.updateIntersection(id, zone, (s) => preempt(s, incidentId));
+    for (const id of ids) {
+      await this.updateIntersection(id, zone, eventId, (s) => preempt(s, incidentId));
+    }
   }
 
+  /**
+   * A saga step on one intersection, at most once per event (`recentEventIds`), through the same
+   * read-publish-write path as the records (an outbox found unpublished goes out first, so the
+   * write that drops it loses nothing and a later reader does not publish it again).
+   */
   private async updateIntersection(
     id: string,
     zone: string,
+    eventId: string,
     change: (s: IntersectionState) => IntersectionState,
   ): Promise<void> {
-    const key = intersectionKey(id);
-    await update(this.deps.docs, key.pk, key.sk, () => initialIntersection(id, zone), change);
+    await this.commitIntersection(id, zone, (s) => {
+      if (wasApplied(s, eventId)) return { state: s, outbox: [], counts: { ...ZERO_COUNTS } };
+      const next = change(s);
+      return {
+        state: next === s ? s : rememberApplied(next, eventId),
+        outbox: [],
+        counts: { ...ZERO_COUNTS },
+      };
+    });
   }
 
   async intersection(id: string): Promise<IntersectionState | undefined> {
@@ -181,15 +290,10 @@ export class TrafficService {
   }
 }
 
-function emptyOutcome(state: IntersectionState): Outcome {
-  return { state, derived: [], applied: [], held: [], dropped: [] };
-}
-
+/** The kit's record handler: buffers the record for the batch's commit. */
 export function trafficRecordHandler(service: TrafficService): RecordHandler {
   return async (event, ctx) => {
-    const r = await service.handle(event);
-    if (r.dropped > 0) ctx.logger.info("duplicate light change dropped");
-    if (r.held > 0) ctx.logger.info("light change held for a sequence gap");
-    return r;
+    await service.add(event, ctx.record.messageId);
+    return undefined;
   };
 }

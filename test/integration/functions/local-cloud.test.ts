@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LightState } from "../../../events/catalog/common.ts";
 import type { AnyCityEvent } from "../../../events/catalog.ts";
 import { CityEventPublisher } from "../../../events/publisher.ts";
+import type { Ledger } from "../../../functions/notification/ledger.ts";
 import { incidentIdOf } from "../../../functions/shared/incident.ts";
 import { SHARED_IDS } from "../../../infra/resources.ts";
 import type { ResourceMap } from "../../../local/resource-map.ts";
@@ -74,10 +75,15 @@ describe("consumers on the local cloud", () => {
     );
     await putRaw([alert, alert]);
     const key = `notification#${alert.detail.meta.eventId}`;
-    const zones = await waitFor("z3 notified", () => doc<string[]>(key, "zones"), {
-      timeoutMs: 45_000,
-    });
-    expect(zones).toEqual(["z3"]);
+    const ledger = await waitFor(
+      "z3 notified and announced",
+      async () => {
+        const l = await doc<Ledger>(key, "ledger");
+        return l?.z3?.stage === "announced" ? l : undefined;
+      },
+      { timeoutMs: 45_000 },
+    );
+    expect(Object.keys(ledger)).toEqual(["z3"]);
     const queue = resources.queues.NotificationCriticalQueue;
     if (!queue) throw new Error("NotificationCriticalQueue was not deployed");
     await waitFor("both deliveries consumed", async () => {

@@ -141,11 +141,20 @@ describe("chaos outcome on the local city", () => {
       expect(repeated(posts, (d) => field(d, "sourceEventId"))).toEqual({});
       // each duplicated event acted on once: its derived events (by causationId) each seen once
       const causedByDuplicate = seen.filter((d) => duplicated.has(d.detail.meta.causationId ?? ""));
-      const fromCrash = causedByDuplicate
-        .filter((d) => d.detail.meta.causationId === crashId)
-        .map((d) => d.type);
+      const crashDerived = causedByDuplicate.filter((d) => d.detail.meta.causationId === crashId);
+      const fromCrash = crashDerived.map((d) => d.type);
       expect(fromCrash).toEqual(expect.arrayContaining(["IncidentOpened", "CitizensNotified"]));
-      expect(fromCrash.length).toBe(new Set(fromCrash).size);
+      // A zone-minute's aggregate is restated (a revision, caused by the window's first event)
+      // when events of that minute arrive after it closed: not an action taken twice. An action
+      // taken twice shows as two event ids of one type (one id seen twice: checked below).
+      const actions = [
+        ...new Map(
+          crashDerived
+            .filter((d) => d.type !== "ReadingsAggregated")
+            .map((d) => [d.detail.meta.eventId, d.type]),
+        ).values(),
+      ];
+      expect(repeated(actions, (t) => t)).toEqual({});
       expect(repeated(causedByDuplicate, (d) => d.detail.meta.eventId)).toEqual({});
       expect(repeated(seen, (d) => d.detail.meta.eventId)).toEqual({});
 

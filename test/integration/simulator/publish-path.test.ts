@@ -144,8 +144,9 @@ describe("simulator → PutEvents over the wire", () => {
     expect(details.length - new Set(details).size).toBe(4); // duplicates, byte for byte
   });
 
-  it("paces on the clock it is given: each entry sent when due, sleeps spanning the run", async () => {
+  it("paces on the clock it is given: each entry sent at the end of its batch window, sleeps spanning the run", async () => {
     received.length = 0;
+    const callsBefore = targets.length;
     const start = Date.UTC(2026, 5, 1, 7);
     const sleeps: number[] = [];
     const clock = new (class extends VirtualClock {
@@ -172,19 +173,23 @@ describe("simulator → PutEvents over the wire", () => {
       expect(summary.failures).toBe(0);
       expect(summary.sent).toBe(received.length);
       expect(summary.sent).toBeGreaterThanOrEqual(15);
-      // the run waited on the clock, in many steps, exactly for its duration
-      expect(sleeps.length).toBeGreaterThan(10);
+      // the run waited on the clock, a step per 200 ms batch window, exactly for its duration
+      expect(sleeps.length).toBe(10);
       expect(sleeps.every((ms) => ms > 0)).toBe(true);
       expect(sleeps.reduce((a, b) => a + b, 0)).toBe(2000);
       expect(clock.now()).toBe(start + 2000);
       expect(summary.elapsedMs).toBe(2000);
-      // no entry left before its time (occurredAt = start + atMs), none after the run
+      // no entry left before its time (occurredAt = start + atMs), each at the end of its
+      // 200 ms window, none after the run; the window's entries in batched calls
       const due = received.map((e) =>
         Date.parse(
           (JSON.parse(e.Detail ?? "{}") as { meta: { occurredAt: string } }).meta.occurredAt,
         ),
       );
-      expect(receivedAt).toEqual(due);
+      expect(receivedAt).toEqual(
+        due.map((t) => Math.max(t, start + Math.ceil((t - start) / 200) * 200)),
+      );
+      expect(targets.length - callsBefore).toBeLessThan(received.length);
       expect(progress.length).toBeGreaterThanOrEqual(4);
       expect(progress.at(-1)).toBe(summary.sent);
     } finally {

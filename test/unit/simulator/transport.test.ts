@@ -49,6 +49,27 @@ describe("SimulatorTransport", () => {
     expect(bus.details().every((d) => d.meta.producerId === "lux-z2:t1")).toBe(true);
   });
 
+  it("sends a tick's drafts of several producers together, ≤ 10 per call, each producer numbered alone", async () => {
+    const { bus, transport, lux, rng } = setup();
+    const drafts = (n: number) => Array.from({ length: n }, () => lux.daylight("sunrise", rng));
+    const { outcomes, events } = await transport.publishTick([
+      ["lux-z2", drafts(7)],
+      ["lux-z3", drafts(6)],
+    ]);
+    expect(outcomes).toHaveLength(13);
+    expect(outcomes.every((o) => !o.errorCode)).toBe(true);
+    expect(events).toHaveLength(13);
+    const calls = bus.received.map((r) => r.call);
+    expect(new Set(calls).size).toBe(2); // 13 entries: 10 + 3
+    const seqOf = (producer: string) =>
+      bus
+        .details()
+        .filter((d) => d.meta.producerId === producer)
+        .map((d) => d.meta.sequence);
+    expect(seqOf("lux-z2:t1")).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(seqOf("lux-z3:t1")).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
   it("stamps a reversed pair in order and delivers it late-first, one call each", async () => {
     const { bus, transport, lux, rng } = setup();
     await transport.publish("lux-z2", [lux.daylight("sunrise", rng)]);

@@ -11,15 +11,16 @@ function setup() {
   const clock = new ManualClock();
   const channel = new InMemoryMediaChannel();
   const bus = new InMemoryBus();
+  const docs = new InMemoryDocumentStore();
   const service = new MediaService({
-    docs: new InMemoryDocumentStore(),
+    docs,
     channel,
     breaker: new CircuitBreaker({ name: "media", store: new InMemoryBreakerStore(), clock }),
     bus: bus.publisher("media", () => clock.now()),
     clock,
     minIntervalMs: 60_000,
   });
-  return { clock, channel, bus, service };
+  return { clock, channel, bus, service, docs };
 }
 
 const at = (zone: string) => ({ latitude: 1, longitude: 1, zone });
@@ -55,6 +56,34 @@ describe("media", () => {
     await service.enqueue(structuredClone(e));
     await service.flush("z1");
     expect(channel.posts[0]?.sourceEventIds).toEqual([e.detail.meta.eventId]);
+  });
+
+  it("never posts an event twice: one delivered again after its post is not queued again", async () => {
+    const { service, channel, clock } = setup();
+    const e = cityEvent("AccidentDetected", { location: at("z2") });
+    await service.enqueue(e);
+    await service.flush("z2");
+    clock.advance(60_000);
+    await service.enqueue(structuredClone(e)); // a redelivery, an EventBridge duplicate
+    expect(await service.flush("z2")).toBe(false); // nothing queued: nothing to post
+    expect(channel.posts.flatMap((p) => p.sourceEventIds)).toEqual([e.detail.meta.eventId]);
+  });
+
+  it("writes each zone's queue once per batch, a failed zone failing only its records", async () => {
+    const { service, docs } = setup();
+    const ok = [1, 2, 3].map(() => cityEvent("PublicEventStarted", { location: at("z4") }));
+    for (const [i, e] of ok.entries()) service.add(e, `ok-${i}`);
+    service.add(cityEvent("PublicEventStarted", { location: at("z6") }), "bad-0");
+    const put = docs.put.bind(docs);
+    let writes = 0;
+    docs.put = async (pk, sk, value, version) => {
+      writes += 1;
+      if (pk === "media#z6") throw new Error("injected: z6 unavailable");
+      return put(pk, sk, value, version);
+    };
+    const failures = await service.commitQueued();
+    expect(failures.map((f) => f.messageId)).toEqual(["bad-0"]);
+    expect(writes).toBe(2); // z4 once for its three events, z6 once
   });
 
   it("ignores events that are not public-safe", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InMemoryZoneChannel } from "../../../../functions/notification/channel.ts";
+import { ZoneInFlightError } from "../../../../functions/notification/ledger.ts";
 import { CENSUS, CitizenRegistry } from "../../../../functions/notification/registry.ts";
 import { NotificationService } from "../../../../functions/notification/service.ts";
 import { CircuitBreaker, InMemoryBreakerStore } from "../../../../functions/shared/breaker.ts";
@@ -21,8 +22,9 @@ async function setup() {
     channel,
     breaker: new CircuitBreaker({ name: "sms", store: new InMemoryBreakerStore(), clock }),
     bus: bus.publisher("notification", () => clock.now()),
+    clock,
   });
-  return { docs, registry, channel, bus, service };
+  return { docs, registry, channel, bus, service, clock };
 }
 
 describe("notification", () => {
@@ -85,25 +87,29 @@ describe("notification", () => {
   });
 
   it("a crash after publishing, before the zone is recorded, re-sends it marked with the same key", async () => {
-    const { service, channel, docs } = await setup();
+    const { service, channel, docs, clock } = await setup();
     const alert = cityEvent("WeatherAlertIssued", { zones: ["z3"] });
-    // the zones-done write fails once: SNS accepted the publish, the function then crashed
+    // Every ledger write after the claim fails: SNS accepted the publish, then the function
+    // died (not even its release got written), so its claim stays until the lease ends.
     const put = docs.put.bind(docs);
-    let failed = false;
+    let crashed = false;
     docs.put = async (pk, sk, value, version) => {
-      if (sk === "zones" && !failed) {
-        failed = true;
-        throw new Error("crash");
-      }
+      if (crashed && sk === "ledger") throw new Error("crash");
+      if (sk === "ledger") crashed = true;
       return put(pk, sk, value, version);
     };
     await expect(service.handle(alert)).rejects.toThrow(/crash/);
+    docs.put = put;
+    // the retry before the lease ends waits (the claim may be a live handler): nothing sent
+    await expect(service.handle(alert)).rejects.toThrow(ZoneInFlightError);
+    expect(channel.sent).toHaveLength(1);
+    clock.advance(60_000);
     await service.handle(alert);
     expect(channel.sent.map((m) => [m.messageKey, m.possibleDuplicate ?? false])).toEqual([
       [`${alert.detail.meta.eventId}:z3`, false],
       [`${alert.detail.meta.eventId}:z3`, true],
     ]);
-    await service.handle(alert); // recorded done now: nothing more
+    await service.handle(alert); // recorded announced now: nothing more
     expect(channel.sent).toHaveLength(2);
   });
 

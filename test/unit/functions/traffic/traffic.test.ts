@@ -89,7 +89,16 @@ describe("traffic: resequencing", () => {
     const state = await service.intersection("i-12");
     expect(state?.lights).toEqual(G_R);
     expect(state?.appliedChanges).toBe(5);
-    expect(state?.duplicatesDropped).toBe(2);
+    // the same events again are redeliveries (their ids are in recentEventIds): skipped, not
+    // counted; a controller re-sending a sequence under a new event id is a duplicate dropped
+    expect(state?.duplicatesDropped).toBe(0);
+    expect(state?.recentEventIds).toEqual(
+      expect.arrayContaining([c1, c2, c3, c4, c5].map((c) => c.detail.meta.eventId)),
+    );
+    const resent = structuredClone(c2);
+    (resent.detail.meta as { eventId: string }).eventId = "01KM0000000000000000000000";
+    await service.handle(resent);
+    expect((await service.intersection("i-12"))?.duplicatesDropped).toBe(1);
     expect(state?.held).toEqual([]);
     expect(bus.ofType("SignalSequenceViolation")).toHaveLength(0);
   });
