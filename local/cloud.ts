@@ -29,7 +29,10 @@ export interface LocalCloud {
   readonly region: string;
   readonly pipes: PipesService;
   readonly eventBridge: EventBridgeService;
-  /** An SQS client served in process by the embedded SQS (no loopback HTTP); destroyed by stop(). */
+  /**
+   * An SQS client served in process by the embedded SQS (no loopback HTTP), for inspection: its
+   * requests are not counted in `gateway.requests`. Destroyed by stop().
+   */
   readonly sqs: SQSClient;
   /**
    * The embedded queues reached directly (no SDK): for the cloud's own consumers, e.g.
@@ -66,12 +69,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     },
   });
 
-  // An SQS client for the cloud's callers (status, inspection): served in process by fauxqs.
+  // An SQS client for the cloud's callers (status, inspection): served in process by fauxqs, and
+  // not counted as the city's requests (on AWS, CloudWatch serves these depth reads).
   const sqs = new SQSClient({
     endpoint,
     region,
     credentials: LOCAL_CREDENTIALS,
-    requestHandler: gateway.queueRequestHandler(),
+    requestHandler: gateway.queueRequestHandler({ counted: false }),
   });
   const pipes = createPipesService({
     region,

@@ -68,7 +68,13 @@ export interface Gateway {
    * A `requestHandler` for the local cloud's OWN SQS/SNS clients: their requests go straight to
    * the embedded fauxqs, in process (same wire format and errors as over HTTP).
    */
-  queueRequestHandler(): NonNullable<SQSClientConfig["requestHandler"]>;
+  queueRequestHandler(options?: {
+    /**
+     * Count the requests as the cloud's own AWS requests. Off for inspection (the status line,
+     * the crisis monitor's depth reads), which CloudWatch serves on AWS, not SQS. @default true
+     */
+    readonly counted?: boolean;
+  }): NonNullable<SQSClientConfig["requestHandler"]>;
   /** The embedded queues reached directly, for the local cloud's own plumbing (local/queues/direct.ts). */
   readonly queues: QueuePort;
   /** AWS-protocol requests served, by origin, service and action (`GET /_buzzville/metrics`). */
@@ -270,8 +276,12 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     mountApi: (mounted) => {
       api = mounted;
     },
-    queueRequestHandler: () =>
-      inProcessRequestHandler(queues.inject, `${urlHost}:${port}`, requests),
+    queueRequestHandler: (handlerOptions) =>
+      inProcessRequestHandler(
+        queues.inject,
+        `${urlHost}:${port}`,
+        handlerOptions?.counted === false ? undefined : requests,
+      ),
     queues: directQueuePort(queues.sqs, requests),
     requests,
     stop: () => {

@@ -7,10 +7,12 @@
 
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { SHARED_IDS } from "../../infra/resources.ts";
 import { topology } from "../../infra/topology.ts";
 import { mountLocalApi } from "../api/serve.ts";
 import { type LocalCloud, startLocalCloud } from "../cloud.ts";
+import { LocalCrisisMonitor } from "../crisis/monitor.ts";
 import { deployTopology } from "../deploy.ts";
 import { startFunctions } from "../lambda/runtime.ts";
 import type { DeployedQueue, ResourceMap } from "../resource-map.ts";
@@ -116,6 +118,7 @@ export async function runUp(options: UpOptions = {}): Promise<UpSummary> {
   const events = new EventBridgeClient(config);
   let functions: ReturnType<typeof startFunctions> | undefined;
   let ticker: NodeJS.Timeout | undefined;
+  let stopCrisis: (() => Promise<void>) | undefined;
   try {
     const resources = await deployTopology({
       endpoint: cloud.endpoint,
@@ -201,6 +204,14 @@ export async function runUp(options: UpOptions = {}): Promise<UpSummary> {
     }, 1000);
 
     // Traffic first; it ends with the duration or when aborted.
+    // Crisis mode: the same controller as the stack's alarm-driven Lambda (docs/OPERATIONS.md).
+    const crisis = new LocalCrisisMonitor({
+      resources,
+      clients: { sqs, events, documents: DynamoDBDocumentClient.from(ddb) },
+      onError: (error) => note(`[crisis] ${String(error)}`),
+    });
+    crisis.start();
+    stopCrisis = () => crisis.stop();
     const runTraffic = traffic.run({
       busName: resources.bus.name,
       client: accepted.wrap(events),
@@ -212,8 +223,12 @@ export async function runUp(options: UpOptions = {}): Promise<UpSummary> {
       rate: options.rate ?? 10,
       scenario,
       onError: (error) => note(`[traffic] ${String(error)}`),
+      slowDown: () => crisis.mode === "crisis",
     });
-    await runTraffic.catch((error: unknown) => note(`[traffic] stopped: ${String(error)}`));
+    const outcome = await runTraffic.catch((error: unknown) => {
+      note(`[traffic] stopped: ${String(error)}`);
+      return { heldBack: 0 };
+    });
     const durationSeconds = Math.round((Date.now() - started) / 1000);
 
     // Drain: wait until the working queues are empty twice in a row, or the bound.
@@ -236,6 +251,8 @@ export async function runUp(options: UpOptions = {}): Promise<UpSummary> {
     }
     clearInterval(ticker);
     ticker = undefined;
+    await stopCrisis();
+    stopCrisis = undefined;
 
     // Account for every accepted event from the real resources.
     const final = await depths();
@@ -284,6 +301,7 @@ export async function runUp(options: UpOptions = {}): Promise<UpSummary> {
       trafficSource: traffic.kind,
       scenario,
       endpoint: cloud.endpoint,
+      crisis: crisis.report(outcome.heldBack),
     };
     if (options.json) out(`${JSON.stringify(summary)}\n`);
     else out(`${formatSummary(summary)}\n`);
@@ -293,6 +311,7 @@ export async function runUp(options: UpOptions = {}): Promise<UpSummary> {
     return summary;
   } finally {
     if (ticker) clearInterval(ticker);
+    await stopCrisis?.();
     await functions?.stop();
     ddb.destroy();
     events.destroy();

@@ -25,13 +25,21 @@ export interface TrafficOptions {
   /** Simulator scenario name (e.g. "normal-day"). */
   readonly scenario: string;
   readonly onError?: (error: unknown) => void;
+  /** Backpressure: true while the city is in crisis (info readings slow down). */
+  readonly slowDown?: () => boolean;
+}
+
+/** What a traffic run reports back. */
+export interface TrafficOutcome {
+  /** Info readings held back under backpressure (crisis mode). */
+  readonly heldBack: number;
 }
 
 export interface TrafficSource {
   readonly kind: "simulator" | "built-in";
   /** The scenario names it accepts (checked before the cloud boots); any when absent. */
   readonly scenarios?: readonly string[];
-  run(options: TrafficOptions): Promise<void>;
+  run(options: TrafficOptions): Promise<TrafficOutcome>;
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -74,6 +82,7 @@ export const builtInTraffic: TrafficSource = {
       }
       await sleep(Math.max(0, 1000 - (Date.now() - tickStart)), options.signal);
     }
+    return { heldBack: 0 };
   },
 };
 
@@ -89,7 +98,7 @@ export async function loadTrafficSource(): Promise<TrafficSource> {
     kind: "simulator",
     ...(Array.isArray(names) ? { scenarios: names } : {}),
     async run(options) {
-      await mod.runScenario({
+      const summary = await mod.runScenario({
         scenario: options.scenario as Parameters<typeof mod.runScenario>[0]["scenario"],
         rate: options.rate,
         // Without a duration the run lasts until the signal aborts it.
@@ -98,7 +107,9 @@ export async function loadTrafficSource(): Promise<TrafficSource> {
         busName: options.busName,
         client: options.client,
         signal: options.signal,
+        ...(options.slowDown ? { slowDown: options.slowDown } : {}),
       });
+      return { heldBack: summary.heldBack };
     },
   };
 }

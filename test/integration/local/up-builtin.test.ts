@@ -54,6 +54,7 @@ describe("buzzville up in process", () => {
             }),
           );
           expect(out.FailedEntryCount).toBe(0);
+          return { heldBack: 0 };
         },
       },
     });
