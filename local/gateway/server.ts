@@ -10,12 +10,14 @@ import type { SQSClientConfig } from "@aws-sdk/client-sqs";
 import { type DynamoBackend, startDynamoBackend } from "../backends/dynalite.ts";
 import { type QueueBackend, startQueueBackend } from "../backends/fauxqs.ts";
 import { RequestCounter } from "../request-counts.ts";
-import { GatewayError, writeAwsError } from "./errors.ts";
+import { errorShapeOf, GatewayError, writeAwsError } from "./errors.ts";
+import { bodyLimitOf, guardRequest } from "./guard.ts";
 import { inProcessRequestHandler } from "./in-process.ts";
 import type { JsonTargetService, RestJsonService } from "./ports.ts";
-import { readBody, send } from "./proxy.ts";
+import { capRequest, readBody, send } from "./proxy.ts";
 import { type Route, routeRequest, SUPPORTED_SERVICES } from "./route.ts";
 import { jsonToQueryXml, queryErrorCode, queryToJson } from "./sqs-query.ts";
+import { CHECKED_SQS_ACTIONS, serveCheckedSqsJson } from "./sqs-validate.ts";
 
 /** dynalite's operations; anything else (e.g. TransactWriteItems) gets a clear error here. */
 const DYNAMODB_ACTIONS = new Set([
@@ -88,17 +90,15 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
         return;
       }
       const path = (req.url ?? "/").split("?")[0] ?? "/";
-      writeAwsError(res, routeRequest(req.headers, path).protocol, {
-        status: 500,
-        code: "InternalFailure",
-        message: `The local cloud failed to serve ${req.method} ${req.url}: ${String(error)}`,
-        fault: "Receiver",
-      });
+      const shape = errorShapeOf(error, req.method ?? "GET", path);
+      writeAwsError(res, routeRequest(req.headers, path).protocol, shape);
     });
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const refused = guardRequest(req.headers, routeRequest(req.headers, path).service, { host });
+    if (refused) return writeAwsError(res, routeRequest(req.headers, path).protocol, refused);
     if (req.method === "GET" && (path === "/health" || path === "/_buzzville/health")) {
       res.setHeader("content-type", "application/json");
       res.end(JSON.stringify({ status: "ok", services: SUPPORTED_SERVICES, region }));
@@ -131,6 +131,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
         (route.service === "pipes" ? `${req.method} /v1/pipes` : `${route.protocol} request`);
       requests.count("client", route.service, action);
     }
+    capRequest(req, bodyLimitOf(route.service));
     switch (route.service) {
       // In process: the backends' own request handlers get this very request (no second hop).
       case "sns":
@@ -138,6 +139,9 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
         return queues.handle(req, res);
       case "sqs":
         if (route.protocol === "query") return sqsQuery(req, res);
+        if (CHECKED_SQS_ACTIONS.has(route.action ?? "")) {
+          return serveCheckedSqsJson(req, res, queues.port, route.action ?? "");
+        }
         return queues.handle(req, res);
       case "dynamodb":
         if (route.action && !DYNAMODB_ACTIONS.has(route.action)) return unsupported(res, route);
@@ -169,7 +173,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     req: IncomingMessage,
     res: ServerResponse,
   ): Promise<void> {
-    const body = await readBody(req);
+    const body = await readBody(req, bodyLimitOf("events"));
     if (!service) return unsupported(res, route);
     const target = req.headers["x-amz-target"];
     const answer = await service.handle({ target: typeof target === "string" ? target : "", body });
@@ -180,7 +184,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   }
 
   async function servePipes(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req);
+    const body = await readBody(req, bodyLimitOf("pipes"));
     const url = new URL(req.url ?? "/", "http://local");
     if (!pipes) {
       return unsupported(res, { service: undefined, requested: "pipes", protocol: "rest-json" });
@@ -198,7 +202,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   }
 
   async function sqsQuery(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const { action, input } = queryToJson(await readBody(req));
+    const { action, input } = queryToJson(await readBody(req, bodyLimitOf("sqs")));
     requests.count("client", "sqs", action);
     const headers: Record<string, string> = {
       "content-type": "application/x-amz-json-1.0",
