@@ -17,7 +17,7 @@ import type { JsonTargetService, RestJsonService } from "./ports.ts";
 import { capRequest, readBody, send } from "./proxy.ts";
 import { type Route, routeRequest, SUPPORTED_SERVICES } from "./route.ts";
 import { jsonToQueryXml, queryErrorCode, queryToJson } from "./sqs-query.ts";
-import { CHECKED_SQS_ACTIONS, serveCheckedSqsJson } from "./sqs-validate.ts";
+import { serveCheckedSqsJson } from "./sqs-validate.ts";
 
 /** dynalite's operations; anything else (e.g. TransactWriteItems) gets a clear error here. */
 const DYNAMODB_ACTIONS = new Set([
@@ -139,10 +139,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
         return queues.handle(req, res);
       case "sqs":
         if (route.protocol === "query") return sqsQuery(req, res);
-        if (CHECKED_SQS_ACTIONS.has(route.action ?? "")) {
-          return serveCheckedSqsJson(req, res, queues.port, route.action ?? "");
-        }
-        return queues.handle(req, res);
+        return serveCheckedSqsJson(req, res, queues.inject, route.action ?? "");
       case "dynamodb":
         if (route.action && !DYNAMODB_ACTIONS.has(route.action)) return unsupported(res, route);
         return dynamo.handle(req, res);

@@ -6,7 +6,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type AwsErrorShape, MalformedBodyError, writeAwsError } from "./errors.ts";
 import { bodyLimitOf } from "./guard.ts";
-import { readBody, send } from "./proxy.ts";
+import type { Inject } from "./in-process.ts";
+import { readBody } from "./proxy.ts";
 
 /** AWS: 1-80 characters of alphanumerics, hyphens and underscores; FIFO queues end in `.fifo`. */
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
@@ -21,8 +22,40 @@ const INTEGERS: Readonly<Record<string, readonly [number, number]>> = {
   MaxResults: [1, 1000],
 };
 
-/** The SQS actions the gateway checks (JSON protocol: it buffers only these). */
-export const CHECKED_SQS_ACTIONS: ReadonlySet<string> = new Set(["CreateQueue", "ReceiveMessage"]);
+/** Fields that are strings wherever they appear (top level or in a batch entry). */
+const STRINGS = new Set([
+  "QueueUrl",
+  "QueueName",
+  "QueueNamePrefix",
+  "MessageBody",
+  "ReceiptHandle",
+  "MessageGroupId",
+  "MessageDeduplicationId",
+  "ReceiveRequestAttemptId",
+  "NextToken",
+  "Label",
+  "Id",
+  "SourceArn",
+  "DestinationArn",
+  "TaskHandle",
+  "QueueOwnerAWSAccountId",
+]);
+/** Fields that are maps (objects) and lists of strings. */
+const MAPS = new Set([
+  "Attributes",
+  "tags",
+  "Tags",
+  "MessageAttributes",
+  "MessageSystemAttributes",
+]);
+const STRING_LISTS = new Set([
+  "AttributeNames",
+  "MessageAttributeNames",
+  "MessageSystemAttributeNames",
+  "TagKeys",
+  "AWSAccountIds",
+  "Actions",
+]);
 
 const invalid = (message: string): AwsErrorShape => ({
   status: 400,
@@ -38,6 +71,37 @@ function checkQueueName(name: unknown): AwsErrorShape | undefined {
   return invalid(
     `Value ${shown} for parameter QueueName is invalid. Reason: Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length (a FIFO queue's name ends in .fifo).`,
   );
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+function wrongType(key: string, allowed: string): AwsErrorShape {
+  return invalid(`Value for parameter ${key} is invalid. Reason: must be ${allowed}.`);
+}
+
+/** Wrong JSON types, which fauxqs would answer with a 500 (raw requests; SDKs never send them). */
+function checkTypes(input: Readonly<Record<string, unknown>>): AwsErrorShape | undefined {
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined || value === null) continue;
+    if (STRINGS.has(key) && typeof value !== "string") return wrongType(key, "a string");
+    if (MAPS.has(key) && !isObject(value)) return wrongType(key, "a map");
+    if (
+      STRING_LISTS.has(key) &&
+      (!Array.isArray(value) || value.some((v) => typeof v !== "string"))
+    ) {
+      return wrongType(key, "a list of strings");
+    }
+    if (key === "Entries") {
+      if (!Array.isArray(value) || !value.every(isObject))
+        return wrongType(key, "a list of entries");
+      for (const entry of value) {
+        const problem = checkTypes(entry) ?? checkIntegers(entry);
+        if (problem) return problem;
+      }
+    }
+  }
+  return undefined;
 }
 
 function checkIntegers(input: Readonly<Record<string, unknown>>): AwsErrorShape | undefined {
@@ -65,6 +129,15 @@ export function checkSqsInput(action: string, input: unknown): AwsErrorShape | u
     };
   }
   const fields = input as Readonly<Record<string, unknown>>;
+  const typed = checkTypes(fields);
+  if (typed) return typed;
+  if (action.endsWith("Batch") && !Array.isArray(fields.Entries)) {
+    return {
+      status: 400,
+      code: "MissingParameter",
+      message: "The request must contain the parameter Entries.",
+    };
+  }
   if (action === "CreateQueue") {
     return checkQueueName(Object.hasOwn(fields, "QueueName") ? fields.QueueName : undefined);
   }
@@ -80,13 +153,13 @@ function parseJson(body: string): unknown {
 }
 
 /**
- * Serves a JSON-protocol SQS request of a checked action: buffers and checks it, then forwards
- * it to fauxqs on its loopback port (the other actions are served in process, unbuffered).
+ * Serves a JSON-protocol SQS request over HTTP: buffers and checks it, then hands it to fauxqs in
+ * process (Fastify inject, no socket hop). The local cloud's own clients skip this (in-process.ts).
  */
 export async function serveCheckedSqsJson(
   req: IncomingMessage,
   res: ServerResponse,
-  backendPort: number,
+  inject: Inject,
   action: string,
 ): Promise<void> {
   const body = await readBody(req, bodyLimitOf("sqs"));
@@ -96,12 +169,13 @@ export async function serveCheckedSqsJson(
   for (const [name, value] of Object.entries(req.headers)) {
     if (typeof value === "string" && name !== "content-length") headers[name] = value;
   }
-  const answer = await send(backendPort, { method: "POST", path: "/", headers, body });
-  res.statusCode = answer.status;
+  const payload = body.trim() === "" ? "{}" : body;
+  const answer = await inject({ method: "POST", url: "/", headers, payload });
+  res.statusCode = answer.statusCode;
   for (const [name, value] of Object.entries(answer.headers)) {
     if (value !== undefined && name !== "content-length" && name !== "connection") {
       res.setHeader(name, value);
     }
   }
-  res.end(answer.body);
+  res.end(answer.rawPayload);
 }
