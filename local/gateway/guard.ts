@@ -6,7 +6,8 @@
  *   the gateway was started on;
  * - an `Origin` header must be the endpoint's own origin, and `Sec-Fetch-Site: cross-site` is
  *   refused: SDKs and CLIs send neither, browsers always do on cross-origin requests;
- * - a declared `content-length` above the service's cap is answered 413 before any byte is read.
+ * - a declared `content-length` above the service's cap is answered 413 before any byte is read;
+ *   services served by an embedded backend (DynamoDB, SNS, STS) need a declared length.
  */
 import type { IncomingHttpHeaders } from "node:http";
 import { isIP } from "node:net";
@@ -86,9 +87,26 @@ function checkOrigin(headers: IncomingHttpHeaders): AwsErrorShape | undefined {
 export const bodyLimitOf = (service: ServiceId | undefined): number =>
   BODY_LIMITS[service ?? "other"];
 
-function checkLength(headers: IncomingHttpHeaders, limit: number): AwsErrorShape | undefined {
+/** Services whose bodies the gateway reads itself, counting bytes (proxy.ts readBody). */
+const COUNTED: ReadonlySet<ServiceId | undefined> = new Set(["events", "pipes", "sqs"]);
+
+function checkLength(
+  headers: IncomingHttpHeaders,
+  service: ServiceId | undefined,
+): AwsErrorShape | undefined {
+  const limit = bodyLimitOf(service);
   const declared = headers["content-length"];
-  if (declared === undefined) return undefined;
+  if (declared === undefined) {
+    // The embedded backends read their bodies themselves, uncapped: they need a declared length
+    // (AWS SDKs always send one).
+    if (headers["transfer-encoding"] === undefined || COUNTED.has(service)) return undefined;
+    return {
+      status: 411,
+      code: "MissingContentLength",
+      message:
+        "This service needs a Content-Length header (chunked request bodies are not accepted).",
+    };
+  }
   const length = Number(declared);
   return Number.isFinite(length) && length > limit
     ? new RequestTooLargeError(limit).shape
@@ -104,9 +122,5 @@ export function guardRequest(
   service: ServiceId | undefined,
   options: GuardOptions,
 ): AwsErrorShape | undefined {
-  return (
-    checkHost(headers, options) ??
-    checkOrigin(headers) ??
-    checkLength(headers, bodyLimitOf(service))
-  );
+  return checkHost(headers, options) ?? checkOrigin(headers) ?? checkLength(headers, service);
 }

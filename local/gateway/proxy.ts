@@ -82,20 +82,3 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on("error", reject);
   });
 }
-
-/**
- * Counts the bytes of a request another handler consumes (the in-process backends) and destroys
- * it once they pass `limit`, for bodies that declare no content-length.
- */
-export function capRequest(req: IncomingMessage, limit: number): void {
-  if (req.headers["content-length"] !== undefined) return; // checked by the guard
-  let size = 0;
-  const onData = (c: Buffer) => {
-    size += c.length;
-    if (size > limit) {
-      req.off("data", onData);
-      req.destroy(new RequestTooLargeError(limit));
-    }
-  };
-  req.on("data", onData);
-}

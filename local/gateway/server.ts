@@ -14,7 +14,7 @@ import { errorShapeOf, GatewayError, writeAwsError } from "./errors.ts";
 import { bodyLimitOf, guardRequest } from "./guard.ts";
 import { inProcessRequestHandler } from "./in-process.ts";
 import type { JsonTargetService, RestJsonService } from "./ports.ts";
-import { capRequest, readBody, send } from "./proxy.ts";
+import { readBody, send } from "./proxy.ts";
 import { type Route, routeRequest, SUPPORTED_SERVICES } from "./route.ts";
 import { jsonToQueryXml, queryErrorCode, queryToJson } from "./sqs-query.ts";
 import { serveCheckedSqsJson } from "./sqs-validate.ts";
@@ -131,7 +131,6 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
         (route.service === "pipes" ? `${req.method} /v1/pipes` : `${route.protocol} request`);
       requests.count("client", route.service, action);
     }
-    capRequest(req, bodyLimitOf(route.service));
     switch (route.service) {
       // In process: the backends' own request handlers get this very request (no second hop).
       case "sns":

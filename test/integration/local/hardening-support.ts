@@ -69,3 +69,46 @@ export const sqsQueryRequest = (form: string): RawRequest => ({
   headers: signedFor("sqs", "application/x-www-form-urlencoded"),
   body: form,
 });
+
+/**
+ * Streams up to `megabytes` MiB of `x` as a chunked body (no content-length) and resolves with
+ * the answer's status and how many MiB were written before it came (writing stops then).
+ */
+export function streamed(
+  endpoint: string,
+  headers: Record<string, string>,
+  megabytes: number,
+): Promise<{ status: number; sentMb: number }> {
+  const url = new URL(endpoint);
+  return new Promise((resolve) => {
+    let sentMb = 0;
+    let answered = false;
+    const r = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: "POST",
+        path: "/",
+        headers: { ...headers, "transfer-encoding": "chunked" },
+      },
+      (res) => {
+        answered = true;
+        res.resume();
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, sentMb }));
+      },
+    );
+    r.on("error", () => undefined); // the server closes the connection once it has answered
+    const chunk = Buffer.alloc(1024 * 1024, 120);
+    const pump = (): void => {
+      while (!answered && sentMb < megabytes) {
+        sentMb++;
+        if (!r.write(chunk)) {
+          r.once("drain", pump);
+          return;
+        }
+      }
+      if (!answered) r.end();
+    };
+    pump();
+  });
+}

@@ -17,7 +17,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalCloud, startLocalCloud } from "../../../local/cloud.ts";
 import type { EventEnvelope } from "../../../local/eventbridge/types.ts";
-import { eventsRequest, raw, signedFor, sqsQueryRequest } from "./hardening-support.ts";
+import { eventsRequest, raw, signedFor, sqsQueryRequest, streamed } from "./hardening-support.ts";
 import { clientsFor } from "./support.ts";
 
 let cloud: LocalCloud;
@@ -184,6 +184,27 @@ describe("request size limits", () => {
       await stillServing();
     },
   );
+
+  it("answers a streamed 100 MiB body (no content-length) with 413 once past the cap", async () => {
+    const { headers } = eventsRequest("PutEvents", "");
+    const answer = await streamed(cloud.endpoint, headers ?? {}, 100);
+    expect(answer.status).toBe(413);
+    expect(answer.sentMb).toBeLessThan(100);
+    await stillServing();
+  });
+
+  it("needs a declared length for the services an embedded backend reads (DynamoDB)", async () => {
+    const answer = await streamed(
+      cloud.endpoint,
+      {
+        ...signedFor("dynamodb", "application/x-amz-json-1.0"),
+        "x-amz-target": "DynamoDB_20120810.ListTables",
+      },
+      1,
+    );
+    expect(answer.status).toBe(411);
+    await stillServing();
+  });
 
   it("never echoes the entries of an 11-entry request", async () => {
     const detail = JSON.stringify({ x: "z".repeat(20_000) });
