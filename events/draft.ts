@@ -21,7 +21,7 @@ import { newEventId } from "./ids.ts";
 import { problemsOf } from "./issues.ts";
 import type { EventType } from "./names.ts";
 import { SequenceCounter } from "./sequence.ts";
-import { checkPayload } from "./validate.ts";
+import { checkPayload, priorityProblem } from "./validate.ts";
 
 /** What a producer hands over: a type, its payload, and optional meta overrides. */
 export interface EventDraft<T extends EventType = EventType> {
@@ -83,6 +83,10 @@ function checkDrafts(drafts: readonly unknown[]): {
     const type = typeof draft.type === "string" ? draft.type : String(draft.type);
     const checked = checkPayload(draft.type, draft.payload, index);
     problems.push(...checked.problems);
+    const lowered =
+      checked.payload &&
+      priorityProblem(draft.type as EventType, checked.payload, draft.priority, index);
+    if (lowered) problems.push(lowered);
     payloads.push(checked.payload);
     const options = DraftOptionsSchema.safeParse(
       {

@@ -21,6 +21,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
 export function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";
   if (typeof value === "bigint") return `${value}n`;
+  // JSON renders NaN and ±Infinity as null: say what was really received.
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   let text: string;
   try {
     text = JSON.stringify(value) ?? String(value);

@@ -41,6 +41,7 @@ import {
   PublishFailedError,
 } from "./errors.ts";
 import { derivedEventId } from "./ids.ts";
+import { describeValue } from "./issues.ts";
 import { type EventType, RESOURCE_ENV, SOURCE_OF } from "./names.ts";
 import { resolveProducerId } from "./producer-id.ts";
 import {
@@ -54,7 +55,22 @@ import {
   putEventsEntrySize,
   type RetryPolicy,
 } from "./publisher-policy.ts";
-import { validateEvent } from "./validate.ts";
+import { priorityProblem, validateEvent } from "./validate.ts";
+
+/**
+ * A publisher method given something other than a list (e.g. `publish("x")` from untyped code)
+ * throws InvalidEventError saying what it takes, never a raw TypeError.
+ */
+function assertList(value: unknown, method: string, what: string): asserts value is unknown[] {
+  if (Array.isArray(value)) return;
+  throw new InvalidEventError([
+    {
+      eventType: "unknown",
+      path: "",
+      rule: `${method} takes an array of ${what}, got ${describeValue(value)}`,
+    },
+  ]);
+}
 
 /** The part of the EventBridge client the publisher uses (an in-memory fake implements it in tests). */
 export interface PutEventsPort {
@@ -211,6 +227,7 @@ export class CityEventPublisher {
 
   /** Validates every draft (throws InvalidEventError listing all invalid ones, before any call), stamps, publishes. */
   async publish(drafts: readonly AnyEventDraft[]): Promise<AnyCityEvent[]> {
+    assertList(drafts, "publish", "drafts { type, payload }");
     const payloads = assertValidDrafts(drafts);
     const events = drafts.map((d, i) =>
       stampDraft(d as EventDraft, this.#ctx, { kind: "tick" }, undefined, payloads[i]),
@@ -234,6 +251,7 @@ export class CityEventPublisher {
     cause: CauseEvent,
     drafts: readonly DerivedDraft[],
   ): Promise<AnyCityEvent[]> {
+    assertList(drafts, "publishDerived", "drafts { type, payload }");
     const causeMeta = cause.detail.meta;
     const full = drafts.map(
       (d, i): EventDraft => ({
@@ -264,9 +282,13 @@ export class CityEventPublisher {
    * `PublishFailedError.unpublished`. Each is validated first.
    */
   async resend(events: readonly CityEvent[]): Promise<AnyCityEvent[]> {
+    assertList(events, "resend", "stamped events { detailType, detail }");
     const problems = events.flatMap((e, index) => {
       const result = validateEvent(e.detailType, e.detail);
-      return result.ok ? [] : result.error.problems.map((p) => ({ ...p, index }));
+      if (!result.ok) return result.error.problems.map((p) => ({ ...p, index }));
+      const detail = result.value as Record<string, unknown> & { meta: EventMeta };
+      const lowered = priorityProblem(e.detailType, detail, detail.meta.priority, index);
+      return lowered ? [lowered] : [];
     });
     if (problems.length > 0) {
       throw new InvalidEventError(problems, {

@@ -12,9 +12,10 @@ import {
   isEventType,
   type PayloadOf,
 } from "./catalog.ts";
-import { EventMetaSchema } from "./envelope.ts";
+import { EventMetaSchema, PRIORITIES, type Priority } from "./envelope.ts";
 import { type EventProblem, InvalidEventError, UnknownEventTypeError } from "./errors.ts";
-import { problemsOf } from "./issues.ts";
+import { personalDataProblems } from "./free-text.ts";
+import { describeValue, problemsOf } from "./issues.ts";
 import { EVENT_TYPES, type EventType, SOURCE_OF } from "./names.ts";
 
 const PARSE_OPTIONS = { reportInput: true } as const;
@@ -91,9 +92,40 @@ export function checkPayload(
     return { problems: [...new UnknownEventTypeError(type, EVENT_TYPES, index).problems] };
   const schema = definition(type).payload;
   const result = schema.safeParse(payload, PARSE_OPTIONS);
-  return result.success
-    ? { problems: [], payload: result.data as Record<string, unknown> }
-    : { problems: problemsOf(type, result.error, schema, index) };
+  if (!result.success) return { problems: problemsOf(type, result.error, schema, index) };
+  const personal = personalDataProblems(type, result.data, index);
+  return personal.length > 0
+    ? { problems: personal }
+    : { problems: [], payload: result.data as Record<string, unknown> };
+}
+
+/**
+ * The priorities a producer may give an event of this type and payload: the catalog's
+ * classification or more urgent (PRIORITIES runs from most to least urgent). A producer may
+ * raise a priority, never lower it: a FireAlarmRaised marked "info" would miss emergency
+ * dispatch (docs/RELIABILITY.md, "Hostile input").
+ */
+export function allowedPriorities(type: EventType, payload: Record<string, unknown>): Priority[] {
+  const classified = definition(type).priority(payload);
+  return PRIORITIES.slice(0, PRIORITIES.indexOf(classified) + 1);
+}
+
+/** The problem of a producer-given priority below the catalog's classification, if any. */
+export function priorityProblem(
+  type: EventType,
+  payload: Record<string, unknown>,
+  priority: unknown,
+  index?: number,
+): EventProblem | undefined {
+  if (priority === undefined || !PRIORITIES.includes(priority as Priority)) return undefined;
+  const allowed = allowedPriorities(type, payload);
+  if (allowed.includes(priority as Priority)) return undefined;
+  return {
+    ...(index === undefined ? {} : { index }),
+    eventType: type,
+    path: "priority",
+    rule: `must not be lower than the catalog's classification for this payload (${definition(type).priorityRule}): allowed ${allowed.join("|")}, got ${describeValue(priority)}`,
+  };
 }
 
 /** Validates a `detail` (payload + meta) of a detail-type; throws InvalidEventError. */

@@ -23,6 +23,7 @@ export interface QueuePort {
     },
   ): Promise<void>;
   delete(queueUrl: string, receiptHandle: string): Promise<void>;
+  /** Makes a received message visible again; a message no longer in flight is not an error. */
   release(queueUrl: string, receiptHandle: string): Promise<void>;
 }
 

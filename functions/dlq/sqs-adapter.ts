@@ -8,6 +8,13 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { QueueMessage, QueuePort } from "./port.ts";
 
+/** SQS's answers when the receipt handle no longer holds the message in flight. */
+const NOT_IN_FLIGHT = new Set([
+  "MessageNotInflight",
+  "AWS.SimpleQueueService.MessageNotInflight",
+  "ReceiptHandleIsInvalid",
+]);
+
 export class SqsQueues implements QueuePort {
   constructor(private readonly client: SQSClient) {}
 
@@ -76,13 +83,18 @@ export class SqsQueues implements QueuePort {
     );
   }
 
+  /** A message no longer in flight is already visible again (or gone): nothing to release. */
   async release(queueUrl: string, receiptHandle: string): Promise<void> {
-    await this.client.send(
-      new ChangeMessageVisibilityCommand({
-        QueueUrl: queueUrl,
-        ReceiptHandle: receiptHandle,
-        VisibilityTimeout: 0,
-      }),
-    );
+    try {
+      await this.client.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: queueUrl,
+          ReceiptHandle: receiptHandle,
+          VisibilityTimeout: 0,
+        }),
+      );
+    } catch (error) {
+      if (!NOT_IN_FLIGHT.has((error as { name?: string }).name ?? "")) throw error;
+    }
   }
 }

@@ -37,6 +37,8 @@ export interface RedriveResult {
 }
 
 type LedgerStatus = "sending" | "sent";
+/** How long a listed message is hidden at most, should the lister die before releasing it. */
+const LIST_VISIBILITY_SECONDS = 30;
 const ledgerKey = (messageId: string) => ({ pk: `redrive#${messageId}`, sk: "ledger" });
 const queueName = (url: string) => url.split("/").pop() ?? url;
 
@@ -50,20 +52,29 @@ export class DlqTool {
     },
   ) {}
 
-  /** Every message in the DLQ (they are made visible again afterwards). */
+  /**
+   * Every message SQS hands out while listing. Listing never loses or blocks a message: each one
+   * received is made visible again (ChangeMessageVisibility 0) before anything else can fail, in
+   * reverse order of receipt so a FIFO group keeps its order, and a message no longer in flight
+   * (its visibility ran out) is already visible: nothing to undo. docs/RELIABILITY.md,
+   * "Hostile input".
+   */
   async list(dlqUrl: string, max = 1000): Promise<DlqEntry[]> {
     const seen = new Map<string, QueueMessage>();
-    for (;;) {
-      const page = await this.deps.queues.receive(dlqUrl, 10, 30);
-      const fresh = page.filter((m) => !seen.has(m.messageId));
-      for (const m of fresh) seen.set(m.messageId, m);
-      if (fresh.length === 0 || seen.size >= max) break;
+    const received: QueueMessage[] = [];
+    try {
+      for (;;) {
+        const page = await this.deps.queues.receive(dlqUrl, 10, LIST_VISIBILITY_SECONDS);
+        received.push(...page);
+        const fresh = page.filter((m) => !seen.has(m.messageId));
+        for (const m of fresh) seen.set(m.messageId, m);
+        if (fresh.length === 0 || seen.size >= max) break;
+      }
+    } finally {
+      for (const m of received.reverse()) await this.deps.queues.release(dlqUrl, m.receiptHandle);
     }
     const entries: DlqEntry[] = [];
-    for (const m of seen.values()) {
-      entries.push(await this.describe(dlqUrl, m));
-      await this.deps.queues.release(dlqUrl, m.receiptHandle);
-    }
+    for (const m of seen.values()) entries.push(await this.describe(dlqUrl, m));
     return entries;
   }
 

@@ -7,6 +7,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { EventBridgeService } from "./index.ts";
 
+/** The largest request body read, bytes: AWS refuses PutEvents bodies above 1 MiB. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
 export interface EventBridgeHttpServer {
   /** `http://host:port`. */
   readonly endpoint: string;
@@ -22,7 +25,26 @@ export async function serveEventBridge(
   const host = options.host ?? "127.0.0.1";
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
+    let size = 0;
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_BODY_BYTES) {
+        chunks.push(c);
+        return;
+      }
+      // Never buffer more than AWS accepts (docs/LOCAL.md, "Hostile input").
+      req.off("data", onData);
+      req.removeAllListeners("end");
+      chunks.length = 0;
+      res.writeHead(413, { "content-type": "application/x-amz-json-1.1", connection: "close" });
+      res.end(
+        JSON.stringify({
+          __type: "RequestEntityTooLargeException",
+          message: `Request body is larger than the ${MAX_BODY_BYTES} bytes EventBridge accepts.`,
+        }),
+      );
+    };
+    req.on("data", onData);
     req.on("end", () => {
       service
         .handle({
@@ -35,7 +57,10 @@ export async function serveEventBridge(
         })
         .catch((error: unknown) => {
           res.writeHead(500, { "content-type": "application/x-amz-json-1.1" });
-          res.end(JSON.stringify({ __type: "InternalException", message: String(error) }));
+          const kind = error instanceof Error ? error.name : typeof error;
+          res.end(
+            JSON.stringify({ __type: "InternalException", message: `Internal error (${kind}).` }),
+          );
         });
     });
   });

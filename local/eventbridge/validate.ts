@@ -25,7 +25,9 @@ export function constraintError(
   field: string,
   constraint: string,
 ): ValidationError {
-  const shown = typeof value === "string" ? value : JSON.stringify(value);
+  const text = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
+  // Errors never echo a payload: long values are cut (docs/RELIABILITY.md, "Hostile input").
+  const shown = text.length > 256 ? `${text.slice(0, 256)}…` : text;
   return new ValidationError(
     `1 validation error detected: Value '${shown}' at '${field}' failed to satisfy constraint: ${constraint}`,
   );

@@ -12,6 +12,47 @@ export class GatewayError extends Error {
   }
 }
 
+/** A request the gateway refuses with an AWS-shaped error (`shape`), never a 500. */
+export class RequestRejectedError extends GatewayError {
+  override readonly name: string = "RequestRejectedError";
+  constructor(readonly shape: AwsErrorShape) {
+    super(shape.message);
+  }
+}
+
+export class RequestTooLargeError extends RequestRejectedError {
+  override readonly name: string = "RequestTooLargeError";
+  constructor(readonly limit: number) {
+    super({
+      status: 413,
+      code: "RequestEntityTooLargeException",
+      message: `Request body is larger than the ${limit} bytes this service accepts.`,
+    });
+  }
+}
+
+export class MalformedBodyError extends RequestRejectedError {
+  override readonly name: string = "MalformedBodyError";
+  constructor(message: string) {
+    super({ status: 400, code: "SerializationException", message });
+  }
+}
+
+/**
+ * The answer for an error a request handler threw: its own shape when the gateway refused the
+ * request, else a 500 that names the request but never echoes its payload or the error text.
+ */
+export function errorShapeOf(error: unknown, method: string, path: string): AwsErrorShape {
+  if (error instanceof RequestRejectedError) return error.shape;
+  const kind = error instanceof Error ? error.name : typeof error;
+  return {
+    status: 500,
+    code: "InternalFailure",
+    message: `The local cloud failed to serve ${method} ${path.slice(0, 200)} (${kind}).`,
+    fault: "Receiver",
+  };
+}
+
 export type WireProtocol = "json1.0" | "json1.1" | "query" | "rest-json";
 
 export interface AwsErrorShape {
@@ -40,6 +81,8 @@ export function writeAwsError(res: ServerResponse, protocol: WireProtocol, error
   const requestId = randomUUID();
   res.statusCode = error.status;
   res.setHeader("x-amzn-RequestId", requestId);
+  // The rest of an oversized body is not read: close the connection once answered.
+  if (error.status === 413) res.setHeader("connection", "close");
   if (protocol === "query") {
     res.setHeader("content-type", "text/xml");
     res.end(queryErrorXml(error, requestId));

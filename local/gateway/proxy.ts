@@ -3,7 +3,7 @@
  * SQS query-protocol translation and queue inspection; the rest is served in process).
  */
 import { Agent, type IncomingMessage, request } from "node:http";
-import { GatewayError } from "./errors.ts";
+import { GatewayError, MalformedBodyError, RequestTooLargeError } from "./errors.ts";
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
@@ -48,11 +48,37 @@ export function send(
   });
 }
 
-export function readBody(req: IncomingMessage): Promise<string> {
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * Reads a request body of at most `limit` bytes as UTF-8 text. Stops buffering as soon as the
+ * limit is passed (RequestTooLargeError, answered 413) and refuses bytes that are not UTF-8
+ * (MalformedBodyError) instead of replacing them (docs/LOCAL.md, "Hostile input").
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    let size = 0;
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        req.off("data", onData);
+        req.off("end", onEnd);
+        chunks.length = 0;
+        reject(new RequestTooLargeError(limit));
+        return;
+      }
+      chunks.push(c);
+    };
+    const onEnd = () => {
+      try {
+        resolve(utf8.decode(Buffer.concat(chunks)));
+      } catch {
+        reject(new MalformedBodyError("Request body is not valid UTF-8."));
+      }
+    };
+    req.on("data", onData);
+    req.on("end", onEnd);
     req.on("error", reject);
   });
 }

@@ -13,12 +13,14 @@ import { type QueueBackend, startQueueBackend } from "../backends/fauxqs.ts";
 import { directQueuePort } from "../queues/direct.ts";
 import type { QueuePort } from "../queues/port.ts";
 import { RequestCounter } from "../request-counts.ts";
-import { GatewayError, writeAwsError } from "./errors.ts";
+import { errorShapeOf, GatewayError, writeAwsError } from "./errors.ts";
+import { bodyLimitOf, guardRequest } from "./guard.ts";
 import { inProcessRequestHandler } from "./in-process.ts";
 import type { JsonTargetService, RestJsonService } from "./ports.ts";
 import { readBody, send } from "./proxy.ts";
 import { type Route, routeRequest, SUPPORTED_SERVICES } from "./route.ts";
 import { jsonToQueryXml, queryErrorCode, queryToJson } from "./sqs-query.ts";
+import { serveCheckedSqsJson } from "./sqs-validate.ts";
 
 /** dynalite's operations; anything else (e.g. TransactWriteItems) gets a clear error here. */
 const DYNAMODB_ACTIONS = new Set([
@@ -102,17 +104,15 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
         return;
       }
       const path = (req.url ?? "/").split("?")[0] ?? "/";
-      writeAwsError(res, routeRequest(req.headers, path).protocol, {
-        status: 500,
-        code: "InternalFailure",
-        message: `The local cloud failed to serve ${req.method} ${req.url}: ${String(error)}`,
-        fault: "Receiver",
-      });
+      const shape = errorShapeOf(error, req.method ?? "GET", path);
+      writeAwsError(res, routeRequest(req.headers, path).protocol, shape);
     });
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const refused = guardRequest(req.headers, routeRequest(req.headers, path).service, { host });
+    if (refused) return writeAwsError(res, routeRequest(req.headers, path).protocol, refused);
     if (req.method === "GET" && (path === "/health" || path === "/_buzzville/health")) {
       res.setHeader("content-type", "application/json");
       res.end(JSON.stringify({ status: "ok", services: SUPPORTED_SERVICES, region }));
@@ -153,7 +153,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
         return queues.handle(req, res);
       case "sqs":
         if (route.protocol === "query") return sqsQuery(req, res);
-        return queues.handle(req, res);
+        return serveCheckedSqsJson(req, res, queues.inject, route.action ?? "");
       case "dynamodb":
         if (route.action && !DYNAMODB_ACTIONS.has(route.action)) return unsupported(res, route);
         return dynamo.handle(req, res);
@@ -184,7 +184,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     req: IncomingMessage,
     res: ServerResponse,
   ): Promise<void> {
-    const body = await readBody(req);
+    const body = await readBody(req, bodyLimitOf("events"));
     if (!service) return unsupported(res, route);
     const target = req.headers["x-amz-target"];
     const answer = await service.handle({ target: typeof target === "string" ? target : "", body });
@@ -195,7 +195,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   }
 
   async function servePipes(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req);
+    const body = await readBody(req, bodyLimitOf("pipes"));
     const url = new URL(req.url ?? "/", "http://local");
     if (!pipes) {
       return unsupported(res, { service: undefined, requested: "pipes", protocol: "rest-json" });
@@ -213,7 +213,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   }
 
   async function sqsQuery(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const { action, input } = queryToJson(await readBody(req));
+    const { action, input } = queryToJson(await readBody(req, bodyLimitOf("sqs")));
     requests.count("client", "sqs", action);
     const headers: Record<string, string> = {
       "content-type": "application/x-amz-json-1.0",

@@ -4,7 +4,8 @@
  * translates: flattened form parameters -> JSON input, JSON output -> query XML.
  */
 import { randomUUID } from "node:crypto";
-import { xmlEscape } from "./errors.ts";
+import { RequestRejectedError, xmlEscape } from "./errors.ts";
+import { checkSqsInput } from "./sqs-validate.ts";
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 type Tree = { [key: string]: Tree | string };
@@ -17,23 +18,41 @@ const NUMERIC = new Set([
   "MaxResults",
 ]);
 
+/** Names that would reach Object.prototype if used as keys of an ordinary object. */
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+/** A tree node without a prototype: parameter names are data, never properties of Object. */
+const node = (): Tree => Object.create(null) as Tree;
+
+function checkKey(key: string): string[] {
+  const parts = key.split(".");
+  if (key.length > 256 || parts.length > 8 || parts.some((p) => FORBIDDEN_KEYS.has(p))) {
+    throw new RequestRejectedError({
+      status: 400,
+      code: "InvalidParameterValue",
+      message: `Parameter name "${key.slice(0, 80)}" is not valid for SQS: use the documented names (e.g. Attribute.1.Name, MessageAttribute.1.Value.StringValue).`,
+    });
+  }
+  return parts;
+}
+
 function toTree(params: URLSearchParams): Tree {
-  const root: Tree = {};
+  const root = node();
   for (const [key, value] of params) {
     if (key === "Action" || key === "Version") continue;
-    const parts = key.split(".");
-    let node = root;
+    const parts = checkKey(key);
+    let current = root;
     parts.forEach((part, i) => {
       if (i === parts.length - 1) {
-        node[part] = value;
+        current[part] = value;
         return;
       }
-      const next = node[part];
-      if (typeof next === "object") node = next;
+      const next = Object.hasOwn(current, part) ? current[part] : undefined;
+      if (typeof next === "object") current = next;
       else {
-        const created: Tree = {};
-        node[part] = created;
-        node = created;
+        const created = node();
+        current[part] = created;
+        current = created;
       }
     });
   }
@@ -41,35 +60,47 @@ function toTree(params: URLSearchParams): Tree {
 }
 
 /** `{ "1": a, "2": b }` -> `[a, b]` in index order. */
-function listOf(node: Tree | string): (Tree | string)[] {
-  if (typeof node === "string") return [node];
-  return Object.keys(node)
+function listOf(list: Tree | string): (Tree | string)[] {
+  if (typeof list === "string") return [list];
+  return Object.keys(list)
     .sort((a, b) => Number(a) - Number(b))
-    .map((k) => node[k] as Tree | string);
+    .map((k) => list[k] as Tree | string);
 }
 
-function field(node: Tree | string, name: string): string | undefined {
-  if (typeof node === "string") return undefined;
-  const v = node[name];
+function field(entry: Tree | string, name: string): string | undefined {
+  if (typeof entry === "string" || !Object.hasOwn(entry, name)) return undefined;
+  const v = entry[name];
   return typeof v === "string" ? v : undefined;
 }
 
+/** An output object without a prototype (keys come from the request). */
+const jsonObject = (): { [key: string]: Json } => Object.create(null) as { [key: string]: Json };
+
+function numeric(key: string, value: string): number {
+  if (/^-?\d{1,10}$/.test(value)) return Number(value);
+  throw new RequestRejectedError({
+    status: 400,
+    code: "InvalidParameterValue",
+    message: `Value ${value.slice(0, 40)} for parameter ${key} is invalid. Reason: must be an integer.`,
+  });
+}
+
 function normalize(tree: Tree): { [key: string]: Json } {
-  const out: { [key: string]: Json } = {};
+  const out = jsonObject();
   for (const [key, value] of Object.entries(tree)) {
     if (key === "Attribute") {
-      const attrs: { [k: string]: Json } = {};
+      const attrs = jsonObject();
       for (const e of listOf(value)) attrs[field(e, "Name") ?? ""] = field(e, "Value") ?? "";
       out.Attributes = attrs;
     } else if (key === "MessageAttribute" || key === "MessageSystemAttribute") {
-      const attrs: { [k: string]: Json } = {};
+      const attrs = jsonObject();
       for (const e of listOf(value)) {
-        const v = typeof e === "object" ? e.Value : undefined;
+        const v = typeof e === "object" && Object.hasOwn(e, "Value") ? e.Value : undefined;
         attrs[field(e, "Name") ?? ""] = typeof v === "object" ? normalize(v) : {};
       }
       out[`${key}s`] = attrs;
     } else if (key === "Tag") {
-      const tags: { [k: string]: Json } = {};
+      const tags = jsonObject();
       for (const e of listOf(value)) tags[field(e, "Key") ?? ""] = field(e, "Value") ?? "";
       out.tags = tags;
       out.Tags = tags;
@@ -83,7 +114,7 @@ function normalize(tree: Tree): { [key: string]: Json } {
     } else if (key.endsWith("BatchRequestEntry")) {
       out.Entries = listOf(value).map((e) => (typeof e === "object" ? normalize(e) : e));
     } else if (typeof value === "string") {
-      out[key] = NUMERIC.has(key) ? Number(value) : value;
+      out[key] = NUMERIC.has(key) ? numeric(key, value) : value;
     } else {
       out[key] = normalize(value);
     }
@@ -94,7 +125,11 @@ function normalize(tree: Tree): { [key: string]: Json } {
 /** The JSON-protocol input for a query-protocol SQS request. */
 export function queryToJson(body: string): { action: string; input: { [key: string]: Json } } {
   const params = new URLSearchParams(body);
-  return { action: params.get("Action") ?? "", input: normalize(toTree(params)) };
+  const action = params.get("Action") ?? "";
+  const input = normalize(toTree(params));
+  const problem = checkSqsInput(action, input);
+  if (problem) throw new RequestRejectedError(problem);
+  return { action, input };
 }
 
 const LIST_ELEMENT: Readonly<Record<string, string>> = {

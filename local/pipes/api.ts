@@ -35,10 +35,45 @@ function requireSqsArn(field: string, value: unknown): string {
     throw new PipeError(
       "ValidationException",
       400,
-      `${field} "${String(value)}" is not supported: the local cloud's Pipes take SQS queue ARNs (arn:aws:sqs:<region>:<account>:<name>)`,
+      `${field} "${String(value).slice(0, 256)}" is not supported: the local cloud's Pipes take SQS queue ARNs (arn:aws:sqs:<region>:<account>:<name>)`,
     );
   }
   return value;
+}
+
+function decodePart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new PipeError("ValidationException", 400, "The request path is not valid URI encoding.");
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The request's JSON object (an empty body is `{}`); hostile bodies get a ValidationException. */
+function parseInput(body: string): Record<string, unknown> {
+  let input: unknown;
+  try {
+    input = body ? JSON.parse(body) : {};
+  } catch {
+    throw new PipeError("ValidationException", 400, "Request body is not valid JSON.");
+  }
+  if (!isObject(input)) {
+    throw new PipeError("ValidationException", 400, "Request body must be a JSON object.");
+  }
+  for (const field of ["SourceParameters", "TargetParameters"]) {
+    if (input[field] !== undefined && input[field] !== null && !isObject(input[field])) {
+      throw new PipeError("ValidationException", 400, `${field} must be a JSON object.`);
+    }
+  }
+  for (const field of ["RoleArn", "Description", "Name"]) {
+    if (input[field] !== undefined && typeof input[field] !== "string") {
+      throw new PipeError("ValidationException", 400, `${field} must be a string.`);
+    }
+  }
+  return input;
 }
 
 export function createPipesService(options: PipesServiceOptions): PipesService {
@@ -66,7 +101,7 @@ export function createPipesService(options: PipesServiceOptions): PipesService {
       throw new PipeError(
         "ValidationException",
         400,
-        `DesiredState "${String(desired)}" is invalid: allowed RUNNING, STOPPED`,
+        `DesiredState "${String(desired).slice(0, 64)}" is invalid: allowed RUNNING, STOPPED`,
       );
     }
     const pipe: PipeDefinition = {
@@ -105,7 +140,7 @@ export function createPipesService(options: PipesServiceOptions): PipesService {
   }
 
   async function route(method: string, path: string, body: Record<string, unknown>) {
-    const parts = path.split("/").filter(Boolean).map(decodeURIComponent); // v1, pipes, name, verb
+    const parts = path.split("/").filter(Boolean).map(decodePart); // v1, pipes, name, verb
     const name = parts[2];
     if (parts[0] !== "v1" || parts[1] !== "pipes") {
       throw new PipeError("NotFoundException", 404, `No Pipes operation at ${method} ${path}`);
@@ -125,7 +160,7 @@ export function createPipesService(options: PipesServiceOptions): PipesService {
       throw new PipeError(
         "ValidationException",
         400,
-        `Pipe name "${name}" is invalid: 1-64 characters of A-Z a-z 0-9 . - _`,
+        `Pipe name "${name.slice(0, 80)}" is invalid: 1-64 characters of A-Z a-z 0-9 . - _`,
       );
     }
     const verb = parts[3];
@@ -172,21 +207,13 @@ export function createPipesService(options: PipesServiceOptions): PipesService {
   return {
     async handle({ method, path, body }) {
       try {
-        const input = body ? (JSON.parse(body) as Record<string, unknown>) : {};
-        return await route(method, path, input);
+        return await route(method, path, parseInput(body));
       } catch (error) {
         if (error instanceof PipeError) {
           return {
             status: error.status,
             body: JSON.stringify({ message: error.message }),
             headers: { "x-amzn-ErrorType": error.code },
-          };
-        }
-        if (error instanceof SyntaxError) {
-          return {
-            status: 400,
-            body: JSON.stringify({ message: `Request body is not JSON: ${error.message}` }),
-            headers: { "x-amzn-ErrorType": "ValidationException" },
           };
         }
         throw error;

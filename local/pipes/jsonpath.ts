@@ -49,6 +49,8 @@ export function evaluatePath(root: unknown, path: string): unknown {
   for (const segment of parsePath(path)) {
     node = parseIfJson(node);
     if (node === null || typeof node !== "object") return undefined;
+    // Own properties only: `$.__proto__` or `$.constructor` reach nothing (docs/LOCAL.md).
+    if (!Object.hasOwn(node, segment)) return undefined;
     node = (node as Record<string | number, unknown>)[segment];
     if (node === undefined) return undefined;
   }

@@ -29,8 +29,34 @@ function checkRange(value: unknown, field: string, min: number, max: number): vo
   }
 }
 
+/** Fields of the wrong JSON type (raw requests; the SDKs never send them). */
+function typeProblemOf(target: TargetRecord): string | undefined {
+  const raw = target as unknown as Record<string, unknown>;
+  for (const field of ["Input", "InputPath"]) {
+    if (raw[field] !== undefined && typeof raw[field] !== "string") {
+      return `Parameter ${field} is not valid. Reason: ${field} must be a string.`;
+    }
+  }
+  for (const field of ["InputTransformer", "SqsParameters", "DeadLetterConfig", "RetryPolicy"]) {
+    if (raw[field] !== undefined && !isObject(raw[field])) {
+      return `Parameter ${field} is not valid. Reason: ${field} must be an object.`;
+    }
+  }
+  const paths = target.InputTransformer?.InputPathsMap;
+  if (paths !== undefined && !isObject(paths)) {
+    return "Parameter InputPathsMap is not valid. Reason: InputPathsMap must be an object of JSON paths.";
+  }
+  const dlq: unknown = target.DeadLetterConfig?.Arn;
+  if (dlq !== undefined && typeof dlq !== "string") {
+    return "Parameter DeadLetterConfig.Arn is not valid. Reason: Arn must be a string.";
+  }
+  return undefined;
+}
+
 /** Returns the reason a target is not acceptable, or undefined when it is fine. */
 function problemOf(target: TargetRecord): string | undefined {
+  const wrongType = typeProblemOf(target);
+  if (wrongType) return wrongType;
   const arn = parseTargetArn(target.Arn);
   if (!arn)
     return `Parameter ${target.Arn} is not valid. Reason: Provided Arn is not in correct format.`;

@@ -4,6 +4,7 @@
  * path holds one OR-list of matchers: the last one written in document order.
  */
 import { InvalidEventPatternError } from "../errors.ts";
+import { TOO_COMPLEX, wildcardComplexity } from "./complexity.ts";
 import { parseIp } from "./ip.ts";
 import { compileMatchExpression, PatternSyntaxError } from "./operators.ts";
 import type { CompiledPattern, Matcher } from "./types.ts";
@@ -99,11 +100,24 @@ function parseObject(
   return branches;
 }
 
+/** Refuses a branch whose wildcards on one field are too complex for AWS (complexity.ts). */
+function checkComplexity(branches: readonly Branch[]): void {
+  for (const branch of branches) {
+    for (const matchers of branch.values()) {
+      const globs = matchers.flatMap((m) =>
+        m.kind === "wildcard" ? [m.glob] : m.kind === "anythingButWildcard" ? m.globs : [],
+      );
+      if (globs.length > 0 && !Number.isFinite(wildcardComplexity(globs))) fail(TOO_COMPLEX);
+    }
+  }
+}
+
 /** Compiles an already-parsed pattern; throws InvalidEventPatternError with AWS's reason. */
 export function compilePatternValue(pattern: unknown): CompiledPattern {
   try {
     if (!isPlainObject(pattern)) fail("Filter is not an object");
     const branches = parseObject([], "", pattern as Record<string, unknown>, false);
+    checkComplexity(branches);
     return { source: pattern, branches };
   } catch (error) {
     if (error instanceof PatternSyntaxError) {

@@ -101,7 +101,7 @@ export function matchValue(m: Matcher, value: LeafValue): boolean {
     case "equalsIgnoreCase":
       return typeof value === "string" && lower(value) === lower(m.value);
     case "wildcard":
-      return typeof value === "string" && m.regex.test(value);
+      return typeof value === "string" && m.glob.test(value);
     case "anythingBut":
       return !m.values.some(
         (v) =>
@@ -115,7 +115,7 @@ export function matchValue(m: Matcher, value: LeafValue): boolean {
     case "anythingButSuffix":
       return typeof value !== "string" || !m.values.some((v) => value.endsWith(v));
     case "anythingButWildcard":
-      return typeof value !== "string" || !m.regexes.some((r) => r.test(value));
+      return typeof value !== "string" || !m.globs.some((g) => g.test(value));
     case "numeric":
       return inNumericRange(m, value);
     case "cidr": {

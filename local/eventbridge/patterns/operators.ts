@@ -5,7 +5,7 @@
 import { EventBridgeError } from "../errors.ts";
 import { parseCidr } from "./ip.ts";
 import type { Matcher, NumericBound } from "./types.ts";
-import { compileWildcard } from "./wildcard.ts";
+import { compileWildcard, type Wildcard } from "./wildcard.ts";
 
 /**
  * A pattern that event-ruler would reject; the message is event-ruler's reason text.
@@ -122,7 +122,7 @@ function compileAnythingButObject(operand: Record<string, unknown>): Matcher {
         ? { kind: "anythingButSuffix", values: strings }
         : name === "equals-ignore-case"
           ? { kind: "anythingButIgnoreCase", values: strings }
-          : { kind: "anythingButWildcard", regexes: strings.map(wildcard) };
+          : { kind: "anythingButWildcard", globs: strings.map(wildcard) };
   if (keys.length > 1) fail("Too many elements in numeric expression");
   return matcher;
 }
@@ -151,7 +151,7 @@ function compileAnythingBut(operand: unknown): Matcher {
   return { kind: "anythingBut", values: operand as Array<string | number> };
 }
 
-function wildcard(operand: string): RegExp {
+function wildcard(operand: string): Wildcard {
   try {
     return compileWildcard(operand);
   } catch (error) {
@@ -201,9 +201,9 @@ export function compileMatchExpression(expression: Record<string, unknown>): Mat
     }
     case "wildcard": {
       if (typeof operand !== "string") fail("wildcard match pattern must be a string");
-      const regex = wildcard(operand as string);
+      const glob = wildcard(operand as string);
       single();
-      return { kind: "wildcard", regex };
+      return { kind: "wildcard", glob };
     }
     case "numeric": {
       const m = compileNumeric(operand);

@@ -1,4 +1,5 @@
 import type { IpAddress, IpRange } from "./ip.ts";
+import type { Wildcard } from "./wildcard.ts";
 
 /** A JSON leaf value of an event (objects and arrays are never leaves). */
 export type LeafValue = string | number | boolean | null;
@@ -13,12 +14,12 @@ export type Matcher =
   | { readonly kind: "prefix"; readonly value: string; readonly ignoreCase: boolean }
   | { readonly kind: "suffix"; readonly value: string; readonly ignoreCase: boolean }
   | { readonly kind: "equalsIgnoreCase"; readonly value: string }
-  | { readonly kind: "wildcard"; readonly regex: RegExp }
+  | { readonly kind: "wildcard"; readonly glob: Wildcard }
   | { readonly kind: "anythingBut"; readonly values: ReadonlyArray<string | number> }
   | { readonly kind: "anythingButIgnoreCase"; readonly values: readonly string[] }
   | { readonly kind: "anythingButPrefix"; readonly values: readonly string[] }
   | { readonly kind: "anythingButSuffix"; readonly values: readonly string[] }
-  | { readonly kind: "anythingButWildcard"; readonly regexes: readonly RegExp[] }
+  | { readonly kind: "anythingButWildcard"; readonly globs: readonly Wildcard[] }
   | {
       readonly kind: "numeric";
       readonly lower?: NumericBound;
