@@ -39,6 +39,8 @@ Commands:
   replay    Replay the bus archive: replay --from ISO --to ISO [--rules A,B] [--archive NAME].
   stream    Events and state at an instant of an event-store stream:
             stream <streamId> [--as-of ISO] [--json].
+  load      Load test a deployment: load --profile ramp|burst|soak --rate N --duration S [--json].
+  cost      Monthly AWS bill: cost --events-per-day N [--requests-per-event FILE|measured|topology].
             Operator commands use the standard AWS configuration (AWS_ENDPOINT_URL, AWS_PROFILE,
             AWS_REGION) or --endpoint URL; they find the local cloud's resources by name
             (--prefix P, default buzzville-local) or a deployed stack's by its outputs
@@ -157,6 +159,10 @@ export async function run(argv: string[], io: CliIo = process): Promise<number> 
         return await replayMain(rest, io);
       case "stream":
         return await streamMain(rest, io);
+      case "load":
+        return await (await import("./ops/load.ts")).main(rest, io);
+      case "cost":
+        return await (await import("./ops/cost.ts")).main(rest, io);
       case "up": {
         const v = parse("up", rest, UP);
         if (v.help) {
@@ -224,7 +230,7 @@ export async function run(argv: string[], io: CliIo = process): Promise<number> 
       }
       default:
         throw new CliUsageError(
-          `unknown command ${JSON.stringify(command)}; allowed: up, local, simulate, help, dlq, replay, stream`,
+          `unknown command ${JSON.stringify(command)}; allowed: up, local, simulate, help, dlq, replay, stream, load, cost`,
         );
     }
   } catch (error) {
