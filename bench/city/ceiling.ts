@@ -44,8 +44,8 @@ export interface CeilingResult {
   /** Requests per event replayed, and those the replay has no generator for (not replayed). */
   readonly replayedPerEvent: number;
   readonly notReplayed: Record<string, number>;
-  /** Replayed requests that failed (an error answer or a refused connection). */
-  readonly failedRequests: number;
+  /** Replayed requests that failed (an error answer, or none within 5 s), by service.action. */
+  readonly failedRequests: Record<string, number>;
 }
 
 interface Scratch {
@@ -188,16 +188,16 @@ const REPLAYS: ReadonlyArray<readonly [string, Replay]> = [
 
 /** Calls of each replayed action in one round (stochastic rounding keeps the mean exact). */
 function roundPlan(mix: RequestsPerEvent): {
-  plan: [Replay, number][];
+  plan: [string, Replay, number][];
   notReplayed: Record<string, number>;
 } {
   const known = new Map(REPLAYS);
   const notReplayed: Record<string, number> = {};
-  const plan: [Replay, number][] = [];
+  const plan: [string, Replay, number][] = [];
   for (const [name, replay] of REPLAYS) {
     const [service = "", action = ""] = name.split(".");
     const perEvent = mix.byService[service]?.[action] ?? 0;
-    if (perEvent > 0) plan.push([replay, perEvent]);
+    if (perEvent > 0) plan.push([name, replay, perEvent]);
   }
   for (const [service, actions] of Object.entries(mix.byService)) {
     for (const [action, perEvent] of Object.entries(actions)) {
@@ -208,22 +208,33 @@ function roundPlan(mix: RequestsPerEvent): {
   return { plan, notReplayed };
 }
 
-/** Failed replayed requests (counted, never thrown: the round goes on). */
-let failures = 0;
+/** Failed replayed requests by "service.action" (counted, never thrown: the round goes on). */
+const failures = new Map<string, number>();
+
+/** A replayed request that has not answered after this long counts as failed. */
+const REQUEST_TIMEOUT_MS = 5_000;
+
+function bounded(work: Promise<unknown>): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error("no answer in time")), REQUEST_TIMEOUT_MS);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
 
 /**
  * One round: each action's calls for EVENTS_PER_ROUND events. Returns false when the deadline
  * came first (the round is not counted): a slow machine ends the measurement on time.
  */
-async function runRound(s: Scratch, plan: readonly [Replay, number][], ends: number) {
-  for (const [replay, perEvent] of plan) {
+async function runRound(s: Scratch, plan: readonly [string, Replay, number][], ends: number) {
+  for (const [name, replay, perEvent] of plan) {
     if (performance.now() > ends) return false;
     const exact = perEvent * EVENTS_PER_ROUND;
     const calls = Math.floor(exact) + (Math.random() < exact - Math.floor(exact) ? 1 : 0);
     await Promise.all(
       range(calls).map(() =>
-        replay(s, perEvent).catch(() => {
-          failures++;
+        bounded(replay(s, perEvent)).catch(() => {
+          failures.set(name, (failures.get(name) ?? 0) + 1);
         }),
       ),
     );
@@ -282,7 +293,7 @@ export async function measureCeiling(
   const { plan, notReplayed } = roundPlan(mix);
   const scratch = await scratchResources(cloud.endpoint, cloud.region);
   handles.length = 0;
-  failures = 0;
+  failures.clear();
   try {
     let rounds = 0;
     const start = performance.now();
@@ -300,11 +311,13 @@ export async function measureCeiling(
       eventsPerSecond: Math.round(events / elapsed),
       events,
       seconds: Math.round(elapsed * 10) / 10,
-      replayedPerEvent: Math.round(plan.reduce((n, [, p]) => n + p, 0) * 1000) / 1000,
+      replayedPerEvent: Math.round(plan.reduce((n, [, , p]) => n + p, 0) * 1000) / 1000,
       notReplayed,
-      failedRequests: failures,
+      failedRequests: Object.fromEntries(failures),
     };
   } finally {
+    // Requests given up on may still be answered: let them land before the backends close.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
     scratch.sqs.destroy();
     scratch.events.destroy();
     scratch.docs.destroy();

@@ -122,7 +122,7 @@ function result(): CityBenchResult {
       seconds: 10,
       replayedPerEvent: 2.1,
       notReplayed: {},
-      failedRequests: 0,
+      failedRequests: {},
     },
     steps: [step],
     problems: [],
