@@ -77,6 +77,38 @@ function criticalSubscriptionId(): string {
   return sub.id;
 }
 
+const NO_CEILING: CeilingResult = {
+  eventsPerSecond: 0,
+  events: 0,
+  seconds: 0,
+  replayedPerEvent: 0,
+  notReplayed: {},
+  failedRequests: {},
+};
+
+/**
+ * The ceiling, or zeros (with a problem line) when it fails or does not end within a minute: the
+ * rest of the run's figures are kept either way.
+ */
+async function boundedCeiling(
+  mix: RequestsPerEvent,
+  seconds: number,
+  note: (line: string) => void,
+): Promise<CeilingResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<CeilingResult>((resolve) => {
+    timer = setTimeout(() => {
+      note("[ceiling] did not finish within 60 s; not measured");
+      resolve(NO_CEILING);
+    }, 60_000);
+  });
+  const work = measureCeiling(mix, seconds).catch((error: unknown) => {
+    note(`[ceiling] failed: ${String(error)}`);
+    return NO_CEILING;
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 export async function runCityBench(options: CityBenchOptions): Promise<CityBenchResult> {
   const problems: string[] = [];
   const note = (line: string) => {
@@ -125,7 +157,7 @@ export async function runCityBench(options: CityBenchOptions): Promise<CityBench
     const head = headlineStep(steps);
     const sustained = sustainedRate(steps);
     options.progress("ceiling: replaying the measured request mix at bare emulators");
-    const ceiling = await measureCeiling(head.requestsPerEvent, options.quick ? 3 : 8);
+    const ceiling = await boundedCeiling(head.requestsPerEvent, options.quick ? 3 : 8, note);
     return {
       date: new Date().toISOString(),
       mode: options.quick ? "quick" : "full",
