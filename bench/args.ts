@@ -4,9 +4,11 @@ import { BenchUsageError } from "./errors.ts";
 
 export const usage = (
   names: readonly string[],
-): string => `Usage: npm run bench -- [--quick] [--only NAME[,NAME...]] [--no-write | --write] [--out FILE]
-  --quick      ~15 s smoke run (short budgets); prints only unless --write
-  --only NAME  run only these benchmarks (${names.join(", ")})
+): string => `Usage: npm run bench -- [--json] [--quick] [--only NAME[,NAME...]] [--no-write | --write] [--out FILE]
+  (default)    the city end to end (ramp, burst, isolation, emulators' ceiling), ~3-4 minutes
+  --json       print the city result as ONE JSON object on stdout (progress stays on stderr)
+  --quick      short smoke run (short budgets); prints only unless --write
+  --only NAME  run these benchmarks instead (${names.join(", ")})
   --no-write   do not touch the report file
   --write      write the report even in --quick mode
   --out FILE   report file (default docs/BENCHMARKS.md)
@@ -17,6 +19,7 @@ export interface RunOptions {
   readonly only: readonly string[];
   readonly write: boolean;
   readonly out: string;
+  readonly json: boolean;
 }
 
 export function parseRunArgs(
@@ -33,6 +36,7 @@ export function parseRunArgs(
         write: { type: "boolean" },
         "no-write": { type: "boolean" },
         out: { type: "string" },
+        json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -64,5 +68,6 @@ export function parseRunArgs(
     only,
     write: values["no-write"] ? false : values.write === true || !quick,
     out: (values.out as string | undefined) ?? "docs/BENCHMARKS.md",
+    json: values.json === true,
   };
 }

@@ -1,15 +1,18 @@
 /**
- * `npm run bench [-- --quick] [-- --only NAME[,NAME]] [-- --no-write | --write] [-- --out FILE]`
+ * `npm run bench [-- --json] [-- --quick] [-- --only NAME[,NAME]] [-- --no-write | --write] [-- --out FILE]`
  *
- * Runs the benchmarks one after the other in this process, prints progress on stderr and a
- * summary on stdout, and writes the numbers into docs/BENCHMARKS.md (full runs; a `--quick`
- * smoke run writes only with `--write`). Never part of `npm test`.
+ * By default measures the city end to end (bench/city/): prints progress on stderr, a summary
+ * (or with `--json` one JSON object) on stdout, writes the figures into docs/BENCHMARKS.md and
+ * bench/results/last.json (read by `buzzville cost`). `--only` runs micro-benchmarks instead.
+ * Full runs write; a `--quick` smoke run writes only with `--write`. Never part of `npm test`.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { seededRandom } from "../events/random.ts";
 import { parseRunArgs, usage } from "./args.ts";
-import { BENCHMARKS } from "./benchmarks.ts";
+import { BENCHMARKS, CITY } from "./benchmarks.ts";
+import { runCityBench } from "./city/index.ts";
+import { LAST_RUN_JSON, renderCitySection, withCitySection } from "./city/report.ts";
 import { BenchError } from "./errors.ts";
 import { cpuMeter, machineFacts } from "./machine.ts";
 import { formatCount, formatDuration, renderDocument } from "./report.ts";
@@ -36,19 +39,54 @@ function seedOf(name: string): number {
   return h >>> 0;
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  const options = parseRunArgs(
-    argv,
-    BENCHMARKS.map((b) => b.name),
+type Options = Exclude<ReturnType<typeof parseRunArgs>, "help">;
+type Log = (message: string) => void;
+
+async function runCity(options: Options, log: Log): Promise<number> {
+  const machine = machineFacts();
+  log(
+    `city end to end on ${machine.facts.cpuModel}, ${machine.facts.cores} cores, Node ${machine.facts.node}, load ${machine.facts.loadStart.toFixed(2)}`,
   );
+  const result = await runCityBench({
+    quick: options.quick,
+    machine: machine.finish,
+    random: seededRandom(seedOf(CITY)),
+    progress: (m) => log(`city: ${m}`),
+  });
+  if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else {
+    process.stdout.write(
+      `city | sustained ${result.sustainedEventsPerSecond} events/s, ${result.cpuMsPerEvent} CPU ms/event, ${result.requestsPerEvent.total} requests/event, ceilingRatio ${result.ceilingRatio}, burst ${result.burst.stored}/${result.burst.events} in ${result.burst.drainSeconds ?? "–"} s, isolationRatio ${result.isolationRatio}, RSS ${result.rssMB} MB\n`,
+    );
+  }
+  if (options.write) {
+    const previous = existsSync(options.out) ? readFileSync(options.out, "utf8") : "# Benchmarks\n";
+    writeFileSync(options.out, withCitySection(previous, renderCitySection(result)));
+    mkdirSync("bench/results", { recursive: true });
+    writeFileSync(LAST_RUN_JSON, `${JSON.stringify(result, null, 2)}\n`);
+    log(`wrote ${options.out} and ${LAST_RUN_JSON}`);
+  }
+  return 0;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const names = [CITY, ...BENCHMARKS.map((b) => b.name)];
+  const options = parseRunArgs(argv, names);
   if (options === "help") {
-    process.stdout.write(usage(BENCHMARKS.map((b) => b.name)));
+    process.stdout.write(usage(names));
     return 0;
   }
+  const started = performance.now();
+  const cityLog: Log = (message) => {
+    const t = ((performance.now() - started) / 1000).toFixed(1).padStart(6);
+    process.stderr.write(`[bench ${t}s] ${message}\n`);
+  };
+  if (options.only.length === 0 || options.only.includes(CITY)) {
+    const code = await runCity(options, cityLog);
+    if (options.only.length <= 1) return code;
+  }
   const mode = options.quick ? "quick" : "full";
-  const selected = BENCHMARKS.filter(
-    (b) => options.only.length === 0 || options.only.includes(b.name),
-  );
+  const selected = BENCHMARKS.filter((b) => options.only.includes(b.name));
   const machine = machineFacts();
   const runStart = performance.now();
   const log = (message: string) => {

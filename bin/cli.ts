@@ -40,6 +40,11 @@ Commands:
             timeline <incidentId|correlationId> [--json] [--mermaid].
   publish   Publish a hand-made event through the validating publisher:
             publish --type T --payload JSON|@file [--count N].
+  load      Load test a deployment: load --profile ramp|burst|soak --rate N --duration S [--json].
+  cost      Monthly AWS bill: cost --events-per-day N [--requests-per-event FILE|measured|topology].
+  crisis    Crisis mode (shed info subscriptions): crisis status|on|off|auto [--json].
+  projections  Rebuild the read models from the event store:
+            projections rebuild [--only NAME] [--as-of ISO] [--check] [--json].
             Operator commands use the standard AWS configuration (AWS_ENDPOINT_URL, AWS_PROFILE,
             AWS_REGION) or --endpoint URL; they find the local cloud's resources by name
             (--prefix P, default buzzville-local) or a deployed stack's by its outputs
@@ -177,6 +182,10 @@ export async function run(argv: string[], io: CliIo = process): Promise<number> 
         return await (await import("./ops/crisis.ts")).main(rest, io);
       case "projections":
         return await (await import("./ops/projections.ts")).main(rest, io);
+      case "load":
+        return await (await import("./ops/load.ts")).main(rest, io);
+      case "cost":
+        return await (await import("./ops/cost.ts")).main(rest, io);
       case "up": {
         const v = parse("up", rest, UP);
         if (v.help) {
@@ -247,7 +256,7 @@ export async function run(argv: string[], io: CliIo = process): Promise<number> 
       }
       default:
         throw new CliUsageError(
-          `unknown command ${JSON.stringify(command)}; allowed: up, local, simulate, help, dlq, replay, stream`,
+          `unknown command ${JSON.stringify(command)}; allowed: up, local, simulate, help, dlq, replay, stream, timeline, publish, load, cost, crisis, projections`,
         );
     }
   } catch (error) {
