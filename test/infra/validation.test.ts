@@ -203,6 +203,8 @@ describe("construct props", () => {
       criticalOldestMessageSeconds: 30,
       errorRatePercent: 0.5,
       endToEndP99Millis: 500,
+      queueDepthMessages: 100_000,
+      memoryUsedMb: 500,
     });
   });
 
