@@ -1,7 +1,7 @@
 /**
  * Rebuilding read models from the event store (docs/OPERATIONS.md, "Projections"): the stored
  * events are fed, in occurrence order and marked `meta.replayed`, to the SAME service code the
- * live consumers run — TrafficService.handle for the intersections, AnalyticsService.add/commit
+ * live consumers run — TrafficService.add/commit for the intersections, AnalyticsService.add/commit
  * for the zone statistics — writing into a fresh document store. Their derived events are already
  * in the store (they were published live), so the rebuild publishes nothing: it is a projection,
  * never a side effect. Incidents and units are not rebuilt: the emergency saga calls the Dispatch
@@ -74,10 +74,12 @@ function feederOf(name: ProjectionName, options: RebuildOptions): Feeder {
     return {
       // the TrafficSignals subscription's pattern: every event at an intersection
       accepts: (e) => e.detail.meta.intersectionId !== undefined,
-      feed: async (e) => {
-        await traffic.handle(e);
-      },
+      // As the live consumer: records buffered, each intersection committed once per batch, then
+      // the sweep of expired holds (functions/traffic/runtime.ts).
+      feed: async (e) => traffic.add(e),
       endBatch: async () => {
+        const { failures } = await traffic.commit();
+        if (failures[0]) throw failures[0].error;
         await traffic.sweepHeld();
       },
     };
