@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { runLocal } from "../local/up/local.ts";
 import { runUp } from "../local/up/run.ts";
+import { exitCodeOf } from "../local/up/status.ts";
 import { main as simulateMain } from "../simulator/cli.ts";
 import { isScenarioName, SCENARIO_NAMES } from "../simulator/scenarios/index.ts";
 import { main as dlqMain } from "./ops/dlq.ts";
@@ -199,7 +200,7 @@ export async function run(argv: string[], io: CliIo = process): Promise<number> 
           out: (t) => io.stdout.write(t),
           err: (t) => io.stderr.write(t),
         });
-        return summary.lost === 0 ? 0 : 1;
+        return exitCodeOf(summary);
       }
       case "local": {
         const v = parse("local", rest, LOCAL);

@@ -2,6 +2,7 @@
  * The local cloud: the gateway with its embedded SQS/SNS (fauxqs) and DynamoDB (dynalite), the
  * EventBridge service (local/eventbridge) delivering through the target dispatcher, and Pipes.
  */
+import { join } from "node:path";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { createEventBridgeService, type EventBridgeService } from "./eventbridge/index.ts";
 import { type Gateway, type GatewayOptions, startGateway } from "./gateway/server.ts";
@@ -48,7 +49,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     },
   });
 
-  const eventBridge = createEventBridgeService({ region, accountId: "000000000000", targets });
+  const eventBridge = createEventBridgeService({
+    region,
+    accountId: "000000000000",
+    targets,
+    // Deliveries still owed survive a restart on the same --data-dir (docs/RELIABILITY.md).
+    ...(options.dataDir ? { dataDir: join(options.dataDir, "eventbridge") } : {}),
+  });
   gateway.mountEvents({
     handle: async (request) => {
       const answer = await eventBridge.handle(request);
