@@ -21,6 +21,7 @@ import { startLocalCloud } from "../../../local/cloud.ts";
 import { LOCAL_CREDENTIALS } from "../../../local/targets.ts";
 import { accountFor } from "../../../local/up/accounting.ts";
 import { eventIdsInQueue } from "../../../local/up/inspect.ts";
+import { exitCodeOf } from "../../../local/up/status.ts";
 import { waitFor } from "../../support/wait.ts";
 
 const EVENTS = 200;
@@ -163,6 +164,10 @@ describe("durable acceptance", () => {
         inTransit: owed.deliveries.map((d) => d.eventId),
       });
       expect(verdict).toEqual({ lost: 1, undrained: 3 });
+      // A real loss fails the run (1); events only still in transit do not count as lost (2).
+      expect(exitCodeOf(verdict)).toBe(1);
+      expect(exitCodeOf({ lost: 0, undrained: 3 })).toBe(2);
+      expect(exitCodeOf({ lost: 0, undrained: 0 })).toBe(0);
     } finally {
       await cloud.stop();
     }
