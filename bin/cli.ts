@@ -213,6 +213,7 @@ export async function run(argv: string[], io: CliIo = process): Promise<number> 
           );
         }
         const { runUp } = await import("../local/up/run.ts");
+        const { exitCodeOf } = await import("../local/up/status.ts");
         const summary = await runUp({
           ...(port !== undefined ? { port } : {}),
           ...(host ? { host } : {}),
@@ -230,7 +231,7 @@ export async function run(argv: string[], io: CliIo = process): Promise<number> 
           out: (t) => io.stdout.write(t),
           err: (t) => io.stderr.write(t),
         });
-        return summary.lost === 0 ? 0 : 1;
+        return exitCodeOf(summary);
       }
       case "local": {
         const v = parse("local", rest, LOCAL);

@@ -5,6 +5,7 @@
  * queue port that reaches the embedded queues directly (local/queues/direct.ts); see
  * docs/LOCAL.md "How the local cloud does its own queue work".
  */
+import { join } from "node:path";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { createEventBridgeService, type EventBridgeService } from "./eventbridge/index.ts";
 import { type Gateway, type GatewayOptions, startGateway } from "./gateway/server.ts";
@@ -61,7 +62,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     },
   });
 
-  const eventBridge = createEventBridgeService({ region, accountId: "000000000000", targets });
+  const eventBridge = createEventBridgeService({
+    region,
+    accountId: "000000000000",
+    targets,
+    // Deliveries still owed survive a restart on the same --data-dir (docs/RELIABILITY.md).
+    ...(options.dataDir ? { dataDir: join(options.dataDir, "eventbridge") } : {}),
+  });
   gateway.mountEvents({
     handle: async (request) => {
       const answer = await eventBridge.handle(request);

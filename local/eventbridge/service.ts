@@ -9,6 +9,7 @@ import { MAX_REQUEST_BYTES, putEventsEntries } from "./actions/putEvents.ts";
 import type { ActionContext } from "./context.ts";
 import { rejectingDispatcher } from "./delivery/dispatch.ts";
 import { DeliveryEngine } from "./delivery/engine.ts";
+import { DeliveryJournal } from "./delivery/journal.ts";
 import { ReplayRunner } from "./delivery/replay.ts";
 import { EventBridgeError, InternalError, UnknownOperationError } from "./errors.ts";
 import { EventBridgeStore } from "./store.ts";
@@ -62,6 +63,7 @@ export function createEventBridgeService(
     dispatcher: options.targets ?? rejectingDispatcher,
     retryBaseDelayMs: options.retryBaseDelayMs ?? 1000,
     retryMaxDelayMs: options.retryMaxDelayMs ?? 60_000,
+    ...(options.dataDir ? { journal: new DeliveryJournal(options.dataDir) } : {}),
   });
   const ctx: ActionContext = {
     store,
@@ -93,6 +95,7 @@ export function createEventBridgeService(
     putEvents: async (entries) => putEventsEntries(entries, ctx),
     onEvent: (observer) => engine.onEvent(observer),
     idle: () => engine.idle(),
+    pending: (limit) => engine.pending(limit),
     pruneArchives: () => pruneArchives(store, clock.now()),
     close: () => engine.close(),
   };

@@ -166,6 +166,12 @@ export interface EventBridgeServiceOptions {
    * @default 262144 (256 KiB; AWS has announced 1 MiB in some regions)
    */
   readonly maxRequestBytes?: number;
+  /**
+   * Directory of the delivery journal (delivery/journal.ts): deliveries still owed are written
+   * there before PutEvents answers and resumed by the next service on the same directory.
+   * @default none: in memory only, lost with the process
+   */
+  readonly dataDir?: string;
 }
 
 export interface EventBridgeService {
@@ -178,6 +184,14 @@ export interface EventBridgeService {
   idle(): Promise<void>;
   /** Drops archived events older than their archive's retention. */
   pruneArchives(): void;
-  /** Stops retry and replay timers; pending retries are dropped. */
+  /**
+   * Deliveries still owed (first attempts in flight, retries waiting): the exact total and at
+   * most `limit` (default 100,000) of them by event id and target ARN.
+   */
+  pending(limit?: number): {
+    readonly total: number;
+    readonly deliveries: ReadonlyArray<{ readonly eventId: string; readonly targetArn: string }>;
+  };
+  /** Stops retry and replay timers; pending deliveries are dropped (kept in the journal, if any). */
   close(): void;
 }

@@ -192,3 +192,37 @@ export class DeliveryLedger {
     return this.overall.isExact && [...this.series.values()].every((s) => s.isExact);
   }
 }
+
+/** Where the accepted events are at the end of a run, from the real resources. */
+export interface EventWhereabouts {
+  /** Event ids in the event store. */
+  readonly stored: ReadonlySet<string>;
+  /** Event ids in a dead-letter queue of the event store's path (at rest, counted in `dlq`). */
+  readonly deadLettered: Iterable<string>;
+  /**
+   * Event ids still on their way to the store: in a working queue of its path (visible, in
+   * flight or delayed) or owed by the bus (a delivery to that path in flight or awaiting a retry).
+   */
+  readonly inTransit: Iterable<string>;
+}
+
+/**
+ * `lost`: accepted ids that are nowhere (not stored, not dead-lettered, not in transit): a real
+ * loss. `undrained`: accepted ids not stored but still in transit: a run that stopped draining
+ * too early, not a loss (docs/LOCAL.md, "The run summary").
+ */
+export function accountFor(
+  accepted: Iterable<string>,
+  where: EventWhereabouts,
+): { readonly lost: number; readonly undrained: number } {
+  const dead = new Set(where.deadLettered);
+  const moving = new Set(where.inTransit);
+  let lost = 0;
+  let undrained = 0;
+  for (const id of accepted) {
+    if (where.stored.has(id) || dead.has(id)) continue;
+    if (moving.has(id)) undrained++;
+    else lost++;
+  }
+  return { lost, undrained };
+}

@@ -17,7 +17,7 @@ import { deployTopology } from "../deploy.ts";
 import { startFunctions } from "../lambda/runtime.ts";
 import type { DeployedQueue, ResourceMap } from "../resource-map.ts";
 import { LOCAL_CREDENTIALS } from "../targets.ts";
-import { AcceptedEvents, DeliveryLedger } from "./accounting.ts";
+import { AcceptedEvents, accountFor, DeliveryLedger } from "./accounting.ts";
 import { LocalRunError } from "./errors.ts";
 import { eventIdsInQueue, queueDepth, scanEventStore } from "./inspect.ts";
 import { formatStatus, formatSummary, type UpSummary } from "./status.ts";
@@ -258,15 +258,20 @@ export async function runUp(options: UpOptions = {}): Promise<UpSummary> {
     const final = await depths();
     const store = await scanEventStore(ddb, resources.tables[SHARED_IDS.eventsTable]?.name);
     const storeSub = eventStoreSubscription(resources);
-    const present = new Set(store.ids);
     // Only the event store's path: its intake, working queue and their DLQs (EventStoreTargetDlq,
     // EventStoreIntakeDlq, EventStoreDlq). An id in another consumer's DLQ is not stored.
     const storePath = queues.filter((q) => q.subscriptionId === storeSub);
-    for (const ids of await Promise.all(storePath.map((q) => eventIdsInQueue(cloud.endpoint, q)))) {
-      for (const id of ids) present.add(id);
-    }
-    let lost = 0;
-    for (const id of accepted.ids) if (!present.has(id)) lost++;
+    const inQueue = await Promise.all(storePath.map((q) => eventIdsInQueue(cloud.endpoint, q)));
+    const pathArns = new Set(storePath.map((q) => q.arn));
+    const owed = cloud.eventBridge.pending(1_000_000).deliveries;
+    const { lost, undrained } = accountFor(accepted.ids, {
+      stored: store.ids,
+      deadLettered: storePath.flatMap((q, i) => (isDlq(q) ? (inQueue[i] ?? []) : [])),
+      inTransit: [
+        ...storePath.flatMap((q, i) => (isDlq(q) ? [] : (inQueue[i] ?? []))),
+        ...owed.filter((d) => pathArns.has(d.targetArn)).map((d) => d.eventId),
+      ],
+    });
     const summary: UpSummary = {
       published: accepted.accepted,
       stored: store.ids.size,
@@ -274,6 +279,7 @@ export async function runUp(options: UpOptions = {}): Promise<UpSummary> {
       inFlight: final.inQueues,
       dlq: final.inDlqs,
       lost,
+      undrained,
       orderViolations: store.sequenceViolations,
       arrivalsOutOfSequence: { ...ledger.arrivalsOutOfSequence },
       latencyMs: ledger.latency(),

@@ -12,8 +12,17 @@ export interface UpSummary {
   readonly inFlight: number;
   /** Messages in dead-letter queues at the end (rule target DLQs included). */
   readonly dlq: number;
-  /** Accepted events neither in the event store, nor in a queue or DLQ of the event store's path. */
+  /**
+   * Accepted events that are nowhere: not in the event store, not in a queue or DLQ of the event
+   * store's path, not owed by the bus. A real loss: the run exits 1.
+   */
   readonly lost: number;
+  /**
+   * Accepted events not stored yet but still on their way: in a working queue of the event
+   * store's path, or owed by the bus (a delivery in flight or awaiting its retry). Non-zero only
+   * when the drain ended before the city was quiet (`drained: false`): exit code 2.
+   */
+  readonly undrained: number;
   /**
    * Violations of the promised order, after resequencing: SignalSequenceViolation events with
    * rule `sequence-gap-expired` in the event store (a change applied out of sequence because its
@@ -88,16 +97,26 @@ export function formatStatus(s: StatusSnapshot): string {
   ].join(" | ");
 }
 
+/**
+ * The exit code of a run: 1 if an accepted event was lost, 2 if none was but some were still
+ * in transit when the drain ended (rerun with a longer `--drain-timeout`, or restart on the same
+ * `--data-dir` to finish them), 0 when every accepted event is stored or dead-lettered.
+ */
+export function exitCodeOf(s: Pick<UpSummary, "lost" | "undrained">): 0 | 1 | 2 {
+  if (s.lost > 0) return 1;
+  return s.undrained > 0 ? 2 : 0;
+}
+
 export function formatSummary(s: UpSummary): string {
   const lines = [
     `Buzz Ville local run (${s.durationSeconds}s, ${s.trafficSource}${s.trafficSource === "simulator" ? ` "${s.scenario}"` : ""})`,
-    `  published ${s.published}, stored ${s.stored}, lost ${s.lost}, in flight ${s.inFlight}, DLQ ${s.dlq}, order violations ${s.orderViolations}`,
+    `  published ${s.published}, stored ${s.stored}, lost ${s.lost}, undrained ${s.undrained}, in flight ${s.inFlight}, DLQ ${s.dlq}, order violations ${s.orderViolations}`,
     `  arrivals out of sequence (resequenced by the consumers): ${
       Object.entries(s.arrivalsOutOfSequence)
         .map(([k, v]) => `${k} ${v}`)
         .join(", ") || "none"
     }`,
-    `  end-to-end latency p50 ${Math.round(s.latencyMs.p50)} ms, p99 ${Math.round(s.latencyMs.p99)} ms${s.drained ? "" : " (queues did not drain in time)"}`,
+    `  end-to-end latency p50 ${Math.round(s.latencyMs.p50)} ms, p99 ${Math.round(s.latencyMs.p99)} ms${s.drained ? "" : ` (did not drain in time: ${s.undrained} accepted events still in transit, not lost)`}`,
     `  delivered: ${Object.entries(s.deliveredByConsumer)
       .map(([k, v]) => {
         const l = s.latencyMsByConsumer[k];

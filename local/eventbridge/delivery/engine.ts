@@ -5,7 +5,12 @@
  * age are exhausted, its DeadLetterConfig (SQS, with AWS's message attributes). Errors that
  * retrying cannot fix (target missing, access denied, invalid parameter: see errors.ts) skip
  * the retries and go to the dead-letter queue at once, as AWS does.
+ *
+ * Every delivery still owed (first attempt in flight, retry waiting) is listed by `pending()`
+ * (the run summary's `undrained`) and, with a journal (`--data-dir`), written to it before
+ * PutEvents answers, so a restarted local cloud finishes it (docs/RELIABILITY.md).
  */
+import { randomUUID } from "node:crypto";
 import { type FlattenedEvent, flattenEvent, matchesFlattened } from "../patterns/index.ts";
 import type { EventBridgeStore, RuleRecord, TargetRecord } from "../store.ts";
 import type {
@@ -21,6 +26,7 @@ import type {
 import { dispatchOnce } from "./dispatch.ts";
 import { DeliveryError, errorCodeOf, errorMessageOf, isRetriable } from "./errors.ts";
 import type { RenderContext } from "./input.ts";
+import type { DeliveryJournal, JournaledDelivery } from "./journal.ts";
 
 const DEFAULT_MAX_RETRIES = 185;
 const DEFAULT_MAX_AGE_S = 86_400;
@@ -40,6 +46,15 @@ export interface EngineOptions {
   readonly dispatcher: TargetDispatcher;
   readonly retryBaseDelayMs: number;
   readonly retryMaxDelayMs: number;
+  /** Where deliveries still owed are kept across restarts; in memory only when omitted. */
+  readonly journal?: DeliveryJournal;
+}
+
+/** Deliveries still owed, by event id and target: a bounded listing and the exact total. */
+export interface PendingDeliveries {
+  readonly total: number;
+  /** At most the `limit` asked for. */
+  readonly deliveries: ReadonlyArray<{ readonly eventId: string; readonly targetArn: string }>;
 }
 
 export interface PublishOptions {
@@ -56,8 +71,27 @@ export class DeliveryEngine {
   private inFlight = 0;
   private idleWaiters: Array<() => void> = [];
   private closed = false;
+  private readonly owed = new Map<string, JournaledDelivery>();
+  private readonly instance = randomUUID();
+  private deliveries = 0;
 
-  constructor(private readonly o: EngineOptions) {}
+  /** Resumes (on the next turn) the deliveries the journal says the last process still owed. */
+  constructor(private readonly o: EngineOptions) {
+    for (const delivery of o.journal?.recovered ?? []) {
+      this.owed.set(delivery.key, delivery);
+      this.schedule(0, () => this.attempt(delivery));
+    }
+  }
+
+  /** Deliveries still owed (first attempts in flight, retries waiting), at most `limit` listed. */
+  pending(limit = 100_000): PendingDeliveries {
+    const deliveries: { eventId: string; targetArn: string }[] = [];
+    for (const d of this.owed.values()) {
+      if (deliveries.length >= limit) break;
+      deliveries.push({ eventId: d.ref.eventId, targetArn: d.ref.targetArn });
+    }
+    return { total: this.owed.size, deliveries };
+  }
 
   onEvent(observer: EventBridgeObserver): () => void {
     this.observers.add(observer);
@@ -120,6 +154,8 @@ export class DeliveryEngine {
       this.o.scheduler.clearTimeout(timer.handle);
       this.end();
     }
+    // What is still owed stays in the journal: the next start resumes it.
+    this.o.journal?.close();
   }
 
   /** A bus receives an event (PutEvents, another bus, or a replay). Throws if the bus is missing. */
@@ -136,14 +172,21 @@ export class DeliveryEngine {
     if (event["replay-name"] === undefined)
       this.archive(busName, event, leaves, options.ingestedAt);
     const rules = this.o.store.rules.get(busName) ?? new Map<string, RuleRecord>();
+    const started: JournaledDelivery[] = [];
     for (const rule of rules.values()) {
       if (rule.state === "DISABLED" || !rule.compiled) continue;
       if (options.onlyRules && !options.onlyRules.has(rule.arn)) continue;
       if (!matchesFlattened(rule.compiled, leaves())) continue;
       this.emit({ type: "matched", busName, ruleName: rule.name, eventId: event.id });
       for (const target of rule.targets.values()) {
-        this.startDelivery(rule, structuredClone(target), event, options.ingestedAt, hops);
+        started.push(this.delivery(rule, structuredClone(target), event, options.ingestedAt, hops));
       }
+    }
+    // Durable before anything is attempted (and before PutEvents answers); throws if it cannot be.
+    this.o.journal?.add(started);
+    for (const delivery of started) {
+      this.owed.set(delivery.key, delivery);
+      this.attempt(delivery);
     }
   }
 
@@ -164,13 +207,14 @@ export class DeliveryEngine {
     }
   }
 
-  private startDelivery(
+  private delivery(
     rule: RuleRecord,
     target: TargetRecord,
     event: EventEnvelope,
     ingestedAt: number,
     hops: number,
-  ): void {
+  ): JournaledDelivery {
+    this.deliveries += 1;
     const ref: DeliveryRef = {
       busName: rule.busName,
       ruleName: rule.name,
@@ -179,28 +223,48 @@ export class DeliveryEngine {
       targetArn: target.Arn,
       eventId: event.id,
     };
-    const ctx: RenderContext = { event, ruleArn: rule.arn, ruleName: rule.name, ingestedAt };
-    const forward = (busName: string, forwarded: EventEnvelope): void => {
-      if (hops + 1 > MAX_HOPS) {
-        throw new DeliveryError(
-          "LOOP_DETECTED",
-          `Event ${forwarded.id} crossed ${MAX_HOPS} buses (the limit); dropped.`,
-          { retryable: false },
-        );
-      }
-      this.publish(busName, forwarded, { ingestedAt, hops: hops + 1 });
+    const key = `${this.instance}:${this.deliveries}`;
+    return { key, ref, target, event, ingestedAt, hops, attempts: 0 };
+  }
+
+  /** Puts a delivered event on another bus (a bus target). */
+  private forward(d: JournaledDelivery, busName: string, forwarded: EventEnvelope): void {
+    if (d.hops + 1 > MAX_HOPS) {
+      throw new DeliveryError(
+        "LOOP_DETECTED",
+        `Event ${forwarded.id} crossed ${MAX_HOPS} buses (the limit); dropped.`,
+        { retryable: false },
+      );
+    }
+    this.publish(busName, forwarded, { ingestedAt: d.ingestedAt, hops: d.hops + 1 });
+  }
+
+  private attempt(d: JournaledDelivery): void {
+    const n = d.attempts + 1;
+    const ctx: RenderContext = {
+      event: d.event,
+      ruleArn: d.ref.ruleArn,
+      ruleName: d.ref.ruleName,
+      ingestedAt: d.ingestedAt,
     };
-    const attempt = (n: number): void => {
-      this.begin();
-      Promise.resolve()
-        .then(() => dispatchOnce(this.o.dispatcher, forward, target, ctx))
-        .then(
-          () => this.emit({ type: "delivered", attempts: n, ...ref }),
-          (error: unknown) => this.onFailure(target, ref, event, ingestedAt, n, error, attempt),
-        )
-        .finally(() => this.end());
-    };
-    attempt(1);
+    const forward = (busName: string, event: EventEnvelope) => this.forward(d, busName, event);
+    this.begin();
+    Promise.resolve()
+      .then(() => dispatchOnce(this.o.dispatcher, forward, d.target, ctx))
+      .then(
+        () => {
+          this.settle(d);
+          this.emit({ type: "delivered", attempts: n, ...d.ref });
+        },
+        (error: unknown) => this.onFailure(d, n, error),
+      )
+      .finally(() => this.end());
+  }
+
+  /** The delivery is done (delivered, dead-lettered, or dropped): no longer owed. */
+  private settle(d: JournaledDelivery): void {
+    this.owed.delete(d.key);
+    this.o.journal?.settle(d.key);
   }
 
   private backoff(retry: number): number {
@@ -208,17 +272,10 @@ export class DeliveryEngine {
     return Math.round(exp / 2 + this.o.random() * (exp / 2));
   }
 
-  private onFailure(
-    target: TargetRecord,
-    ref: DeliveryRef,
-    event: EventEnvelope,
-    ingestedAt: number,
-    attempts: number,
-    error: unknown,
-    attempt: (n: number) => void,
-  ): void {
-    // After close() the local cloud is shutting down: no retry, no dead-lettering.
+  private onFailure(d: JournaledDelivery, attempts: number, error: unknown): void {
+    // After close() the local cloud is shutting down: no retry, no dead-lettering (still owed).
     if (this.closed) return;
+    const { target, ref, event, ingestedAt } = d;
     const maxRetries = target.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_MAX_RETRIES;
     const maxAgeMs = (target.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_MAX_AGE_S) * 1000;
     const message = errorMessageOf(error);
@@ -229,7 +286,13 @@ export class DeliveryEngine {
       const tooOld = this.o.clock.now() + delayMs - ingestedAt > maxAgeMs;
       if (attempts - 1 < maxRetries && !tooOld) {
         this.emit({ type: "retrying", attempt: attempts + 1, delayMs, error: message, ...ref });
-        this.schedule(delayMs, () => attempt(attempts + 1));
+        d.attempts = attempts;
+        try {
+          this.o.journal?.add([d]);
+        } catch {
+          // Still retried from memory; only a restart before it succeeds would lose it.
+        }
+        this.schedule(delayMs, () => this.attempt(d));
         return;
       }
       exhaustedCondition =
@@ -244,7 +307,10 @@ export class DeliveryEngine {
       ...ref,
     });
     const dlq = target.DeadLetterConfig?.Arn;
-    if (!dlq) return;
+    if (!dlq) {
+      this.settle(d);
+      return;
+    }
     const attribute = (value: string) => ({ DataType: "String" as const, StringValue: value });
     this.begin();
     this.o.dispatcher
@@ -270,6 +336,9 @@ export class DeliveryEngine {
             ...ref,
           }),
       )
-      .finally(() => this.end());
+      .finally(() => {
+        this.settle(d);
+        this.end();
+      });
   }
 }

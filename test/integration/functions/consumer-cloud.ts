@@ -38,7 +38,15 @@ export interface ConsumerCloud {
   stop(): Promise<void>;
 }
 
-export async function startConsumerCloud(prefix: string): Promise<ConsumerCloud> {
+export async function startConsumerCloud(
+  prefix: string,
+  options: {
+    /** Extra environment of every function (e.g. a longer resequencing hold). */
+    readonly extraEnv?: Readonly<Record<string, string>>;
+    /** Handler entries by function id, beside the emergency one (fault injection). */
+    readonly entries?: Readonly<Record<string, string>>;
+  } = {},
+): Promise<ConsumerCloud> {
   const cloud = await startLocalCloud({ port: 0 });
   const resources = await deployTopology({
     endpoint: cloud.endpoint,
@@ -57,7 +65,11 @@ export async function startConsumerCloud(prefix: string): Promise<ConsumerCloud>
     resources,
     sqs,
     maxInstancesPerFunction: 1,
-    entries: { Emergency: "test/integration/functions/fixtures/emergency-failing-dispatch.ts" },
+    ...(options.extraEnv ? { extraEnv: options.extraEnv } : {}),
+    entries: {
+      Emergency: "test/integration/functions/fixtures/emergency-failing-dispatch.ts",
+      ...options.entries,
+    },
     onLog: (fn, line) => logs.push(`[${fn}] ${line}`),
   });
   cloud.attachLambda(functions.invoke);

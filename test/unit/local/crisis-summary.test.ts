@@ -9,6 +9,7 @@ const base: UpSummary = {
   inFlight: 0,
   dlq: 0,
   lost: 0,
+  undrained: 0,
   orderViolations: 0,
   arrivalsOutOfSequence: {},
   latencyMs: { p50: 5, p99: 40 },
