@@ -35,7 +35,8 @@ function requireSqsArn(field: string, value: unknown): string {
     throw new PipeError(
       "ValidationException",
       400,
-      `${field} "${String(value).slice(0, 256)}" is not supported: the local cloud's Pipes take SQS queue ARNs (arn:aws:sqs:<region>:<account>:<name>)`,
+      // Never String(value): a parsed object may carry its own "toString"/"valueOf" keys.
+      `${field} ${typeof value === "string" ? `"${value.slice(0, 256)}"` : `(a JSON ${value === null ? "null" : Array.isArray(value) ? "array" : typeof value})`} is not supported: the local cloud's Pipes take SQS queue ARNs (arn:aws:sqs:<region>:<account>:<name>)`,
     );
   }
   return value;

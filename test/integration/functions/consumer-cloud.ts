@@ -64,6 +64,7 @@ export async function startConsumerCloud(
   const functions = startFunctions({
     resources,
     sqs,
+    queues: cloud.queues, // the pollers reach the queues directly, as in `buzzville up`
     maxInstancesPerFunction: 1,
     ...(options.extraEnv ? { extraEnv: options.extraEnv } : {}),
     entries: {

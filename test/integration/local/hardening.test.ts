@@ -79,6 +79,19 @@ describe("prototype pollution through request keys", () => {
     expect(pipes.status).toBe(400);
     expect(pipes.headers["x-amzn-errortype"]).toBe("ValidationException");
   });
+
+  it("describes a wrong-typed field without calling its own toString (found by the fuzz)", async () => {
+    const pipes = await raw(cloud.endpoint, {
+      method: "POST",
+      path: "/v1/pipes/p-tostring",
+      headers: { "content-type": "application/json" },
+      body: '{"Source":{"toString":[]}}',
+    });
+    expect(pipes.status).toBe(400);
+    expect(pipes.headers["x-amzn-errortype"]).toBe("ValidationException");
+    expect(pipes.body).toContain("Source (a JSON object) is not supported");
+    await stillServing();
+  });
 });
 
 describe("wildcard patterns", () => {

@@ -108,7 +108,8 @@ export class LocalCity {
         Targets: [{ Id: "observer", Arn: arn }],
       }),
     );
-    const functions = startFunctions({ resources, sqs });
+    // The pollers reach the queues directly, as in `buzzville up` (local/queues/direct.ts).
+    const functions = startFunctions({ resources, sqs, queues: cloud.queues });
     cloud.attachLambda(functions.invoke);
     return new LocalCity(cloud, resources, functions, sqs, events, docs, observerUrl);
   }
