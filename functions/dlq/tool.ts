@@ -182,7 +182,13 @@ export class DlqTool {
       ...(sourceArn ? { sourceQueue: sourceArn.split(":").pop() ?? sourceArn } : {}),
       reason,
       detail,
-      receiveCount: Math.max(m.receiveCount - 1, failure?.receiveCount ?? 0),
+      // The failure log may not be written yet when the dead letter is listed: the letter's own
+      // attribute says how often its source queue had delivered it.
+      receiveCount: Math.max(
+        m.receiveCount - 1,
+        failure?.receiveCount ?? 0,
+        Number(m.attributes[A.sourceReceiveCount] ?? 0) || 0,
+      ),
       ...(firstFailureAt ? { firstFailureAt } : {}),
       ...(lastFailureAt ? { lastFailureAt } : {}),
       ...(event ? { eventType: event.detailType, eventId: event.detail.meta.eventId } : {}),

@@ -34,6 +34,8 @@ export const DEAD_LETTER_ATTRIBUTES = {
   message: "failureMessage",
   sourceQueueArn: "sourceQueueArn",
   sourceMessageId: "sourceMessageId",
+  /** How many times the source queue had delivered the record when it was dead-lettered. */
+  sourceReceiveCount: "sourceReceiveCount",
   /** Set by the DLQ tool on a redriven copy: the DLQ message it was made from. */
   redriveOf: "redriveOf",
 } as const;
@@ -97,6 +99,7 @@ export class SqsDeadLetters implements DeadLetterPort {
       [A.message]: letter.message.slice(0, 1000),
       [A.sourceQueueArn]: letter.queueArn,
       [A.sourceMessageId]: letter.messageId,
+      [A.sourceReceiveCount]: String(letter.receiveCount),
       ...(letter.redriveOf ? { [A.redriveOf]: letter.redriveOf } : {}),
     };
     const fifo = dlqUrl.endsWith(".fifo");

@@ -54,6 +54,23 @@ describe("DLQ tool", () => {
     expect(queues.messages(DLQ)).toHaveLength(2);
   });
 
+  it("a dead letter listed before its failure log is written still shows its receive count", async () => {
+    const { queues, tool } = setup();
+    // The consumer dead-lettered it on its first delivery; the failure log is not written yet.
+    queues.put(DLQ, "not json", {
+      receiveCount: 0,
+      attributes: {
+        failureReason: "validation",
+        failureMessage: "vehiclesInvolved: too small",
+        sourceQueueArn: "arn:aws:sqs:us-east-1:000000000000:EmergencyCriticalQueue",
+        sourceMessageId: "m-1",
+        sourceReceiveCount: "1",
+      },
+    });
+    const [entry] = await tool.record(DLQ);
+    expect(entry).toMatchObject({ reason: "validation", receiveCount: 1 });
+  });
+
   it("redrives every message to its source queue, none lost, none duplicated", async () => {
     const { queues, tool } = setup();
     const bodies = [1, 2, 3].map(() => eventBridgeJson(cityEvent("SmokeDetected")));
