@@ -1,0 +1,173 @@
+/**
+ * The operators' console of a local city (docs/OPERATIONS.md, "The console"), composed from the
+ * parts a run already has: the deployment, the embedded SQS, the Lambda runner (its deliveries
+ * and per-function stats) and the city API. `npm start` and `buzzville local --functions` start
+ * it beside the local cloud.
+ *
+ * @example
+ * const feed = consoleFeed(eventStoreSubscription);      // before the functions start
+ * startFunctions({ ..., onDelivered: (s, r, t) => feed.delivered(s, r, t) });
+ * const console = await feed.start({ cloud, resources, functions, port: 0 });
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { SQSRecord } from "aws-lambda";
+import type { LocalCloud } from "../cloud.ts";
+import type { RunningFunctions } from "../lambda/runtime.ts";
+import type { ResourceMap } from "../resource-map.ts";
+import { LOCAL_CREDENTIALS } from "../targets.ts";
+import { queueDepth } from "../up/inspect.ts";
+import { FlowAggregator } from "./aggregate.ts";
+import { type CityState, cityLayout, readCityState } from "./city.ts";
+import { DeadLetters } from "./dead-letters.ts";
+import { type ConsoleServer, startConsoleServer } from "./server.ts";
+
+export interface ConsoleOptions {
+  /** Interface; @default the local cloud's host */
+  readonly host?: string;
+  /** 0 picks a free port. @default the local cloud's port + 1 (0 when the cloud's is 0) */
+  readonly port?: number;
+  /** Called with the console's URL once it listens (tests). */
+  readonly onReady?: (url: string) => void;
+}
+
+export interface RunningConsole {
+  readonly url: string;
+  readonly server: ConsoleServer;
+  stop(): Promise<void>;
+}
+
+/** Live message period, ms: at most twice a second whatever the event rate. */
+export const LIVE_PERIOD_MS = 500;
+const QUEUES_EVERY = 2; // ticks
+const CITY_EVERY = 5; // ticks
+
+export interface ConsoleFeed {
+  /** The Lambda runner's `onDelivered`. */
+  delivered(subscriptionId: string, record: SQSRecord, now: number): void;
+  start(parts: {
+    readonly cloud: LocalCloud;
+    readonly resources: ResourceMap;
+    readonly functions?: RunningFunctions;
+    readonly options?: ConsoleOptions;
+    readonly onError?: (error: unknown) => void;
+  }): Promise<RunningConsole>;
+}
+
+/** The default console port beside a local cloud on `cloudPort`. */
+export function defaultConsolePort(cloudPort: number): number {
+  return cloudPort === 0 || cloudPort >= 65535 ? 0 : cloudPort + 1;
+}
+
+function functionStats(functions: RunningFunctions | undefined) {
+  return Object.fromEntries(
+    [...(functions?.hosts ?? [])].map(([id, h]) => [
+      id,
+      {
+        invocations: h.stats.invocations,
+        errors: h.stats.errors,
+        timeouts: h.stats.timeouts,
+        crashes: h.stats.crashes,
+      },
+    ]),
+  );
+}
+
+export function consoleFeed(everyEventSubscription: string | undefined): ConsoleFeed {
+  const flow = new FlowAggregator(everyEventSubscription);
+  return {
+    delivered: (sub, record, now) => flow.delivered(sub, record, now),
+    start: (parts) => startConsole(flow, parts),
+  };
+}
+
+async function startConsole(
+  flow: FlowAggregator,
+  parts: Parameters<ConsoleFeed["start"]>[0],
+): Promise<RunningConsole> {
+  const { cloud, resources, functions } = parts;
+  const onError = parts.onError ?? (() => {});
+  const ddb = new DynamoDBClient({
+    endpoint: cloud.endpoint,
+    region: cloud.region,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  const deadLetters = new DeadLetters(resources, cloud.sqs, DynamoDBDocumentClient.from(ddb));
+  const layout = cityLayout();
+  const apiBase = `${cloud.endpoint}/api/`;
+  let redriving: Promise<unknown> = Promise.resolve();
+  const server = await startConsoleServer({
+    host: parts.options?.host ?? cloud.gateway.host,
+    port: parts.options?.port ?? defaultConsolePort(cloud.gateway.port),
+    onError,
+    routes: {
+      apiBase,
+      layout: () => layout,
+      deadLetters: () => deadLetters.list(),
+      // One redrive at a time: the DLQ tool pages through a shared capped queue port.
+      redrive: (id, max) => {
+        const next = redriving.then(() => deadLetters.redrive(id, max));
+        redriving = next.catch(() => undefined);
+        return next;
+      },
+    },
+  });
+  const queues = Object.values(resources.queues);
+  let lastQueues: unknown;
+  let lastCity: CityState | undefined;
+  const readQueues = async () =>
+    Promise.all(
+      queues.map(async (q) => {
+        const d = await queueDepth(cloud.sqs, q);
+        return { logicalId: q.logicalId, role: q.role, subscriptionId: q.subscriptionId, ...d };
+      }),
+    );
+  server.onConnect((send) => {
+    send({
+      type: "hello",
+      layout,
+      subscriptions: [...new Set(queues.map((q) => q.subscriptionId))],
+    });
+    if (lastQueues) send({ type: "live", queues: lastQueues });
+    if (lastCity) send({ type: "live", city: lastCity });
+  });
+  let tick = 0;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    tick++;
+    const watched = server.clients > 0;
+    const reads = Promise.all([
+      watched && tick % QUEUES_EVERY === 0 ? readQueues() : undefined,
+      watched && tick % CITY_EVERY === 1 ? readCityState(apiBase, layout) : undefined,
+    ]);
+    reads
+      .then(([q, city]) => {
+        if (q) lastQueues = q;
+        if (city) lastCity = city;
+        server.broadcast({
+          type: "live",
+          flow: flow.snapshot(),
+          functions: functionStats(functions),
+          ...(q ? { queues: q } : {}),
+          ...(city ? { city } : {}),
+        });
+      })
+      .catch(onError)
+      .finally(() => {
+        busy = false;
+      });
+  }, LIVE_PERIOD_MS);
+  parts.options?.onReady?.(server.url);
+  return {
+    url: server.url,
+    server,
+    stop: async () => {
+      clearInterval(timer);
+      await server.stop();
+      await redriving;
+      ddb.destroy();
+    },
+  };
+}
