@@ -133,9 +133,13 @@ async function startConsole(
   });
   let tick = 0;
   let busy = false;
+  let sentAt = 0;
+  // Checked 5× per period; a message leaves at least LIVE_PERIOD_MS after the previous one.
   const timer = setInterval(() => {
-    if (busy) return;
+    if (busy || Date.now() - sentAt < LIVE_PERIOD_MS) return;
     busy = true;
+    sentAt = Date.now();
+    const rates = flow.snapshot();
     tick++;
     const watched = server.clients > 0;
     const reads = Promise.all([
@@ -148,7 +152,7 @@ async function startConsole(
         if (city) lastCity = city;
         server.broadcast({
           type: "live",
-          flow: flow.snapshot(),
+          flow: rates,
           functions: functionStats(functions),
           ...(q ? { queues: q } : {}),
           ...(city ? { city } : {}),
@@ -158,7 +162,7 @@ async function startConsole(
       .finally(() => {
         busy = false;
       });
-  }, LIVE_PERIOD_MS);
+  }, LIVE_PERIOD_MS / 5);
   parts.options?.onReady?.(server.url);
   return {
     url: server.url,

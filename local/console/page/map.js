@@ -130,19 +130,26 @@ class CityMap {
       const cx = this.x(place.zone.col) + STEP / 2;
       const cy = this.y(place.zone.row + 1);
       z.incidents.slice(0, 3).forEach((inc, n) => {
-        const m = el(
-          "text",
-          { class: "marker incident", x: cx - 14 + n * 26, y: cy + 8, "data-incident": inc.id },
-          this.markers,
-        );
-        m.textContent = "🔥";
+        // A flame-red badge (drawn, not an emoji: the page needs no emoji font).
+        const m = el("g", { class: "marker incident", "data-incident": inc.id }, this.markers);
+        el("circle", { cx: cx - 14 + n * 30, cy, r: 14 }, m);
+        const label = el("text", { x: cx - 14 + n * 30, y: cy + 6 }, m);
+        label.textContent = "!";
         const title = el("title", {}, m);
         title.textContent = `${inc.id} ${inc.status ?? ""} ${inc.lastEventType ?? ""}`;
         m.addEventListener("click", () => this.onPick({ kind: "incident", id: inc.id }));
       });
       if (z.activeAlerts.length > 0) {
-        const a = el("text", { class: "marker alert", x: cx + 30, y: cy - 50 }, this.markers);
-        a.textContent = "⚠";
+        const a = el("g", { class: "marker alert" }, this.markers);
+        const ax = cx + 30;
+        const ay = cy - 60;
+        el(
+          "polygon",
+          { points: `${ax},${ay - 14} ${ax + 14},${ay + 10} ${ax - 14},${ay + 10}` },
+          a,
+        );
+        const mark = el("text", { x: ax, y: ay + 7 }, a);
+        mark.textContent = "!";
         const title = el("title", {}, a);
         title.textContent = z.activeAlerts.map((x) => x.id).join(", ");
       }
