@@ -49,6 +49,8 @@ Commands:
             AWS_REGION) or --endpoint URL; they find the local cloud's resources by name
             (--prefix P, default buzzville-local) or a deployed stack's by its outputs
             (--stack BuzzVille-<stage>); see docs/OPERATIONS.md.
+  tail      Print the city's events as they pass on the bus:
+            tail [--type T] [--zone Z] [--priority P] [--max N] [--json].
   help      Show this help.
 
 Point the AWS CLI or an SDK at it: AWS_ENDPOINT_URL=http://127.0.0.1:4566 (see docs/LOCAL.md).
@@ -186,6 +188,12 @@ export async function run(argv: string[], io: CliIo = process): Promise<number> 
         return await (await import("./ops/timeline.ts")).main(rest, io);
       case "publish":
         return await (await import("./ops/publish.ts")).main(rest, io);
+      case "tail":
+        return await (await import("./ops/tail.ts")).main(rest, {
+          stdout: io.stdout,
+          stderr: io.stderr,
+          signal: stopSignal(io),
+        });
       case "up": {
         const v = parse("up", rest, UP);
         if (v.help) {
