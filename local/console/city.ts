@@ -105,9 +105,19 @@ async function getJson<T>(url: string): Promise<T | undefined> {
   return (await res.json()) as T;
 }
 
-/** One read of the city's state through the city API served at `apiBase` (…/api/). */
-export async function readCityState(apiBase: string, layout: CityLayout): Promise<CityState> {
-  const live = await getJson<{ zones: LiveZone[] }>(`${apiBase}zones/live?minutes=1`);
+/**
+ * One read of the city's state through the city API served at `apiBase` (…/api/): the lights
+ * (one read per intersection) and, unless `zonesOf` is given, the zones' incidents and alerts
+ * (`zones/live`, whose time-bucket read grows with the hour's events: read less often).
+ */
+export async function readCityState(
+  apiBase: string,
+  layout: CityLayout,
+  zonesOf?: CityState,
+): Promise<CityState> {
+  const live = zonesOf
+    ? undefined
+    : await getJson<{ zones: LiveZone[] }>(`${apiBase}zones/live?minutes=1`);
   const models = await Promise.all(
     layout.intersections.map((i) =>
       getJson<IntersectionModel>(`${apiBase}intersections/${encodeURIComponent(i.id)}`),
@@ -125,12 +135,14 @@ export async function readCityState(apiBase: string, layout: CityLayout): Promis
   });
   return {
     at: Date.now(),
-    zones: (live?.zones ?? []).map((z) => ({
-      zone: z.zone,
-      incidents: z.incidents ?? [],
-      activeAlerts: z.activeAlerts ?? [],
-      eventsLastMinute: z.eventsPerMinute?.at(-1)?.total ?? 0,
-    })),
+    zones:
+      zonesOf?.zones ??
+      (live?.zones ?? []).map((z) => ({
+        zone: z.zone,
+        incidents: z.incidents ?? [],
+        activeAlerts: z.activeAlerts ?? [],
+        eventsLastMinute: z.eventsPerMinute?.at(-1)?.total ?? 0,
+      })),
     intersections,
   };
 }

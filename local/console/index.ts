@@ -40,7 +40,8 @@ export interface RunningConsole {
 /** Live message period, ms: at most twice a second whatever the event rate. */
 export const LIVE_PERIOD_MS = 500;
 const QUEUES_EVERY = 2; // ticks
-const CITY_EVERY = 5; // ticks
+const CITY_EVERY = 5; // ticks: the lights, one read per intersection
+const ZONES_EVERY = 20; // ticks: incidents and alerts, the costly read (docs/OPERATIONS.md §7)
 
 export interface ConsoleFeed {
   /** The Lambda runner's `onDelivered`. */
@@ -131,37 +132,53 @@ async function startConsole(
     if (lastQueues) send({ type: "live", queues: lastQueues });
     if (lastCity) send({ type: "live", city: lastCity });
   });
+  // The reads run on their own, each at most once at a time; every live message carries what
+  // finished since the previous one, so a slow read never delays the flow figures.
+  let freshQueues: unknown;
+  let freshCity: CityState | undefined;
+  const reading = { queues: false, city: false };
+  const read = <T>(what: keyof typeof reading, load: () => Promise<T>, keep: (v: T) => void) => {
+    if (reading[what]) return;
+    reading[what] = true;
+    load()
+      .then(keep)
+      .catch(onError)
+      .finally(() => {
+        reading[what] = false;
+      });
+  };
   let tick = 0;
-  let busy = false;
   let sentAt = 0;
   // Checked 5× per period; a message leaves at least LIVE_PERIOD_MS after the previous one.
   const timer = setInterval(() => {
-    if (busy || Date.now() - sentAt < LIVE_PERIOD_MS) return;
-    busy = true;
+    if (Date.now() - sentAt < LIVE_PERIOD_MS) return;
     sentAt = Date.now();
-    const rates = flow.snapshot();
     tick++;
-    const watched = server.clients > 0;
-    const reads = Promise.all([
-      watched && tick % QUEUES_EVERY === 0 ? readQueues() : undefined,
-      watched && tick % CITY_EVERY === 1 ? readCityState(apiBase, layout) : undefined,
-    ]);
-    reads
-      .then(([q, city]) => {
-        if (q) lastQueues = q;
-        if (city) lastCity = city;
-        server.broadcast({
-          type: "live",
-          flow: rates,
-          functions: functionStats(functions),
-          ...(q ? { queues: q } : {}),
-          ...(city ? { city } : {}),
-        });
-      })
-      .catch(onError)
-      .finally(() => {
-        busy = false;
+    const rates = flow.snapshot();
+    if (server.clients > 0 && tick % QUEUES_EVERY === 0) {
+      read("queues", readQueues, (q) => {
+        lastQueues = freshQueues = q;
       });
+    }
+    if (server.clients > 0 && tick % CITY_EVERY === 1) {
+      const zonesOf = tick % ZONES_EVERY === 1 ? undefined : lastCity;
+      read(
+        "city",
+        () => readCityState(apiBase, layout, zonesOf),
+        (c) => {
+          lastCity = freshCity = c;
+        },
+      );
+    }
+    server.broadcast({
+      type: "live",
+      flow: rates,
+      functions: functionStats(functions),
+      ...(freshQueues ? { queues: freshQueues } : {}),
+      ...(freshCity ? { city: freshCity } : {}),
+    });
+    freshQueues = undefined;
+    freshCity = undefined;
   }, LIVE_PERIOD_MS / 5);
   parts.options?.onReady?.(server.url);
   return {
