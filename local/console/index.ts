@@ -18,8 +18,9 @@ import type { ResourceMap } from "../resource-map.ts";
 import { LOCAL_CREDENTIALS } from "../targets.ts";
 import { queueDepth } from "../up/inspect.ts";
 import { FlowAggregator } from "./aggregate.ts";
-import { type CityState, cityLayout, readCityState } from "./city.ts";
+import { cityLayout, readCityState } from "./city.ts";
 import { DeadLetters } from "./dead-letters.ts";
+import { startLiveFeed } from "./live.ts";
 import { type ConsoleServer, startConsoleServer } from "./server.ts";
 
 export interface ConsoleOptions {
@@ -37,11 +38,7 @@ export interface RunningConsole {
   stop(): Promise<void>;
 }
 
-/** Live message period, ms: at most twice a second whatever the event rate. */
-export const LIVE_PERIOD_MS = 500;
-const QUEUES_EVERY = 2; // ticks
-const CITY_EVERY = 5; // ticks: the lights, one read per intersection
-const ZONES_EVERY = 20; // ticks: incidents and alerts, the costly read (docs/OPERATIONS.md §7)
+export { LIVE_PERIOD_MS } from "./live.ts";
 
 export interface ConsoleFeed {
   /** The Lambda runner's `onDelivered`. */
@@ -114,78 +111,27 @@ async function startConsole(
     },
   });
   const queues = Object.values(resources.queues);
-  let lastQueues: unknown;
-  let lastCity: CityState | undefined;
-  const readQueues = async () =>
-    Promise.all(
-      queues.map(async (q) => {
-        const d = await queueDepth(cloud.sqs, q);
-        return { logicalId: q.logicalId, role: q.role, subscriptionId: q.subscriptionId, ...d };
-      }),
-    );
-  server.onConnect((send) => {
-    send({
-      type: "hello",
-      layout,
-      subscriptions: [...new Set(queues.map((q) => q.subscriptionId))],
-    });
-    if (lastQueues) send({ type: "live", queues: lastQueues });
-    if (lastCity) send({ type: "live", city: lastCity });
+  const live = startLiveFeed({
+    server,
+    flow,
+    onError,
+    hello: { layout, subscriptions: [...new Set(queues.map((q) => q.subscriptionId))] },
+    functions: () => functionStats(functions),
+    queues: () =>
+      Promise.all(
+        queues.map(async (q) => {
+          const d = await queueDepth(cloud.sqs, q);
+          return { logicalId: q.logicalId, role: q.role, subscriptionId: q.subscriptionId, ...d };
+        }),
+      ),
+    city: (zonesOf) => readCityState(apiBase, layout, zonesOf),
   });
-  // The reads run on their own, each at most once at a time; every live message carries what
-  // finished since the previous one, so a slow read never delays the flow figures.
-  let freshQueues: unknown;
-  let freshCity: CityState | undefined;
-  const reading = { queues: false, city: false };
-  const read = <T>(what: keyof typeof reading, load: () => Promise<T>, keep: (v: T) => void) => {
-    if (reading[what]) return;
-    reading[what] = true;
-    load()
-      .then(keep)
-      .catch(onError)
-      .finally(() => {
-        reading[what] = false;
-      });
-  };
-  let tick = 0;
-  let sentAt = 0;
-  // Checked 5× per period; a message leaves at least LIVE_PERIOD_MS after the previous one.
-  const timer = setInterval(() => {
-    if (Date.now() - sentAt < LIVE_PERIOD_MS) return;
-    sentAt = Date.now();
-    tick++;
-    const rates = flow.snapshot();
-    if (server.clients > 0 && tick % QUEUES_EVERY === 0) {
-      read("queues", readQueues, (q) => {
-        lastQueues = freshQueues = q;
-      });
-    }
-    if (server.clients > 0 && tick % CITY_EVERY === 1) {
-      const zonesOf = tick % ZONES_EVERY === 1 ? undefined : lastCity;
-      read(
-        "city",
-        () => readCityState(apiBase, layout, zonesOf),
-        (c) => {
-          lastCity = freshCity = c;
-        },
-      );
-    }
-    server.broadcast({
-      type: "live",
-      flow: rates,
-      functions: functionStats(functions),
-      ...(freshQueues ? { queues: freshQueues } : {}),
-      ...(freshCity ? { city: freshCity } : {}),
-    });
-    freshQueues = undefined;
-    freshCity = undefined;
-  }, LIVE_PERIOD_MS / 5);
   parts.options?.onReady?.(server.url);
   return {
     url: server.url,
     server,
     stop: async () => {
-      clearInterval(timer);
+      live.stop();
       await server.stop();
       await redriving;
       ddb.destroy();

@@ -61,11 +61,23 @@ function fail(res: ServerResponse, status: number, code: string, message: string
   sendJson(res, status, { error: { code, message } });
 }
 
+/**
+ * The origins the console's own page has: its address, and localhost / 127.0.0.1 on its port.
+ * Bound to every interface, also whatever address the browser used (the Host header), since
+ * the LAN addresses cannot be listed; bound to loopback (the default), a page of another site
+ * whose name was rebound to 127.0.0.1 still has a foreign Origin.
+ */
+export interface OwnOrigins {
+  readonly origins: ReadonlySet<string>;
+  readonly anyHost: boolean;
+}
+
 /** True when the request carries an Origin that is not the console's own. */
-export function isForeignOrigin(req: IncomingMessage): boolean {
+export function isForeignOrigin(req: IncomingMessage, own: OwnOrigins): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return false; // not a browser (curl, the CLI): no cross-site risk
-  return origin !== `http://${req.headers.host ?? ""}`;
+  if (own.origins.has(origin)) return false;
+  return !(own.anyHost && origin === `http://${req.headers.host ?? ""}`);
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
@@ -115,10 +127,15 @@ async function proxyApi(apiBase: string, req: IncomingMessage, res: ServerRespon
   res.end(Buffer.from(await upstream.arrayBuffer()));
 }
 
-async function route(routes: ConsoleRoutes, req: IncomingMessage, res: ServerResponse) {
+async function route(
+  routes: ConsoleRoutes,
+  own: OwnOrigins,
+  req: IncomingMessage,
+  res: ServerResponse,
+) {
   const path = (req.url ?? "/").split("?")[0] ?? "/";
   const method = req.method ?? "GET";
-  if (method !== "GET" && method !== "HEAD" && isForeignOrigin(req)) {
+  if (method !== "GET" && method !== "HEAD" && isForeignOrigin(req, own)) {
     return fail(
       res,
       403,
@@ -152,8 +169,10 @@ export async function startConsoleServer(options: {
   readonly routes: ConsoleRoutes;
   readonly onError?: (error: unknown) => void;
 }): Promise<ConsoleServer> {
+  const anyHost = options.host === "0.0.0.0" || options.host === "::";
+  let own: OwnOrigins = { origins: new Set(), anyHost }; // set once listening (port known)
   const server: Server = createServer((req, res) => {
-    route(options.routes, req, res).catch((error: unknown) => {
+    route(options.routes, own, req, res).catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();
       if (error instanceof ConsoleRequestError)
         return fail(res, error.status, error.code, error.message);
@@ -170,7 +189,7 @@ export async function startConsoleServer(options: {
   let greet: ((send: (message: unknown) => void) => void) | undefined;
   server.on("upgrade", (req, socket, head) => {
     const path = (req.url ?? "/").split("?")[0];
-    if (path !== "/ws/live" || isForeignOrigin(req)) {
+    if (path !== "/ws/live" || isForeignOrigin(req, own)) {
       const status = path !== "/ws/live" ? "404 Not Found" : "403 Forbidden";
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
       return;
@@ -197,6 +216,10 @@ export async function startConsoleServer(options: {
     : options.host === "0.0.0.0"
       ? "127.0.0.1"
       : options.host;
+  own = {
+    origins: new Set([host, "localhost", "127.0.0.1"].map((h) => `http://${h}:${port}`)),
+    anyHost,
+  };
   return {
     url: `http://${host}:${port}/`,
     port,

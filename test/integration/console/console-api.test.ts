@@ -3,7 +3,7 @@
  * its dead-letter routes, on a whole local city playing the fire scenario, over real HTTP and
  * WebSocket clients.
  */
-import { get } from "node:http";
+import { get, request } from "node:http";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -188,6 +188,25 @@ describe("the operators' console server", () => {
       }).on("error", reject),
     );
     expect(outside).toBe(400);
+    // A page whose name was rebound to the console's address: its Host and Origin agree, yet
+    // neither is the console's own.
+    const port = new URL(city.url).port;
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        new URL("console/dlqs/NotificationBulkDlq/redrive", city.url),
+        {
+          method: "POST",
+          headers: { host: `evil.example:${port}`, origin: `http://evil.example:${port}` },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on("error", reject);
+      req.end("{}");
+    });
+    expect(rebound).toBe(403);
 
     const { ws } = feed("http://evil.example");
     const status = await new Promise<number>((resolve) => {
