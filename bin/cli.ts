@@ -28,8 +28,10 @@ Commands:
             (npm start). Flags: --port N (4566) --host H (127.0.0.1) --data-dir DIR
             --duration SECONDS --json --scenario NAME (normal-day) --rate N (10) --seed N (42)
             --drain-timeout SECONDS (60) --max-instances N (2) --verbose
+            --console-port N (port + 1) --no-console: the operators' web console
   local     Serve the local cloud on one port with the topology deployed.
             Flags: --port N (4566) --host H (127.0.0.1) --data-dir DIR --no-deploy --functions
+            (with --functions: the console too, --console-port N, --no-console)
   simulate  Run the city simulator against an EventBridge bus (see buzzville simulate --help).
   dlq       Operate the DLQs of any deployment: dlq list [--queue NAME|all] [--json],
             dlq redrive --queue NAME [--max N] [--dry-run] (see buzzville dlq --help).
@@ -49,6 +51,8 @@ Commands:
             AWS_REGION) or --endpoint URL; they find the local cloud's resources by name
             (--prefix P, default buzzville-local) or a deployed stack's by its outputs
             (--stack BuzzVille-<stage>); see docs/OPERATIONS.md.
+  tail      Print the city's events as they pass on the bus:
+            tail [--type T] [--zone Z] [--priority P] [--max N] [--json].
   help      Show this help.
 
 Point the AWS CLI or an SDK at it: AWS_ENDPOINT_URL=http://127.0.0.1:4566 (see docs/LOCAL.md).
@@ -72,8 +76,27 @@ const UP: Spec = {
   "drain-timeout": { type: "string" },
   "max-instances": { type: "string" },
   verbose: { type: "boolean" },
+  "console-port": { type: "string" },
+  "no-console": { type: "boolean" },
 };
-const LOCAL: Spec = { ...COMMON, "no-deploy": { type: "boolean" }, functions: { type: "boolean" } };
+const LOCAL: Spec = {
+  ...COMMON,
+  "no-deploy": { type: "boolean" },
+  functions: { type: "boolean" },
+  "console-port": { type: "string" },
+  "no-console": { type: "boolean" },
+};
+
+/** `--no-console` / `--console-port N` of up and local (the operators' console, local/console). */
+function consoleFlags(v: Record<string, unknown>) {
+  const port = int("console-port", v["console-port"], { min: 0, max: 65535 });
+  if (v["no-console"] === true) {
+    if (port !== undefined)
+      throw new CliUsageError("--console-port and --no-console exclude each other");
+    return { console: false as const };
+  }
+  return port === undefined ? {} : { console: { port } };
+}
 
 function parse(command: string, argv: string[], spec: Spec) {
   try {
@@ -186,6 +209,12 @@ export async function run(argv: string[], io: CliIo = process): Promise<number> 
         return await (await import("./ops/load.ts")).main(rest, io);
       case "cost":
         return await (await import("./ops/cost.ts")).main(rest, io);
+      case "tail":
+        return await (await import("./ops/tail.ts")).main(rest, {
+          stdout: io.stdout,
+          stderr: io.stderr,
+          signal: stopSignal(io),
+        });
       case "up": {
         const v = parse("up", rest, UP);
         if (v.help) {
@@ -224,6 +253,7 @@ export async function run(argv: string[], io: CliIo = process): Promise<number> 
           ...(seed !== undefined ? { seed } : {}),
           ...(drain !== undefined ? { drainTimeoutSeconds: drain } : {}),
           ...(instances !== undefined ? { maxInstancesPerFunction: instances } : {}),
+          ...consoleFlags(v),
           json: v.json === true,
           verbose: v.verbose === true,
           tty: io.stdout.isTTY === true && v.json !== true,
@@ -249,6 +279,7 @@ export async function run(argv: string[], io: CliIo = process): Promise<number> 
           ...(dataDir ? { dataDir } : {}),
           deploy: v["no-deploy"] !== true,
           functions: v.functions === true,
+          ...consoleFlags(v),
           signal: stopSignal(io),
           out: (t) => io.stdout.write(t),
           err: (t) => io.stderr.write(t),

@@ -59,7 +59,10 @@ async function payloadOf(raw: string): Promise<unknown> {
   }
 }
 
-async function busOf(values: Readonly<Record<string, unknown>>, aws: AwsClients): Promise<string> {
+export async function busOf(
+  values: Readonly<Record<string, unknown>>,
+  aws: AwsClients,
+): Promise<string> {
   const explicit = str(values.bus);
   const stack = str(values.stack);
   if (stack && !explicit) {

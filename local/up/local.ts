@@ -6,8 +6,10 @@
 import { topology } from "../../infra/topology.ts";
 import { mountLocalApi } from "../api/serve.ts";
 import { startLocalCloud } from "../cloud.ts";
+import { type ConsoleOptions, consoleFeed, type RunningConsole } from "../console/index.ts";
 import { deployTopology } from "../deploy.ts";
 import { startFunctions } from "../lambda/runtime.ts";
+import { eventStoreSubscription } from "./run.ts";
 import { warmFunctions } from "./warm.ts";
 
 export interface LocalOptions {
@@ -18,6 +20,8 @@ export interface LocalOptions {
   readonly deploy?: boolean;
   /** Also run the functions on their queues. @default false */
   readonly functions?: boolean;
+  /** The operators' console with the functions (local/console); `false`: none. @default on */
+  readonly console?: ConsoleOptions | false;
   readonly signal: AbortSignal;
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
@@ -33,6 +37,7 @@ export async function runLocal(options: LocalOptions): Promise<void> {
   // The pollers' requests are served in process by the embedded SQS.
   const sqs = cloud.sqs;
   let functions: ReturnType<typeof startFunctions> | undefined;
+  let operatorsConsole: RunningConsole | undefined;
   try {
     options.out(
       `Buzz Ville local cloud: ${cloud.endpoint} (region ${cloud.region}${options.dataDir ? `, data in ${options.dataDir}` : ", in memory"})\n`,
@@ -48,14 +53,26 @@ export async function runLocal(options: LocalOptions): Promise<void> {
         `Deployed: bus ${resources.bus.name}; ${Object.keys(resources.queues).length} queues, ${Object.keys(resources.rules).length} rules, ${Object.keys(resources.pipes).length} pipes, ${Object.keys(resources.tables).length} tables, ${Object.keys(resources.topics).length} topics\n`,
       );
       if (options.functions) {
+        const feed = consoleFeed(eventStoreSubscription(resources));
         functions = startFunctions({
           resources,
           sqs,
           queues: cloud.queues,
           onLog: (fn, line) => options.err(`[${fn}] ${line}\n`),
+          onDelivered: (sub, record, now) => feed.delivered(sub, record, now),
         });
         cloud.attachLambda(functions.invoke);
         await warmFunctions(functions, options.out, options.err);
+        if (options.console !== false) {
+          operatorsConsole = await feed.start({
+            cloud,
+            resources,
+            functions,
+            ...(options.console ? { options: options.console } : {}),
+            onError: (e) => options.err(`[console] ${String(e)}\n`),
+          });
+          options.out(`Operators' console: ${operatorsConsole.url}\n`);
+        }
         options.out(
           `Functions running: ${Object.values(resources.functions)
             .map((f) => f.name)
@@ -71,6 +88,7 @@ export async function runLocal(options: LocalOptions): Promise<void> {
       options.signal.addEventListener("abort", () => resolve());
     });
   } finally {
+    await operatorsConsole?.stop();
     await functions?.stop();
     await cloud.stop();
   }

@@ -12,6 +12,7 @@ import { SHARED_IDS } from "../../infra/resources.ts";
 import { topology } from "../../infra/topology.ts";
 import { mountLocalApi } from "../api/serve.ts";
 import { type LocalCloud, startLocalCloud } from "../cloud.ts";
+import { type ConsoleOptions, consoleFeed, type RunningConsole } from "../console/index.ts";
 import { LocalCrisisMonitor } from "../crisis/monitor.ts";
 import { deployTopology } from "../deploy.ts";
 import { startFunctions } from "../lambda/runtime.ts";
@@ -53,6 +54,8 @@ export interface UpOptions {
   readonly traffic?: TrafficSource;
   /** Handler entries by function id (tests). */
   readonly entries?: Readonly<Record<string, string>>;
+  /** The operators' console (local/console); `false`: none. @default on, beside the cloud */
+  readonly console?: ConsoleOptions | false;
 }
 
 const credentials = LOCAL_CREDENTIALS;
@@ -68,7 +71,7 @@ const abortable = (ms: number, signal?: AbortSignal) =>
   });
 
 /** The subscription that feeds the function writing the event store. */
-function eventStoreSubscription(resources: ResourceMap): string {
+export function eventStoreSubscription(resources: ResourceMap): string {
   const table = resources.tables[SHARED_IDS.eventsTable]?.name;
   const fn = Object.entries(resources.functions).find(([, f]) =>
     Object.values(f.resourceEnv).includes(table ?? "\u0000"),
@@ -119,6 +122,7 @@ export async function runUp(options: UpOptions = {}): Promise<UpSummary> {
   let functions: ReturnType<typeof startFunctions> | undefined;
   let ticker: NodeJS.Timeout | undefined;
   let stopCrisis: (() => Promise<void>) | undefined;
+  let operatorsConsole: RunningConsole | undefined;
   try {
     const resources = await deployTopology({
       endpoint: cloud.endpoint,
@@ -132,6 +136,7 @@ export async function runUp(options: UpOptions = {}): Promise<UpSummary> {
     );
     const ledger = new DeliveryLedger(ordered);
     for (const sub of topology.subscriptions) ledger.delivered[sub.id] = 0;
+    const feed = consoleFeed(eventStoreSubscription(resources));
     functions = startFunctions({
       resources,
       sqs,
@@ -143,7 +148,10 @@ export async function runUp(options: UpOptions = {}): Promise<UpSummary> {
       onLog: (fn, line) => note(`[${fn}] ${line}`),
       // stdout is mostly EMF metric lines: only split and kept when they are printed.
       logStdout: options.verbose === true,
-      onDelivered: (sub, record, now) => ledger.record(sub, record, now),
+      onDelivered: (sub, record, now) => {
+        ledger.record(sub, record, now);
+        feed.delivered(sub, record, now);
+      },
       onWarning: (mapping, message) => note(`[${mapping}] ${message}`),
       onInvokeFailure: (mapping, outcome) =>
         note(
@@ -156,6 +164,16 @@ export async function runUp(options: UpOptions = {}): Promise<UpSummary> {
     status(
       `Buzz Ville local cloud on ${cloud.endpoint} (region ${cloud.region}); deployed ${queues.length} queues, ${Object.keys(resources.rules).length} rules, ${Object.keys(resources.pipes).length} pipes, ${Object.keys(resources.functions).length} functions\n`,
     );
+    if (options.console !== false) {
+      operatorsConsole = await feed.start({
+        cloud,
+        resources,
+        functions,
+        ...(options.console ? { options: options.console } : {}),
+        onError: (e) => note(`[console] ${String(e)}`),
+      });
+      status(`Operators' console: ${operatorsConsole.url}\n`);
+    }
     const accepted = new AcceptedEvents();
     const stopTraffic = new AbortController();
     options.signal?.addEventListener("abort", () => stopTraffic.abort());
@@ -318,6 +336,7 @@ export async function runUp(options: UpOptions = {}): Promise<UpSummary> {
   } finally {
     if (ticker) clearInterval(ticker);
     await stopCrisis?.();
+    await operatorsConsole?.stop();
     await functions?.stop();
     ddb.destroy();
     events.destroy();
