@@ -33,7 +33,16 @@ const TYPES = [
 async function startChildCity(dataDir: string): Promise<{ child: ChildProcess; endpoint: string }> {
   const child = spawn(
     process.execPath,
-    ["bin/buzzville.mjs", "local", "--port", "0", "--functions", "--data-dir", dataDir],
+    [
+      "bin/buzzville.mjs",
+      "local",
+      "--port",
+      "0",
+      "--functions",
+      "--no-console",
+      "--data-dir",
+      dataDir,
+    ],
     { cwd: process.cwd(), stdio: ["ignore", "pipe", "pipe"] },
   );
   let out = "";
