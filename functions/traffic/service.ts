@@ -15,6 +15,7 @@
  */
 import type { AnyCityEvent } from "../../events/catalog.ts";
 import { isCityEventOf } from "../../events/validate.ts";
+import { zoneOfIntersection } from "../../simulator/city.ts";
 import { type CommitFailure, forEachConcurrently, type RecordHandler } from "../shared/batch.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { DerivedEventSink } from "../shared/derived.ts";
@@ -190,7 +191,7 @@ export class TrafficService {
       if (!read && zone === undefined) return { ...ZERO_COUNTS };
       const current = read && (await this.settleOutbox(id, read));
       if (read && !current) continue; // changed meanwhile: read again
-      const before = current?.value ?? initialIntersection(id, zone ?? "");
+      const before = current?.value ?? initialIntersection(id, zoneOf(id, zone ?? ""));
       const folded = fold(before, this.deps.clock.now());
       this.noteHeld(id, before, folded.state);
       if (current && folded.state === before) return folded.counts;
@@ -289,6 +290,14 @@ export class TrafficService {
     return (await this.deps.docs.get<IntersectionState>(key.pk, key.sk))?.value;
   }
 }
+
+/**
+ * An intersection's zone is a fact of the city (the census, docs/SIMULATOR.md), not of the
+ * event that touched it first: a pre-emption reaches the route's intersections with the
+ * incident's zone, which may be a neighbouring one. An id outside the census keeps `fallback`
+ * (the zone of the event that created it).
+ */
+export const zoneOf = (id: string, fallback: string): string => zoneOfIntersection(id) ?? fallback;
 
 /** The kit's record handler: buffers the record for the batch's commit. */
 export function trafficRecordHandler(service: TrafficService): RecordHandler {
