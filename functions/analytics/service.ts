@@ -101,6 +101,7 @@ export class AnalyticsService {
     const zones = new Set<string>();
     for (const { window, events } of this.pending.values()) {
       zones.add(window.zone);
+      let late = false;
       await update<StoredWindow | undefined>(
         this.deps.docs,
         statsPk(window.zone),
@@ -110,16 +111,20 @@ export class AnalyticsService {
           const merged = mergeWindows(stored, window, events);
           // Nothing new (every event counted already): no write.
           if (stored && merged.totalEvents === stored.totalEvents) return stored;
+          late = stored?.emitted === true;
           return { ...stored, ...merged };
         },
       );
-      // (Re)opened: a window emitted already is restated when its late events are due.
+      // (Re)opened: a window emitted already is restated when its late events are due. A late
+      // merge adds its start once more even when listed, so a closer that emitted the window
+      // before this merge removes only the entries it saw (`closeZone`), never this one.
       await update<string[]>(
         this.deps.docs,
         statsPk(window.zone),
         "open",
         () => [],
-        (open) => (open.includes(window.windowStart) ? open : [...open, window.windowStart].sort()),
+        (open) =>
+          open.includes(window.windowStart) && !late ? open : [...open, window.windowStart].sort(),
       );
     }
     for (const d of this.live.values()) {
@@ -178,22 +183,30 @@ export class AnalyticsService {
     const grace = this.deps.graceMs ?? 10_000;
     const closesAt = (start: string) => Date.parse(start) + 60_000 + grace;
     const open = (await this.deps.docs.get<string[]>(statsPk(zone), "open"))?.value ?? [];
-    const due = open.filter((start) => closesAt(start) <= now);
+    const due = [...new Set(open.filter((start) => closesAt(start) <= now))];
     const later = open.filter((start) => closesAt(start) > now).map(closesAt);
-    const nextDueAt = later.length > 0 ? Math.min(...later) : undefined;
     let emitted = 0;
     for (const start of due) {
       const r = await this.emitWindow(zone, start);
       if (r.emitted) emitted += 1;
-      if (r.keepOpen) continue;
+      if (r.keepOpen) {
+        later.push(now); // changed meanwhile: the zone stays due for the next close
+        continue;
+      }
+      // Only the entries seen before the emit: one a late merge added since stays.
+      const seen = open.filter((s) => s === start).length;
       await update<string[]>(
         this.deps.docs,
         statsPk(zone),
         "open",
         () => [],
-        (o) => o.filter((s) => s !== start),
+        (o) => {
+          let left = seen;
+          return o.filter((s) => s !== start || left-- <= 0);
+        },
       );
     }
+    const nextDueAt = later.length > 0 ? Math.min(...later) : undefined;
     return { emitted, ...(nextDueAt === undefined ? {} : { nextDueAt }) };
   }
 
@@ -209,6 +222,9 @@ export class AnalyticsService {
     start: string,
   ): Promise<{ emitted: boolean; keepOpen: boolean }> {
     const sk = `minute#${start}`;
+    // Read the window itself, not this container's copy: another instance may have merged late
+    // events into it, and a stale "nothing new" would close it without its revision.
+    this.deps.docs.forget?.(statsPk(zone), sk);
     const stored = await this.deps.docs.get<StoredWindow>(statsPk(zone), sk);
     if (!stored) return { emitted: false, keepOpen: false };
     const w = stored.value;
