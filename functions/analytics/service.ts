@@ -47,7 +47,12 @@ type StoredWindow = MinuteWindow & {
   readonly emittedTotal?: number;
   readonly revision?: number;
   readonly rolledUp?: TrafficSums;
+  /** A closer's claim while it publishes the window's aggregate (until: its lease's end, ms). */
+  readonly closing?: { readonly until: number };
 };
+
+/** How long a closer's claim on a window holds (a crashed closer's claim then lapses). */
+const CLOSE_LEASE_MS = 60_000;
 
 /** An hour's or day's traffic sums, with the minutes (`<minute>#r<revision>`) already added. */
 type RolledUp = TrafficSums & { readonly minutes: readonly string[] };
@@ -231,6 +236,17 @@ export class AnalyticsService {
     if (w.emitted && w.totalEvents <= (w.emittedTotal ?? w.totalEvents)) {
       return { emitted: false, keepOpen: false };
     }
+    const now = this.deps.clock.now();
+    if (w.closing && w.closing.until > now) return { emitted: false, keepOpen: true };
+    // Claimed first, conditionally on the version: of two closers of one window (a sweep and a
+    // batch, two instances), one publishes; a merge in between makes the claim fail.
+    try {
+      const claim = { ...w, closing: { until: now + CLOSE_LEASE_MS } };
+      await this.deps.docs.put(statsPk(zone), sk, claim, stored.version);
+    } catch (error) {
+      if (!(error instanceof DocumentConflictError)) throw error;
+      return { emitted: false, keepOpen: true };
+    }
     const revision = w.emitted ? (w.revision ?? 0) + 1 : 0;
     await this.deps.bus.publishDerived({ detail: { meta: w.first } }, [
       {
@@ -247,18 +263,24 @@ export class AnalyticsService {
     // between rolls up again on retry without counting twice, and never loses the window.
     const rolled = w.rolledUp ?? ZERO_SUMS;
     await this.rollUp(zone, `${start}#r${revision}`, minus(w.traffic, rolled));
-    try {
-      await this.deps.docs.put(
-        statsPk(zone),
-        sk,
-        { ...w, emitted: true, emittedTotal: w.totalEvents, revision, rolledUp: w.traffic },
-        stored.version,
-      );
-    } catch (error) {
-      if (!(error instanceof DocumentConflictError)) throw error;
-      return { emitted: true, keepOpen: true };
-    }
-    return { emitted: true, keepOpen: false };
+    // Recorded on the window as it is now: events merged since stay to be restated.
+    const after = await update<StoredWindow | undefined>(
+      this.deps.docs,
+      statsPk(zone),
+      sk,
+      () => undefined,
+      (cur) => {
+        const { closing: _, ...rest } = cur ?? w;
+        return {
+          ...rest,
+          emitted: true,
+          emittedTotal: w.totalEvents,
+          revision,
+          rolledUp: w.traffic,
+        };
+      },
+    );
+    return { emitted: true, keepOpen: (after?.totalEvents ?? 0) > w.totalEvents };
   }
 
   /** Adds traffic sums to the minute's hour and day, once per `entry` (minute and revision). */

@@ -143,4 +143,14 @@ describe("analytics: late events", () => {
     expect((await instance().minute("z3", MINUTE))?.totalEvents).toBe(26);
     expect(aggregates().map((x) => x.detail.totalEvents)).toEqual([6, 26]);
   });
+
+  it("two instances closing one window at once publish its aggregate once", async () => {
+    const { clock, instance, aggregates } = setup();
+    await batch(instance(), readings("z3", 0, 6));
+    clock.advance(75_000);
+    const [a, b] = [instance(), instance()];
+    await Promise.all([a.closeDue("z3"), b.closeDue("z3")]);
+    await batch(instance(), []); // a later sweep: nothing left to state
+    expect(aggregates().map((x) => x.detail.totalEvents)).toEqual([6]);
+  });
 });
