@@ -139,6 +139,14 @@ export function intersectionIdAt(col: number, row: number): string {
   return `i-${row * GRID_COLS + col + 1}`;
 }
 
+/** Zone of a census intersection id (`i-1` .. `i-48`); undefined for an id outside the grid. */
+export function zoneOfIntersection(id: string): string | undefined {
+  const n = /^i-([0-9]{1,6})$/.exec(id)?.[1];
+  const index = Number(n) - 1;
+  if (n === undefined || index < 0 || index >= GRID_COLS * GRID_ROWS) return undefined;
+  return zoneAt(index % GRID_COLS, Math.floor(index / GRID_COLS));
+}
+
 function gridLatLng(col: number, row: number): LatLng {
   return {
     lat: CITY_CENTRE.lat + (row - (GRID_ROWS - 1) / 2) * LAT_STEP,

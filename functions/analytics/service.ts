@@ -47,7 +47,12 @@ type StoredWindow = MinuteWindow & {
   readonly emittedTotal?: number;
   readonly revision?: number;
   readonly rolledUp?: TrafficSums;
+  /** A closer's claim while it publishes the window's aggregate (until: its lease's end, ms). */
+  readonly closing?: { readonly until: number };
 };
+
+/** How long a closer's claim on a window holds (a crashed closer's claim then lapses). */
+const CLOSE_LEASE_MS = 60_000;
 
 /** An hour's or day's traffic sums, with the minutes (`<minute>#r<revision>`) already added. */
 type RolledUp = TrafficSums & { readonly minutes: readonly string[] };
@@ -101,6 +106,7 @@ export class AnalyticsService {
     const zones = new Set<string>();
     for (const { window, events } of this.pending.values()) {
       zones.add(window.zone);
+      let late = false;
       await update<StoredWindow | undefined>(
         this.deps.docs,
         statsPk(window.zone),
@@ -110,16 +116,20 @@ export class AnalyticsService {
           const merged = mergeWindows(stored, window, events);
           // Nothing new (every event counted already): no write.
           if (stored && merged.totalEvents === stored.totalEvents) return stored;
+          late = stored?.emitted === true;
           return { ...stored, ...merged };
         },
       );
-      // (Re)opened: a window emitted already is restated when its late events are due.
+      // (Re)opened: a window emitted already is restated when its late events are due. A late
+      // merge adds its start once more even when listed, so a closer that emitted the window
+      // before this merge removes only the entries it saw (`closeZone`), never this one.
       await update<string[]>(
         this.deps.docs,
         statsPk(window.zone),
         "open",
         () => [],
-        (open) => (open.includes(window.windowStart) ? open : [...open, window.windowStart].sort()),
+        (open) =>
+          open.includes(window.windowStart) && !late ? open : [...open, window.windowStart].sort(),
       );
     }
     for (const d of this.live.values()) {
@@ -178,22 +188,30 @@ export class AnalyticsService {
     const grace = this.deps.graceMs ?? 10_000;
     const closesAt = (start: string) => Date.parse(start) + 60_000 + grace;
     const open = (await this.deps.docs.get<string[]>(statsPk(zone), "open"))?.value ?? [];
-    const due = open.filter((start) => closesAt(start) <= now);
+    const due = [...new Set(open.filter((start) => closesAt(start) <= now))];
     const later = open.filter((start) => closesAt(start) > now).map(closesAt);
-    const nextDueAt = later.length > 0 ? Math.min(...later) : undefined;
     let emitted = 0;
     for (const start of due) {
       const r = await this.emitWindow(zone, start);
       if (r.emitted) emitted += 1;
-      if (r.keepOpen) continue;
+      if (r.keepOpen) {
+        later.push(now); // changed meanwhile: the zone stays due for the next close
+        continue;
+      }
+      // Only the entries seen before the emit: one a late merge added since stays.
+      const seen = open.filter((s) => s === start).length;
       await update<string[]>(
         this.deps.docs,
         statsPk(zone),
         "open",
         () => [],
-        (o) => o.filter((s) => s !== start),
+        (o) => {
+          let left = seen;
+          return o.filter((s) => s !== start || left-- <= 0);
+        },
       );
     }
+    const nextDueAt = later.length > 0 ? Math.min(...later) : undefined;
     return { emitted, ...(nextDueAt === undefined ? {} : { nextDueAt }) };
   }
 
@@ -209,11 +227,25 @@ export class AnalyticsService {
     start: string,
   ): Promise<{ emitted: boolean; keepOpen: boolean }> {
     const sk = `minute#${start}`;
+    // Read the window itself, not this container's copy: another instance may have merged late
+    // events into it, and a stale "nothing new" would close it without its revision.
+    this.deps.docs.forget?.(statsPk(zone), sk);
     const stored = await this.deps.docs.get<StoredWindow>(statsPk(zone), sk);
     if (!stored) return { emitted: false, keepOpen: false };
     const w = stored.value;
     if (w.emitted && w.totalEvents <= (w.emittedTotal ?? w.totalEvents)) {
       return { emitted: false, keepOpen: false };
+    }
+    const now = this.deps.clock.now();
+    if (w.closing && w.closing.until > now) return { emitted: false, keepOpen: true };
+    // Claimed first, conditionally on the version: of two closers of one window (a sweep and a
+    // batch, two instances), one publishes; a merge in between makes the claim fail.
+    try {
+      const claim = { ...w, closing: { until: now + CLOSE_LEASE_MS } };
+      await this.deps.docs.put(statsPk(zone), sk, claim, stored.version);
+    } catch (error) {
+      if (!(error instanceof DocumentConflictError)) throw error;
+      return { emitted: false, keepOpen: true };
     }
     const revision = w.emitted ? (w.revision ?? 0) + 1 : 0;
     await this.deps.bus.publishDerived({ detail: { meta: w.first } }, [
@@ -231,18 +263,24 @@ export class AnalyticsService {
     // between rolls up again on retry without counting twice, and never loses the window.
     const rolled = w.rolledUp ?? ZERO_SUMS;
     await this.rollUp(zone, `${start}#r${revision}`, minus(w.traffic, rolled));
-    try {
-      await this.deps.docs.put(
-        statsPk(zone),
-        sk,
-        { ...w, emitted: true, emittedTotal: w.totalEvents, revision, rolledUp: w.traffic },
-        stored.version,
-      );
-    } catch (error) {
-      if (!(error instanceof DocumentConflictError)) throw error;
-      return { emitted: true, keepOpen: true };
-    }
-    return { emitted: true, keepOpen: false };
+    // Recorded on the window as it is now: events merged since stay to be restated.
+    const after = await update<StoredWindow | undefined>(
+      this.deps.docs,
+      statsPk(zone),
+      sk,
+      () => undefined,
+      (cur) => {
+        const { closing: _, ...rest } = cur ?? w;
+        return {
+          ...rest,
+          emitted: true,
+          emittedTotal: w.totalEvents,
+          revision,
+          rolledUp: w.traffic,
+        };
+      },
+    );
+    return { emitted: true, keepOpen: (after?.totalEvents ?? 0) > w.totalEvents };
   }
 
   /** Adds traffic sums to the minute's hour and day, once per `entry` (minute and revision). */

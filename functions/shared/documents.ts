@@ -18,6 +18,8 @@ export interface DocumentStore {
   list<T>(pk: string): Promise<{ sk: string; value: T; version: number }[]>;
   /** Atomically adds `delta` to numeric fields of a counter document (created at 0). */
   add(pk: string, sk: string, deltas: Readonly<Record<string, number>>): Promise<void>;
+  /** Drops a cached copy (a caching store), so the next `get` reads the document itself. */
+  forget?(pk: string, sk: string): void;
 }
 
 export class DocumentConflictError extends ConflictError {

@@ -68,6 +68,8 @@ export interface OutboxEntry {
     readonly lamport: number;
   };
   readonly drafts: readonly DerivedDraft[];
+  /** When its writer wrote it (ms): a reader publishes it only once its writer's lease is over. */
+  readonly writtenAt?: number;
 }
 
 /** Most event ids kept in `recentEventIds`. */

@@ -9,12 +9,14 @@
  * light changes by per-producer sequence (`lastSequence`, `held`), other events by the ids applied
  * recently (`recentEventIds`). Derived events are written with the state (its `outbox`),
  * published right after the write, then the outbox is cleared (one more write, only when there
- * were derived events); whoever reads a state with an outbox publishes it first (ids derive from
- * the cause), so a crash in between loses nothing.
+ * were derived events). A crash in between loses nothing: the record comes back and its
+ * intersection's records publish an outbox they find first (ids derive from the cause); saga
+ * steps and the sweep carry it, so a writer still publishing is never doubled.
  * See docs/RELIABILITY.md.
  */
 import type { AnyCityEvent } from "../../events/catalog.ts";
 import { isCityEventOf } from "../../events/validate.ts";
+import { zoneOfIntersection } from "../../simulator/city.ts";
 import { type CommitFailure, forEachConcurrently, type RecordHandler } from "../shared/batch.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { DerivedEventSink } from "../shared/derived.ts";
@@ -45,6 +47,11 @@ export interface TrafficDeps {
   readonly sweepLimit?: number;
   /** Intersections committed at the same time. @default 8 */
   readonly concurrency?: number;
+  /**
+   * How long an outbox found on reading is left to its writer (carried, not published) unless
+   * the reader holds its cause again (a redelivery). @default 60000 (a consumer's visibility)
+   */
+  readonly outboxLeaseMs?: number;
 }
 
 export const intersectionKey = (id: string) => ({ pk: `intersection#${id}`, sk: "state" });
@@ -109,14 +116,19 @@ export class TrafficService {
     const failures: CommitFailure[] = [];
     const counts = { ...ZERO_COUNTS };
     await forEachConcurrently(work, this.deps.concurrency ?? 8, async ([id, b]) => {
+      const causes = new Set(b.items.map((i) => i.event.detail.meta.eventId));
       try {
-        const c = await this.commitIntersection(id, b.zone, (s, now) =>
-          foldEvents(
-            s,
-            b.items.map((i) => i.event),
-            now,
-            this.deps.resequencing,
-          ),
+        const c = await this.commitIntersection(
+          id,
+          b.zone,
+          (s, now) =>
+            foldEvents(
+              s,
+              b.items.map((i) => i.event),
+              now,
+              this.deps.resequencing,
+            ),
+          (e) => causes.has(e.cause.eventId),
         );
         for (const k of Object.keys(counts) as (keyof Counts)[]) counts[k] += c[k];
       } catch (error) {
@@ -173,8 +185,13 @@ export class TrafficService {
   }
 
   /**
-   * Reads the intersection (publishing an outbox left unpublished), folds, writes it at its
-   * version and publishes the new outbox. `zone` undefined: a missing intersection is skipped.
+   * Reads the intersection, folds, writes it at its version, publishes the outbox it wrote and
+   * drops those entries. `zone` undefined: a missing intersection is skipped. An outbox found on
+   * reading belongs to another writer, maybe publishing it right now (records of other message
+   * groups — a saga step, an accident — reach the same intersection): it is published here only
+   * when this reader holds its cause again (`ownCause`: the writer failed, its record came back)
+   * or its writer's lease is over; otherwise it is carried in the write, so a derived event goes
+   * on the bus once whatever the timing (docs/RELIABILITY.md).
    */
   private async commitIntersection(
     id: string,
@@ -183,19 +200,26 @@ export class TrafficService {
       s: IntersectionState,
       now: number,
     ) => { state: IntersectionState; outbox: OutboxEntry[]; counts: Counts },
+    ownCause: (e: OutboxEntry) => boolean = () => false,
   ): Promise<Counts> {
     const key = intersectionKey(id);
     for (let attempt = 1; ; attempt++) {
       const read = await this.deps.docs.get<IntersectionState>(key.pk, key.sk);
       if (!read && zone === undefined) return { ...ZERO_COUNTS };
-      const current = read && (await this.settleOutbox(id, read));
-      if (read && !current) continue; // changed meanwhile: read again
-      const before = current?.value ?? initialIntersection(id, zone ?? "");
-      const folded = fold(before, this.deps.clock.now());
+      const now = this.deps.clock.now();
+      const lease = this.deps.outboxLeaseMs ?? 60_000;
+      const found = (read?.value.outbox ?? []).filter(
+        (e) => ownCause(e) || e.writtenAt === undefined || now - e.writtenAt >= lease,
+      );
+      const current = read && (await this.publishOutbox(id, found, read));
+      const before = current?.value ?? initialIntersection(id, zoneOf(id, zone ?? ""));
+      const folded = fold(before, now);
       this.noteHeld(id, before, folded.state);
       if (current && folded.state === before) return folded.counts;
-      const next: IntersectionState =
-        folded.outbox.length > 0 ? { ...folded.state, outbox: folded.outbox } : folded.state;
+      const { outbox: carried = [], ...state } = folded.state;
+      const mine = folded.outbox.map((e) => ({ ...e, writtenAt: now }));
+      const outbox = [...carried, ...mine];
+      const next: IntersectionState = outbox.length > 0 ? { ...state, outbox } : state;
       const version = current?.version ?? 0;
       try {
         await this.deps.docs.put(key.pk, key.sk, next, version);
@@ -203,33 +227,42 @@ export class TrafficService {
         if (!(error instanceof DocumentConflictError) || attempt >= ATTEMPTS) throw error;
         continue;
       }
-      await this.settleOutbox(id, { value: next, version: version + 1 });
+      await this.publishOutbox(id, mine, { value: next, version: version + 1 });
       return folded.counts;
     }
   }
 
   /**
-   * Publishes a state's outbox and writes the state without it (conditionally on its version).
-   * Returns the state to go on from, or undefined when it changed meanwhile (a concurrent writer:
-   * it too found the outbox; the ids derive from the cause, so consumers see each event once).
+   * Publishes `entries` (ids derive from the cause), then drops them from the outbox of `doc`,
+   * re-reading on a concurrent write (a saga step or the sweep carried them). Returns the state
+   * without them, or undefined when the intersection is gone.
    */
-  private async settleOutbox(
+  private async publishOutbox(
     id: string,
+    entries: readonly OutboxEntry[],
     doc: Versioned<IntersectionState>,
   ): Promise<Versioned<IntersectionState> | undefined> {
-    const { outbox, ...rest } = doc.value;
-    if (!outbox || outbox.length === 0) return doc;
-    for (const { cause, drafts } of outbox) {
+    if (entries.length === 0) return doc;
+    for (const { cause, drafts } of entries) {
       await this.deps.bus.publishDerived({ detail: { meta: cause } }, drafts);
     }
+    const published = new Set(entries.map((e) => JSON.stringify(e)));
     const key = intersectionKey(id);
-    try {
-      await this.deps.docs.put(key.pk, key.sk, rest, doc.version);
-    } catch (error) {
-      if (error instanceof DocumentConflictError) return undefined;
-      throw error;
+    let cur: Versioned<IntersectionState> | undefined = doc;
+    for (let attempt = 1; cur; attempt++) {
+      const { outbox = [], ...state } = cur.value;
+      const rest = outbox.filter((e) => !published.has(JSON.stringify(e)));
+      if (rest.length === outbox.length) return cur; // dropped already
+      const value: IntersectionState = rest.length > 0 ? { ...state, outbox: rest } : state;
+      try {
+        await this.deps.docs.put(key.pk, key.sk, value, cur.version);
+        return { value, version: cur.version + 1 };
+      } catch (error) {
+        if (!(error instanceof DocumentConflictError) || attempt >= ATTEMPTS) throw error;
+      }
+      cur = await this.deps.docs.get<IntersectionState>(key.pk, key.sk);
     }
-    return { value: rest, version: doc.version + 1 };
+    return undefined;
   }
 
   /** Remembers when an intersection's earliest held change expires (for the sweep index). */
@@ -263,9 +296,9 @@ export class TrafficService {
   }
 
   /**
-   * A saga step on one intersection, at most once per event (`recentEventIds`), through the same
-   * read-publish-write path as the records (an outbox found unpublished goes out first, so the
-   * write that drops it loses nothing and a later reader does not publish it again).
+   * A saga step on one intersection, at most once per event (`recentEventIds`). It runs beside
+   * the intersection's own records (another message group), so an outbox it finds — maybe being
+   * published by its writer right now — is carried in its write, never published here.
    */
   private async updateIntersection(
     id: string,
@@ -289,6 +322,14 @@ export class TrafficService {
     return (await this.deps.docs.get<IntersectionState>(key.pk, key.sk))?.value;
   }
 }
+
+/**
+ * An intersection's zone is a fact of the city (the census, docs/SIMULATOR.md), not of the
+ * event that touched it first: a pre-emption reaches the route's intersections with the
+ * incident's zone, which may be a neighbouring one. An id outside the census keeps `fallback`
+ * (the zone of the event that created it).
+ */
+export const zoneOf = (id: string, fallback: string): string => zoneOfIntersection(id) ?? fallback;
 
 /** The kit's record handler: buffers the record for the batch's commit. */
 export function trafficRecordHandler(service: TrafficService): RecordHandler {

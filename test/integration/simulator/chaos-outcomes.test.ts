@@ -15,6 +15,7 @@ import {
   LocalCity,
   OUTCOME_TEST_TIMEOUT_MS,
   OUTCOME_TIMEOUT_MS,
+  repeated,
   type StoredEvent,
 } from "./local-city.ts";
 
@@ -27,13 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await city?.stop();
 });
-
-/** How many times each key occurs (keys seen more than once are duplicate actions). */
-function repeated<T>(items: readonly T[], key: (t: T) => string): Record<string, number> {
-  const counts = new Map<string, number>();
-  for (const t of items) counts.set(key(t), (counts.get(key(t)) ?? 0) + 1);
-  return Object.fromEntries([...counts].filter(([, n]) => n > 1));
-}
 
 /** The consumers' validation message for each kind of malformed entry the bus accepts. */
 const MALFORMED_MESSAGES: Readonly<Record<string, RegExp>> = {

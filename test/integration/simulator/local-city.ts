@@ -54,6 +54,13 @@ export interface DeadLetterSeen {
 }
 
 /** Waits for slow paths too: a cold function on a busy machine may time out once and be retried after its visibility timeout. */
+/** How many times each key occurs (keys seen more than once are duplicate actions). */
+export function repeated<T>(items: readonly T[], key: (t: T) => string): Record<string, number> {
+  const counts = new Map<string, number>();
+  for (const t of items) counts.set(key(t), (counts.get(key(t)) ?? 0) + 1);
+  return Object.fromEntries([...counts].filter(([, n]) => n > 1));
+}
+
 export const OUTCOME_TIMEOUT_MS = 100_000;
 export const OUTCOME_TEST_TIMEOUT_MS = 240_000;
 
@@ -124,7 +131,7 @@ export class LocalCity {
 
   /** Reads the observer queue into `seen` until `done(seen)` holds. */
   async observeUntil(
-    what: string,
+    what: string | (() => string),
     done: (all: readonly Derived[]) => boolean,
     onPoll?: (received: number) => void,
   ): Promise<void> {

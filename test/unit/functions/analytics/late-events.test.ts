@@ -39,7 +39,7 @@ function setup() {
     });
   const aggregates = () =>
     bus.ofType("ReadingsAggregated").filter((e) => e.detail.windowStart === MINUTE);
-  return { clock, bus, instance, aggregates };
+  return { clock, bus, store, instance, aggregates };
 }
 
 async function batch(service: AnalyticsService, events: readonly AnyCityEvent[]) {
@@ -82,5 +82,75 @@ describe("analytics: late events", () => {
     await batch(service, events.slice(0, 3));
     await batch(service, []);
     expect(aggregates().map((a) => a.detail.totalEvents)).toEqual([5]);
+  });
+
+  it("late events merged while another instance closes the window are restated, not lost", async () => {
+    const { clock, bus, store, instance, aggregates } = setup();
+    await batch(instance(), readings("z3", 0, 6));
+    clock.advance(75_000); // due now; no instance closed it yet
+    // Paused on purpose: closer A has emitted the aggregate (6) and is about to drop the window
+    // from the open list when merger B writes 20 late events (the window is still listed) and
+    // only then reads the open list to close the zone.
+    let bAtClose = () => {};
+    const bReachedClose = new Promise<void>((r) => {
+      bAtClose = r;
+    });
+    let aRemoved = () => {};
+    const aDone = new Promise<void>((r) => {
+      aRemoved = r;
+    });
+    let merging: Promise<void> | undefined;
+    const paused = (onGet: (sk: string) => Promise<void>, onPut: (sk: string) => Promise<void>) =>
+      new AnalyticsService({
+        docs: {
+          get: async <T>(pk: string, sk: string) => {
+            await onGet(sk);
+            return store.get<T>(pk, sk);
+          },
+          put: async (pk, sk, value, version) => {
+            await onPut(sk);
+            return store.put(pk, sk, value, version);
+          },
+          list: (pk) => store.list(pk),
+          add: (pk, sk, deltas) => store.add(pk, sk, deltas),
+        },
+        bus: bus.publisher("analytics", () => clock.now()),
+        clock,
+        graceMs: 10_000,
+      });
+    let bOpenReads = 0;
+    const b = paused(
+      async (sk) => {
+        if (sk === "open" && ++bOpenReads === 2) {
+          bAtClose();
+          await aDone;
+        }
+      },
+      async () => {},
+    );
+    let aOpenPuts = 0;
+    const a = paused(
+      async () => {},
+      async (sk) => {
+        if (sk !== "open" || ++aOpenPuts !== 1) return;
+        merging = batch(b, readings("z3", 6, 20));
+        await bReachedClose;
+      },
+    );
+    const closing = a.closeDue("z3").then(aRemoved);
+    await closing;
+    await merging;
+    expect((await instance().minute("z3", MINUTE))?.totalEvents).toBe(26);
+    expect(aggregates().map((x) => x.detail.totalEvents)).toEqual([6, 26]);
+  });
+
+  it("two instances closing one window at once publish its aggregate once", async () => {
+    const { clock, instance, aggregates } = setup();
+    await batch(instance(), readings("z3", 0, 6));
+    clock.advance(75_000);
+    const [a, b] = [instance(), instance()];
+    await Promise.all([a.closeDue("z3"), b.closeDue("z3")]);
+    await batch(instance(), []); // a later sweep: nothing left to state
+    expect(aggregates().map((x) => x.detail.totalEvents)).toEqual([6]);
   });
 });

@@ -10,6 +10,7 @@ import { CachedDocumentStore } from "../../../../functions/shared/cached-documen
 import { ManualClock } from "../../../../functions/shared/clock.ts";
 import { InMemoryBus } from "../../../../functions/shared/derived.ts";
 import { InMemoryDocumentStore } from "../../../../functions/shared/documents.ts";
+import type { IntersectionState } from "../../../../functions/traffic/intersection.ts";
 import { TrafficService } from "../../../../functions/traffic/service.ts";
 import { cityEvent, stampContext } from "../fixtures.ts";
 
@@ -162,5 +163,84 @@ describe("traffic: derived events are written with the state, then published", (
       cityEvent("UnitsReserved", { incidentId: "inc-accident-1", location: LOCATION }),
     ]);
     expect(bus.ofType("TrafficRerouted")).toHaveLength(1);
+  });
+});
+
+/** The intersection as stored (no container's cache in between). */
+const stored = async (store: InMemoryDocumentStore) =>
+  (await store.get<IntersectionState>("intersection#i-7", "state"))?.value;
+
+/** A traffic container whose first publish waits until released (a writer paused mid-publish). */
+function pausedWriter(store: InMemoryDocumentStore, bus: InMemoryBus, clock: ManualClock) {
+  const publisher = bus.publisher("traffic", () => clock.now());
+  let release = () => {};
+  const released = new Promise<void>((r) => {
+    release = r;
+  });
+  let entered = () => {};
+  const publishing = new Promise<void>((r) => {
+    entered = r;
+  });
+  let first = true;
+  const service = new TrafficService({
+    docs: new CachedDocumentStore(store, { now: () => clock.now() }),
+    bus: {
+      publishDerived: async (cause, drafts) => {
+        if (first) {
+          first = false;
+          entered();
+          await released;
+        }
+        return publisher.publishDerived(cause, drafts);
+      },
+    },
+    clock,
+    resequencing: { holdMs: 5_000, maxHeld: 20 },
+  });
+  return { service, publishing, release };
+}
+
+describe("traffic: a saga step beside a writer still publishing its outbox", () => {
+  it("the accident's reroute goes on the bus once when units are reserved meanwhile", async () => {
+    const store = new InMemoryDocumentStore();
+    const bus = new InMemoryBus();
+    const clock = new ManualClock();
+    const writer = pausedWriter(store, bus, clock);
+    const accident = cityEvent("AccidentDetected", { location: LOCATION, severity: "high" });
+    const pending = batch(writer.service, [accident]);
+    await writer.publishing; // the state and its outbox are written; the publish is under way
+    const saga = container(store, bus, clock);
+    await saga.handle(
+      cityEvent("UnitsReserved", { incidentId: "inc-accident-1", location: LOCATION }),
+    );
+    writer.release();
+    expect((await pending).failures).toEqual([]);
+    expect(bus.ofType("TrafficRerouted")).toHaveLength(1);
+    expect((await stored(store))?.outbox).toBeUndefined();
+  });
+
+  it("a pre-emption written meanwhile carries the outbox; the writer then drops only its entries", async () => {
+    const store = new InMemoryDocumentStore();
+    const bus = new InMemoryBus();
+    const clock = new ManualClock();
+    const writer = pausedWriter(store, bus, clock);
+    const pending = batch(writer.service, changes([G_R, R_R])); // green -> red: a violation
+    await writer.publishing;
+    const saga = container(store, bus, clock);
+    await saga.handle(
+      cityEvent("UnitsDispatched", {
+        incidentId: "inc-fire-1",
+        location: { ...LOCATION, intersectionId: "i-9" },
+        route: { intersectionIds: ["i-7", "i-8"] },
+      }),
+    );
+    expect((await stored(store))?.outbox).toHaveLength(1); // carried, not published
+    writer.release();
+    expect((await pending).failures).toEqual([]);
+    expect(bus.ofType("SignalSequenceViolation")).toHaveLength(1);
+    const state = await stored(store);
+    expect(state?.outbox).toBeUndefined();
+    expect(state?.mode).toBe("preempted");
+    expect(state?.violations).toBe(1);
   });
 });

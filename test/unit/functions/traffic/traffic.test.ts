@@ -179,4 +179,31 @@ describe("traffic: emergency mode", () => {
       expect((await service.intersection(id))?.mode).toBe("normal");
     }
   });
+
+  it("gives a route's intersection its census zone, whichever event touches it first", async () => {
+    // the fire is at i-48 (z8); its route passes i-46, which the census puts in z7
+    const at48 = { ...LOCATION, zone: "z8", intersectionId: "i-48" };
+    const at46 = { ...LOCATION, zone: "z7", intersectionId: "i-46" };
+    const dispatch = cityEvent("UnitsDispatched", {
+      incidentId: "inc-test-2",
+      location: at48,
+      route: { intersectionIds: ["i-46", "i-47", "i-48"] },
+    });
+    const change = cityEvent("TrafficLightChanged", {
+      location: at46,
+      oldState: G_R,
+      newState: Y_R,
+    });
+    for (const order of [
+      [dispatch, change],
+      [change, dispatch],
+    ]) {
+      const { service } = setup();
+      for (const e of order) await service.handle(e);
+      const zones = await Promise.all(
+        ["i-46", "i-47", "i-48"].map(async (id) => (await service.intersection(id))?.zone),
+      );
+      expect(zones).toEqual(["z7", "z8", "z8"]);
+    }
+  });
 });
