@@ -280,7 +280,6 @@ async function check(service: string, request: RawRequest): Promise<void> {
 }
 
 describe("fuzzing every service of the endpoint", () => {
-
   it.each([
     ["events", eventsCase],
     ["pipes", pipesCase],
