@@ -35,7 +35,7 @@ export const IntersectionIdSchema = z
   .string()
   .regex(INTERSECTION_PATTERN, "expected an intersection id like i-12 (i- + digits)");
 
-/** The event-store streams (DESIGN.md section 3). */
+/** The event-store streams (docs/ARCHITECTURE.md, "Data"). */
 export const STREAM_KINDS = ["intersection", "incident", "alert", "zone"] as const;
 export type StreamKind = (typeof STREAM_KINDS)[number];
 export const STREAM_ID_PATTERN =

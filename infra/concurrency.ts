@@ -1,5 +1,5 @@
 /**
- * Reserved concurrency for the functions behind critical queues (DESIGN.md: critical queues are
+ * Reserved concurrency for the functions behind critical queues (docs/ARCHITECTURE.md, "Priorities": critical queues are
  * served "with their own concurrency", so a burst elsewhere in the account never starves them).
  * By default every function that serves a critical subscription reserves the summed maximum
  * concurrency of its event sources (Emergency 20; Notification 10 critical + 2 bulk = 12); the

@@ -42,7 +42,7 @@ export interface FunctionSpec {
 
 /**
  * Per-key ordering: the rule delivers to a standard intake queue; an EventBridge Pipe moves each
- * message to a FIFO queue with MessageGroupId taken from the event (DESIGN.md section 1).
+ * message to a FIFO queue with MessageGroupId taken from the event (docs/ARCHITECTURE.md, "Per-key ordering").
  */
 export interface OrderingSpec {
   /** JSONPath in the EventBridge event of the FIFO MessageGroupId, e.g. `$.detail.meta.intersectionId`. */

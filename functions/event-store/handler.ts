@@ -1,4 +1,4 @@
-/** Event store: appends every city event to its stream (DESIGN.md section 3). */
+/** Event store: appends every city event to its stream (docs/ARCHITECTURE.md, "Data"). */
 import { cityHandler, lazy } from "../shared/kit.ts";
 import { buildRuntime, SERVICE } from "./runtime.ts";
 

@@ -1,5 +1,5 @@
 /**
- * Light-cycle rules of an intersection (from the seeds): vehicles red -> pedestrians green ->
+ * Light-cycle rules of an intersection (functions/README.md, traffic): vehicles red -> pedestrians green ->
  * pedestrians red -> vehicles green; vehicles go green -> yellow -> red; never two conflicting
  * greens (vehicles and pedestrians moving at once).
  */

@@ -1,5 +1,5 @@
 /**
- * The city's DynamoDB tables (DESIGN.md section 3): the append-only event store, the read
+ * The city's DynamoDB tables (docs/ARCHITECTURE.md, "Data"): the append-only event store, the read
  * models and the Powertools idempotency table. All on-demand, with point-in-time recovery and
  * server-side encryption (AWS-managed KMS key).
  */

@@ -8,7 +8,7 @@ import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import { TopologyError } from "../errors.ts";
 import { type ConsumerFunction, METRICS_NAMESPACE } from "./consumer-function.ts";
 
-/** The `Reason` values of `EventFailures` (metrics contract in the brief). */
+/** The `Reason` values of `EventFailures` (the metrics docs/OPERATIONS.md reads). */
 export const FAILURE_REASONS = [
   "validation",
   "downstream",
@@ -109,7 +109,7 @@ export function crashRateMetric(fn: ConsumerFunction): cloudwatch.MathExpression
 }
 
 /**
- * The EMF end-to-end latency of one service (metrics contract in the brief), or of the events of
+ * The EMF end-to-end latency of one service (the metrics docs/OPERATIONS.md reads), or of the events of
  * one priority it handled (dimensions `{service, Priority}`).
  */
 export function endToEndLatencyMetric(

@@ -1,6 +1,6 @@
 /**
  * An EventBridge Pipe from a standard intake queue to a FIFO queue, with the MessageGroupId and
- * MessageDeduplicationId taken from the event (DESIGN.md section 1: a rule can only set a static
+ * MessageDeduplicationId taken from the event (docs/ARCHITECTURE.md, "Per-key ordering": a rule can only set a static
  * group id, so ordering per intersection / per stream goes through a pipe).
  */
 import * as iam from "aws-cdk-lib/aws-iam";
