@@ -7,7 +7,7 @@
  * Saga progress is a read model, so a redelivered or retried event resumes, never repeats, a step.
  */
 
-import type { UnitKind } from "../../events/catalog/common.ts";
+import type { Severity, UnitKind } from "../../events/catalog/common.ts";
 import type { DISPATCH_FAILURE_REASONS } from "../../events/catalog/emergency.ts";
 import type { AnyCityEvent } from "../../events/catalog.ts";
 import { type CircuitBreaker, CircuitOpenError } from "../shared/breaker.ts";
@@ -82,13 +82,7 @@ export class IncidentSaga {
       // The incident is already open (another event of the same family, place and correlation
       // opened it): absorb this event, escalating the recorded severity if it is higher. Kept in
       // its own document, so absorbing never conflicts with the saga's progress.
-      await update<AbsorbedEvents>(
-        this.deps.docs,
-        key.pk,
-        "absorbed",
-        () => ({ eventIds: [], severity: state.severity ?? plan.severity }),
-        (cur) => absorbedAfter(cur, eventId, plan.severity),
-      );
+      await absorbEvent(this.deps.docs, incidentId, eventId, plan.severity, state.severity);
       return state;
     }
     // Claim the incident first (a conditional put at version 0): of two events of one incident
@@ -253,4 +247,24 @@ function escalation(
       },
     },
   ];
+}
+
+/**
+ * Records a later event of an open incident in its `absorbed` document (the live saga and the
+ * projection rebuild). `openedSeverity`: the severity the incident was opened with.
+ */
+export async function absorbEvent(
+  docs: DocumentStore,
+  incidentId: string,
+  eventId: string,
+  severity: Severity,
+  openedSeverity: Severity | undefined,
+): Promise<void> {
+  await update<AbsorbedEvents>(
+    docs,
+    sagaKey(incidentId).pk,
+    "absorbed",
+    () => ({ eventIds: [], severity: openedSeverity ?? severity }),
+    (cur) => absorbedAfter(cur, eventId, severity),
+  );
 }
