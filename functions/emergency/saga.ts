@@ -18,36 +18,18 @@ import { DownstreamTimeoutError } from "../shared/errors.ts";
 import { incidentIdOf } from "../shared/incident.ts";
 import type { DispatchApi, DispatchConfirmation } from "./dispatch-api.ts";
 import { type IncidentPlan, planIncident } from "./incident.ts";
+import {
+  type AbsorbedEvents,
+  absorbedAfter,
+  claimedSaga,
+  type SagaState,
+  sagaKey,
+  sagaStateAfter,
+} from "./saga-state.ts";
 import type { UnitPool } from "./units.ts";
 
-export type SagaStatus = "new" | "opened" | "reserved" | "dispatched" | "escalated";
-
-export interface SagaState {
-  readonly incidentId: string;
-  readonly status: SagaStatus;
-  readonly unitIds: readonly string[];
-  /** Dispatch API calls made (circuit-open refusals do not count). */
-  readonly attempts: number;
-  /** The event that opened the incident: only its deliveries drive the saga. */
-  readonly causeEventId?: string;
-  /** The severity of the event that opened the incident. */
-  readonly severity?: Severity;
-}
-
-/** Later critical events of an open incident (`incident#<id>` / `absorbed`). */
-export interface AbsorbedEvents {
-  /** Absorbed instead of opening another incident (last 50). */
-  readonly eventIds: readonly string[];
-  /** The highest severity seen among the incident's events. */
-  readonly severity: Severity;
-}
-
-const SEVERITY_RANK: Readonly<Record<Severity, number>> = {
-  low: 0,
-  medium: 1,
-  high: 2,
-  critical: 3,
-};
+export type { AbsorbedEvents, SagaState, SagaStatus } from "./saga-state.ts";
+export { sagaKey };
 
 export interface SagaDeps {
   readonly docs: DocumentStore;
@@ -63,8 +45,6 @@ export interface SagaDeps {
 }
 
 type FailureReason = (typeof DISPATCH_FAILURE_REASONS)[number];
-
-export const sagaKey = (incidentId: string) => ({ pk: `incident#${incidentId}`, sk: "saga" });
 
 export class IncidentSaga {
   constructor(private readonly deps: SagaDeps) {}
@@ -85,42 +65,24 @@ export class IncidentSaga {
     const key = sagaKey(incidentId);
     const stored = await this.deps.docs.get<SagaState>(key.pk, key.sk);
     let version = stored?.version ?? 0;
-    let state: SagaState = stored?.value ?? {
-      incidentId,
-      status: "new",
-      unitIds: [],
-      attempts: 0,
-      causeEventId: eventId,
-      severity: plan.severity,
-    };
+    let state: SagaState = stored?.value ?? claimedSaga(incidentId, eventId, plan.severity);
     const save = async (next: SagaState) => {
       await this.deps.docs.put(key.pk, key.sk, next, version);
       version += 1;
       state = next;
     };
-    const emit = (drafts: DerivedDraft[]) => this.deps.bus.publishDerived(event, drafts);
+    // Publishes the saga's events, then saves the document they lead to (saga-state.ts).
+    const emit = async (drafts: DerivedDraft[]) => {
+      await this.deps.bus.publishDerived(event, drafts);
+      await save(drafts.reduce<SagaState>(sagaStateAfter, state));
+    };
 
     const owner = state.causeEventId;
     if (owner !== undefined && owner !== eventId) {
       // The incident is already open (another event of the same family, place and correlation
       // opened it): absorb this event, escalating the recorded severity if it is higher. Kept in
       // its own document, so absorbing never conflicts with the saga's progress.
-      await update<AbsorbedEvents>(
-        this.deps.docs,
-        key.pk,
-        "absorbed",
-        () => ({ eventIds: [], severity: state.severity ?? plan.severity }),
-        (cur) =>
-          cur.eventIds.includes(eventId)
-            ? cur
-            : {
-                eventIds: [...cur.eventIds, eventId].slice(-50),
-                severity:
-                  SEVERITY_RANK[plan.severity] > SEVERITY_RANK[cur.severity]
-                    ? plan.severity
-                    : cur.severity,
-              },
-      );
+      await absorbEvent(this.deps.docs, incidentId, eventId, plan.severity, state.severity);
       return state;
     }
     // Claim the incident first (a conditional put at version 0): of two events of one incident
@@ -129,21 +91,20 @@ export class IncidentSaga {
 
     if (state.status === "new") {
       await emit([{ type: "IncidentOpened", step: "opened", payload: { incidentId, ...plan } }]);
-      await save({ ...state, status: "opened" });
     }
     if (state.status === "opened") {
       const reservation = await this.deps.units.reserve(incidentId, plan.requiredUnitKinds);
       if (!reservation.ok) {
-        await this.escalate(
-          event,
-          plan,
-          incidentId,
-          "no-units-available",
-          [],
-          reservation.missing,
-          state.attempts,
+        await emit(
+          escalation(
+            plan,
+            incidentId,
+            "no-units-available",
+            [],
+            reservation.missing,
+            state.attempts,
+          ),
         );
-        await save({ ...state, status: "escalated" });
         return state;
       }
       const until = this.deps.clock.now() + (this.deps.reservationMinutes ?? 10) * 60_000;
@@ -159,17 +120,15 @@ export class IncidentSaga {
           },
         },
       ]);
-      await save({ ...state, status: "reserved", unitIds: reservation.unitIds });
     }
-    if (state.status === "reserved") await this.dispatch(event, plan, state, save, options);
+    if (state.status === "reserved") await this.dispatch(plan, state, emit, options);
     return state;
   }
 
   private async dispatch(
-    event: AnyCityEvent,
     plan: IncidentPlan,
     current: SagaState,
-    save: (s: SagaState) => Promise<void>,
+    emit: (drafts: DerivedDraft[]) => Promise<void>,
     options: { finalDelivery?: boolean },
   ): Promise<void> {
     const { incidentId, unitIds } = current;
@@ -187,11 +146,11 @@ export class IncidentSaga {
         );
       });
     } catch (error) {
-      await this.dispatchFailed(event, plan, current, save, options, attempts, error);
+      await this.dispatchFailed(plan, current, emit, options, attempts, error);
       return;
     }
     await this.deps.units.markDispatched(incidentId, unitIds);
-    await this.deps.bus.publishDerived(event, [
+    await emit([
       {
         type: "UnitsDispatched",
         step: "dispatched",
@@ -204,15 +163,13 @@ export class IncidentSaga {
         },
       },
     ]);
-    await save({ ...current, attempts, status: "dispatched" });
   }
 
   /** Throws `error` again (retry later) unless this was the last attempt: then compensates. */
   private async dispatchFailed(
-    event: AnyCityEvent,
     plan: IncidentPlan,
     current: SagaState,
-    save: (s: SagaState) => Promise<void>,
+    emit: (drafts: DerivedDraft[]) => Promise<void>,
     options: { finalDelivery?: boolean },
     attempts: number,
     error: unknown,
@@ -226,9 +183,9 @@ export class IncidentSaga {
           : "dispatch-api-error";
     const last = attempts >= (this.deps.maxAttempts ?? 3) || options.finalDelivery === true;
     if (!last) {
-      if (attempts !== current.attempts) await save({ ...current, attempts });
+      // a circuit-open refusal made no call: nothing to record (sagaStateAfter)
       if (reason !== "circuit-open") {
-        await this.deps.bus.publishDerived(event, [
+        await emit([
           {
             type: "DispatchFailed",
             step: `dispatch-failed:${attempts}`,
@@ -246,49 +203,68 @@ export class IncidentSaga {
       throw error;
     }
     await this.deps.units.release(incidentId, unitIds);
-    await this.escalate(event, plan, incidentId, reason, unitIds, plan.requiredUnitKinds, attempts);
-    await save({ ...current, attempts, status: "escalated" });
-  }
-
-  private async escalate(
-    event: AnyCityEvent,
-    plan: IncidentPlan,
-    incidentId: string,
-    reason: FailureReason,
-    released: readonly string[],
-    kinds: readonly UnitKind[],
-    attempts: number,
-  ): Promise<void> {
-    await this.deps.bus.publishDerived(event, [
-      {
-        type: "DispatchFailed",
-        step: "dispatch-failed:final",
-        payload: {
-          incidentId,
-          location: plan.location,
-          reason,
-          attempt: Math.max(1, attempts),
-          releasedUnitIds: [...released],
-          willRetry: false,
-        },
-      },
-      {
-        type: "DispatchEscalated",
-        step: "escalated",
-        payload: {
-          incidentId,
-          location: plan.location,
-          level: "mutual-aid",
-          reason:
-            reason === "no-units-available" ? "no-units-available" : "dispatch-failed-repeatedly",
-          requestedUnitKinds: [...kinds],
-        },
-      },
-    ]);
+    await emit(escalation(plan, incidentId, reason, unitIds, plan.requiredUnitKinds, attempts));
   }
 
   async state(incidentId: string): Promise<SagaState | undefined> {
     const key = sagaKey(incidentId);
     return (await this.deps.docs.get<SagaState>(key.pk, key.sk))?.value;
   }
+}
+
+/** The compensation's events: the final DispatchFailed, then DispatchEscalated to mutual aid. */
+function escalation(
+  plan: IncidentPlan,
+  incidentId: string,
+  reason: FailureReason,
+  released: readonly string[],
+  kinds: readonly UnitKind[],
+  attempts: number,
+): DerivedDraft[] {
+  return [
+    {
+      type: "DispatchFailed",
+      step: "dispatch-failed:final",
+      payload: {
+        incidentId,
+        location: plan.location,
+        reason,
+        attempt: Math.max(1, attempts),
+        releasedUnitIds: [...released],
+        willRetry: false,
+      },
+    },
+    {
+      type: "DispatchEscalated",
+      step: "escalated",
+      payload: {
+        incidentId,
+        location: plan.location,
+        level: "mutual-aid",
+        reason:
+          reason === "no-units-available" ? "no-units-available" : "dispatch-failed-repeatedly",
+        requestedUnitKinds: [...kinds],
+      },
+    },
+  ];
+}
+
+/**
+ * Records a later event of an open incident in its `absorbed` document (the live saga and the
+ * projection rebuild). `openedSeverity`: the severity the incident was opened with.
+ */
+export async function absorbEvent(
+  docs: DocumentStore,
+  incidentId: string,
+  eventId: string,
+  severity: Severity,
+  openedSeverity: Severity | undefined,
+): Promise<void> {
+  await update<AbsorbedEvents>(
+    docs,
+    sagaKey(incidentId).pk,
+    "absorbed",
+    () => ({ eventIds: [], severity: openedSeverity ?? severity }),
+    (cur) => absorbedAfter(cur, eventId, severity),
+  );
 }

@@ -5,6 +5,7 @@
  */
 import type { UnitKind } from "../../events/catalog/common.ts";
 import { type DocumentStore, update } from "../shared/documents.ts";
+import type { SagaEvent } from "./saga-state.ts";
 
 export type UnitStatus = "standby" | "reserved" | "dispatched";
 
@@ -83,6 +84,20 @@ export class UnitPool {
     await this.setStatus(incidentId, unitIds, "dispatched");
   }
 
+  /**
+   * A stored saga event applied to the fleet (the projection rebuild, docs/OPERATIONS.md §6): the
+   * units it names are reserved, dispatched or released, as the live saga did when it published it.
+   */
+  async apply(event: SagaEvent): Promise<void> {
+    if (event.type === "UnitsReserved") {
+      await this.setStatus(event.payload.incidentId, event.payload.unitIds, "reserved");
+    } else if (event.type === "UnitsDispatched") {
+      await this.markDispatched(event.payload.incidentId, event.payload.unitIds);
+    } else if (event.type === "DispatchFailed") {
+      await this.release(event.payload.incidentId, event.payload.releasedUnitIds);
+    }
+  }
+
   async fleet(kind: UnitKind): Promise<Fleet> {
     return (await this.docs.get<Fleet>(key(kind).pk, key(kind).sk))?.value ?? this.seed(kind);
   }
@@ -102,7 +117,10 @@ export class UnitPool {
         (fleet) => {
           const next: Record<string, UnitRecord> = { ...fleet };
           for (const id of ids) {
-            if (next[id]?.incidentId !== incidentId) continue; // never touch another incident's unit
+            const unit = next[id];
+            // never touch another incident's unit; a stored reservation claims a standby one
+            const claims = status === "reserved" && unit?.status === "standby";
+            if (unit?.incidentId !== incidentId && !claims) continue;
             next[id] = status === "standby" ? { status } : { status, incidentId };
           }
           return next;

@@ -4,8 +4,8 @@
  * live consumers run — TrafficService.add/commit for the intersections, AnalyticsService.add/commit
  * for the zone statistics — writing into a fresh document store. Their derived events are already
  * in the store (they were published live), so the rebuild publishes nothing: it is a projection,
- * never a side effect. Incidents and units are not rebuilt: the emergency saga calls the Dispatch
- * API, and a replay must never dispatch (docs/OPERATIONS.md).
+ * never a side effect. The incidents and units apply the emergency saga's stored events with the
+ * saga's own transitions (./emergency.ts): a replay never calls the Dispatch API.
  */
 import type { AnyCityEvent } from "../../events/catalog.ts";
 import { parseCityEvent } from "../../events/validate.ts";
@@ -15,14 +15,17 @@ import type { Clock } from "../shared/clock.ts";
 import type { DerivedEventSink } from "../shared/derived.ts";
 import type { DocumentStore } from "../shared/documents.ts";
 import { TrafficService } from "../traffic/service.ts";
+import { incidentsFeeder, unitsFeeder } from "./emergency.ts";
 
-export const PROJECTION_NAMES = ["intersections", "zone-stats"] as const;
+export const PROJECTION_NAMES = ["intersections", "zone-stats", "incidents", "units"] as const;
 export type ProjectionName = (typeof PROJECTION_NAMES)[number];
 
 /** Read-model partitions each projection owns (pk prefixes on the read-models table). */
 export const PROJECTION_PARTITIONS: Readonly<Record<ProjectionName, readonly string[]>> = {
   intersections: ["intersection#", "preemption#", "traffic#pending"],
   "zone-stats": ["zone-stats#", "density#"],
+  incidents: ["incident#"],
+  units: ["units#fleet"],
 };
 
 export function isProjectionName(name: string): name is ProjectionName {
@@ -65,6 +68,8 @@ export interface RebuildOptions {
 }
 
 function feederOf(name: ProjectionName, options: RebuildOptions): Feeder {
+  if (name === "incidents") return incidentsFeeder(options.target);
+  if (name === "units") return unitsFeeder(options.target);
   const deps = { docs: options.target, bus: DISCARD_DERIVED, clock: options.clock };
   if (name === "intersections") {
     const traffic = new TrafficService({
@@ -102,7 +107,10 @@ export async function rebuildProjections(
 ): Promise<Record<ProjectionName, number>> {
   const names = options.only ?? PROJECTION_NAMES;
   const batchSize = options.batchSize ?? 100;
-  const applied = { intersections: 0, "zone-stats": 0 } as Record<ProjectionName, number>;
+  const applied = Object.fromEntries(PROJECTION_NAMES.map((n) => [n, 0])) as Record<
+    ProjectionName,
+    number
+  >;
   const replayed = events.map(replayedEventOf);
   for (const name of names) {
     const feeder = feederOf(name, options);

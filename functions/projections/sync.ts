@@ -19,12 +19,17 @@ export interface DocumentDiff {
 /**
  * A document as the comparison sees it. An intersection's `recentEventIds` is an idempotency
  * window in ARRIVAL order (which redelivery to skip), while a rebuild applies the events in
- * occurrence order: the window is compared as a set (sorted ids), everything else as is.
+ * occurrence order: the window is compared as a set (sorted ids), everything else as is. So is an
+ * incident's `absorbed` list (`eventIds`, the order its events arrived in).
  */
 export function comparable(value: unknown): unknown {
-  if (typeof value !== "object" || value === null || !("recentEventIds" in value)) return value;
-  const ids = (value as { recentEventIds: unknown }).recentEventIds;
-  return Array.isArray(ids) ? { ...value, recentEventIds: [...ids].sort() } : value;
+  if (typeof value !== "object" || value === null) return value;
+  let out = value as Record<string, unknown>;
+  for (const field of ["recentEventIds", "eventIds"]) {
+    const ids = out[field];
+    if (Array.isArray(ids)) out = { ...out, [field]: [...ids].sort() };
+  }
+  return out;
 }
 
 /** Every document of the rebuilt store, by partition. */
