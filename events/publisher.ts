@@ -41,7 +41,6 @@ import {
   PublishFailedError,
 } from "./errors.ts";
 import { derivedEventId } from "./ids.ts";
-import { describeValue } from "./issues.ts";
 import { type EventType, RESOURCE_ENV, SOURCE_OF } from "./names.ts";
 import { resolveProducerId } from "./producer-id.ts";
 import {
@@ -55,22 +54,7 @@ import {
   putEventsEntrySize,
   type RetryPolicy,
 } from "./publisher-policy.ts";
-import { priorityProblem, validateEvent } from "./validate.ts";
-
-/**
- * A publisher method given something other than a list (e.g. `publish("x")` from untyped code)
- * throws InvalidEventError saying what it takes, never a raw TypeError.
- */
-function assertList(value: unknown, method: string, what: string): asserts value is unknown[] {
-  if (Array.isArray(value)) return;
-  throw new InvalidEventError([
-    {
-      eventType: "unknown",
-      path: "",
-      rule: `${method} takes an array of ${what}, got ${describeValue(value)}`,
-    },
-  ]);
-}
+import { assertList, priorityProblem, validateEvent } from "./validate.ts";
 
 /** The part of the EventBridge client the publisher uses (an in-memory fake implements it in tests). */
 export interface PutEventsPort {

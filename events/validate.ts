@@ -220,3 +220,22 @@ export function isCityEventOf<T extends EventType>(
 ): event is CityEventOf<T> & AnyCityEvent {
   return event.detailType === type;
 }
+
+/**
+ * A publisher method given something other than a list (e.g. `publish("x")` from untyped code)
+ * throws InvalidEventError saying what it takes, never a raw TypeError.
+ */
+export function assertList(
+  value: unknown,
+  method: string,
+  what: string,
+): asserts value is unknown[] {
+  if (Array.isArray(value)) return;
+  throw new InvalidEventError([
+    {
+      eventType: "unknown",
+      path: "",
+      rule: `${method} takes an array of ${what}, got ${describeValue(value)}`,
+    },
+  ]);
+}
