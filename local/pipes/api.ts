@@ -3,6 +3,7 @@
  * UpdatePipe, ListPipes, DeletePipe, StartPipe, StopPipe. Sources and targets are SQS queues.
  * A RUNNING pipe has a PipeRunner moving its messages.
  */
+import { describeValue } from "../../events/issues.ts";
 import type { RestJsonService, ServiceResponse } from "../gateway/ports.ts";
 import type { QueuePort } from "../queues/port.ts";
 import { PipeRunner } from "./runner.ts";
@@ -36,7 +37,7 @@ function requireSqsArn(field: string, value: unknown): string {
       "ValidationException",
       400,
       // Never String(value): a parsed object may carry its own "toString"/"valueOf" keys.
-      `${field} ${typeof value === "string" ? `"${value.slice(0, 256)}"` : `(a JSON ${value === null ? "null" : Array.isArray(value) ? "array" : typeof value})`} is not supported: the local cloud's Pipes take SQS queue ARNs (arn:aws:sqs:<region>:<account>:<name>)`,
+      `${field} ${describeValue(value)} is not supported: the local cloud's Pipes take SQS queue ARNs (arn:aws:sqs:<region>:<account>:<name>)`,
     );
   }
   return value;
@@ -102,7 +103,7 @@ export function createPipesService(options: PipesServiceOptions): PipesService {
       throw new PipeError(
         "ValidationException",
         400,
-        `DesiredState "${String(desired).slice(0, 64)}" is invalid: allowed RUNNING, STOPPED`,
+        `DesiredState ${describeValue(desired)} is invalid: allowed RUNNING, STOPPED`,
       );
     }
     const pipe: PipeDefinition = {

@@ -89,7 +89,15 @@ describe("prototype pollution through request keys", () => {
     });
     expect(pipes.status).toBe(400);
     expect(pipes.headers["x-amzn-errortype"]).toBe("ValidationException");
-    expect(pipes.body).toContain("Source (a JSON object) is not supported");
+    expect(JSON.parse(pipes.body).message).toContain('Source {"toString":[]} is not supported');
+    const state = await raw(cloud.endpoint, {
+      method: "POST",
+      path: "/v1/pipes/p-tostring",
+      headers: { "content-type": "application/json" },
+      body: '{"DesiredState":{"toString":null}}',
+    });
+    expect(state.status).toBe(400);
+    expect(state.headers["x-amzn-errortype"]).toBe("ValidationException");
     await stillServing();
   });
 });
