@@ -36,9 +36,14 @@ export function entrySize(entry: PutEventsEntryInput): number {
 /** Longest text of one field shown in an error: errors never echo payloads. */
 const MAX_SHOWN = 64;
 
+// Objects and arrays as JSON: a parsed object may carry its own "toString" key (String() throws).
 const javaValue = (v: unknown): string => {
   const text =
-    v === undefined || v === null ? "null" : Array.isArray(v) ? `[${v.join(", ")}]` : String(v);
+    v === undefined || v === null
+      ? "null"
+      : typeof v === "object"
+        ? (JSON.stringify(v) ?? "null")
+        : String(v);
   return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text;
 };
 

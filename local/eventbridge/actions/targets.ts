@@ -88,7 +88,7 @@ function problemOf(target: TargetRecord): string | undefined {
         return `Parameter InputPathsMap is not valid. Reason: ${name} is a reserved variable name.`;
       }
       if (typeof path !== "string" || !parseJsonPath(path)) {
-        return `Parameter InputPathsMap is not valid. Reason: ${String(path)} is not a valid JSON path.`;
+        return `Parameter InputPathsMap is not valid. Reason: ${typeof path === "string" ? path : JSON.stringify(path)} is not a valid JSON path.`;
       }
       // AWS API reference: "You must use JSON dot notation, not bracket notation."
       if (usesBracketNotation(path)) {

@@ -98,6 +98,23 @@ describe("prototype pollution through request keys", () => {
     });
     expect(state.status).toBe(400);
     expect(state.headers["x-amzn-errortype"]).toBe("ValidationException");
+    // the same in EventBridge: an entry's field and an InputPathsMap path with their own toString
+    const put = await raw(
+      cloud.endpoint,
+      eventsRequest(
+        "PutEvents",
+        '{"Entries":[{"Source":{"toString":null},"DetailType":"t","Detail":"{}"}]}',
+      ),
+    );
+    expect(put.status).toBeLessThan(500);
+    const targets = await raw(
+      cloud.endpoint,
+      eventsRequest(
+        "PutTargets",
+        '{"Rule":"r","Targets":[{"Id":"t","Arn":"arn:aws:sqs:us-east-1:000000000000:q","InputTransformer":{"InputPathsMap":{"a":{"toString":null}},"InputTemplate":"<a>"}}]}',
+      ),
+    );
+    expect(targets.status).toBeLessThan(500);
     await stillServing();
   });
 });
