@@ -19,6 +19,7 @@ import { LocalBackendError } from "./errors.ts";
 export interface FauxMessage {
   readonly messageId: string;
   delayUntil?: number | undefined;
+  messageGroupId?: string | undefined;
 }
 
 /** A long-poll waiter of a fauxqs queue: `notifyWaiters()` clears `timer` and calls `resolve`. */
@@ -38,6 +39,8 @@ export interface FauxQueue {
   readonly fifoDelayed: Map<string, readonly FauxMessage[]>;
   pollWaiters: FauxWaiter[];
   changeVisibility(receiptHandle: string, timeoutSeconds: number): void;
+  isFifo(): boolean;
+  enqueue(message: FauxMessage): void;
 }
 
 export interface FauxSqsStore {
@@ -48,6 +51,7 @@ export interface FauxSqsStore {
   allQueues(): Iterable<FauxQueue>;
   getQueueByArn(arn: string): FauxQueue | undefined;
   getQueueByName(name: string): FauxQueue | undefined;
+  createQueue(...args: never[]): FauxQueue;
 }
 
 /** A JSON-protocol request body, as fauxqs' actions take it. */
@@ -130,6 +134,30 @@ export interface QueueBackendOptions {
 }
 
 const ACCOUNT = "000000000000";
+/** The key fauxqs locks a group-less FIFO message's group under (`DEFAULT_FIFO_GROUP_ID`). */
+const DEFAULT_FIFO_GROUP = "__default";
+
+/**
+ * Gives a FIFO message without a group id fauxqs' default group as it is enqueued. fauxqs locks
+ * such a message's group on receive under the default key but releases it (delete, visibility 0)
+ * under none, which locked its queue's group-less messages for ever. AWS never holds one, and the
+ * gateway refuses what would make one (sqs-validate.ts), but fauxqs still makes one when a
+ * standard SNS topic delivers to a FIFO queue. test/integration/local/hardening-fifo.test.ts.
+ */
+function groupEveryFifoMessage(store: FauxSqsStore): void {
+  const grouped = (queue: FauxQueue): FauxQueue => {
+    if (!queue.isFifo()) return queue;
+    const enqueue = queue.enqueue.bind(queue);
+    queue.enqueue = (message) => {
+      message.messageGroupId ??= DEFAULT_FIFO_GROUP;
+      enqueue(message);
+    };
+    return queue;
+  };
+  for (const queue of store.allQueues()) grouped(queue);
+  const create = store.createQueue.bind(store);
+  store.createQueue = (...args) => grouped(create(...args));
+}
 
 function fauxqsDist(): string {
   const require = createRequire(import.meta.url);
@@ -199,6 +227,7 @@ export async function startQueueBackend(options: QueueBackendOptions): Promise<Q
     snsStore.persistence = persistence;
     for (const queue of sqsStore.allQueues()) queue.persistence = persistence;
   }
+  groupEveryFifoMessage(sqsStore);
 
   const app = buildApp({
     logger: false,

@@ -1,7 +1,9 @@
 /**
  * SQS input checks fauxqs leaves out, applied by the gateway on both SQS protocols (query and
  * JSON) with SQS's error codes and wording (docs/LOCAL.md, "Hostile input"): queue names AWS
- * rejects (`../../etc/passwd`, `a/b`) and integer parameters that are not integers.
+ * rejects (`../../etc/passwd`, `a/b`), integer parameters that are not integers, and a redrive
+ * policy whose dead-letter queue is not of its queue's type (a standard queue redriving into a FIFO
+ * one would hold FIFO messages without a group id, which fauxqs locks for ever).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type AwsErrorShape, MalformedBodyError, writeAwsError } from "./errors.ts";
@@ -119,6 +121,26 @@ function checkIntegers(input: Readonly<Record<string, unknown>>): AwsErrorShape 
   return undefined;
 }
 
+/**
+ * AWS: the dead-letter queue of a FIFO queue is a FIFO queue, of a standard queue a standard one.
+ * `fifoSource`: the queue the policy is set on is FIFO. Unparsable policies are fauxqs' to refuse.
+ */
+function checkRedrivePolicy(fifoSource: boolean, attributes: unknown): AwsErrorShape | undefined {
+  if (!isObject(attributes) || typeof attributes.RedrivePolicy !== "string") return undefined;
+  let target: unknown;
+  try {
+    target = (JSON.parse(attributes.RedrivePolicy) as { deadLetterTargetArn?: unknown })
+      ?.deadLetterTargetArn;
+  } catch {
+    return undefined;
+  }
+  if (typeof target !== "string" || target.endsWith(".fifo") === fifoSource) return undefined;
+  const kind = fifoSource ? "FIFO queue" : "standard queue";
+  return invalid(
+    `Value ${attributes.RedrivePolicy.slice(0, 300)} for parameter RedrivePolicy is invalid. Reason: The dead-letter queue of a ${kind} must also be a ${kind}.`,
+  );
+}
+
 /** The error for an SQS request fauxqs would wrongly accept, or undefined. */
 export function checkSqsInput(action: string, input: unknown): AwsErrorShape | undefined {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
@@ -139,7 +161,15 @@ export function checkSqsInput(action: string, input: unknown): AwsErrorShape | u
     };
   }
   if (action === "CreateQueue") {
-    return checkQueueName(Object.hasOwn(fields, "QueueName") ? fields.QueueName : undefined);
+    const name = Object.hasOwn(fields, "QueueName") ? fields.QueueName : undefined;
+    return (
+      checkQueueName(name) ??
+      checkRedrivePolicy(typeof name === "string" && name.endsWith(".fifo"), fields.Attributes)
+    );
+  }
+  if (action === "SetQueueAttributes" && typeof fields.QueueUrl === "string") {
+    const redrive = checkRedrivePolicy(fields.QueueUrl.endsWith(".fifo"), fields.Attributes);
+    if (redrive) return redrive;
   }
   return checkIntegers(fields);
 }

@@ -1,0 +1,164 @@
+/**
+ * A FIFO message without a group id never locks its queue (docs/LOCAL.md, "Hostile input"). AWS
+ * never holds one: SendMessage refuses it, a FIFO queue's dead-letter queue must be FIFO and a
+ * standard one's standard, and a FIFO queue only subscribes to a FIFO topic. fauxqs let two of
+ * those through (a standard queue redriving into a FIFO DLQ, a standard topic delivering to a
+ * FIFO queue); it locks such a message's group on receive under a default key but released it,
+ * on delete or on ChangeMessageVisibility 0, under none: the queue's other group-less messages
+ * were never received again, and a released one went to the standard list, lost to receives.
+ * The gateway refuses the mismatched redrive policy as AWS does (local/gateway/sqs-validate.ts),
+ * and the backend gives such a message fauxqs' default group (local/backends/fauxqs.ts).
+ */
+import {
+  CreateTopicCommand,
+  PublishCommand,
+  SNSClient,
+  SubscribeCommand,
+} from "@aws-sdk/client-sns";
+import {
+  ChangeMessageVisibilityCommand,
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SetQueueAttributesCommand,
+} from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalCloud, startLocalCloud } from "../../../local/cloud.ts";
+import { clientsFor } from "./support.ts";
+
+let cloud: LocalCloud;
+let clients: ReturnType<typeof clientsFor>;
+let sns: SNSClient;
+
+beforeAll(async () => {
+  cloud = await startLocalCloud({ port: 0 });
+  clients = clientsFor(cloud.endpoint);
+  sns = new SNSClient({
+    endpoint: cloud.endpoint,
+    region: cloud.region,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+});
+afterAll(async () => {
+  sns?.destroy();
+  await cloud?.stop();
+});
+
+async function queue(name: string, attributes: Record<string, string> = {}) {
+  const out = await clients.sqs.send(
+    new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
+  );
+  const url = out.QueueUrl ?? "";
+  const arn = await clients.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }),
+  );
+  return { url, arn: arn.Attributes?.QueueArn ?? "" };
+}
+
+const fifo = { FifoQueue: "true", ContentBasedDeduplication: "true" };
+const redrive = (arn: string) => JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: 1 });
+
+/** One receive (no wait): the bodies handed out and their receipt handles. */
+async function receive(url: string, max = 10) {
+  const out = await clients.sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: max, WaitTimeSeconds: 0 }),
+  );
+  return (out.Messages ?? []).map((m) => ({ body: m.Body ?? "", handle: m.ReceiptHandle ?? "" }));
+}
+
+/** A FIFO queue fed group-less messages by a standard SNS topic (raw delivery). */
+async function fedByStandardTopic(name: string, bodies: readonly string[]): Promise<string> {
+  const q = await queue(`${name}.fifo`, fifo);
+  const topic = await sns.send(new CreateTopicCommand({ Name: name }));
+  await sns.send(
+    new SubscribeCommand({
+      TopicArn: topic.TopicArn,
+      Protocol: "sqs",
+      Endpoint: q.arn,
+      Attributes: { RawMessageDelivery: "true" },
+    }),
+  );
+  for (const Message of bodies)
+    await sns.send(new PublishCommand({ TopicArn: topic.TopicArn, Message }));
+  return q.url;
+}
+
+describe("FIFO messages without a group id", () => {
+  it("refuses a standard queue's redrive policy naming a FIFO DLQ, and the reverse", async () => {
+    const fifoDlq = await queue("nogroup-dlq.fifo", fifo);
+    const standardDlq = await queue("nogroup-dlq");
+    const standard = await queue("nogroup-source");
+    await expect(
+      clients.sqs.send(
+        new SetQueueAttributesCommand({
+          QueueUrl: standard.url,
+          Attributes: { RedrivePolicy: redrive(fifoDlq.arn) },
+        }),
+      ),
+    ).rejects.toMatchObject({
+      name: "InvalidParameterValue",
+      message: expect.stringMatching(/RedrivePolicy.*standard queue.*standard/),
+    });
+    await expect(
+      clients.sqs.send(
+        new CreateQueueCommand({
+          QueueName: "nogroup-source.fifo",
+          Attributes: { ...fifo, RedrivePolicy: redrive(standardDlq.arn) },
+        }),
+      ),
+    ).rejects.toMatchObject({
+      name: "InvalidParameterValue",
+      message: expect.stringMatching(/RedrivePolicy.*FIFO queue.*FIFO/),
+    });
+    // Matching types are accepted.
+    await clients.sqs.send(
+      new SetQueueAttributesCommand({
+        QueueUrl: standard.url,
+        Attributes: { RedrivePolicy: redrive(standardDlq.arn) },
+      }),
+    );
+  });
+
+  it("a deleted one unlocks the rest: every message is received, one after the other", async () => {
+    const url = await fedByStandardTopic("nogroup-delete", ["m1", "m2", "m3"]);
+    const got: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const [m, ...more] = await receive(url);
+      expect(more).toEqual([]); // one group: one message in flight at a time
+      if (!m) break;
+      got.push(m.body);
+      await clients.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.handle }));
+    }
+    expect(got).toEqual(["m1", "m2", "m3"]);
+  });
+
+  it("a released one (visibility 0) is received again, first, and keeps its group's order", async () => {
+    const url = await fedByStandardTopic("nogroup-release", ["r1", "r2"]);
+    const [first] = await receive(url);
+    expect(first?.body).toBe("r1");
+    await clients.sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: url,
+        ReceiptHandle: first?.handle,
+        VisibilityTimeout: 0,
+      }),
+    );
+    const again = await receive(url);
+    expect(again.map((m) => m.body)).toEqual(["r1"]);
+    await clients.sqs.send(
+      new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: again[0]?.handle }),
+    );
+    expect((await receive(url)).map((m) => m.body)).toEqual(["r2"]);
+  });
+
+  it("never holds up a grouped message of the same queue", async () => {
+    const url = await fedByStandardTopic("nogroup-mixed", ["x1"]);
+    await clients.sqs.send(
+      new SendMessageCommand({ QueueUrl: url, MessageBody: "g1", MessageGroupId: "g" }),
+    );
+    const both = await receive(url);
+    expect(both.map((m) => m.body).sort()).toEqual(["g1", "x1"]);
+  });
+});
