@@ -4,7 +4,8 @@
  * -> dispatch through the Dispatch API (timeout + circuit breaker) -> UnitsDispatched (traffic
  * pre-empts the route). When dispatch keeps failing: compensation — release the units,
  * DispatchFailed (traffic lifts the pre-emption), DispatchEscalated to mutual aid.
- * Saga progress is a read model, so a redelivered or retried event resumes, never repeats, a step.
+ * Saga progress is a read model, so a redelivered or retried event resumes, never repeats, a step;
+ * each step is saved with its events before they are published (saga-document.ts).
  */
 
 import type { Severity, UnitKind } from "../../events/catalog/common.ts";
@@ -18,13 +19,13 @@ import { DownstreamTimeoutError } from "../shared/errors.ts";
 import { incidentIdOf } from "../shared/incident.ts";
 import type { DispatchApi, DispatchConfirmation } from "./dispatch-api.ts";
 import { type IncidentPlan, planIncident } from "./incident.ts";
+import { SagaDocument } from "./saga-document.ts";
 import {
   type AbsorbedEvents,
   absorbedAfter,
   claimedSaga,
   type SagaState,
   sagaKey,
-  sagaStateAfter,
 } from "./saga-state.ts";
 import type { UnitPool } from "./units.ts";
 
@@ -62,53 +63,50 @@ export class IncidentSaga {
     if (!plan) return undefined;
     const incidentId = incidentIdOf(event);
     const eventId = event.detail.meta.eventId;
-    const key = sagaKey(incidentId);
-    const stored = await this.deps.docs.get<SagaState>(key.pk, key.sk);
-    let version = stored?.version ?? 0;
-    let state: SagaState = stored?.value ?? claimedSaga(incidentId, eventId, plan.severity);
-    const save = async (next: SagaState) => {
-      await this.deps.docs.put(key.pk, key.sk, next, version);
-      version += 1;
-      state = next;
-    };
-    // Publishes the saga's events, then saves the document they lead to (saga-state.ts).
-    const emit = async (drafts: DerivedDraft[]) => {
-      await this.deps.bus.publishDerived(event, drafts);
-      await save(drafts.reduce<SagaState>(sagaStateAfter, state));
-    };
-
-    const owner = state.causeEventId;
+    const doc = await SagaDocument.load(this.deps, event, incidentId, () =>
+      claimedSaga(incidentId, eventId, plan.severity),
+    );
+    const owner = doc.state.causeEventId;
     if (owner !== undefined && owner !== eventId) {
       // The incident is already open (another event of the same family, place and correlation
       // opened it): absorb this event, escalating the recorded severity if it is higher. Kept in
       // its own document, so absorbing never conflicts with the saga's progress.
-      await absorbEvent(this.deps.docs, incidentId, eventId, plan.severity, state.severity);
-      return state;
+      await absorbEvent(this.deps.docs, incidentId, eventId, plan.severity, doc.state.severity);
+      return doc.state;
     }
-    // Claim the incident first (a conditional put at version 0): of two events of one incident
-    // handled at the same time, the loser gets a conflict, is retried and then absorbed.
-    if (!stored) await save(state);
+    await doc.recover();
+    await this.steps(plan, incidentId, doc, options);
+    await doc.settle();
+    return doc.state;
+  }
 
-    if (state.status === "new") {
-      await emit([{ type: "IncidentOpened", step: "opened", payload: { incidentId, ...plan } }]);
+  /**
+   * The steps left from the document's status. The incident's first write (IncidentOpened, a
+   * conditional put at version 0) claims it: of two events of one incident handled at the same
+   * time, the loser gets a conflict, is retried and then absorbed.
+   */
+  private async steps(
+    plan: IncidentPlan,
+    incidentId: string,
+    doc: SagaDocument,
+    options: { finalDelivery?: boolean },
+  ): Promise<void> {
+    if (doc.state.status === "new") {
+      await doc.emit([
+        { type: "IncidentOpened", step: "opened", payload: { incidentId, ...plan } },
+      ]);
     }
-    if (state.status === "opened") {
+    if (doc.state.status === "opened") {
       const reservation = await this.deps.units.reserve(incidentId, plan.requiredUnitKinds);
       if (!reservation.ok) {
-        await emit(
-          escalation(
-            plan,
-            incidentId,
-            "no-units-available",
-            [],
-            reservation.missing,
-            state.attempts,
-          ),
+        const { attempts } = doc.state;
+        await doc.emit(
+          escalation(plan, incidentId, "no-units-available", [], reservation.missing, attempts),
         );
-        return state;
+        return;
       }
       const until = this.deps.clock.now() + (this.deps.reservationMinutes ?? 10) * 60_000;
-      await emit([
+      await doc.emit([
         {
           type: "UnitsReserved",
           step: "reserved",
@@ -121,18 +119,16 @@ export class IncidentSaga {
         },
       ]);
     }
-    if (state.status === "reserved") await this.dispatch(plan, state, emit, options);
-    return state;
+    if (doc.state.status === "reserved") await this.dispatch(plan, doc, options);
   }
 
   private async dispatch(
     plan: IncidentPlan,
-    current: SagaState,
-    emit: (drafts: DerivedDraft[]) => Promise<void>,
+    doc: SagaDocument,
     options: { finalDelivery?: boolean },
   ): Promise<void> {
-    const { incidentId, unitIds } = current;
-    let attempts = current.attempts;
+    const { incidentId, unitIds } = doc.state;
+    let attempts = doc.state.attempts;
     let confirmation: DispatchConfirmation;
     try {
       // Only the Dispatch API call runs under the breaker (and in this try): a read-model
@@ -146,11 +142,11 @@ export class IncidentSaga {
         );
       });
     } catch (error) {
-      await this.dispatchFailed(plan, current, emit, options, attempts, error);
+      await this.dispatchFailed(plan, doc, options, attempts, error);
       return;
     }
     await this.deps.units.markDispatched(incidentId, unitIds);
-    await emit([
+    await doc.emit([
       {
         type: "UnitsDispatched",
         step: "dispatched",
@@ -168,13 +164,12 @@ export class IncidentSaga {
   /** Throws `error` again (retry later) unless this was the last attempt: then compensates. */
   private async dispatchFailed(
     plan: IncidentPlan,
-    current: SagaState,
-    emit: (drafts: DerivedDraft[]) => Promise<void>,
+    doc: SagaDocument,
     options: { finalDelivery?: boolean },
     attempts: number,
     error: unknown,
   ): Promise<void> {
-    const { incidentId, unitIds } = current;
+    const { incidentId, unitIds } = doc.state;
     const reason: FailureReason =
       error instanceof CircuitOpenError
         ? "circuit-open"
@@ -185,7 +180,7 @@ export class IncidentSaga {
     if (!last) {
       // a circuit-open refusal made no call: nothing to record (sagaStateAfter)
       if (reason !== "circuit-open") {
-        await emit([
+        await doc.emit([
           {
             type: "DispatchFailed",
             step: `dispatch-failed:${attempts}`,
@@ -200,10 +195,11 @@ export class IncidentSaga {
           },
         ]);
       }
+      await doc.settle(); // what was published: the retry must not publish it again
       throw error;
     }
     await this.deps.units.release(incidentId, unitIds);
-    await emit(escalation(plan, incidentId, reason, unitIds, plan.requiredUnitKinds, attempts));
+    await doc.emit(escalation(plan, incidentId, reason, unitIds, plan.requiredUnitKinds, attempts));
   }
 
   async state(incidentId: string): Promise<SagaState | undefined> {

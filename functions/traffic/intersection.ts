@@ -7,6 +7,7 @@
 import type { LightState } from "../../events/catalog/common.ts";
 import type { CityEventOf } from "../../events/catalog.ts";
 import type { DerivedDraft } from "../shared/derived.ts";
+import type { OutboxEntry } from "../shared/outbox.ts";
 import { checkTransition, type RuleBreach, sameLights } from "./lights.ts";
 
 export type IntersectionMode = "normal" | "emergency" | "preempted";
@@ -60,17 +61,7 @@ export interface IntersectionState {
   readonly outbox?: readonly OutboxEntry[];
 }
 
-/** Derived events waiting to be published, with their cause. */
-export interface OutboxEntry {
-  readonly cause: {
-    readonly eventId: string;
-    readonly correlationId: string;
-    readonly lamport: number;
-  };
-  readonly drafts: readonly DerivedDraft[];
-  /** When its writer wrote it (ms): a reader publishes it only once its writer's lease is over. */
-  readonly writtenAt?: number;
-}
+export type { OutboxEntry };
 
 /** Most event ids kept in `recentEventIds`. */
 export const RECENT_IDS = 64;

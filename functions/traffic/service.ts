@@ -26,6 +26,7 @@ import {
   update,
   type Versioned,
 } from "../shared/documents.ts";
+import { publishOutbox } from "../shared/outbox.ts";
 import { PendingIndex } from "../shared/pending-index.ts";
 import { type Counts, foldEvents, foldExpiry, ZERO_COUNTS } from "./fold.ts";
 import {
@@ -243,9 +244,7 @@ export class TrafficService {
     doc: Versioned<IntersectionState>,
   ): Promise<Versioned<IntersectionState> | undefined> {
     if (entries.length === 0) return doc;
-    for (const { cause, drafts } of entries) {
-      await this.deps.bus.publishDerived({ detail: { meta: cause } }, drafts);
-    }
+    await publishOutbox(this.deps.bus, entries);
     const published = new Set(entries.map((e) => JSON.stringify(e)));
     const key = intersectionKey(id);
     let cur: Versioned<IntersectionState> | undefined = doc;

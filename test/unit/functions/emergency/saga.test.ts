@@ -13,8 +13,23 @@ import { InMemoryDocumentStore } from "../../../../functions/shared/documents.ts
 import { incidentIdOf } from "../../../../functions/shared/incident.ts";
 import { cityEvent } from "../fixtures.ts";
 
+/** Documents whose saga write of the given status fails once (a write lost with its environment). */
+class FailingSagaWrite extends InMemoryDocumentStore {
+  constructor(public failOnStatus?: string) {
+    super();
+  }
+  override async put<T>(pk: string, sk: string, value: T, expectedVersion: number) {
+    const status = (value as { status?: unknown }).status;
+    if (sk === "saga" && status !== undefined && status === this.failOnStatus) {
+      this.failOnStatus = undefined;
+      throw new Error(`injected: the ${String(status)} write is lost`);
+    }
+    return super.put(pk, sk, value, expectedVersion);
+  }
+}
+
 function setup(options: { behaviour?: "ok" | "fail" | "hang"; ambulances?: number } = {}) {
-  const docs = new InMemoryDocumentStore();
+  const docs = new FailingSagaWrite();
   const bus = new InMemoryBus();
   const clock = new ManualClock();
   const api = new ScriptedDispatchApi(options.behaviour ?? "ok");
@@ -136,5 +151,46 @@ describe("incident saga", () => {
     const { saga, bus } = setup();
     expect(await saga.handle(cityEvent("WeatherAlertIssued", { level: "yellow" }))).toBeUndefined();
     expect(bus.events).toHaveLength(0);
+  });
+
+  it("a retry after the bus took a step publishes the saved step, not a recomputed one", async () => {
+    const { saga, bus, clock, docs, api } = setup();
+    const e = accident();
+    docs.failOnStatus = "dispatched"; // after UnitsReserved went out, before the next write
+    await expect(saga.handle(e)).rejects.toThrow(/injected/);
+    clock.advance(60_000);
+    expect((await saga.handle(e))?.status).toBe("dispatched");
+    const reserved = bus.ofType("UnitsReserved");
+    expect(reserved).toHaveLength(2); // the bus took it; the retry cannot know
+    expect(reserved[1]?.detail.meta.eventId).toBe(reserved[0]?.detail.meta.eventId);
+    const { meta: _a, ...firstCopy } = reserved[0]?.detail ?? { meta: undefined };
+    const { meta: _b, ...secondCopy } = reserved[1]?.detail ?? { meta: undefined };
+    expect(secondCopy).toEqual(firstCopy); // same units, same reservation time
+    expect(api.calls).toHaveLength(2); // the lost write was the dispatched step's
+    expect(bus.ofType("UnitsDispatched")).toHaveLength(1);
+    expect(bus.ofType("IncidentOpened")).toHaveLength(1);
+  });
+
+  it("a step saved but not published (the bus failing) goes out on the retry, once", async () => {
+    const { saga, bus } = setup();
+    const e = accident();
+    bus.failNextCalls = 5; // every attempt of the publisher's first call
+    await expect(saga.handle(e)).rejects.toThrow();
+    expect(bus.events).toHaveLength(0);
+    expect((await saga.handle(e))?.status).toBe("dispatched");
+    expect(bus.events.map((x) => x.detailType)).toEqual([
+      "IncidentOpened",
+      "UnitsReserved",
+      "UnitsDispatched",
+    ]);
+  });
+
+  it("leaves no published event in the saga document once a delivery is done", async () => {
+    const { saga, docs } = setup();
+    const e = accident();
+    await saga.handle(e);
+    const stored = await docs.get<Record<string, unknown>>(`incident#${incidentIdOf(e)}`, "saga");
+    expect(stored?.value.status).toBe("dispatched");
+    expect(stored?.value).not.toHaveProperty("outbox");
   });
 });
