@@ -9,12 +9,7 @@
  * The gateway refuses the mismatched redrive policy as AWS does (local/gateway/sqs-validate.ts),
  * and the backend gives such a message fauxqs' default group (local/backends/fauxqs.ts).
  */
-import {
-  CreateTopicCommand,
-  PublishCommand,
-  SNSClient,
-  SubscribeCommand,
-} from "@aws-sdk/client-sns";
+import { CreateTopicCommand, PublishCommand, SubscribeCommand } from "@aws-sdk/client-sns";
 import {
   ChangeMessageVisibilityCommand,
   CreateQueueCommand,
@@ -30,19 +25,12 @@ import { clientsFor } from "./support.ts";
 
 let cloud: LocalCloud;
 let clients: ReturnType<typeof clientsFor>;
-let sns: SNSClient;
 
 beforeAll(async () => {
   cloud = await startLocalCloud({ port: 0 });
   clients = clientsFor(cloud.endpoint);
-  sns = new SNSClient({
-    endpoint: cloud.endpoint,
-    region: cloud.region,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  });
 });
 afterAll(async () => {
-  sns?.destroy();
   await cloud?.stop();
 });
 
@@ -71,8 +59,8 @@ async function receive(url: string, max = 10) {
 /** A FIFO queue fed group-less messages by a standard SNS topic (raw delivery). */
 async function fedByStandardTopic(name: string, bodies: readonly string[]): Promise<string> {
   const q = await queue(`${name}.fifo`, fifo);
-  const topic = await sns.send(new CreateTopicCommand({ Name: name }));
-  await sns.send(
+  const topic = await clients.sns.send(new CreateTopicCommand({ Name: name }));
+  await clients.sns.send(
     new SubscribeCommand({
       TopicArn: topic.TopicArn,
       Protocol: "sqs",
@@ -81,7 +69,7 @@ async function fedByStandardTopic(name: string, bodies: readonly string[]): Prom
     }),
   );
   for (const Message of bodies)
-    await sns.send(new PublishCommand({ TopicArn: topic.TopicArn, Message }));
+    await clients.sns.send(new PublishCommand({ TopicArn: topic.TopicArn, Message }));
   return q.url;
 }
 

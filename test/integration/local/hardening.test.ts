@@ -7,16 +7,19 @@ import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import {
   PutEventsCommand,
   PutRuleCommand,
+  PutTargetsCommand,
   TestEventPatternCommand,
 } from "@aws-sdk/client-eventbridge";
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
   ListQueuesCommand,
+  ReceiveMessageCommand,
 } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalCloud, startLocalCloud } from "../../../local/cloud.ts";
 import type { EventEnvelope } from "../../../local/eventbridge/types.ts";
+import { waitFor } from "../../support/wait.ts";
 import { eventsRequest, raw, signedFor, sqsQueryRequest, streamed } from "./hardening-support.ts";
 import { clientsFor } from "./support.ts";
 
@@ -140,6 +143,44 @@ describe("wildcard patterns", () => {
       }),
     );
     expect(out.Result).toBe(false);
+  });
+
+  it("delivers through a rule with that pattern without freezing the bus", async () => {
+    const { QueueUrl = "" } = await clients.sqs.send(new CreateQueueCommand({ QueueName: "wild" }));
+    const arn = await clients.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }),
+    );
+    const EventPattern = JSON.stringify({
+      source: ["wild"],
+      detail: { x: [{ wildcard: "*a*a*a*a*a*a*a*a*a*a*a*a*b" }] },
+    });
+    await clients.events.send(new PutRuleCommand({ Name: "wild", EventPattern }));
+    await clients.events.send(
+      new PutTargetsCommand({
+        Rule: "wild",
+        Targets: [{ Id: "q", Arn: arn.Attributes?.QueueArn }],
+      }),
+    );
+    const out = await clients.events.send(
+      new PutEventsCommand({
+        Entries: ["a".repeat(36), `${"a".repeat(35)}b`].map((x) => ({
+          Source: "wild",
+          DetailType: "t",
+          Detail: JSON.stringify({ x }),
+        })),
+      }),
+    );
+    expect(out.FailedEntryCount).toBe(0);
+    const got = await waitFor("the matching event delivered", async () => {
+      const r = await clients.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      );
+      return r.Messages?.length ? r.Messages : undefined;
+    });
+    expect(
+      got.map((m) => (JSON.parse(m.Body ?? "{}") as { detail: { x: string } }).detail.x),
+    ).toEqual([`${"a".repeat(35)}b`]);
+    await stillServing();
   });
 
   it.each([
