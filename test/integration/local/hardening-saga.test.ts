@@ -143,7 +143,7 @@ describe("emergency saga: environments killed around its PutEvents", () => {
         captured.push(...(await receiveCaptured()));
         return dispatched(a) && dispatched(b);
       },
-      { timeoutMs: 80_000, intervalMs: 200 },
+      { timeoutMs: 110_000, intervalMs: 200 },
     );
     // The three kills happened.
     expect(readdirSync(faults).filter((f) => f.startsWith("killed-"))).toHaveLength(KILLS.length);
@@ -167,19 +167,23 @@ describe("emergency saga: environments killed around its PutEvents", () => {
     expect(calls.filter((id) => id === b)).toHaveLength(1);
 
     // The event store holds each step once.
-    const stored = await waitFor("every saga step stored", async () => {
-      const out = await c.docs.send(
-        new ScanCommand({ TableName: c.eventsTable, ConsistentRead: true }),
-      );
-      const types = (out.Items ?? [])
-        .filter((item) => item.pk === `incident#${a}` || item.pk === `incident#${b}`)
-        .flatMap((item) => (item.eventTypes ?? []) as string[]);
-      return types.filter((t) => t === "UnitsDispatched").length >= 2 ? types : undefined;
-    });
+    const stored = await waitFor(
+      "every saga step stored",
+      async () => {
+        const out = await c.docs.send(
+          new ScanCommand({ TableName: c.eventsTable, ConsistentRead: true }),
+        );
+        const types = (out.Items ?? [])
+          .filter((item) => item.pk === `incident#${a}` || item.pk === `incident#${b}`)
+          .flatMap((item) => (item.eventTypes ?? []) as string[]);
+        return types.filter((t) => t === "UnitsDispatched").length >= 2 ? types : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
     for (const type of SAGA_TYPES)
       expect(
         stored.filter((t) => t === type),
         type,
       ).toHaveLength(2);
-  }, 120_000);
+  }, 200_000);
 });
