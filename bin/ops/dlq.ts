@@ -103,6 +103,16 @@ async function depth(aws: AwsClients, url: string): Promise<number> {
   );
 }
 
+/** Why a FIFO DLQ lists fewer messages than it holds. */
+const FIFO_NOTE =
+  " (a FIFO DLQ hands out the oldest message of each group while it is listed; the others are there, and redrive moves them all)";
+
+/** How many messages a DLQ holds: its depth when FIFO (listing shows each group's oldest only). */
+async function heldIn(aws: AwsClients, dlq: DlqRef, listed: number): Promise<number> {
+  if (listed === 0 || !dlq.url.endsWith(".fifo")) return listed;
+  return Math.max(listed, await depth(aws, dlq.url));
+}
+
 async function list(ctx: Context, io: OpsIo): Promise<number> {
   const dlqs = await dlqsOf(ctx, str(ctx.values.queue));
   const { tool } = await toolFor(ctx);
@@ -121,11 +131,18 @@ async function list(ctx: Context, io: OpsIo): Promise<number> {
     io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return 0;
   }
+  let total = 0;
   for (const d of dlqs) {
     const mine = rows.filter((r) => r.dlq === d.logicalId);
     if (mine.length === 0 && dlqs.length > 1) continue;
+    const held = await heldIn(ctx.aws, d, mine.length);
+    total += held;
+    const listed =
+      held > mine.length
+        ? `${held} message(s), ${mine.length} listed${FIFO_NOTE}`
+        : `${held} message(s)`;
     io.stdout.write(
-      `${d.logicalId} (${d.name}): ${mine.length} message(s); redrives to ${d.source?.logicalId ?? "? (pass --source-url)"}\n`,
+      `${d.logicalId} (${d.name}): ${listed}; redrives to ${d.source?.logicalId ?? "? (pass --source-url)"}\n`,
     );
     for (const r of mine) {
       io.stdout.write(
@@ -135,7 +152,7 @@ async function list(ctx: Context, io: OpsIo): Promise<number> {
   }
   const empty = dlqs.length - new Set(rows.map((r) => r.dlq)).size;
   io.stdout.write(
-    `${rows.length} message(s) in ${dlqs.length - empty} DLQ(s)${dlqs.length > 1 ? `; ${empty} empty` : ""}\n`,
+    `${total} message(s) in ${dlqs.length - empty} DLQ(s)${dlqs.length > 1 ? `; ${empty} empty` : ""}\n`,
   );
   return 0;
 }

@@ -69,6 +69,21 @@ describe("buzzville dlq list on the event store's FIFO DLQ (the issue's repro)",
       expect(await counts(dlq.url)).toEqual({ visible: bodies.length, inFlight: 0 });
     }
 
+    // The text listing says how many the DLQ holds, though a FIFO DLQ hands out one per group.
+    const text = await capture(main, [
+      "list",
+      "--queue",
+      "EventStoreDlq",
+      "--endpoint",
+      c.cloud.endpoint,
+      "--prefix",
+      PREFIX,
+    ]);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/EventStoreDlq \(\S+\): 3 message\(s\)/);
+    expect(text.out).toContain("3 message(s) in 1 DLQ(s)");
+    expect(await counts(dlq.url)).toEqual({ visible: bodies.length, inFlight: 0 });
+
     // Receivable at once, one after the other in the group's order (FIFO: one in flight).
     const received: string[] = [];
     for (let i = 0; i < bodies.length; i++) {
