@@ -109,6 +109,17 @@ describe("FIFO messages without a group id", () => {
     );
   });
 
+  it("SendMessage without a group id is refused, over the wire and through the direct queue port", async () => {
+    const q = await queue("nogroup-send.fifo", fifo);
+    await expect(
+      clients.sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: "x" })),
+    ).rejects.toMatchObject({ name: expect.stringMatching(/MissingParameter$/) });
+    await expect(cloud.queues.sendMessage(q.arn, { body: "x" })).rejects.toMatchObject({
+      code: "MissingParameter",
+    });
+    expect(await receive(q.url)).toEqual([]);
+  });
+
   it("a deleted one unlocks the rest: every message is received, one after the other", async () => {
     const url = await fedByStandardTopic("nogroup-delete", ["m1", "m2", "m3"]);
     const got: string[] = [];
