@@ -2,7 +2,7 @@
  * The emergency saga under killed environments (docs/RELIABILITY.md §2, "What was tried"): the
  * consumers on the local cloud, the emergency function's environment killed right after the bus
  * took a saga step (IncidentOpened of one incident, UnitsReserved of another) and right before it
- * publishes one (UnitsDispatched). Each step is saved with its events before they go out, so a
+ * publishes one (UnitsDispatched of a third). Each step is saved with its events before they go out, so a
  * delivery after a kill publishes the saved step again — the very same event — instead of
  * recomputing it: one id per step, one content per id, the Dispatch API called once per
  * incident, nothing lost, every step stored once. A bus rule copies every saga event the bus
@@ -38,14 +38,13 @@ const accident = (i: number) =>
     },
     { ctx: stampContext(`saga-kill-${i}`), priority: "critical" },
   );
-const first = accident(1);
-const second = accident(2);
-const a = incidentIdOf(first);
-const b = incidentIdOf(second);
+const accidents = [accident(1), accident(2), accident(3)];
+const [a, b, d] = accidents.map(incidentIdOf) as [string, string, string];
+/** One kill per incident: it leaves the incident two receives of its queue's three. */
 const KILLS: KillPoint[] = [
   `${a}|after|IncidentOpened`,
-  `${a}|before|UnitsDispatched`,
   `${b}|after|UnitsReserved`,
+  `${d}|before|UnitsDispatched`,
 ];
 
 interface Captured {
@@ -117,12 +116,13 @@ beforeAll(async () => {
     extraEnv: { FAULTS_DIR: faults, EMERGENCY_KILLS: KILLS.join(",") },
     entries: { Emergency: "test/integration/functions/fixtures/emergency-killed.ts" },
   });
-  // A killed environment's message comes back after the visibility timeout: 12 s, past the
-  // function's 10 s timeout (its idempotency record's in-progress lock), not 60 s.
+  // A killed environment's message comes back after the visibility timeout: 20 s, not 60 s, and
+  // past the function's 10 s timeout (its idempotency record's in-progress lock) even when the
+  // message waited for a new environment after the kill.
   const queue = c.resources.queues.EmergencyCriticalQueue;
   if (!queue) throw new Error("EmergencyCriticalQueue was not deployed");
   await c.sqs.send(
-    new SetQueueAttributesCommand({ QueueUrl: queue.url, Attributes: { VisibilityTimeout: "12" } }),
+    new SetQueueAttributesCommand({ QueueUrl: queue.url, Attributes: { VisibilityTimeout: "20" } }),
   );
   capture = await captureSagaEvents();
 }, 120_000);
@@ -133,22 +133,22 @@ afterAll(async () => {
 
 describe("emergency saga: environments killed around its PutEvents", () => {
   it("publishes each step as one event, calls the Dispatch API once, stores each step once", async () => {
-    await c.putRaw([first, second]);
+    await c.putRaw(accidents);
     const captured: Captured[] = [];
     const dispatched = (id: string) =>
       captured.some((e) => e.incidentId === id && e.type === "UnitsDispatched");
     await waitFor(
-      () => `both incidents dispatched on the bus (${captured.map((e) => e.type).join(", ")})`,
+      () => `every incident dispatched on the bus (${captured.map((e) => e.type).join(", ")})`,
       async () => {
         captured.push(...(await receiveCaptured()));
-        return dispatched(a) && dispatched(b);
+        return dispatched(a) && dispatched(b) && dispatched(d);
       },
       { timeoutMs: 110_000, intervalMs: 200 },
     );
     // The three kills happened.
     expect(readdirSync(faults).filter((f) => f.startsWith("killed-"))).toHaveLength(KILLS.length);
 
-    for (const incident of [a, b]) {
+    for (const incident of [a, b, d]) {
       const mine = captured.filter((e) => e.incidentId === incident);
       for (const type of SAGA_TYPES) {
         const copies = mine.filter((e) => e.type === type);
@@ -163,8 +163,7 @@ describe("emergency saga: environments killed around its PutEvents", () => {
     }
     // Killed before UnitsDispatched went out: the saved step is published, the API not called again.
     const calls = readFileSync(join(faults, "calls.log"), "utf8").split("\n").filter(Boolean);
-    expect(calls.filter((id) => id === a)).toHaveLength(1);
-    expect(calls.filter((id) => id === b)).toHaveLength(1);
+    for (const incident of [a, b, d]) expect(calls.filter((id) => id === incident)).toHaveLength(1);
 
     // The event store holds each step once.
     const stored = await waitFor(
@@ -174,9 +173,9 @@ describe("emergency saga: environments killed around its PutEvents", () => {
           new ScanCommand({ TableName: c.eventsTable, ConsistentRead: true }),
         );
         const types = (out.Items ?? [])
-          .filter((item) => item.pk === `incident#${a}` || item.pk === `incident#${b}`)
+          .filter((item) => [a, b, d].some((id) => item.pk === `incident#${id}`))
           .flatMap((item) => (item.eventTypes ?? []) as string[]);
-        return types.filter((t) => t === "UnitsDispatched").length >= 2 ? types : undefined;
+        return types.filter((t) => t === "UnitsDispatched").length >= 3 ? types : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 250 },
     );
@@ -184,6 +183,15 @@ describe("emergency saga: environments killed around its PutEvents", () => {
       expect(
         stored.filter((t) => t === type),
         type,
-      ).toHaveLength(2);
+      ).toHaveLength(3);
+    // Nothing dead-lettered: each incident finished within its queue's receives.
+    const dlq = c.resources.queues.EmergencyCriticalDlq;
+    const held = await c.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: dlq?.url,
+        AttributeNames: ["ApproximateNumberOfMessages"],
+      }),
+    );
+    expect(held.Attributes?.ApproximateNumberOfMessages).toBe("0");
   }, 200_000);
 });
