@@ -21,6 +21,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalCloud, startLocalCloud } from "../../../local/cloud.ts";
+import { raw, sqsQueryRequest } from "./hardening-support.ts";
 import { clientsFor } from "./support.ts";
 
 let cloud: LocalCloud;
@@ -100,6 +101,16 @@ describe("FIFO messages without a group id", () => {
       name: "InvalidParameterValue",
       message: expect.stringMatching(/RedrivePolicy.*FIFO queue.*FIFO/),
     });
+    // The query protocol (the AWS CLI's) is checked alike.
+    const query = await raw(
+      cloud.endpoint,
+      sqsQueryRequest(
+        `Action=SetQueueAttributes&QueueUrl=${encodeURIComponent(standard.url)}&Attribute.1.Name=RedrivePolicy&Attribute.1.Value=${encodeURIComponent(redrive(fifoDlq.arn))}`,
+      ),
+    );
+    expect(query.status).toBe(400);
+    expect(query.body).toContain("<Code>InvalidParameterValue</Code>");
+    expect(query.body).toContain("must also be a standard queue");
     // Matching types are accepted.
     await clients.sqs.send(
       new SetQueueAttributesCommand({
