@@ -200,7 +200,7 @@ export class CityEventPublisher {
     return new CityEventPublisher({
       ...options,
       instanceId: options.instanceId ?? true,
-      busName: parsed.data[RESOURCE_ENV.bus] as string,
+      busName: parsed.data[RESOURCE_ENV.bus],
     });
   }
 

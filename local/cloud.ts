@@ -7,6 +7,7 @@
  */
 import { join } from "node:path";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { LOCAL_ACCOUNT } from "./account.ts";
 import { createEventBridgeService, type EventBridgeService } from "./eventbridge/index.ts";
 import { type Gateway, type GatewayOptions, startGateway } from "./gateway/server.ts";
 import { createPipesService, type PipesService } from "./pipes/api.ts";
@@ -64,7 +65,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
   const eventBridge = createEventBridgeService({
     region,
-    accountId: "000000000000",
+    accountId: LOCAL_ACCOUNT,
     targets,
     // Deliveries still owed survive a restart on the same --data-dir (docs/RELIABILITY.md).
     ...(options.dataDir ? { dataDir: join(options.dataDir, "eventbridge") } : {}),

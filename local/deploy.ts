@@ -28,6 +28,7 @@ import {
   SHARED_IDS,
 } from "../infra/resources.ts";
 import type { Topology } from "../infra/topology.ts";
+import { LOCAL_ACCOUNT, localArn } from "./account.ts";
 import { PipesClient } from "./pipes/client.ts";
 import type { DeployedQueue, ResourceMap } from "./resource-map.ts";
 import { tableInputs } from "./table-inputs.ts";
@@ -53,8 +54,6 @@ export interface DeployOptions {
    */
   readonly archiveRetentionDays?: number;
 }
-
-const ACCOUNT = "000000000000";
 
 const ignoreExisting = (names: string[]) => (error: unknown) => {
   if (error instanceof Error && names.includes(error.name)) return;
@@ -123,7 +122,7 @@ function deployment(options: DeployOptions): Deployment {
     events: new EventBridgeClient(config),
     pipes: new PipesClient(endpoint, region),
     name: (logicalId) => `${prefix}-${logicalId}`,
-    arn: (service, resource) => `arn:aws:${service}:${region}:${ACCOUNT}:${resource}`,
+    arn: (service, resource) => localArn(service, region, resource),
   };
 }
 
@@ -261,7 +260,7 @@ async function deployPipes(
     const out = await d.pipes.putPipe(d.name(pipe.logicalId), {
       Source: source.arn,
       Target: target.arn,
-      RoleArn: `arn:aws:iam::${ACCOUNT}:role/${d.name(pipe.logicalId)}Role`,
+      RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${d.name(pipe.logicalId)}Role`,
       DesiredState: "RUNNING",
       SourceParameters: { SqsQueueParameters: { BatchSize: 10 } },
       TargetParameters: {
@@ -353,7 +352,7 @@ async function createQueue(
     subscriptionId: q.subscriptionId,
     name: queueName,
     url: out.QueueUrl ?? "",
-    arn: `arn:aws:sqs:${region}:${ACCOUNT}:${queueName}`,
+    arn: localArn("sqs", region, queueName),
     fifo: q.fifo,
     ...(q.deadLetterQueue ? { deadLetterQueue: q.deadLetterQueue.logicalId } : {}),
   };

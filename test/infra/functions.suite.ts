@@ -40,9 +40,8 @@ export function describeFunctions(): void {
             POWERTOOLS_LOG_LEVEL: "INFO",
             POWERTOOLS_METRICS_NAMESPACE: "BuzzVille",
           });
-          const resourceVars = Object.keys(env).filter((k) =>
-            Object.values(RESOURCE_ENV).includes(k),
-          );
+          const names: readonly string[] = Object.values(RESOURCE_ENV);
+          const resourceVars = Object.keys(env).filter((k) => names.includes(k));
           expect(resourceVars.sort()).toEqual(fn.uses.map((u) => RESOURCE_ENV[u]).sort());
         }
         const notification = props(t, "NotificationFunction", "AWS::Lambda::Function");
