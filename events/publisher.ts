@@ -124,6 +124,18 @@ const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 100, maxDelayM
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Validates, stamps and publishes city events (the module comment above says how).
+ *
+ * @example
+ * // In a producer; the bus comes from EVENT_BUS_NAME, the AWS configuration from the environment.
+ * const publisher = CityEventPublisher.fromEnv({ producerId: "smoke-sensor-17" });
+ * const event = await publisher.publishOne({
+ *   type: "SmokeDetected",
+ *   payload: CATALOG.SmokeDetected.example,
+ * });
+ * // event.detail.meta: eventId, occurredAt, priority, streamId, sequence... stamped
+ */
 export class CityEventPublisher {
   readonly busName: string;
   /** The producer id stamped on every event: `producerId`, or `<producerId>/<instanceId>`. */

@@ -46,6 +46,17 @@ export interface LocalCloud {
   stop(): Promise<void>;
 }
 
+/**
+ * Starts the local cloud (no topology: `deployTopology` or a whole city with `startLocalCity`,
+ * local/up/city.ts). Any AWS SDK client pointed at `endpoint` talks to it.
+ *
+ * @example
+ * const cloud = await startLocalCloud({ port: 0 }); // 0: any free port
+ * const { endpoint, region } = cloud;
+ * const sqs = new SQSClient({ endpoint, region, credentials: LOCAL_CREDENTIALS });
+ * await sqs.send(new CreateQueueCommand({ QueueName: "demo" }));
+ * await cloud.stop();
+ */
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
   const gateway = await startGateway(options);
   const endpoint = gateway.url;

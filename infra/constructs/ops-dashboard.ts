@@ -1,6 +1,6 @@
 /**
- * The ops CloudWatch dashboard. City metrics come from the handlers' EMF (metrics contract in the
- * brief: namespace BuzzVille, dimension `service`, plus `EventType` / `Reason`), read with SEARCH
+ * The ops CloudWatch dashboard. City metrics come from the handlers' EMF (docs/ARCHITECTURE.md
+ * "Operations": namespace BuzzVille, dimension `service`, plus `EventType` / `Reason`), read with SEARCH
  * expressions where the per-type dimension values are open-ended; queue, Lambda and DynamoDB
  * panels use the AWS metrics.
  */
