@@ -26,6 +26,7 @@
  */
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { AnyCityEvent } from "../events/catalog.ts";
+import type { AnyEventDraft } from "../events/draft.ts";
 import type { PutEventsPort } from "../events/publisher.ts";
 import { putEventsEntryOf } from "../events/publisher.ts";
 import type { RetryPolicy } from "../events/publisher-policy.ts";
@@ -43,7 +44,7 @@ import {
   type ScenarioName,
 } from "./scenarios/index.ts";
 import { newRecorder, type Progress, record, snapshot } from "./stats.ts";
-import type { EventDraft, ScenarioStep } from "./steps.ts";
+import type { ScenarioStep } from "./steps.ts";
 import { SimulatorTransport } from "./transport.ts";
 
 export type { Progress } from "./stats.ts";
@@ -111,7 +112,7 @@ export interface RunSummary extends Progress {
   readonly heldBack: number;
 }
 
-const draftsOfEvent = (step: ScenarioStep): EventDraft[] =>
+const draftsOfEvent = (step: ScenarioStep): AnyEventDraft[] =>
   step.kind === "event" ? [step.draft] : [];
 
 /** Keep this many sent entries for duplicate deliveries. */
@@ -208,7 +209,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunSumma
     for (const o of tick.outcomes) record(rec, "event", o);
     // A lane with a reordered pair keeps its order: its events up to the pair, the pair late-first.
     const runLane = async ([producerId, steps]: [string, ScenarioStep[]]): Promise<void> => {
-      let batch: EventDraft[] = [];
+      let batch: AnyEventDraft[] = [];
       const publishBatch = async (): Promise<void> => {
         if (batch.length === 0) return;
         const { outcomes, events } = await transport.publish(producerId, batch);
