@@ -8,9 +8,11 @@
  * (every awaited promise would cost many times more in the local cloud's main thread).
  */
 
-import { parseArgs } from "node:util";
+import { type FlagSpec, intFlag, parseFlags, positiveFlag, str } from "./ops/args.ts";
+import { OpsUsageError } from "./ops/errors.ts";
 
-export class CliUsageError extends Error {
+/** Bad flags or arguments of `up`/`local` (the operator commands throw their own OpsUsageError). */
+export class CliUsageError extends OpsUsageError {
   override readonly name = "CliUsageError";
 }
 
@@ -58,15 +60,13 @@ Commands:
 Point the AWS CLI or an SDK at it: AWS_ENDPOINT_URL=http://127.0.0.1:4566 (see docs/LOCAL.md).
 `;
 
-type Spec = Record<string, { type: "string" | "boolean" }>;
-
-const COMMON: Spec = {
+const COMMON: FlagSpec = {
   port: { type: "string" },
   host: { type: "string" },
   "data-dir": { type: "string" },
   help: { type: "boolean" },
 };
-const UP: Spec = {
+const UP: FlagSpec = {
   ...COMMON,
   duration: { type: "string" },
   json: { type: "boolean" },
@@ -79,7 +79,7 @@ const UP: Spec = {
   "console-port": { type: "string" },
   "no-console": { type: "boolean" },
 };
-const LOCAL: Spec = {
+const LOCAL: FlagSpec = {
   ...COMMON,
   "no-deploy": { type: "boolean" },
   functions: { type: "boolean" },
@@ -89,7 +89,7 @@ const LOCAL: Spec = {
 
 /** `--no-console` / `--console-port N` of up and local (the operators' console, local/console). */
 function consoleFlags(v: Record<string, unknown>) {
-  const port = int("console-port", v["console-port"], { min: 0, max: 65535 });
+  const port = intFlag("console-port", v["console-port"], { min: 0, max: 65535 });
   if (v["no-console"] === true) {
     if (port !== undefined)
       throw new CliUsageError("--console-port and --no-console exclude each other");
@@ -97,40 +97,6 @@ function consoleFlags(v: Record<string, unknown>) {
   }
   return port === undefined ? {} : { console: { port } };
 }
-
-function parse(command: string, argv: string[], spec: Spec) {
-  try {
-    return parseArgs({ args: argv, options: spec, strict: true, allowPositionals: false }).values;
-  } catch (error) {
-    const allowed = Object.keys(spec)
-      .map((k) => `--${k}`)
-      .join(", ");
-    const message = error instanceof Error ? error.message : String(error);
-    throw new CliUsageError(`${command}: ${message}. Allowed flags: ${allowed}`);
-  }
-}
-
-function int(name: string, value: unknown, rule: { min: number; max: number }): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < rule.min || n > rule.max) {
-    throw new CliUsageError(
-      `--${name} must be an integer from ${rule.min} to ${rule.max}, got ${JSON.stringify(value)}`,
-    );
-  }
-  return n;
-}
-
-function positive(name: string, value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) {
-    throw new CliUsageError(`--${name} must be a number > 0, got ${JSON.stringify(value)}`);
-  }
-  return n;
-}
-
-const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 
 const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 /** The handlers stopSignal installed; removed when the command is over (signals kill again). */
@@ -180,119 +146,26 @@ function describeError(error: unknown): string {
   return text;
 }
 
+/** The operator commands (bin/ops/), each imported when it runs. */
+const OPS_COMMANDS: Readonly<Record<string, () => Promise<{ main: OpsMain }>>> = {
+  dlq: () => import("./ops/dlq.ts"),
+  replay: () => import("./ops/replay.ts"),
+  stream: () => import("./ops/stream.ts"),
+  timeline: () => import("./ops/timeline.ts"),
+  publish: () => import("./ops/publish.ts"),
+  crisis: () => import("./ops/crisis.ts"),
+  projections: () => import("./ops/projections.ts"),
+  load: () => import("./ops/load.ts"),
+  cost: () => import("./ops/cost.ts"),
+};
+type OpsMain = (argv: string[], io: CliIo) => Promise<number>;
+
 export async function run(argv: string[], io: CliIo = process): Promise<number> {
   const [command = "help", ...rest] = argv;
   try {
-    switch (command) {
-      case "help":
-      case "--help":
-      case "-h":
-        io.stdout.write(USAGE);
-        return 0;
-      case "simulate":
-        return await simulate(rest, io);
-      case "dlq":
-        return await (await import("./ops/dlq.ts")).main(rest, io);
-      case "replay":
-        return await (await import("./ops/replay.ts")).main(rest, io);
-      case "stream":
-        return await (await import("./ops/stream.ts")).main(rest, io);
-      case "timeline":
-        return await (await import("./ops/timeline.ts")).main(rest, io);
-      case "publish":
-        return await (await import("./ops/publish.ts")).main(rest, io);
-      case "crisis":
-        return await (await import("./ops/crisis.ts")).main(rest, io);
-      case "projections":
-        return await (await import("./ops/projections.ts")).main(rest, io);
-      case "load":
-        return await (await import("./ops/load.ts")).main(rest, io);
-      case "cost":
-        return await (await import("./ops/cost.ts")).main(rest, io);
-      case "tail":
-        return await (await import("./ops/tail.ts")).main(rest, {
-          stdout: io.stdout,
-          stderr: io.stderr,
-          signal: stopSignal(io),
-        });
-      case "up": {
-        const v = parse("up", rest, UP);
-        if (v.help) {
-          io.stdout.write(USAGE);
-          return 0;
-        }
-        const duration = positive("duration", v.duration);
-        if (v.json && duration === undefined) {
-          throw new CliUsageError(
-            "--json needs --duration SECONDS (the summary is printed at the end)",
-          );
-        }
-        const port = int("port", v.port, { min: 0, max: 65535 });
-        const seed = int("seed", v.seed, { min: 0, max: 0xffffffff });
-        const drain = positive("drain-timeout", v["drain-timeout"]);
-        const instances = int("max-instances", v["max-instances"], { min: 1, max: 64 });
-        const rate = positive("rate", v.rate);
-        const host = str(v.host);
-        const dataDir = str(v["data-dir"]);
-        const scenario = str(v.scenario);
-        const { isScenarioName, SCENARIO_NAMES } = await import("../simulator/scenarios/index.ts");
-        if (scenario !== undefined && !isScenarioName(scenario)) {
-          throw new CliUsageError(
-            `--scenario ${JSON.stringify(scenario)} is not a simulator scenario; allowed: ${SCENARIO_NAMES.join(", ")}`,
-          );
-        }
-        const { runUp } = await import("../local/up/run.ts");
-        const { exitCodeOf } = await import("../local/up/status.ts");
-        const summary = await runUp({
-          ...(port !== undefined ? { port } : {}),
-          ...(host ? { host } : {}),
-          ...(dataDir ? { dataDir } : {}),
-          ...(duration !== undefined ? { durationSeconds: duration } : {}),
-          ...(scenario ? { scenario } : {}),
-          ...(rate !== undefined ? { rate } : {}),
-          ...(seed !== undefined ? { seed } : {}),
-          ...(drain !== undefined ? { drainTimeoutSeconds: drain } : {}),
-          ...(instances !== undefined ? { maxInstancesPerFunction: instances } : {}),
-          ...consoleFlags(v),
-          json: v.json === true,
-          verbose: v.verbose === true,
-          tty: io.stdout.isTTY === true && v.json !== true,
-          signal: stopSignal(io),
-          out: (t) => io.stdout.write(t),
-          err: (t) => io.stderr.write(t),
-        });
-        return exitCodeOf(summary);
-      }
-      case "local": {
-        const v = parse("local", rest, LOCAL);
-        if (v.help) {
-          io.stdout.write(USAGE);
-          return 0;
-        }
-        const port = int("port", v.port, { min: 0, max: 65535 });
-        const host = str(v.host);
-        const dataDir = str(v["data-dir"]);
-        const { runLocal } = await import("../local/up/local.ts");
-        await runLocal({
-          ...(port !== undefined ? { port } : {}),
-          ...(host ? { host } : {}),
-          ...(dataDir ? { dataDir } : {}),
-          deploy: v["no-deploy"] !== true,
-          functions: v.functions === true,
-          ...consoleFlags(v),
-          signal: stopSignal(io),
-          out: (t) => io.stdout.write(t),
-          err: (t) => io.stderr.write(t),
-        });
-        return 0;
-      }
-      default:
-        throw new CliUsageError(
-          `unknown command ${JSON.stringify(command)}; allowed: up, local, simulate, help, dlq, replay, stream, timeline, publish, load, cost, crisis, projections`,
-        );
-    }
+    return await dispatch(command, rest, io);
   } catch (error) {
-    if (error instanceof CliUsageError) {
+    if (error instanceof OpsUsageError) {
       io.stderr.write(`buzzville ${error.message}\n\n${USAGE}`);
       return 2;
     }
@@ -301,4 +174,110 @@ export async function run(argv: string[], io: CliIo = process): Promise<number> 
   } finally {
     for (const { name, handler } of installed.splice(0)) process.off(name, handler);
   }
+}
+
+async function dispatch(command: string, rest: string[], io: CliIo): Promise<number> {
+  const ops = OPS_COMMANDS[command];
+  if (ops) return (await ops()).main(rest, io);
+  switch (command) {
+    case "help":
+    case "--help":
+    case "-h":
+      io.stdout.write(USAGE);
+      return 0;
+    case "simulate":
+      return simulate(rest, io);
+    case "tail":
+      return (await import("./ops/tail.ts")).main(rest, {
+        stdout: io.stdout,
+        stderr: io.stderr,
+        signal: stopSignal(io),
+      });
+    case "up":
+      return up(rest, io);
+    case "local":
+      return local(rest, io);
+    default:
+      throw new CliUsageError(
+        `unknown command ${JSON.stringify(command)}; allowed: up, local, simulate, help, dlq, replay, stream, timeline, publish, load, cost, crisis, projections`,
+      );
+  }
+}
+
+/** `buzzville up`: flags checked before anything boots; the exit code says what the summary found. */
+async function up(argv: string[], io: CliIo): Promise<number> {
+  const v = parseFlags("up", argv, UP).values;
+  if (v.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  const duration = positiveFlag("duration", v.duration);
+  if (v.json && duration === undefined) {
+    throw new CliUsageError("--json needs --duration SECONDS (the summary is printed at the end)");
+  }
+  const scenario = typeof v.scenario === "string" ? v.scenario : undefined;
+  const { isScenarioName, SCENARIO_NAMES } = await import("../simulator/scenarios/index.ts");
+  if (scenario !== undefined && !isScenarioName(scenario)) {
+    throw new CliUsageError(
+      `--scenario ${JSON.stringify(scenario)} is not a simulator scenario; allowed: ${SCENARIO_NAMES.join(", ")}`,
+    );
+  }
+  const { runUp } = await import("../local/up/run.ts");
+  const { exitCodeOf } = await import("../local/up/status.ts");
+  const summary = await runUp({
+    ...cloudFlags(v),
+    ...defined("durationSeconds", duration),
+    ...(scenario ? { scenario } : {}),
+    ...defined("rate", positiveFlag("rate", v.rate)),
+    ...defined("seed", intFlag("seed", v.seed, { min: 0, max: 0xffffffff })),
+    ...defined("drainTimeoutSeconds", positiveFlag("drain-timeout", v["drain-timeout"])),
+    ...defined(
+      "maxInstancesPerFunction",
+      intFlag("max-instances", v["max-instances"], { min: 1, max: 64 }),
+    ),
+    ...consoleFlags(v),
+    json: v.json === true,
+    verbose: v.verbose === true,
+    tty: io.stdout.isTTY === true && v.json !== true,
+    signal: stopSignal(io),
+    out: (t) => io.stdout.write(t),
+    err: (t) => io.stderr.write(t),
+  });
+  return exitCodeOf(summary);
+}
+
+/** `buzzville local`: serves until stopped. */
+async function local(argv: string[], io: CliIo): Promise<number> {
+  const v = parseFlags("local", argv, LOCAL).values;
+  if (v.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  const { runLocal } = await import("../local/up/local.ts");
+  await runLocal({
+    ...cloudFlags(v),
+    deploy: v["no-deploy"] !== true,
+    functions: v.functions === true,
+    ...consoleFlags(v),
+    signal: stopSignal(io),
+    out: (t) => io.stdout.write(t),
+    err: (t) => io.stderr.write(t),
+  });
+  return 0;
+}
+
+/** `--port`, `--host`, `--data-dir` of up and local. */
+function cloudFlags(v: Readonly<Record<string, unknown>>) {
+  const host = str(v.host);
+  const dataDir = str(v["data-dir"]);
+  return {
+    ...defined("port", intFlag("port", v.port, { min: 0, max: 65535 })),
+    ...(host ? { host } : {}),
+    ...(dataDir ? { dataDir } : {}),
+  };
+}
+
+/** `{ [key]: value }` when the value is defined, else nothing (exactOptionalPropertyTypes). */
+function defined<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
 }

@@ -148,11 +148,14 @@ export type ResourceRef =
   | "mediaTopic";
 
 /** The environment variable through which a function receives each resource's name or ARN. */
-export const RESOURCE_ENV: Readonly<Record<ResourceRef, string>> = {
+export const RESOURCE_ENV = {
   bus: "EVENT_BUS_NAME",
   eventsTable: "EVENTS_TABLE_NAME",
   readModelsTable: "READ_MODELS_TABLE_NAME",
   idempotencyTable: "IDEMPOTENCY_TABLE_NAME",
   citizenAlertsTopic: "CITIZEN_ALERTS_TOPIC_ARN",
   mediaTopic: "MEDIA_TOPIC_ARN",
-};
+} as const satisfies Readonly<Record<ResourceRef, string>>;
+
+/** The name of an environment variable that carries a resource (`RESOURCE_ENV[ref]`). */
+export type ResourceEnvName = (typeof RESOURCE_ENV)[ResourceRef];

@@ -33,16 +33,11 @@ import {
   stampDraft,
 } from "./draft.ts";
 import type { CityEvent, EventMeta, Priority } from "./envelope.ts";
-import {
-  CityEventError,
-  causeOfFailures,
-  type FailedEntry,
-  InvalidEventError,
-  PublishFailedError,
-} from "./errors.ts";
+import { CityEventError, InvalidEventError } from "./errors.ts";
 import { derivedEventId } from "./ids.ts";
 import { type EventType, RESOURCE_ENV, SOURCE_OF } from "./names.ts";
 import { resolveProducerId } from "./producer-id.ts";
+import { publishFailure, recordFailure, type SendItem, type SendRound } from "./publish-round.ts";
 import {
   backoffDelayMs,
   batchEntries,
@@ -129,6 +124,18 @@ const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 100, maxDelayM
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Validates, stamps and publishes city events (the module comment above says how).
+ *
+ * @example
+ * // In a producer; the bus comes from EVENT_BUS_NAME, the AWS configuration from the environment.
+ * const publisher = CityEventPublisher.fromEnv({ producerId: "smoke-sensor-17" });
+ * const event = await publisher.publishOne({
+ *   type: "SmokeDetected",
+ *   payload: CATALOG.SmokeDetected.example,
+ * });
+ * // event.detail.meta: eventId, occurredAt, priority, streamId, sequence... stamped
+ */
 export class CityEventPublisher {
   readonly busName: string;
   /** The producer id stamped on every event: `producerId`, or `<producerId>/<instanceId>`. */
@@ -205,7 +212,7 @@ export class CityEventPublisher {
     return new CityEventPublisher({
       ...options,
       instanceId: options.instanceId ?? true,
-      busName: parsed.data[RESOURCE_ENV.bus] as string,
+      busName: parsed.data[RESOURCE_ENV.bus],
     });
   }
 
@@ -296,97 +303,88 @@ export class CityEventPublisher {
     return { ...putEventsEntryOf(event, this.busName), ...(trace ? { TraceHeader: trace } : {}) };
   }
 
+  /** Size check, then rounds of PutEvents until every entry is published or out of attempts. */
   async #send(events: readonly AnyCityEvent[]): Promise<AnyCityEvent[]> {
     const items = events.map((event, index) => ({ event, index, entry: this.#entryOf(event) }));
-    const limit = this.#maxRequestBytes;
-    const oversized = items.filter((it) => putEventsEntrySize(it.entry) > limit);
-    if (oversized.length > 0) {
-      throw new InvalidEventError(
-        oversized.map((it) => ({
-          index: it.index,
-          eventType: it.event.detailType,
-          path: "",
-          rule: `entry is ${putEventsEntrySize(it.entry)} bytes; a PutEvents request allows at most ${limit} bytes`,
-        })),
-        {
-          header: `${oversized.length} of ${items.length} events are too large; nothing was published`,
-        },
-      );
-    }
-    const published = new Set<number>();
-    const failedFinal = new Map<number, FailedEntry>();
+    this.#rejectOversized(items);
+    const round: SendRound = {
+      published: new Set(),
+      failed: new Map(),
+      retry: [],
+      lastFailure: new Map(),
+    };
     let pending = items;
     let attempt = 0;
-    let lastFailure = new Map<number, FailedEntry>();
     while (pending.length > 0 && attempt < this.#retry.maxAttempts) {
       if (attempt > 0) await this.#sleep(backoffDelayMs(attempt, this.#retry, this.#ctx.random));
       attempt += 1;
-      const retryNext: typeof items = [];
-      lastFailure = new Map();
+      round.retry = [];
+      round.lastFailure = new Map();
+      const limit = this.#maxRequestBytes;
       for (const batch of batchEntries(pending, (it) => it.entry, MAX_PUTEVENTS_ENTRIES, limit)) {
-        const fail = (
-          it: (typeof items)[number],
-          code: string,
-          message: string,
-          permanent: boolean,
-          cause?: unknown,
-        ): void => {
-          const f: FailedEntry = {
-            eventId: it.event.detail.meta.eventId,
-            type: it.event.detailType,
-            errorCode: code,
-            errorMessage: message,
-            ...(cause === undefined ? {} : { cause }),
-          };
-          if (permanent) failedFinal.set(it.index, f);
-          else {
-            lastFailure.set(it.index, f);
-            retryNext.push(it);
-          }
-        };
-        let output: PutEventsCommandOutput;
-        try {
-          output = await this.#client.send(
-            new PutEventsCommand({ Entries: batch.map((it) => it.entry) }),
-          );
-        } catch (error) {
-          const permanent = !isRetryableCallError(error);
-          const message = error instanceof Error ? error.message : String(error);
-          for (const it of batch) fail(it, errorCodeOf(error), message, permanent, error);
-          continue;
-        }
-        const results = output.Entries ?? [];
-        const failedCount = output.FailedEntryCount ?? 0;
-        batch.forEach((it, i) => {
-          const r = results[i];
-          if (r?.ErrorCode)
-            fail(it, r.ErrorCode, r.ErrorMessage ?? "", isPermanentEntryError(r.ErrorCode));
-          else if (r?.EventId || (results.length === 0 && failedCount === 0))
-            published.add(it.index);
-          else
-            fail(
-              it,
-              "MissingResultEntry",
-              `PutEvents returned no result for this entry (FailedEntryCount ${failedCount})`,
-              false,
-            );
-        });
+        await this.#putBatch(batch, round);
       }
-      pending = retryNext;
+      pending = round.retry;
     }
-    for (const [index, f] of lastFailure) failedFinal.set(index, f);
-    if (failedFinal.size > 0) {
-      const failed = [...failedFinal.entries()].sort(([a], [b]) => a - b).map(([, f]) => f);
-      const ok = items
-        .filter((it) => published.has(it.index))
-        .map((it) => it.event.detail.meta.eventId);
-      const unpublished = items.filter((it) => failedFinal.has(it.index)).map((it) => it.event);
-      const cause = causeOfFailures(failed);
-      throw new PublishFailedError(failed, ok, attempt, {
-        unpublished,
-        ...(cause === undefined ? {} : { cause }),
-      });
-    }
+    for (const [index, f] of round.lastFailure) round.failed.set(index, f);
+    if (round.failed.size > 0) throw publishFailure(items, round, attempt);
     return items.map((it) => it.event);
+  }
+
+  /** Nothing is published when one entry alone exceeds a PutEvents request. */
+  #rejectOversized(items: readonly SendItem[]): void {
+    const limit = this.#maxRequestBytes;
+    const oversized = items.filter((it) => putEventsEntrySize(it.entry) > limit);
+    if (oversized.length === 0) return;
+    throw new InvalidEventError(
+      oversized.map((it) => ({
+        index: it.index,
+        eventType: it.event.detailType,
+        path: "",
+        rule: `entry is ${putEventsEntrySize(it.entry)} bytes; a PutEvents request allows at most ${limit} bytes`,
+      })),
+      {
+        header: `${oversized.length} of ${items.length} events are too large; nothing was published`,
+      },
+    );
+  }
+
+  /** One PutEvents call; each entry is recorded as published, to retry, or failed for good. */
+  async #putBatch(batch: readonly SendItem[], round: SendRound): Promise<void> {
+    let output: PutEventsCommandOutput;
+    try {
+      output = await this.#client.send(
+        new PutEventsCommand({ Entries: batch.map((it) => it.entry) }),
+      );
+    } catch (error) {
+      const permanent = !isRetryableCallError(error);
+      const message = error instanceof Error ? error.message : String(error);
+      for (const it of batch)
+        recordFailure(round, it, errorCodeOf(error), message, permanent, error);
+      return;
+    }
+    const results = output.Entries ?? [];
+    const failedCount = output.FailedEntryCount ?? 0;
+    batch.forEach((it, i) => {
+      const r = results[i];
+      if (r?.ErrorCode)
+        recordFailure(
+          round,
+          it,
+          r.ErrorCode,
+          r.ErrorMessage ?? "",
+          isPermanentEntryError(r.ErrorCode),
+        );
+      else if (r?.EventId || (results.length === 0 && failedCount === 0))
+        round.published.add(it.index);
+      else
+        recordFailure(
+          round,
+          it,
+          "MissingResultEntry",
+          `PutEvents returned no result for this entry (FailedEntryCount ${failedCount})`,
+          false,
+        );
+    });
   }
 }

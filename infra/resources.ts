@@ -148,92 +148,132 @@ export function visibilityTimeoutSeconds(t: Topology, sub: SubscriptionSpec): nu
   return functionOf(t, sub).timeoutSeconds * t.visibilityTimeoutFactor;
 }
 
-/** Every queue, rule, pipe, function and event source mapping the topology renders to. */
-export function expectedResources(t: Topology): ExpectedResources {
-  const queues: ExpectedQueue[] = [];
-  const rules: ExpectedRule[] = [];
-  const pipes: ExpectedPipe[] = [];
-  const eventSources: ExpectedEventSource[] = [];
+/** What a subscription's resources are tuned by (the topology's values, or a construct's props). */
+export interface SubscriptionSettings {
+  readonly visibilityTimeoutSeconds: number;
+  readonly maxReceiveCount: number;
+  readonly maximumRetryAttempts: number;
+  readonly maximumEventAgeSeconds: number;
+}
 
-  for (const sub of t.subscriptions) {
-    const fn = functionOf(t, sub);
-    const visibility = visibilityTimeoutSeconds(t, sub);
-    const fifo = sub.ordering !== undefined;
-    const redrive = (dlq: string) => ({ logicalId: dlq, maxReceiveCount: t.maxReceiveCount });
-    const dlqOf = (logicalId: string, isFifo: boolean): ExpectedQueue => ({
-      logicalId,
-      role: "dlq",
-      subscriptionId: sub.id,
-      fifo: isFifo,
-      visibilityTimeoutSeconds: visibility,
-      retentionSeconds: DLQ_RETENTION_SECONDS,
-    });
+/**
+ * The resources of one subscription, decided once: its queues (with their DLQs), its rule and,
+ * when ordered, its pipe. The CDK construct (constructs/city-subscription.ts) and the local
+ * deployment (local/deploy.ts, through `expectedResources`) both render this.
+ */
+export interface SubscriptionResources {
+  /** Creation order: the target DLQ, [intake queue, its DLQ,] consumer queue, its DLQ. */
+  readonly queues: readonly ExpectedQueue[];
+  readonly rule: ExpectedRule;
+  /** Ordered subscriptions only: intake queue -> pipe -> FIFO consumer queue. */
+  readonly pipe?: ExpectedPipe;
+}
 
-    queues.push({
-      logicalId: ids.targetDlq(sub),
-      role: "target-dlq",
-      subscriptionId: sub.id,
-      fifo: false,
-      visibilityTimeoutSeconds: visibility,
-      retentionSeconds: DLQ_RETENTION_SECONDS,
-    });
-    if (sub.ordering) {
-      queues.push({
-        logicalId: ids.intakeQueue(sub),
-        role: "intake",
-        subscriptionId: sub.id,
-        fifo: false,
-        visibilityTimeoutSeconds: visibility,
-        retentionSeconds: QUEUE_RETENTION_SECONDS,
-        deadLetterQueue: redrive(ids.intakeDlq(sub)),
-      });
-      queues.push(dlqOf(ids.intakeDlq(sub), false));
-      pipes.push({
-        logicalId: ids.pipe(sub),
-        subscriptionId: sub.id,
-        sourceQueue: ids.intakeQueue(sub),
-        targetQueue: ids.queue(sub),
-        messageGroupIdPath: pipeSourcePath(sub.ordering.groupIdPath),
-        messageDeduplicationIdPath: pipeSourcePath(sub.ordering.dedupIdPath),
-        groupIdPath: sub.ordering.groupIdPath,
-        dedupIdPath: sub.ordering.dedupIdPath,
-        inputTemplate: PIPE_INPUT_TEMPLATE,
-      });
-    }
-    queues.push({
-      logicalId: ids.queue(sub),
-      role: "consumer",
-      subscriptionId: sub.id,
-      fifo,
-      visibilityTimeoutSeconds: visibility,
-      retentionSeconds: QUEUE_RETENTION_SECONDS,
-      deadLetterQueue: redrive(ids.dlq(sub)),
-    });
-    queues.push(dlqOf(ids.dlq(sub), fifo));
-
-    rules.push({
+export function subscriptionResources(
+  sub: SubscriptionSpec,
+  settings: SubscriptionSettings,
+): SubscriptionResources {
+  const queue = (
+    logicalId: string,
+    role: QueueRole,
+    fifo: boolean,
+    deadLetterQueue?: string,
+  ): ExpectedQueue => ({
+    logicalId,
+    role,
+    subscriptionId: sub.id,
+    fifo,
+    visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds,
+    retentionSeconds: deadLetterQueue ? QUEUE_RETENTION_SECONDS : DLQ_RETENTION_SECONDS,
+    ...(deadLetterQueue
+      ? {
+          deadLetterQueue: {
+            logicalId: deadLetterQueue,
+            maxReceiveCount: settings.maxReceiveCount,
+          },
+        }
+      : {}),
+  });
+  const fifo = sub.ordering !== undefined;
+  const intake = sub.ordering
+    ? [
+        queue(ids.intakeQueue(sub), "intake", false, ids.intakeDlq(sub)),
+        queue(ids.intakeDlq(sub), "dlq", false),
+      ]
+    : [];
+  return {
+    queues: [
+      queue(ids.targetDlq(sub), "target-dlq", false),
+      ...intake,
+      queue(ids.queue(sub), "consumer", fifo, ids.dlq(sub)),
+      queue(ids.dlq(sub), "dlq", fifo),
+    ],
+    rule: {
       logicalId: ids.rule(sub),
       subscriptionId: sub.id,
       description: sub.description,
       pattern: sub.pattern,
       targetQueue: sub.ordering ? ids.intakeQueue(sub) : ids.queue(sub),
       targetDeadLetterQueue: ids.targetDlq(sub),
+      maximumRetryAttempts: settings.maximumRetryAttempts,
+      maximumEventAgeSeconds: settings.maximumEventAgeSeconds,
+    },
+    ...(sub.ordering ? { pipe: orderingPipe(sub, sub.ordering) } : {}),
+  };
+}
+
+function orderingPipe(
+  sub: SubscriptionSpec,
+  ordering: NonNullable<SubscriptionSpec["ordering"]>,
+): ExpectedPipe {
+  return {
+    logicalId: ids.pipe(sub),
+    subscriptionId: sub.id,
+    sourceQueue: ids.intakeQueue(sub),
+    targetQueue: ids.queue(sub),
+    messageGroupIdPath: pipeSourcePath(ordering.groupIdPath),
+    messageDeduplicationIdPath: pipeSourcePath(ordering.dedupIdPath),
+    groupIdPath: ordering.groupIdPath,
+    dedupIdPath: ordering.dedupIdPath,
+    inputTemplate: PIPE_INPUT_TEMPLATE,
+  };
+}
+
+/** Every queue, rule, pipe, function and event source mapping the topology renders to. */
+export function expectedResources(t: Topology): ExpectedResources {
+  const perSubscription = t.subscriptions.map((sub) =>
+    subscriptionResources(sub, {
+      visibilityTimeoutSeconds: visibilityTimeoutSeconds(t, sub),
+      maxReceiveCount: t.maxReceiveCount,
       maximumRetryAttempts: t.targetRetry.maximumRetryAttempts,
       maximumEventAgeSeconds: t.targetRetry.maximumEventAgeSeconds,
-    });
-    eventSources.push({
-      logicalId: ids.eventSource(sub),
-      subscriptionId: sub.id,
-      queue: ids.queue(sub),
-      function: ids.function(fn),
-      batchSize: sub.batchSize,
-      maxBatchingWindowSeconds: sub.maxBatchingWindowSeconds,
-      maxConcurrency: sub.maxConcurrency,
-      reportBatchItemFailures: true,
-    });
-  }
+    }),
+  );
+  return {
+    bus: SHARED_IDS.bus,
+    queues: perSubscription.flatMap((r) => r.queues),
+    rules: perSubscription.map((r) => r.rule),
+    pipes: perSubscription.flatMap((r) => (r.pipe ? [r.pipe] : [])),
+    functions: t.functions.map(expectedFunction),
+    eventSources: t.subscriptions.map((sub) => expectedEventSource(sub, functionOf(t, sub))),
+  };
+}
 
-  const functions: ExpectedFunction[] = t.functions.map((fn) => ({
+function expectedEventSource(sub: SubscriptionSpec, fn: FunctionSpec): ExpectedEventSource {
+  return {
+    logicalId: ids.eventSource(sub),
+    subscriptionId: sub.id,
+    queue: ids.queue(sub),
+    function: ids.function(fn),
+    batchSize: sub.batchSize,
+    maxBatchingWindowSeconds: sub.maxBatchingWindowSeconds,
+    maxConcurrency: sub.maxConcurrency,
+    reportBatchItemFailures: true,
+  };
+}
+
+function expectedFunction(fn: FunctionSpec): ExpectedFunction {
+  return {
     logicalId: ids.function(fn),
     functionId: fn.id,
     service: fn.service,
@@ -243,7 +283,5 @@ export function expectedResources(t: Topology): ExpectedResources {
     resourceEnv: Object.fromEntries(
       fn.uses.map((ref) => [RESOURCE_ENV[ref], RESOURCE_LOGICAL_ID[ref]]),
     ),
-  }));
-
-  return { bus: SHARED_IDS.bus, queues, rules, pipes, functions, eventSources };
+  };
 }

@@ -13,7 +13,11 @@ import { CityApi } from "./constructs/city-api.ts";
 import { CityBus } from "./constructs/city-bus.ts";
 import { CitySubscription } from "./constructs/city-subscription.ts";
 import { CityTopics } from "./constructs/city-topics.ts";
-import { ConsumerFunction, type LogLevel } from "./constructs/consumer-function.ts";
+import {
+  ConsumerFunction,
+  type ConsumerFunctionProps,
+  type LogLevel,
+} from "./constructs/consumer-function.ts";
 import { CrisisShedding } from "./constructs/crisis-shedding.ts";
 import { DataStores } from "./constructs/data-stores.ts";
 import { OpsAlarms } from "./constructs/ops-alarms.ts";
@@ -117,14 +121,7 @@ export class BuzzVilleStack extends Stack {
 
   constructor(scope: Construct, id: string, props: BuzzVilleStackProps = {}) {
     super(scope, id, props);
-    this.stage = props.stage ?? "dev";
-    if (!/^[a-z][a-z0-9-]{0,15}$/.test(this.stage)) {
-      invalid(
-        this,
-        "stage",
-        `must be 1-16 lowercase letters, digits or dashes starting with a letter (e.g. "dev", "prod"), got ${JSON.stringify(this.stage)}`,
-      );
-    }
+    this.stage = this.checkedStage(props.stage ?? "dev");
     const t = props.topology ?? defaultTopology;
     this.topology = t;
     checkTopology(this, t);
@@ -152,17 +149,91 @@ export class BuzzVilleStack extends Stack {
     this.dataStores = new DataStores(this, "DataStores", { removalPolicy });
     this.topics = new CityTopics(this, "Topics");
 
+    const common = {
+      projectRoot: props.projectRoot ?? PROJECT_ROOT,
+      bundle: props.bundle ?? true,
+      logRetention,
+      removalPolicy,
+      ...(props.logLevel ? { logLevel: props.logLevel } : {}),
+    };
+    const functions = this.consumerFunctions(t, common);
+    this.functions = functions;
+    this.cityApi = new CityApi(this, "CityApi", {
+      eventsTable: this.dataStores.eventsTable,
+      readModelsTable: this.dataStores.readModelsTable,
+      ...common,
+    });
+    this.subscriptions = this.citySubscriptions(t, functions);
+
+    this.crisis = new CrisisShedding(this, "Crisis", {
+      spec: t.crisis,
+      bus: this.cityBus.bus,
+      critical: this.subscriptions.filter((s) => s.spec.priority === "critical"),
+      shed: this.subscriptions.filter((s) => s.spec.priority === t.crisis.shedPriority),
+      readModelsTable: this.dataStores.readModelsTable,
+      projectRoot: common.projectRoot,
+      bundle: common.bundle,
+      logRetention,
+      removalPolicy,
+    });
+    const fnList = [...functions.values()];
+    this.alarms = this.opsAlarms(fnList, props.alarmEmail);
+    this.dashboard = new OpsDashboard(this, "Ops", {
+      subscriptions: this.subscriptions,
+      functions: fnList,
+      eventsTable: this.dataStores.eventsTable,
+      alarms: this.alarms,
+    });
+    this.outputs();
+  }
+
+  /** The ops alarms: every subscription's and function's, both tables' write throttles, crisis's. */
+  private opsAlarms(
+    fnList: readonly ConsumerFunction[],
+    alarmEmail: string | undefined,
+  ): OpsAlarms {
+    return new OpsAlarms(this, "Alarms", {
+      subscriptions: this.subscriptions,
+      functions: fnList,
+      writeThrottleTables: [
+        { logicalId: SHARED_IDS.eventsTable, table: this.dataStores.eventsTable },
+        { logicalId: SHARED_IDS.readModelsTable, table: this.dataStores.readModelsTable },
+      ],
+      otherAlarms: [this.crisis.ageAlarm, this.crisis.depthAlarm],
+      ...(alarmEmail !== undefined ? { alarmEmail } : {}),
+    });
+  }
+
+  private checkedStage(stage: string): string {
+    if (!/^[a-z][a-z0-9-]{0,15}$/.test(stage)) {
+      invalid(
+        this,
+        "stage",
+        `must be 1-16 lowercase letters, digits or dashes starting with a letter (e.g. "dev", "prod"), got ${JSON.stringify(stage)}`,
+      );
+    }
+    return stage;
+  }
+
+  /** Every topology function, granted what it `uses`, with its sweep schedule when it has one. */
+  private consumerFunctions(
+    t: Topology,
+    common: Pick<
+      ConsumerFunctionProps,
+      "projectRoot" | "bundle" | "logRetention" | "removalPolicy" | "logLevel"
+    >,
+  ): Map<string, ConsumerFunction> {
     const resourceEnv = this.resourceEnvironment();
     const functions = new Map<string, ConsumerFunction>();
     for (const spec of t.functions) {
       const fn = new ConsumerFunction(this, spec.id, {
         spec,
-        projectRoot: props.projectRoot ?? PROJECT_ROOT,
-        bundle: props.bundle ?? true,
-        logRetention,
-        removalPolicy,
+        projectRoot: common.projectRoot,
+        bundle: common.bundle,
+        logRetention: common.logRetention,
+        removalPolicy: common.removalPolicy,
         reservedConcurrentExecutions: this.reservedConcurrency[spec.id] ?? 0,
-        ...(props.logLevel ? { logLevel: props.logLevel } : {}),
+        ...(common.logLevel ? { logLevel: common.logLevel } : {}),
         resourceEnvironment: Object.fromEntries(
           spec.uses.map((ref) => [RESOURCE_ENV[ref], resourceEnv[ref]]),
         ),
@@ -176,18 +247,15 @@ export class BuzzVilleStack extends Stack {
       }
       functions.set(spec.id, fn);
     }
-    this.functions = functions;
-    this.cityApi = new CityApi(this, "CityApi", {
-      eventsTable: this.dataStores.eventsTable,
-      readModelsTable: this.dataStores.readModelsTable,
-      projectRoot: props.projectRoot ?? PROJECT_ROOT,
-      bundle: props.bundle ?? true,
-      logRetention,
-      removalPolicy,
-      ...(props.logLevel ? { logLevel: props.logLevel } : {}),
-    });
+    return functions;
+  }
 
-    this.subscriptions = t.subscriptions.map((spec) => {
+  /** Every topology subscription, consumed by its function. */
+  private citySubscriptions(
+    t: Topology,
+    functions: ReadonlyMap<string, ConsumerFunction>,
+  ): CitySubscription[] {
+    return t.subscriptions.map((spec) => {
       const sub = new CitySubscription(this, `${spec.id}Subscription`, {
         bus: this.cityBus.bus,
         spec,
@@ -199,36 +267,6 @@ export class BuzzVilleStack extends Stack {
       functions.get(functionOf(t, spec).id)?.consume(sub);
       return sub;
     });
-
-    this.crisis = new CrisisShedding(this, "Crisis", {
-      spec: t.crisis,
-      bus: this.cityBus.bus,
-      critical: this.subscriptions.filter((s) => s.spec.priority === "critical"),
-      shed: this.subscriptions.filter((s) => s.spec.priority === t.crisis.shedPriority),
-      readModelsTable: this.dataStores.readModelsTable,
-      projectRoot: props.projectRoot ?? PROJECT_ROOT,
-      bundle: props.bundle ?? true,
-      logRetention,
-      removalPolicy,
-    });
-    const fnList = [...functions.values()];
-    this.alarms = new OpsAlarms(this, "Alarms", {
-      subscriptions: this.subscriptions,
-      functions: fnList,
-      writeThrottleTables: [
-        { logicalId: SHARED_IDS.eventsTable, table: this.dataStores.eventsTable },
-        { logicalId: SHARED_IDS.readModelsTable, table: this.dataStores.readModelsTable },
-      ],
-      otherAlarms: [this.crisis.ageAlarm, this.crisis.depthAlarm],
-      ...(props.alarmEmail !== undefined ? { alarmEmail: props.alarmEmail } : {}),
-    });
-    this.dashboard = new OpsDashboard(this, "Ops", {
-      subscriptions: this.subscriptions,
-      functions: fnList,
-      eventsTable: this.dataStores.eventsTable,
-      alarms: this.alarms,
-    });
-    this.outputs();
   }
 
   /** Name or ARN of each shared resource, as the functions receive it. */

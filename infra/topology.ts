@@ -4,6 +4,7 @@
  * it as mermaid. Only logical ids live here: physical names are chosen by CloudFormation on AWS
  * and by the local deployment locally.
  */
+import type { Priority } from "../events/envelope.ts";
 import {
   ALERT_TYPES,
   DERIVED_SOURCES,
@@ -14,7 +15,7 @@ import {
   type Source,
 } from "../events/names.ts";
 
-export type Priority = "critical" | "high" | "normal" | "info";
+export type { Priority } from "../events/envelope.ts";
 
 /** An EventBridge event pattern, as JSON. */
 export type EventPattern = { readonly [key: string]: unknown };

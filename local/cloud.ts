@@ -7,6 +7,7 @@
  */
 import { join } from "node:path";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { LOCAL_ACCOUNT } from "./account.ts";
 import { createEventBridgeService, type EventBridgeService } from "./eventbridge/index.ts";
 import { type Gateway, type GatewayOptions, startGateway } from "./gateway/server.ts";
 import { createPipesService, type PipesService } from "./pipes/api.ts";
@@ -45,6 +46,17 @@ export interface LocalCloud {
   stop(): Promise<void>;
 }
 
+/**
+ * Starts the local cloud (no topology: `deployTopology` or a whole city with `startLocalCity`,
+ * local/up/city.ts). Any AWS SDK client pointed at `endpoint` talks to it.
+ *
+ * @example
+ * const cloud = await startLocalCloud({ port: 0 }); // 0: any free port
+ * const { endpoint, region } = cloud;
+ * const sqs = new SQSClient({ endpoint, region, credentials: LOCAL_CREDENTIALS });
+ * await sqs.send(new CreateQueueCommand({ QueueName: "demo" }));
+ * await cloud.stop();
+ */
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
   const gateway = await startGateway(options);
   const endpoint = gateway.url;
@@ -64,7 +76,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
   const eventBridge = createEventBridgeService({
     region,
-    accountId: "000000000000",
+    accountId: LOCAL_ACCOUNT,
     targets,
     // Deliveries still owed survive a restart on the same --data-dir (docs/RELIABILITY.md).
     ...(options.dataDir ? { dataDir: join(options.dataDir, "eventbridge") } : {}),

@@ -1,5 +1,5 @@
 /** What the local deployment created: logical id -> physical names, ARNs and URLs. */
-import type { ExpectedEventSource, QueueRole } from "../infra/resources.ts";
+import type { ExpectedEventSource, ExpectedFunction, QueueRole } from "../infra/resources.ts";
 
 export interface DeployedQueue {
   readonly logicalId: string;
@@ -13,14 +13,10 @@ export interface DeployedQueue {
   readonly deadLetterQueue?: string;
 }
 
-export interface DeployedFunction {
+/** A function as deployed: its expected description (infra/resources.ts) under a physical name. */
+export interface DeployedFunction extends Omit<ExpectedFunction, "logicalId" | "resourceEnv"> {
   readonly name: string;
-  readonly functionId: string;
-  readonly service: string;
-  readonly entry: string;
-  readonly timeoutSeconds: number;
-  readonly memoryMb: number;
-  /** RESOURCE_ENV variable -> physical name or ARN. */
+  /** RESOURCE_ENV variable -> physical name or ARN (the expected one maps to logical ids). */
   readonly resourceEnv: Readonly<Record<string, string>>;
 }
 

@@ -75,14 +75,11 @@ function number(
   return n;
 }
 
-/** Parses and checks the flags; throws SimulatorArgumentError naming the flag and what is allowed. */
-export function parseSimulateArgs(
+function parseSimulateFlags(
   argv: readonly string[],
-  env: Readonly<Record<string, string | undefined>>,
-): SimulateArgs | "help" {
-  let parsed: ReturnType<typeof parseArgs>;
+): Readonly<Record<string, string | boolean | undefined>> {
   try {
-    parsed = parseArgs({
+    return parseArgs({
       args: [...argv],
       strict: true,
       allowPositionals: false,
@@ -95,7 +92,7 @@ export function parseSimulateArgs(
         bus: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
-    });
+    }).values;
   } catch (cause) {
     const message = (cause instanceof Error ? cause.message : String(cause)).replace(/\.$/, "");
     throw new SimulatorArgumentError(
@@ -103,7 +100,14 @@ export function parseSimulateArgs(
       { cause },
     );
   }
-  const v = parsed.values as Record<string, string | boolean | undefined>;
+}
+
+/** Parses and checks the flags; throws SimulatorArgumentError naming the flag and what is allowed. */
+export function parseSimulateArgs(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): SimulateArgs | "help" {
+  const v = parseSimulateFlags(argv);
   if (v.help) return "help";
   const scenario = v.scenario;
   if (scenario === undefined) {

@@ -25,9 +25,7 @@
  * throws for a failed entry: failures are counted in the summary.
  */
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import type { AnyCityEvent } from "../events/catalog.ts";
 import type { PutEventsPort } from "../events/publisher.ts";
-import { putEventsEntryOf } from "../events/publisher.ts";
 import type { RetryPolicy } from "../events/publisher-policy.ts";
 import { buildCity, type City } from "./city.ts";
 import { type Clock, iso, systemClock } from "./clock.ts";
@@ -42,8 +40,9 @@ import {
   SCENARIOS,
   type ScenarioName,
 } from "./scenarios/index.ts";
-import { newRecorder, type Progress, record, snapshot } from "./stats.ts";
-import type { EventDraft, ScenarioStep } from "./steps.ts";
+import { newRecorder, type Progress, snapshot } from "./stats.ts";
+import { StepSender } from "./step-sender.ts";
+import type { ScenarioStep } from "./steps.ts";
 import { SimulatorTransport } from "./transport.ts";
 
 export type { Progress } from "./stats.ts";
@@ -111,12 +110,6 @@ export interface RunSummary extends Progress {
   readonly heldBack: number;
 }
 
-const draftsOfEvent = (step: ScenarioStep): EventDraft[] =>
-  step.kind === "event" ? [step.draft] : [];
-
-/** Keep this many sent entries for duplicate deliveries. */
-const DUPLICATE_WINDOW = 5000;
-
 function resolveScenario(s: ScenarioName | Scenario, chaos: ChaosOptions | undefined): Scenario {
   if (typeof s !== "string") return s;
   if (!isScenarioName(s)) {
@@ -127,9 +120,8 @@ function resolveScenario(s: ScenarioName | Scenario, chaos: ChaosOptions | undef
   return s === "chaos" && chaos ? chaosScenario(chaos) : SCENARIOS[s];
 }
 
-export async function runScenario(options: RunScenarioOptions): Promise<RunSummary> {
-  const rate = options.rate ?? 10;
-  const durationSeconds = options.durationSeconds ?? 60;
+/** The run's numbers, checked: every bad option is named with what is allowed. */
+function checkedSettings(options: RunScenarioOptions) {
   const seed = options.seed ?? 42;
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new SimulatorArgumentError(`seed must be an integer in 0..4294967295, got ${seed}`);
@@ -152,6 +144,13 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunSumma
   if (!Number.isInteger(window) || window < 0) {
     throw new SimulatorArgumentError(`batchWindowMs must be an integer >= 0, got ${window}`);
   }
+  const rate = options.rate ?? 10;
+  const durationSeconds = options.durationSeconds ?? 60;
+  return { seed, concurrency, window, rate, durationSeconds };
+}
+
+export async function runScenario(options: RunScenarioOptions): Promise<RunSummary> {
+  const { seed, concurrency, window, rate, durationSeconds } = checkedSettings(options);
   const scenario = resolveScenario(options.scenario, options.chaos);
   const clock = options.clock ?? systemClock;
   const rng = new Rng(seed);
@@ -173,122 +172,18 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunSumma
     runTag: options.runTag ?? `r${startMs.toString(36)}`,
   });
   const rec = newRecorder(options.maxAcceptedIds ?? 100_000);
-  const sentEntries = new Map<string, ReturnType<typeof putEventsEntryOf>>();
-  const progressEvery = options.progressIntervalMs ?? 1000;
-  let lastProgress = startMs;
-  const report = (): void => options.onProgress?.(snapshot(rec, clock.now() - startMs));
-
-  const flush = async (due: ScenarioStep[]): Promise<void> => {
-    const lanes = new Map<string, ScenarioStep[]>();
-    const raw: ScenarioStep[] = [];
-    for (const step of due) {
-      if (step.kind === "event" || step.kind === "reorder") {
-        const lane = lanes.get(step.producerId) ?? [];
-        lane.push(step);
-        lanes.set(step.producerId, lane);
-      } else raw.push(step);
-    }
-    const remember = (events: readonly AnyCityEvent[]): void => {
-      for (const e of events) {
-        sentEntries.set(e.detail.meta.eventId, putEventsEntryOf(e, options.busName));
-        if (sentEntries.size > DUPLICATE_WINDOW) {
-          const oldest = sentEntries.keys().next().value;
-          if (oldest !== undefined) sentEntries.delete(oldest);
-        }
-      }
-    };
-    // Lanes without a reordered pair: stamped per producer, sent together in batched calls.
-    const plain = [...lanes.entries()].filter(([, steps]) =>
-      steps.every((x) => x.kind === "event"),
-    );
-    const tick = await transport.publishTick(
-      plain.map(([producerId, steps]) => [producerId, steps.flatMap(draftsOfEvent)] as const),
-    );
-    remember(tick.events);
-    for (const o of tick.outcomes) record(rec, "event", o);
-    // A lane with a reordered pair keeps its order: its events up to the pair, the pair late-first.
-    const runLane = async ([producerId, steps]: [string, ScenarioStep[]]): Promise<void> => {
-      let batch: EventDraft[] = [];
-      const publishBatch = async (): Promise<void> => {
-        if (batch.length === 0) return;
-        const { outcomes, events } = await transport.publish(producerId, batch);
-        batch = [];
-        remember(events);
-        for (const o of outcomes) record(rec, "event", o);
-      };
-      for (const step of steps) {
-        if (step.kind === "event") batch.push(step.draft);
-        else if (step.kind === "reorder") {
-          await publishBatch();
-          const { outcomes, events } = await transport.publishReversed(producerId, step.drafts);
-          remember(events);
-          for (const o of outcomes) record(rec, "reordered", o);
-        }
-      }
-      await publishBatch();
-    };
-    const queue = [...lanes.entries()].filter(([, steps]) => steps.some((x) => x.kind !== "event"));
-    const workers = Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) await runLane(next);
-    });
-    await Promise.all(workers);
-    const malformed = raw.flatMap((s) => (s.kind === "malformed" ? [s.entry] : []));
-    if (malformed.length > 0) {
-      for (const o of await transport.sendRaw(malformed)) record(rec, "malformed", o);
-    }
-    const duplicates: { eventId: string; entry: ReturnType<typeof putEventsEntryOf> }[] = [];
-    for (const s of raw) {
-      if (s.kind !== "duplicate") continue;
-      const entry = sentEntries.get(s.eventId);
-      if (entry) duplicates.push({ eventId: s.eventId, entry });
-      else
-        record(rec, "duplicate", {
-          type: "unknown",
-          eventId: s.eventId,
-          errorCode: "OriginalNotSent",
-          errorMessage: `event ${s.eventId} was not accepted earlier, so there is nothing to duplicate`,
-        });
-    }
-    if (duplicates.length > 0) {
-      const outcomes = await transport.sendRaw(duplicates.map((d) => d.entry));
-      outcomes.forEach((o, i) => {
-        record(rec, "duplicate", { ...o, eventId: duplicates[i]?.eventId ?? o.eventId ?? "" });
-      });
-    }
-  };
-
+  const sender = new StepSender(transport, rec, options.busName, concurrency);
   const backpressure = new InfoBackpressure(options.slowDown ?? (() => false));
-  let due: ScenarioStep[] = [];
-  let aborted = false;
-  const lastMs = durationSeconds * 1000;
-  // A step goes out at the end of its batch window (never before its time, never after the run).
-  const sendAt = (atMs: number) =>
-    startMs +
-    (window > 0 ? Math.max(atMs, Math.min(lastMs, Math.ceil(atMs / window) * window)) : atMs);
-  for (const step of run.steps) {
-    if (options.signal?.aborted) {
-      aborted = true;
-      break;
-    }
-    if (sendAt(step.atMs) > clock.now()) {
-      if (due.length > 0) {
-        await flush(due);
-        due = [];
-      }
-      if (clock.now() - lastProgress >= progressEvery) {
-        lastProgress = clock.now();
-        report();
-      }
-      const still = sendAt(step.atMs) - clock.now();
-      if (still > 0) await clock.sleep(still, options.signal);
-      if (options.signal?.aborted) {
-        aborted = true;
-        break;
-      }
-    }
-    if (step.kind !== "event" || backpressure.admit(step.draft)) due.push(step);
-  }
-  if (due.length > 0) await flush(due); // their time had come before any abort
+  const aborted = await playSteps(run.steps, {
+    options,
+    clock,
+    startMs,
+    lastMs: durationSeconds * 1000,
+    window,
+    send: (due) => sender.flush(due),
+    admit: (step) => step.kind !== "event" || backpressure.admit(step.draft),
+    report: () => options.onProgress?.(snapshot(rec, clock.now() - startMs)),
+  });
   const endOfRun = startMs + durationSeconds * 1000 - clock.now();
   if (!aborted && endOfRun > 0) await clock.sleep(endOfRun, options.signal);
   const endMs = clock.now();
@@ -308,4 +203,56 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunSumma
     expected: run.expected,
     heldBack: backpressure.heldBack,
   };
+}
+
+/**
+ * Sends each step at the end of its batch window (never before its time, never after the run),
+ * the steps due together in one go; resolves with whether the run was aborted.
+ */
+async function playSteps(
+  steps: Iterable<ScenarioStep>,
+  p: {
+    readonly options: RunScenarioOptions;
+    readonly clock: Clock;
+    readonly startMs: number;
+    readonly lastMs: number;
+    readonly window: number;
+    readonly send: (due: ScenarioStep[]) => Promise<void>;
+    readonly admit: (step: ScenarioStep) => boolean;
+    readonly report: () => void;
+  },
+): Promise<boolean> {
+  const { clock, window, lastMs, options } = p;
+  const progressEvery = options.progressIntervalMs ?? 1000;
+  let lastProgress = p.startMs;
+  const sendAt = (atMs: number) =>
+    p.startMs +
+    (window > 0 ? Math.max(atMs, Math.min(lastMs, Math.ceil(atMs / window) * window)) : atMs);
+  let due: ScenarioStep[] = [];
+  let aborted = false;
+  for (const step of steps) {
+    if (options.signal?.aborted) {
+      aborted = true;
+      break;
+    }
+    if (sendAt(step.atMs) > clock.now()) {
+      if (due.length > 0) {
+        await p.send(due);
+        due = [];
+      }
+      if (clock.now() - lastProgress >= progressEvery) {
+        lastProgress = clock.now();
+        p.report();
+      }
+      const still = sendAt(step.atMs) - clock.now();
+      if (still > 0) await clock.sleep(still, options.signal);
+      if (options.signal?.aborted) {
+        aborted = true;
+        break;
+      }
+    }
+    if (p.admit(step)) due.push(step);
+  }
+  if (due.length > 0) await p.send(due); // their time had come before any abort
+  return aborted;
 }

@@ -10,12 +10,6 @@
  */
 import type { AnyEventDraft } from "../events/draft.ts";
 
-/**
- * The publisher's input (catalog `AnyEventDraft`): type + payload (typed per type) + optional
- * ids and times. The publisher validates it and stamps the rest of `meta`.
- */
-export type EventDraft = AnyEventDraft;
-
 /** A PutEvents entry as sent on the wire when bypassing the publisher. */
 export interface RawEntry {
   readonly Source: string;
@@ -31,14 +25,14 @@ interface StepBase {
 export interface EventStep extends StepBase {
   readonly kind: "event";
   readonly producerId: string;
-  readonly draft: EventDraft;
+  readonly draft: AnyEventDraft;
 }
 
 export interface ReorderStep extends StepBase {
   readonly kind: "reorder";
   readonly producerId: string;
   /** Stamped in this order, delivered in reverse. */
-  readonly drafts: readonly [EventDraft, EventDraft];
+  readonly drafts: readonly [AnyEventDraft, AnyEventDraft];
 }
 
 export interface DuplicateStep extends StepBase {
@@ -57,7 +51,7 @@ export interface MalformedStep extends StepBase {
 export type ScenarioStep = EventStep | ReorderStep | DuplicateStep | MalformedStep;
 
 /** Every draft a step carries (a reorder carries two). */
-export function draftsOf(step: ScenarioStep): readonly EventDraft[] {
+export function draftsOf(step: ScenarioStep): readonly AnyEventDraft[] {
   if (step.kind === "event") return [step.draft];
   if (step.kind === "reorder") return step.drafts;
   return [];

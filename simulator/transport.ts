@@ -13,10 +13,11 @@ import {
   type PutEventsRequestEntry,
 } from "@aws-sdk/client-eventbridge";
 import type { AnyCityEvent } from "../events/catalog.ts";
+import type { AnyEventDraft } from "../events/draft.ts";
 import { InvalidEventError, PublishFailedError } from "../events/errors.ts";
 import { CityEventPublisher, type PutEventsPort, putEventsEntryOf } from "../events/publisher.ts";
 import type { RetryPolicy } from "../events/publisher-policy.ts";
-import type { EventDraft, RawEntry } from "./steps.ts";
+import type { RawEntry } from "./steps.ts";
 
 /** The outcome of one entry sent. */
 export interface EntryOutcome {
@@ -27,7 +28,7 @@ export interface EntryOutcome {
   readonly errorMessage?: string;
 }
 
-function failed(d: EventDraft, errorCode: string, errorMessage: string): EntryOutcome {
+function failed(d: AnyEventDraft, errorCode: string, errorMessage: string): EntryOutcome {
   return { type: d.type, ...(d.eventId ? { eventId: d.eventId } : {}), errorCode, errorMessage };
 }
 
@@ -107,7 +108,7 @@ export class SimulatorTransport {
    */
   async publish(
     producerId: string,
-    drafts: readonly EventDraft[],
+    drafts: readonly AnyEventDraft[],
   ): Promise<{ outcomes: EntryOutcome[]; events: AnyCityEvent[] }> {
     return this.publishTick([[producerId, drafts]]);
   }
@@ -120,7 +121,7 @@ export class SimulatorTransport {
    * throws: every draft gets an outcome; an invalid draft fails alone.
    */
   async publishTick(
-    lanes: readonly (readonly [string, readonly EventDraft[]])[],
+    lanes: readonly (readonly [string, readonly AnyEventDraft[]])[],
   ): Promise<{ outcomes: EntryOutcome[]; events: AnyCityEvent[] }> {
     const outcomes: EntryOutcome[] = [];
     const stamped: AnyCityEvent[] = [];
@@ -137,7 +138,7 @@ export class SimulatorTransport {
   /** Stamps one producer's drafts (capture mode: nothing is sent). Invalid drafts fail alone. */
   async #stamp(
     producerId: string,
-    drafts: readonly EventDraft[],
+    drafts: readonly AnyEventDraft[],
   ): Promise<{ outcomes: EntryOutcome[]; events: AnyCityEvent[] }> {
     const { publisher, port } = this.#publisherOf(producerId);
     port.captured = [];
@@ -205,7 +206,7 @@ export class SimulatorTransport {
    */
   async publishReversed(
     producerId: string,
-    drafts: readonly [EventDraft, EventDraft],
+    drafts: readonly [AnyEventDraft, AnyEventDraft],
   ): Promise<{ outcomes: EntryOutcome[]; events: AnyCityEvent[] }> {
     const { publisher, port } = this.#publisherOf(producerId);
     port.captured = [];

@@ -8,7 +8,7 @@ import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SHARED_IDS } from "../../infra/resources.ts";
 import { topology } from "../../infra/topology.ts";
 import { LOCAL_CREDENTIALS } from "../../local/targets.ts";
-import { startCity } from "../../local/up/city.ts";
+import { startLocalCity } from "../../local/up/city.ts";
 import { BenchError } from "../errors.ts";
 import type { MachineFacts } from "../machine.ts";
 import { type CeilingResult, measureCeiling } from "./ceiling.ts";
@@ -117,7 +117,7 @@ export async function runCityBench(options: CityBenchOptions): Promise<CityBench
   const ordered = new Set(topology.subscriptions.filter((s) => s.ordering).map((s) => s.id));
   let meter: CityMeter | undefined;
   options.progress("booting the city (local cloud, topology, functions)");
-  const city = await startCity({
+  const city = await startLocalCity({
     host: "127.0.0.1",
     prefix: "bench",
     onError: (where, error) => note(`[${where}] ${String(error)}`),

@@ -69,3 +69,13 @@ export function intFlag(
   }
   return n;
 }
+
+/** A number > 0 (seconds, rates). */
+export function positiveFlag(flag: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new OpsUsageError(`--${flag} must be a number > 0, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}

@@ -52,103 +52,128 @@ export async function main(argv: readonly string[], io: OpsIo = defaultIo()): Pr
       io.stdout.write(REPLAY_USAGE);
       return 0;
     }
-    if (values.from === undefined) throw new OpsUsageError("--from ISO is required");
-    if (values.to === undefined) throw new OpsUsageError("--to ISO is required");
-    const now = io.now ?? Date.now;
-    const from = isoInstant("from", values.from) ?? 0;
-    const to = values.to === "now" ? now() : (isoInstant("to", values.to) ?? 0);
-    if (to > now()) {
-      throw new OpsUsageError(
-        `--to must not be in the future (EventBridge replays only what was archived), got ${String(values.to)}; now is ${new Date(now()).toISOString()} (--to now is allowed)`,
-      );
-    }
-    if (from >= to) {
-      throw new OpsUsageError(
-        `--from must be before --to, got --from ${String(values.from)} --to ${String(values.to)}`,
-      );
-    }
-    const timeoutMs = (intFlag("timeout", values.timeout, { min: 1, max: 86_400 }) ?? 900) * 1000;
-    const pollMs = intFlag("poll-ms", values["poll-ms"], { min: 10, max: 60_000 }) ?? 1000;
-    const sleep = io.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-    const name = str(values.name) ?? `ops-replay-${now()}`;
-    if (!/^[.\-_A-Za-z0-9]{1,64}$/.test(name)) {
-      throw new OpsUsageError(
-        `--name must be 1-64 letters, digits, '.', '-' or '_', got ${JSON.stringify(name)}`,
-      );
-    }
+    const request = checkedRequest(values, io.now ?? Date.now);
     const aws = clientsFor(values, io);
     try {
-      const where = deploymentFrom(values, aws);
-      const archiveName = str(values.archive) ?? (await where.archiveName(str(values.bus)));
-      const archive = await aws.events
-        .send(new DescribeArchiveCommand({ ArchiveName: archiveName }))
-        .catch((error: unknown) => {
-          throw new OpsError(
-            `cannot read archive ${archiveName} at ${aws.describe("EVENTBRIDGE")}`,
-            {
-              cause: error,
-            },
-          );
-        });
-      const busArn = archive.EventSourceArn;
-      if (!archive.ArchiveArn || !busArn) {
-        throw new OpsError(`archive ${archiveName} has no ARN or source bus`);
-      }
-      const busName = busArn.split("event-bus/").pop() ?? busArn;
-      const ruleNames = (str(values.rules) ?? "")
-        .split(",")
-        .map((r) => r.trim())
-        .filter(Boolean);
-      const filter = ruleNames.length
-        ? pickRules(await where.rules({ name: busName, arn: busArn }), ruleNames)
-        : [];
-
-      await aws.events.send(
-        new StartReplayCommand({
-          ReplayName: name,
-          Description: `buzzville replay ${new Date(from).toISOString()}..${new Date(to).toISOString()}`,
-          EventSourceArn: archive.ArchiveArn,
-          EventStartTime: new Date(from),
-          EventEndTime: new Date(to),
-          Destination: {
-            Arn: busArn,
-            ...(filter.length ? { FilterArns: filter.map((r) => r.arn) } : {}),
-          },
-        }),
-      );
+      const started = await startReplay(values, aws, request);
       io.stdout.write(
-        `replay ${name}: ${archiveName} [${new Date(from).toISOString()}, ${new Date(to).toISOString()}) -> ${busName}${filter.length ? ` (rules ${filter.map((r) => r.logicalId ?? r.name).join(", ")})` : " (all rules)"}\n`,
+        `replay ${request.name}: ${started.archiveName} [${new Date(request.from).toISOString()}, ${new Date(request.to).toISOString()}) -> ${started.busName}${started.filter.length ? ` (rules ${started.filter.map((r) => r.logicalId ?? r.name).join(", ")})` : " (all rules)"}\n`,
       );
-
-      const deadline = now() + timeoutMs;
-      let shown = "";
-      for (;;) {
-        const r = await aws.events.send(new DescribeReplayCommand({ ReplayName: name }));
-        const state = r.State ?? "UNKNOWN";
-        const last = r.EventLastReplayedTime?.toISOString();
-        const line = `  ${state}${last ? `, replayed up to ${last}` : ""}`;
-        if (line !== shown) {
-          io.stdout.write(`${line}\n`);
-          shown = line;
-        }
-        if (DONE.has(state)) {
-          if (state === "COMPLETED") {
-            io.stdout.write(`replay ${name} completed\n`);
-            return 0;
-          }
-          throw new OpsError(
-            `replay ${name} ended ${state}${r.StateReason ? `: ${r.StateReason}` : ""}`,
-          );
-        }
-        if (now() >= deadline) {
-          throw new OpsError(
-            `replay ${name} is still ${state} after ${timeoutMs / 1000} s; it goes on — check with: aws events describe-replay --replay-name ${name}`,
-          );
-        }
-        await sleep(pollMs);
-      }
+      return await followReplay(aws, request, io);
     } finally {
       aws.destroy();
     }
   });
+}
+
+type Values = ReturnType<typeof parseFlags>["values"];
+type Aws = ReturnType<typeof clientsFor>;
+
+/** What to replay, checked: a past window, a valid replay name, the polling bounds. */
+interface ReplayRequest {
+  readonly from: number;
+  readonly to: number;
+  readonly name: string;
+  readonly timeoutMs: number;
+  readonly pollMs: number;
+  readonly now: () => number;
+}
+
+function checkedRequest(values: Values, now: () => number): ReplayRequest {
+  if (values.from === undefined) throw new OpsUsageError("--from ISO is required");
+  if (values.to === undefined) throw new OpsUsageError("--to ISO is required");
+  const from = isoInstant("from", values.from) ?? 0;
+  const to = values.to === "now" ? now() : (isoInstant("to", values.to) ?? 0);
+  if (to > now()) {
+    throw new OpsUsageError(
+      `--to must not be in the future (EventBridge replays only what was archived), got ${String(values.to)}; now is ${new Date(now()).toISOString()} (--to now is allowed)`,
+    );
+  }
+  if (from >= to) {
+    throw new OpsUsageError(
+      `--from must be before --to, got --from ${String(values.from)} --to ${String(values.to)}`,
+    );
+  }
+  const timeoutMs = (intFlag("timeout", values.timeout, { min: 1, max: 86_400 }) ?? 900) * 1000;
+  const pollMs = intFlag("poll-ms", values["poll-ms"], { min: 10, max: 60_000 }) ?? 1000;
+  const name = str(values.name) ?? `ops-replay-${now()}`;
+  if (!/^[.\-_A-Za-z0-9]{1,64}$/.test(name)) {
+    throw new OpsUsageError(
+      `--name must be 1-64 letters, digits, '.', '-' or '_', got ${JSON.stringify(name)}`,
+    );
+  }
+  return { from, to, name, timeoutMs, pollMs, now };
+}
+
+/** StartReplay from the archive to the bus it archives, through the chosen rules only if any. */
+async function startReplay(values: Values, aws: Aws, request: ReplayRequest) {
+  const where = deploymentFrom(values, aws);
+  const archiveName = str(values.archive) ?? (await where.archiveName(str(values.bus)));
+  const archive = await aws.events
+    .send(new DescribeArchiveCommand({ ArchiveName: archiveName }))
+    .catch((error: unknown) => {
+      throw new OpsError(`cannot read archive ${archiveName} at ${aws.describe("EVENTBRIDGE")}`, {
+        cause: error,
+      });
+    });
+  const busArn = archive.EventSourceArn;
+  if (!archive.ArchiveArn || !busArn) {
+    throw new OpsError(`archive ${archiveName} has no ARN or source bus`);
+  }
+  const busName = busArn.split("event-bus/").pop() ?? busArn;
+  const ruleNames = (str(values.rules) ?? "")
+    .split(",")
+    .map((r) => r.trim())
+    .filter(Boolean);
+  const filter = ruleNames.length
+    ? pickRules(await where.rules({ name: busName, arn: busArn }), ruleNames)
+    : [];
+  const { from, to } = request;
+  await aws.events.send(
+    new StartReplayCommand({
+      ReplayName: request.name,
+      Description: `buzzville replay ${new Date(from).toISOString()}..${new Date(to).toISOString()}`,
+      EventSourceArn: archive.ArchiveArn,
+      EventStartTime: new Date(from),
+      EventEndTime: new Date(to),
+      Destination: {
+        Arn: busArn,
+        ...(filter.length ? { FilterArns: filter.map((r) => r.arn) } : {}),
+      },
+    }),
+  );
+  return { archiveName, busName, filter };
+}
+
+/** Prints each new state until the replay is done (0 when completed) or the timeout. */
+async function followReplay(aws: Aws, request: ReplayRequest, io: OpsIo): Promise<number> {
+  const { name, now, timeoutMs } = request;
+  const sleep = io.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const deadline = now() + timeoutMs;
+  let shown = "";
+  for (;;) {
+    const r = await aws.events.send(new DescribeReplayCommand({ ReplayName: name }));
+    const state = r.State ?? "UNKNOWN";
+    const last = r.EventLastReplayedTime?.toISOString();
+    const line = `  ${state}${last ? `, replayed up to ${last}` : ""}`;
+    if (line !== shown) {
+      io.stdout.write(`${line}\n`);
+      shown = line;
+    }
+    if (DONE.has(state)) {
+      if (state === "COMPLETED") {
+        io.stdout.write(`replay ${name} completed\n`);
+        return 0;
+      }
+      throw new OpsError(
+        `replay ${name} ended ${state}${r.StateReason ? `: ${r.StateReason}` : ""}`,
+      );
+    }
+    if (now() >= deadline) {
+      throw new OpsError(
+        `replay ${name} is still ${state} after ${timeoutMs / 1000} s; it goes on — check with: aws events describe-replay --replay-name ${name}`,
+      );
+    }
+    await sleep(request.pollMs);
+  }
 }

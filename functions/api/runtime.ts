@@ -39,11 +39,8 @@ export function apiDeps(
   clock: Clock = systemClock,
 ): ApiDeps {
   const config = lazyConfig(ConfigSchema, () => env)();
-  const eventsTable = String(config[RESOURCE_ENV.eventsTable]);
-  const docs = new DynamoDbDocumentStore(
-    clients.documents,
-    String(config[RESOURCE_ENV.readModelsTable]),
-  );
+  const eventsTable = config[RESOURCE_ENV.eventsTable];
+  const docs = new DynamoDbDocumentStore(clients.documents, config[RESOURCE_ENV.readModelsTable]);
   return {
     store: eventStore({ documents: clients.documents, eventsTable }),
     docs,

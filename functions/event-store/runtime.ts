@@ -26,10 +26,10 @@ export function buildRuntime(): ServiceRuntime {
   const env = config();
   const clients = awsClients(observability(SERVICE).tracer);
   const store = new EventStore({
-    storage: new DynamoDbEventStorage(clients.documents, String(env[RESOURCE_ENV.eventsTable])),
+    storage: new DynamoDbEventStorage(clients.documents, env[RESOURCE_ENV.eventsTable]),
     clock: systemClock,
     projection: streamStateProjection,
-    snapshotEvery: Number(env.SNAPSHOT_EVERY),
+    snapshotEvery: env.SNAPSHOT_EVERY,
   });
   const batcher = new StreamBatcher(store);
   return {

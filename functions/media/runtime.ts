@@ -29,7 +29,7 @@ export function buildRuntime(): ServiceRuntime {
   const service = new MediaService({
     // Zone queues are read once per container, then written at their known version.
     docs: new CachedDocumentStore(parts.docs),
-    channel: new SnsMediaChannel(parts.clients.sns, String(env[RESOURCE_ENV.mediaTopic])),
+    channel: new SnsMediaChannel(parts.clients.sns, env[RESOURCE_ENV.mediaTopic]),
     breaker: new CircuitBreaker({
       name: "media-topic",
       store: new DynamoDbBreakerStore(
@@ -40,7 +40,7 @@ export function buildRuntime(): ServiceRuntime {
     }),
     bus: { publishDerived: (cause, drafts) => parts.publisher().publishDerived(cause, drafts) },
     clock: systemClock,
-    minIntervalMs: Number(env.MEDIA_MIN_INTERVAL_MS),
+    minIntervalMs: env.MEDIA_MIN_INTERVAL_MS,
   });
   return { ...consumerRuntime(parts), ...mediaHooks(service) };
 }

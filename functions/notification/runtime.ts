@@ -47,7 +47,7 @@ export async function buildRuntime(): Promise<ServiceRuntime> {
     docs: new CachedDocumentStore(parts.docs),
     clock: systemClock,
     registry,
-    channel: new SnsZoneChannel(parts.clients.sns, String(env[RESOURCE_ENV.citizenAlertsTopic])),
+    channel: new SnsZoneChannel(parts.clients.sns, env[RESOURCE_ENV.citizenAlertsTopic]),
     breaker: new CircuitBreaker({
       name: "citizen-alerts",
       store: new DynamoDbBreakerStore(
@@ -55,9 +55,9 @@ export async function buildRuntime(): Promise<ServiceRuntime> {
         envValue(readModelsConfig, RESOURCE_ENV.readModelsTable),
       ),
       clock: systemClock,
-      failureThreshold: Number(env.SMS_BREAKER_FAILURES),
-      openMs: Number(env.SMS_BREAKER_OPEN_MS),
-      timeoutMs: Number(env.SMS_TIMEOUT_MS),
+      failureThreshold: env.SMS_BREAKER_FAILURES,
+      openMs: env.SMS_BREAKER_OPEN_MS,
+      timeoutMs: env.SMS_TIMEOUT_MS,
     }),
     bus: { publishDerived: (cause, drafts) => parts.publisher().publishDerived(cause, drafts) },
   });

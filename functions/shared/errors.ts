@@ -1,7 +1,7 @@
 /**
  * Errors of the city's functions. Every error has a base class per area, a `name`, keeps its
  * `cause`, and says what failed, why, and what is allowed. `reason` feeds the `EventFailures`
- * metric's `Reason` dimension (brief, metrics contract).
+ * metric's `Reason` dimension (docs/ARCHITECTURE.md "Operations").
  */
 export type FailureReason = "validation" | "downstream" | "timeout" | "conflict" | "unknown";
 

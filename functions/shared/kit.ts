@@ -49,6 +49,13 @@ export function lazy<T>(build: () => Promise<T> | T): () => Promise<T> {
   };
 }
 
+/**
+ * The SQS Lambda handler of a service over its runtime (built at the first invocation).
+ *
+ * @example
+ * // functions/media/handler.ts: the whole file but its imports
+ * export const handler = cityHandler("media", lazy(buildRuntime));
+ */
 export function cityHandler(service: string, runtime: () => Promise<ServiceRuntime>): SqsHandler {
   return async (event, context) => {
     await loadTracing(); // before the first observability(): the tracer exists only if tracing is on

@@ -26,8 +26,11 @@ export const idempotencyConfig = lazyConfig(
   z.object({ [RESOURCE_ENV.idempotencyTable]: resourceName }),
 );
 
-export const envValue = (config: () => Record<string, unknown>, name: string): string =>
-  String(config()[name]);
+/** A validated configuration value (`config` is a `lazyConfig` whose schema has `name`). */
+export const envValue = <K extends string>(
+  config: () => Readonly<Record<K, string>>,
+  name: K,
+): string => config()[name];
 
 export interface CommonParts {
   readonly clients: AwsClients;

@@ -9,7 +9,14 @@ import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { ids, type QueueRole } from "../resources.ts";
+import { TopologyError } from "../errors.ts";
+import {
+  type ExpectedRule,
+  ids,
+  type QueueRole,
+  type SubscriptionResources,
+  subscriptionResources,
+} from "../resources.ts";
 import type { SubscriptionSpec } from "../topology.ts";
 import { OrderingPipe } from "./ordering-pipe.ts";
 import { DeadLetteredQueue, pinLogicalId, TargetDeadLetterQueue } from "./queues.ts";
@@ -59,85 +66,48 @@ export class CitySubscription extends Construct {
 
   constructor(scope: Construct, id: string, props: CitySubscriptionProps) {
     super(scope, id);
-    const spec = props.spec;
-    this.spec = spec;
-    requireEventPattern(this, "spec.pattern", spec.pattern);
-    const retries = requireInteger(
-      this,
-      "maximumRetryAttempts",
-      props.maximumRetryAttempts ?? 8,
-      0,
-      185,
-    );
-    const maxAge = requireInteger(
-      this,
-      "maximumEventAgeSeconds",
-      props.maximumEventAgeSeconds ?? 3600,
-      60,
-      86_400,
-    );
-    const visibilityTimeoutSeconds = props.visibilityTimeoutSeconds;
-    const maxReceiveCount = props.maxReceiveCount ?? 3;
-
-    this.targetDeadLetterQueue = new TargetDeadLetterQueue(this, "TargetDlq", {
-      visibilityTimeoutSeconds,
-      logicalId: ids.targetDlq(spec),
-    }).queue;
-
-    const consumer = new DeadLetteredQueue(this, "Consumer", {
-      fifo: spec.ordering !== undefined,
-      visibilityTimeoutSeconds,
-      maxReceiveCount,
-      queueLogicalId: ids.queue(spec),
-      dlqLogicalId: ids.dlq(spec),
+    this.spec = props.spec;
+    requireEventPattern(this, "spec.pattern", props.spec.pattern);
+    // What to create is decided in infra/resources.ts (also rendered by the local deployment).
+    const plan = subscriptionResources(props.spec, {
+      visibilityTimeoutSeconds: props.visibilityTimeoutSeconds,
+      maxReceiveCount: props.maxReceiveCount ?? 3,
+      maximumRetryAttempts: requireInteger(
+        this,
+        "maximumRetryAttempts",
+        props.maximumRetryAttempts ?? 8,
+        0,
+        185,
+      ),
+      maximumEventAgeSeconds: requireInteger(
+        this,
+        "maximumEventAgeSeconds",
+        props.maximumEventAgeSeconds ?? 3600,
+        60,
+        86_400,
+      ),
     });
-    this.queue = consumer.queue;
-    const queues: LabelledQueue[] = [];
-
-    if (spec.ordering) {
-      const intake = new DeadLetteredQueue(this, "Intake", {
-        visibilityTimeoutSeconds,
-        maxReceiveCount,
-        queueLogicalId: ids.intakeQueue(spec),
-        dlqLogicalId: ids.intakeDlq(spec),
-      });
+    const queues = renderQueues(this, plan);
+    this.queues = queues.labelled;
+    this.queue = queues.byId(ids.queue(props.spec));
+    this.targetDeadLetterQueue = queues.byId(plan.rule.targetDeadLetterQueue);
+    this.ruleTargetQueue = queues.byId(plan.rule.targetQueue);
+    if (plan.pipe) {
       this.pipe = new OrderingPipe(this, "Ordering", {
-        source: intake.queue,
-        target: consumer.queue,
-        groupIdPath: spec.ordering.groupIdPath,
-        dedupIdPath: spec.ordering.dedupIdPath,
-        pipeLogicalId: ids.pipe(spec),
-        roleLogicalId: ids.pipeRole(spec),
+        source: queues.byId(plan.pipe.sourceQueue),
+        target: queues.byId(plan.pipe.targetQueue),
+        groupIdPath: plan.pipe.groupIdPath,
+        dedupIdPath: plan.pipe.dedupIdPath,
+        pipeLogicalId: plan.pipe.logicalId,
+        roleLogicalId: ids.pipeRole(props.spec),
       });
-      this.ruleTargetQueue = intake.queue;
-      queues.push(
-        { logicalId: ids.intakeQueue(spec), role: "intake", queue: intake.queue },
-        { logicalId: ids.intakeDlq(spec), role: "dlq", queue: intake.deadLetterQueue },
-      );
-    } else {
-      this.ruleTargetQueue = consumer.queue;
     }
-    queues.push(
-      { logicalId: ids.queue(spec), role: "consumer", queue: consumer.queue },
-      { logicalId: ids.dlq(spec), role: "dlq", queue: consumer.deadLetterQueue },
-      { logicalId: ids.targetDlq(spec), role: "target-dlq", queue: this.targetDeadLetterQueue },
-    );
-    this.queues = queues;
-
-    this.rule = new events.Rule(this, "Rule", {
-      eventBus: props.bus,
-      description: spec.description,
-      // why: the topology pattern is EventBridge JSON (prefix / anything-but / exists matchers),
-      // which the L2 EventPattern type models only partially; it is passed through unchanged.
-      eventPattern: spec.pattern as events.EventPattern,
-    });
-    pinLogicalId(this.rule, ids.rule(spec));
-    this.rule.addTarget(
-      new targets.SqsQueue(this.ruleTargetQueue, {
-        deadLetterQueue: this.targetDeadLetterQueue,
-        retryAttempts: retries,
-        maxEventAge: Duration.seconds(maxAge),
-      }),
+    this.rule = renderRule(
+      this,
+      props.bus,
+      plan.rule,
+      this.ruleTargetQueue,
+      this.targetDeadLetterQueue,
     );
   }
 
@@ -150,4 +120,82 @@ export class CitySubscription extends Construct {
   get deadLetterQueues(): readonly LabelledQueue[] {
     return this.queues.filter((q) => q.role === "dlq" || q.role === "target-dlq");
   }
+}
+
+/**
+ * The plan's queues: the target DLQ, then each working queue with its DLQ (construct ids
+ * `TargetDlq`, `Consumer`, `Intake`). Labelled in the order the subscription has always listed
+ * them: intake and its DLQ, consumer and its DLQ, target DLQ.
+ */
+function renderQueues(
+  scope: Construct,
+  plan: SubscriptionResources,
+): { labelled: LabelledQueue[]; byId(logicalId: string): sqs.Queue } {
+  const made = new Map<string, sqs.Queue>();
+  const labelled: LabelledQueue[] = [];
+  // Construct order (and so the template's): target DLQ, consumer queue, intake queue.
+  const inOrder = (["target-dlq", "consumer", "intake"] as const).flatMap((role) =>
+    plan.queues.filter((q) => q.role === role),
+  );
+  for (const q of inOrder) {
+    if (q.role === "target-dlq") {
+      const queue = new TargetDeadLetterQueue(scope, "TargetDlq", {
+        visibilityTimeoutSeconds: q.visibilityTimeoutSeconds,
+        logicalId: q.logicalId,
+      }).queue;
+      made.set(q.logicalId, queue);
+    } else if (q.deadLetterQueue) {
+      const rendered = new DeadLetteredQueue(scope, q.role === "intake" ? "Intake" : "Consumer", {
+        ...(q.role === "consumer" ? { fifo: q.fifo } : {}),
+        visibilityTimeoutSeconds: q.visibilityTimeoutSeconds,
+        maxReceiveCount: q.deadLetterQueue.maxReceiveCount,
+        queueLogicalId: q.logicalId,
+        dlqLogicalId: q.deadLetterQueue.logicalId,
+      });
+      made.set(q.logicalId, rendered.queue);
+      made.set(q.deadLetterQueue.logicalId, rendered.deadLetterQueue);
+    }
+  }
+  const byId = (logicalId: string): sqs.Queue => {
+    const queue = made.get(logicalId);
+    if (!queue)
+      throw new TopologyError(`The subscription plan names queue ${logicalId} but renders none`);
+    return queue;
+  };
+  const working = plan.queues.filter((q) => q.role !== "target-dlq");
+  for (const q of working)
+    labelled.push({ logicalId: q.logicalId, role: q.role, queue: byId(q.logicalId) });
+  const targetDlq = plan.queues.find((q) => q.role === "target-dlq");
+  if (targetDlq)
+    labelled.push({
+      logicalId: targetDlq.logicalId,
+      role: "target-dlq",
+      queue: byId(targetDlq.logicalId),
+    });
+  return { labelled, byId };
+}
+
+function renderRule(
+  scope: Construct,
+  bus: events.IEventBus,
+  plan: ExpectedRule,
+  target: sqs.Queue,
+  deadLetterQueue: sqs.Queue,
+): events.Rule {
+  const rule = new events.Rule(scope, "Rule", {
+    eventBus: bus,
+    description: plan.description,
+    // why: the topology pattern is EventBridge JSON (prefix / anything-but / exists matchers),
+    // which the L2 EventPattern type models only partially; it is passed through unchanged.
+    eventPattern: plan.pattern as events.EventPattern,
+  });
+  pinLogicalId(rule, plan.logicalId);
+  rule.addTarget(
+    new targets.SqsQueue(target, {
+      deadLetterQueue,
+      retryAttempts: plan.maximumRetryAttempts,
+      maxEventAge: Duration.seconds(plan.maximumEventAgeSeconds),
+    }),
+  );
+  return rule;
 }

@@ -143,110 +143,10 @@ export class OpsAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: OpsAlarmsProps) {
     super(scope, id);
-    const age = requireInteger(
-      this,
-      "criticalOldestMessageSeconds",
-      props.criticalOldestMessageSeconds ?? ALARM_DEFAULTS.criticalOldestMessageSeconds,
-      1,
-      3600,
-    );
-    const errorRate = requireNumber(
-      this,
-      "errorRatePercent",
-      props.errorRatePercent ?? ALARM_DEFAULTS.errorRatePercent,
-      0,
-      100,
-    );
-    const p99 = requireInteger(
-      this,
-      "endToEndP99Millis",
-      props.endToEndP99Millis ?? ALARM_DEFAULTS.endToEndP99Millis,
-      1,
-      3_600_000,
-    );
-
-    const slack = requireInteger(
-      this,
-      "batchingSlackSeconds",
-      props.batchingSlackSeconds ?? ALARM_DEFAULTS.batchingSlackSeconds,
-      0,
-      3600,
-    );
-
-    const queueDepth = requireInteger(
-      this,
-      "queueDepthMessages",
-      props.queueDepthMessages ?? ALARM_DEFAULTS.queueDepthMessages,
-      1,
-      100_000_000,
-    );
-    const memoryMb = requireInteger(
-      this,
-      "memoryUsedMb",
-      props.memoryUsedMb ?? ALARM_DEFAULTS.memoryUsedMb,
-      1,
-      10_240,
-    );
-
-    this.thresholds = {
-      criticalOldestMessageSeconds: age,
-      errorRatePercent: errorRate,
-      endToEndP99Millis: p99,
-      queueDepthMessages: queueDepth,
-      memoryUsedMb: memoryMb,
-    };
-
-    for (const sub of props.subscriptions) {
-      for (const dlq of sub.deadLetterQueues) this.dlqAlarm(sub, dlq);
-      for (const q of sub.workingQueues) this.depthAlarm(sub, q, queueDepth);
-      if (sub.spec.priority === "critical") {
-        for (const { logicalId, queue } of sub.workingQueues) {
-          const alarm = this.alarm(`${logicalId}OldestAlarm`, {
-            alarmDescription: `Critical queue ${logicalId}: oldest message older than ${age} s — the ${sub.spec.functionId} consumer is not keeping up.`,
-            metric: queue.metricApproximateAgeOfOldestMessage({
-              period: Duration.minutes(1),
-              statistic: "Maximum",
-            }),
-            threshold: age,
-          });
-          this.criticalAgeAlarms.push(alarm);
-        }
-      }
-    }
-
-    for (const fn of props.functions) {
-      const recordRate = recordErrorRateMetric(fn);
-      if (recordRate) {
-        this.errorRateAlarms.push(
-          this.alarm(`${fn.spec.id}ErrorRateAlarm`, {
-            alarmDescription: `Consumer ${fn.spec.service}: more than ${errorRate} % of the records it received in 5 minutes failed (EventFailures of every reason / NumberOfMessagesReceived of its queues).`,
-            metric: recordRate,
-            threshold: errorRate,
-          }),
-        );
-      }
-      this.crashAlarms.push(
-        this.alarm(`${fn.spec.id}CrashRateAlarm`, {
-          alarmDescription: `Function ${fn.spec.service} crashes: more than ${errorRate} % of its invocations threw or timed out in 5 minutes (the whole batch is retried).`,
-          metric: crashRateMetric(fn),
-          threshold: errorRate,
-        }),
-      );
-      const plan = latencyPlan(
-        fn.spec,
-        fn.subscriptions.map((sub) => sub.spec),
-        p99,
-        slack,
-      );
-      if (plan) this.latencyAlarm(plan);
-      this.memoryAlarms.push(
-        this.alarm(`${fn.spec.id}MemoryAlarm`, {
-          alarmDescription: `Function ${fn.spec.service}: resident memory above ${memoryMb} MB (MemoryRssMb, maximum over a minute; ${fn.spec.memoryMb} MB configured) — a leak or an oversized batch before the function runs out.`,
-          metric: memoryUsedMetric(fn.spec.service),
-          threshold: memoryMb,
-        }),
-      );
-    }
+    const { thresholds, batchingSlackSeconds } = this.checkedThresholds(props);
+    this.thresholds = thresholds;
+    for (const sub of props.subscriptions) this.subscriptionAlarms(sub);
+    for (const fn of props.functions) this.functionAlarms(fn, batchingSlackSeconds);
     this.throttleTables = props.writeThrottleTables ?? [];
     for (const { logicalId, table } of this.throttleTables) {
       this.throttleAlarms.push(
@@ -271,13 +171,89 @@ export class OpsAlarms extends Construct {
       ...this.memoryAlarms,
       ...(props.otherAlarms ?? []),
     );
-
     if (props.alarmEmail !== undefined) {
       const email = requireEmail(this, "alarmEmail", props.alarmEmail);
       this.alarmTopic = this.notificationTopic(email);
       const action = new actions.SnsAction(this.alarmTopic);
       for (const alarm of this.alarms) alarm.addAlarmAction(action);
     }
+  }
+
+  /** The props' thresholds with their defaults, each checked against its allowed range. */
+  private checkedThresholds(props: OpsAlarmsProps) {
+    const value = (
+      name: keyof typeof ALARM_DEFAULTS,
+      min: number,
+      max: number,
+      check: typeof requireInteger = requireInteger,
+    ) => check(this, name, props[name] ?? ALARM_DEFAULTS[name], min, max);
+    const criticalOldestMessageSeconds = value("criticalOldestMessageSeconds", 1, 3600);
+    const errorRatePercent = value("errorRatePercent", 0, 100, requireNumber);
+    const endToEndP99Millis = value("endToEndP99Millis", 1, 3_600_000);
+    const batchingSlackSeconds = value("batchingSlackSeconds", 0, 3600);
+    const queueDepthMessages = value("queueDepthMessages", 1, 100_000_000);
+    const memoryUsedMb = value("memoryUsedMb", 1, 10_240);
+    return {
+      thresholds: {
+        criticalOldestMessageSeconds,
+        errorRatePercent,
+        endToEndP99Millis,
+        queueDepthMessages,
+        memoryUsedMb,
+      },
+      batchingSlackSeconds,
+    };
+  }
+
+  /** Its DLQs (any message), its working queues (depth) and, when critical, their oldest message. */
+  private subscriptionAlarms(sub: CitySubscription): void {
+    const { queueDepthMessages, criticalOldestMessageSeconds: age } = this.thresholds;
+    for (const dlq of sub.deadLetterQueues) this.dlqAlarm(sub, dlq);
+    for (const q of sub.workingQueues) this.depthAlarm(sub, q, queueDepthMessages);
+    if (sub.spec.priority !== "critical") return;
+    for (const { logicalId, queue } of sub.workingQueues) {
+      const alarm = this.alarm(`${logicalId}OldestAlarm`, {
+        alarmDescription: `Critical queue ${logicalId}: oldest message older than ${age} s — the ${sub.spec.functionId} consumer is not keeping up.`,
+        metric: queue.metricApproximateAgeOfOldestMessage({
+          period: Duration.minutes(1),
+          statistic: "Maximum",
+        }),
+        threshold: age,
+      });
+      this.criticalAgeAlarms.push(alarm);
+    }
+  }
+
+  /** Record error rate, crash rate, end-to-end latency and memory of one function. */
+  private functionAlarms(fn: ConsumerFunction, batchingSlackSeconds: number): void {
+    const { errorRatePercent: errorRate, endToEndP99Millis, memoryUsedMb } = this.thresholds;
+    const recordRate = recordErrorRateMetric(fn);
+    if (recordRate) {
+      this.errorRateAlarms.push(
+        this.alarm(`${fn.spec.id}ErrorRateAlarm`, {
+          alarmDescription: `Consumer ${fn.spec.service}: more than ${errorRate} % of the records it received in 5 minutes failed (EventFailures of every reason / NumberOfMessagesReceived of its queues).`,
+          metric: recordRate,
+          threshold: errorRate,
+        }),
+      );
+    }
+    this.crashAlarms.push(
+      this.alarm(`${fn.spec.id}CrashRateAlarm`, {
+        alarmDescription: `Function ${fn.spec.service} crashes: more than ${errorRate} % of its invocations threw or timed out in 5 minutes (the whole batch is retried).`,
+        metric: crashRateMetric(fn),
+        threshold: errorRate,
+      }),
+    );
+    const specs = fn.subscriptions.map((sub) => sub.spec);
+    const plan = latencyPlan(fn.spec, specs, endToEndP99Millis, batchingSlackSeconds);
+    if (plan) this.latencyAlarm(plan);
+    this.memoryAlarms.push(
+      this.alarm(`${fn.spec.id}MemoryAlarm`, {
+        alarmDescription: `Function ${fn.spec.service}: resident memory above ${memoryUsedMb} MB (MemoryRssMb, maximum over a minute; ${fn.spec.memoryMb} MB configured) — a leak or an oversized batch before the function runs out.`,
+        metric: memoryUsedMetric(fn.spec.service),
+        threshold: memoryUsedMb,
+      }),
+    );
   }
 
   /** An alarm on `value > threshold` over one period; no data is not a breach. */

@@ -14,9 +14,10 @@
  * reaches the function through tighter subscriptions, a per-priority alarm on the dimensions
  * `{service, Priority}` (Priority = the event's meta.priority) holds that tighter budget.
  */
-import type { FunctionSpec, Priority, SubscriptionSpec } from "../topology.ts";
+import { PRIORITIES, type Priority } from "../../events/envelope.ts";
+import type { FunctionSpec, SubscriptionSpec } from "../topology.ts";
 
-export const PRIORITIES: readonly Priority[] = ["critical", "high", "normal", "info"];
+export { PRIORITIES };
 
 /** Subscriptions on the critical path: no batching, tight latency. */
 export function isLatencySensitive(sub: SubscriptionSpec): boolean {

@@ -1,6 +1,6 @@
 /**
- * The metrics the ops alarms and the dashboard read: the handlers' EMF (metrics contract in the
- * brief: namespace BuzzVille, dimension `service`, plus `Reason` / `Priority`) and the AWS
+ * The metrics the ops alarms and the dashboard read: the handlers' EMF (docs/ARCHITECTURE.md
+ * "Operations": namespace BuzzVille, dimension `service`, plus `Reason` / `Priority`) and the AWS
  * metrics of the queues and functions, as CloudWatch metrics and metric-math expressions.
  */
 import { Duration } from "aws-cdk-lib";

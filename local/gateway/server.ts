@@ -84,6 +84,21 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
+/** What a request is served with: the backends, the mounted services, the counters. */
+interface Serving {
+  readonly host: string;
+  readonly region: string;
+  readonly queues: QueueBackend;
+  readonly dynamo: DynamoBackend;
+  readonly requests: RequestCounter;
+  /** Mounted after start (local/cloud.ts). */
+  events?: JsonTargetService;
+  pipes?: RestJsonService;
+  api?: LocalApi;
+  /** Known once the server listens. */
+  port: number;
+}
+
 export async function startGateway(options: GatewayOptions = {}): Promise<Gateway> {
   const host = options.host ?? "127.0.0.1";
   const region = options.region ?? "us-east-1";
@@ -92,189 +107,44 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     startQueueBackend({ region, ...(dataDir ? { dataDir } : {}) }),
     startDynamoBackend(dataDir ? { dataDir } : {}),
   ]);
-  let events: JsonTargetService | undefined;
-  let pipes: RestJsonService | undefined;
-  let api: LocalApi | undefined;
-  const requests = new RequestCounter();
-
+  const serving: Serving = {
+    host,
+    region,
+    queues,
+    dynamo,
+    requests: new RequestCounter(),
+    port: 0,
+  };
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (res.headersSent) {
-        res.destroy(error instanceof Error ? error : undefined);
-        return;
-      }
-      const path = (req.url ?? "/").split("?")[0] ?? "/";
-      const shape = errorShapeOf(error, req.method ?? "GET", path);
-      writeAwsError(res, routeRequest(req.headers, path).protocol, shape);
-    });
+    handle(serving, req, res).catch((error: unknown) => answerFailure(req, res, error));
   });
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? "/").split("?")[0] ?? "/";
-    const refused = guardRequest(req.headers, routeRequest(req.headers, path).service, { host });
-    if (refused) return writeAwsError(res, routeRequest(req.headers, path).protocol, refused);
-    if (req.method === "GET" && (path === "/health" || path === "/_buzzville/health")) {
-      res.setHeader("content-type", "application/json");
-      res.end(JSON.stringify({ status: "ok", services: SUPPORTED_SERVICES, region }));
-      return;
-    }
-    if (req.method === "GET" && path.startsWith("/_buzzville/queues/")) {
-      // Non-destructive inspection of a queue (ready, in flight, delayed), for the summary.
-      const name = path.slice("/_buzzville/queues/".length);
-      const answer = await send(queues.port, {
-        method: "GET",
-        path: `/_fauxqs/queues/${name}`,
-        headers: {},
-        body: "",
-      });
-      res.statusCode = answer.status;
-      res.setHeader("content-type", "application/json");
-      res.end(answer.body);
-      return;
-    }
-    if (req.method === "GET" && path === "/_buzzville/metrics") {
-      res.setHeader("content-type", "application/json");
-      res.end(JSON.stringify({ requests: requests.snapshot() }));
-      return;
-    }
-    if (path.startsWith("/api/")) return serveApi(api, req, res);
-    const route = routeRequest(req.headers, path);
-    // SQS's query protocol is counted once its Action is parsed (sqsQuery); SNS's is not parsed.
-    if (route.service && !(route.service === "sqs" && route.protocol === "query")) {
-      const action =
-        route.action ??
-        (route.service === "pipes" ? `${req.method} /v1/pipes` : `${route.protocol} request`);
-      requests.count("client", route.service, action);
-    }
-    switch (route.service) {
-      // In process: the backends' own request handlers get this very request (no second hop).
-      case "sns":
-      case "sts":
-        return queues.handle(req, res);
-      case "sqs":
-        if (route.protocol === "query") return sqsQuery(req, res);
-        return serveCheckedSqsJson(req, res, queues.inject, route.action ?? "");
-      case "dynamodb":
-        if (route.action && !DYNAMODB_ACTIONS.has(route.action)) return unsupported(res, route);
-        return dynamo.handle(req, res);
-      case "events":
-        return serveJson(events, route, req, res);
-      case "pipes":
-        return servePipes(req, res);
-      default:
-        return unsupported(res, route);
-    }
-  }
-
-  function unsupported(res: ServerResponse, route: Route): void {
-    const what = route.action
-      ? `action "${route.action}" of service "${route.requested}"`
-      : `service "${route.requested}"`;
-    const dynamo = route.service === "dynamodb" ? " (dynalite has no transactions)" : "";
-    writeAwsError(res, route.protocol, {
-      status: 400,
-      code: route.protocol === "query" ? "InvalidAction" : "UnknownOperationException",
-      message: `The Buzz Ville local cloud does not support ${what}${dynamo}. Supported services: ${SUPPORTED_SERVICES.join(", ")}.`,
-    });
-  }
-
-  async function serveJson(
-    service: JsonTargetService | undefined,
-    route: Route,
-    req: IncomingMessage,
-    res: ServerResponse,
-  ): Promise<void> {
-    const body = await readBody(req, bodyLimitOf("events"));
-    if (!service) return unsupported(res, route);
-    const target = req.headers["x-amz-target"];
-    const answer = await service.handle({ target: typeof target === "string" ? target : "", body });
-    res.statusCode = answer.status;
-    res.setHeader("content-type", "application/x-amz-json-1.1");
-    for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v);
-    res.end(answer.body);
-  }
-
-  async function servePipes(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req, bodyLimitOf("pipes"));
-    const url = new URL(req.url ?? "/", "http://local");
-    if (!pipes) {
-      return unsupported(res, { service: undefined, requested: "pipes", protocol: "rest-json" });
-    }
-    const answer = await pipes.handle({
-      method: req.method ?? "GET",
-      path: url.pathname,
-      query: url.searchParams,
-      body,
-    });
-    res.statusCode = answer.status;
-    res.setHeader("content-type", "application/json");
-    for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v);
-    res.end(answer.body);
-  }
-
-  async function sqsQuery(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const { action, input } = queryToJson(await readBody(req, bodyLimitOf("sqs")));
-    requests.count("client", "sqs", action);
-    const headers: Record<string, string> = {
-      "content-type": "application/x-amz-json-1.0",
-      "x-amz-target": `AmazonSQS.${action}`,
-      host: req.headers.host ?? `${host}:${port}`,
-    };
-    if (req.headers.authorization) headers.authorization = req.headers.authorization;
-    const answer = await send(queues.port, {
-      method: "POST",
-      path: "/",
-      headers,
-      body: JSON.stringify(input),
-    });
-    const parsed = answer.body.length ? JSON.parse(answer.body.toString("utf8")) : {};
-    if (answer.status >= 300) {
-      const header = answer.headers["x-amzn-query-error"];
-      writeAwsError(res, "query", {
-        status: answer.status,
-        code: queryErrorCode(typeof header === "string" ? header : undefined, parsed.__type ?? ""),
-        message: parsed.message ?? "",
-      });
-      return;
-    }
-    res.statusCode = 200;
-    res.setHeader("content-type", "text/xml");
-    res.end(jsonToQueryXml(action, parsed));
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", (cause) =>
-      reject(
-        new GatewayError(
-          `The local cloud cannot listen on ${host}:${options.port ?? 4566} (is another local cloud or LocalStack running? pick another --port)`,
-          { cause },
-        ),
-      ),
-    );
-    server.listen(options.port ?? 4566, host, () => resolve());
-  }).catch(async (error: unknown) => {
+  serving.port = await listen(server, host, options.port ?? 4566).catch(async (error: unknown) => {
     // Nothing outlives a failed start (the backends would keep the process alive).
     await Promise.allSettled([queues.stop(), dynamo.stop()]);
     throw error;
   });
-  const port = (server.address() as AddressInfo).port;
+  return gatewayOf(server, serving);
+}
+
+/** The gateway's interface over a listening server. */
+function gatewayOf(server: Server, serving: Serving): Gateway {
+  const { host, port, queues, requests } = serving;
   const urlHost = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
   const url = `http://${urlHost}:${port}`;
   queues.rebaseQueueUrls(url);
-
   return {
     url,
     host,
     port,
-    region,
+    region: serving.region,
     mountEvents: (service) => {
-      events = service;
+      serving.events = service;
     },
     mountPipes: (service) => {
-      pipes = service;
+      serving.pipes = service;
     },
     mountApi: (mounted) => {
-      api = mounted;
+      serving.api = mounted;
     },
     queueRequestHandler: (handlerOptions) =>
       inProcessRequestHandler(
@@ -285,10 +155,186 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     queues: directQueuePort(queues.sqs, requests),
     requests,
     stop: () => {
-      api?.close();
-      return stopAll(server, queues, dynamo);
+      serving.api?.close();
+      return stopAll(server, queues, serving.dynamo);
     },
   };
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once("error", (cause) =>
+      reject(
+        new GatewayError(
+          `The local cloud cannot listen on ${host}:${port} (is another local cloud or LocalStack running? pick another --port)`,
+          { cause },
+        ),
+      ),
+    );
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+/** A request that failed: an AWS-shaped error in its protocol, or the connection dropped. */
+function answerFailure(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+  if (res.headersSent) {
+    res.destroy(error instanceof Error ? error : undefined);
+    return;
+  }
+  const path = pathOf(req);
+  const shape = errorShapeOf(error, req.method ?? "GET", path);
+  writeAwsError(res, routeRequest(req.headers, path).protocol, shape);
+}
+
+const pathOf = (req: IncomingMessage): string => (req.url ?? "/").split("?")[0] ?? "/";
+
+async function handle(s: Serving, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = pathOf(req);
+  const route = routeRequest(req.headers, path);
+  const refused = guardRequest(req.headers, route.service, { host: s.host });
+  if (refused) return writeAwsError(res, route.protocol, refused);
+  if (req.method === "GET" && (await serveOwn(s, path, res))) return;
+  if (path.startsWith("/api/")) return serveApi(s.api, req, res);
+  countRequest(s.requests, route, req.method);
+  switch (route.service) {
+    // In process: the backends' own request handlers get this very request (no second hop).
+    case "sns":
+    case "sts":
+      return s.queues.handle(req, res);
+    case "sqs":
+      if (route.protocol === "query") return sqsQuery(s, req, res);
+      return serveCheckedSqsJson(req, res, s.queues.inject, route.action ?? "");
+    case "dynamodb":
+      if (route.action && !DYNAMODB_ACTIONS.has(route.action)) return unsupported(res, route);
+      return s.dynamo.handle(req, res);
+    case "events":
+      return serveJson(s.events, route, req, res);
+    case "pipes":
+      return servePipes(s.pipes, req, res);
+    default:
+      return unsupported(res, route);
+  }
+}
+
+/**
+ * The gateway's own GET routes: health, the non-destructive inspection of a queue (ready, in
+ * flight, delayed) for the summary, the request counts. Resolves false for any other path.
+ */
+async function serveOwn(s: Serving, path: string, res: ServerResponse): Promise<boolean> {
+  if (path === "/health" || path === "/_buzzville/health") {
+    res.setHeader("content-type", "application/json");
+    res.end(JSON.stringify({ status: "ok", services: SUPPORTED_SERVICES, region: s.region }));
+    return true;
+  }
+  if (path.startsWith("/_buzzville/queues/")) {
+    const name = path.slice("/_buzzville/queues/".length);
+    const answer = await send(s.queues.port, {
+      method: "GET",
+      path: `/_fauxqs/queues/${name}`,
+      headers: {},
+      body: "",
+    });
+    res.statusCode = answer.status;
+    res.setHeader("content-type", "application/json");
+    res.end(answer.body);
+    return true;
+  }
+  if (path === "/_buzzville/metrics") {
+    res.setHeader("content-type", "application/json");
+    res.end(JSON.stringify({ requests: s.requests.snapshot() }));
+    return true;
+  }
+  return false;
+}
+
+/** SQS's query protocol is counted once its Action is parsed (sqsQuery); SNS's is not parsed. */
+function countRequest(requests: RequestCounter, route: Route, method: string | undefined): void {
+  if (!route.service || (route.service === "sqs" && route.protocol === "query")) return;
+  const action =
+    route.action ??
+    (route.service === "pipes" ? `${method} /v1/pipes` : `${route.protocol} request`);
+  requests.count("client", route.service, action);
+}
+
+function unsupported(res: ServerResponse, route: Route): void {
+  const what = route.action
+    ? `action "${route.action}" of service "${route.requested}"`
+    : `service "${route.requested}"`;
+  const dynamo = route.service === "dynamodb" ? " (dynalite has no transactions)" : "";
+  writeAwsError(res, route.protocol, {
+    status: 400,
+    code: route.protocol === "query" ? "InvalidAction" : "UnknownOperationException",
+    message: `The Buzz Ville local cloud does not support ${what}${dynamo}. Supported services: ${SUPPORTED_SERVICES.join(", ")}.`,
+  });
+}
+
+async function serveJson(
+  service: JsonTargetService | undefined,
+  route: Route,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const body = await readBody(req, bodyLimitOf("events"));
+  if (!service) return unsupported(res, route);
+  const target = req.headers["x-amz-target"];
+  const answer = await service.handle({ target: typeof target === "string" ? target : "", body });
+  res.statusCode = answer.status;
+  res.setHeader("content-type", "application/x-amz-json-1.1");
+  for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v);
+  res.end(answer.body);
+}
+
+async function servePipes(
+  pipes: RestJsonService | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const body = await readBody(req, bodyLimitOf("pipes"));
+  const url = new URL(req.url ?? "/", "http://local");
+  if (!pipes) {
+    return unsupported(res, { service: undefined, requested: "pipes", protocol: "rest-json" });
+  }
+  const answer = await pipes.handle({
+    method: req.method ?? "GET",
+    path: url.pathname,
+    query: url.searchParams,
+    body,
+  });
+  res.statusCode = answer.status;
+  res.setHeader("content-type", "application/json");
+  for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v);
+  res.end(answer.body);
+}
+
+/** SQS's query (XML) protocol, served by fauxqs's JSON protocol. */
+async function sqsQuery(s: Serving, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { action, input } = queryToJson(await readBody(req, bodyLimitOf("sqs")));
+  s.requests.count("client", "sqs", action);
+  const headers: Record<string, string> = {
+    "content-type": "application/x-amz-json-1.0",
+    "x-amz-target": `AmazonSQS.${action}`,
+    host: req.headers.host ?? `${s.host}:${s.port}`,
+  };
+  if (req.headers.authorization) headers.authorization = req.headers.authorization;
+  const answer = await send(s.queues.port, {
+    method: "POST",
+    path: "/",
+    headers,
+    body: JSON.stringify(input),
+  });
+  const parsed = answer.body.length ? JSON.parse(answer.body.toString("utf8")) : {};
+  if (answer.status >= 300) {
+    const header = answer.headers["x-amzn-query-error"];
+    writeAwsError(res, "query", {
+      status: answer.status,
+      code: queryErrorCode(typeof header === "string" ? header : undefined, parsed.__type ?? ""),
+      message: parsed.message ?? "",
+    });
+    return;
+  }
+  res.statusCode = 200;
+  res.setHeader("content-type", "text/xml");
+  res.end(jsonToQueryXml(action, parsed));
 }
 
 async function stopAll(server: Server, queues: QueueBackend, dynamo: DynamoBackend) {

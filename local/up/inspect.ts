@@ -5,8 +5,52 @@
  */
 import { type AttributeValue, type DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import type { DeployedQueue } from "../resource-map.ts";
+import { SHARED_IDS } from "../../infra/resources.ts";
+import type { DeployedQueue, ResourceMap } from "../resource-map.ts";
 import { LocalRunError } from "./errors.ts";
+
+/** The subscription that feeds the function writing the event store. */
+export function eventStoreSubscription(resources: ResourceMap): string {
+  const table = resources.tables[SHARED_IDS.eventsTable]?.name;
+  const fn = Object.entries(resources.functions).find(([, f]) =>
+    Object.values(f.resourceEnv).includes(table ?? "\u0000"),
+  );
+  const sub = resources.eventSources.find((es) => es.function === fn?.[0])?.subscriptionId;
+  if (!sub) {
+    throw new LocalRunError(
+      `No deployed function with an event source writes the event store table ${JSON.stringify(table)}: cannot tell which queues and DLQs hold events on their way to it, so "lost" cannot be computed`,
+    );
+  }
+  return sub;
+}
+
+/** A dead-letter queue: a consumer's DLQ or a rule target's. */
+export const isDlq = (q: DeployedQueue): boolean => q.role === "dlq" || q.role === "target-dlq";
+
+export interface Depths {
+  /** Messages in the working queues (visible, in flight, delayed). */
+  readonly inQueues: number;
+  readonly inDlqs: number;
+  readonly byQueue: Readonly<Record<string, number>>;
+}
+
+/** The depth of every queue (one request each, in parallel), summed by working queues and DLQs. */
+export async function queueDepths(
+  sqs: SQSClient,
+  queues: readonly DeployedQueue[],
+): Promise<Depths> {
+  let inQueues = 0;
+  let inDlqs = 0;
+  const byQueue: Record<string, number> = {};
+  const all = await Promise.all(queues.map((q) => queueDepth(sqs, q)));
+  queues.forEach((q, i) => {
+    const total = all[i]?.total ?? 0;
+    byQueue[q.logicalId] = total;
+    if (isDlq(q)) inDlqs += total;
+    else inQueues += total;
+  });
+  return { inQueues, inDlqs, byQueue };
+}
 
 export interface QueueDepth {
   readonly visible: number;

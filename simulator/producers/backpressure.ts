@@ -5,11 +5,11 @@
  * counted, never silently dropped.
  */
 import { CATALOG } from "../../events/catalog.ts";
+import type { AnyEventDraft } from "../../events/draft.ts";
 import type { Priority } from "../../events/envelope.ts";
-import type { EventDraft } from "../steps.ts";
 
 /** The draft's priority: its own, else the catalog's rule for its payload. */
-export function priorityOfDraft(draft: EventDraft): Priority {
+export function priorityOfDraft(draft: AnyEventDraft): Priority {
   if (draft.priority) return draft.priority;
   const def = CATALOG[draft.type] as { priority(p: unknown): Priority };
   return def.priority(draft.payload);
@@ -31,7 +31,7 @@ export class InfoBackpressure {
   }
 
   /** Whether to send the draft now. */
-  admit(draft: EventDraft): boolean {
+  admit(draft: AnyEventDraft): boolean {
     if (!this.slowDown() || priorityOfDraft(draft) !== "info") return true;
     this.seen++;
     if (this.seen % this.keepOneIn === 1 || this.keepOneIn === 1) return true;

@@ -3,10 +3,11 @@
  * street-light clock per zone, and event organisers at the venues. Each instance is one
  * producer id; transit vehicles walk their line/route stop by stop.
  */
+
+import type { AnyEventDraft } from "../../events/draft.ts";
 import type { Building, BusRoute, City, Intersection, TrainLine, Zone } from "../city.ts";
 import { intersectionById } from "../city.ts";
 import type { Rng } from "../rng.ts";
-import type { EventDraft } from "../steps.ts";
 import { atBuilding, atIntersection, atZoneCentre } from "./location.ts";
 
 /** Delay (s) from which the catalog rates transit "normal" instead of "info". */
@@ -27,7 +28,7 @@ export class TrainProducer {
   }
 
   /** The next arrival. `maxDelaySeconds` below 600 keeps it an info-level reading. */
-  arrive(rng: Rng, maxDelaySeconds = NOTABLE_DELAY_SECONDS - 1, crowd = 1): EventDraft {
+  arrive(rng: Rng, maxDelaySeconds = NOTABLE_DELAY_SECONDS - 1, crowd = 1): AnyEventDraft {
     const stationId = this.line.stationIds[this.stop];
     const station = this.city.trainStations.find((s) => s.id === stationId);
     if (!station) throw new RangeError(`line ${this.line.id} names unknown station ${stationId}`);
@@ -70,7 +71,7 @@ export class BusProducer {
     this.stop = startStop % route.stopIntersectionIds.length;
   }
 
-  depart(rng: Rng, maxDelaySeconds = NOTABLE_DELAY_SECONDS - 1, crowd = 1): EventDraft {
+  depart(rng: Rng, maxDelaySeconds = NOTABLE_DELAY_SECONDS - 1, crowd = 1): AnyEventDraft {
     const at: Intersection = intersectionById(
       this.city,
       this.route.stopIntersectionIds[this.stop] ?? "",
@@ -97,7 +98,7 @@ export class LightSensorProducer {
     this.producerId = `lux-${zone.id}`;
   }
 
-  daylight(phase: "sunrise" | "sunset", rng: Rng): EventDraft {
+  daylight(phase: "sunrise" | "sunset", rng: Rng): AnyEventDraft {
     return {
       type: "DaylightChanged",
       payload: {
@@ -113,7 +114,7 @@ export class LightSensorProducer {
     state: "on" | "off" | "dimmed",
     reason: "daylight" | "schedule" | "manual" | "fault" | "event",
     rng: Rng,
-  ): EventDraft {
+  ): AnyEventDraft {
     return {
       type: "StreetLightsSwitched",
       payload: {
@@ -142,7 +143,7 @@ export class OrganiserProducer {
     readonly expectedAttendance: number;
     readonly durationMinutes: number;
     readonly startsAtMs: number;
-  }): EventDraft {
+  }): AnyEventDraft {
     return {
       type: "PublicEventStarted",
       payload: {

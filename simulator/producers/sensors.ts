@@ -3,9 +3,10 @@
  * feed), building fire panels (smoke/heat detectors and the fire alarm) and gas sensors, and
  * collision sensors at intersections. Each instance is one producer id.
  */
+
+import type { AnyEventDraft } from "../../events/draft.ts";
 import type { Building, Intersection, WeatherStation, Zone } from "../city.ts";
 import type { Rng } from "../rng.ts";
-import type { EventDraft } from "../steps.ts";
 import { atBuilding, atIntersection, atPoint, atZoneCentre, round } from "./location.ts";
 
 export type WeatherLevel = "yellow" | "orange" | "red";
@@ -30,7 +31,7 @@ export class WeatherStationProducer {
     this.producerId = `weather-${station.id}`;
   }
 
-  issue(spec: WeatherAlertSpec): EventDraft {
+  issue(spec: WeatherAlertSpec): AnyEventDraft {
     const { zones, ...rest } = spec;
     return {
       type: "WeatherAlertIssued",
@@ -42,7 +43,7 @@ export class WeatherStationProducer {
     };
   }
 
-  cancel(spec: WeatherAlertSpec, reason: string): EventDraft {
+  cancel(spec: WeatherAlertSpec, reason: string): AnyEventDraft {
     return {
       type: "WeatherAlertCancelled",
       payload: {
@@ -68,7 +69,7 @@ export class CameraProducer {
   }
 
   /** A routine sighting; `lowConfidence` makes it an info-level reading (confidence < 0.5). */
-  anomaly(rng: Rng, lowConfidence: boolean): EventDraft {
+  anomaly(rng: Rng, lowConfidence: boolean): AnyEventDraft {
     return this.sighting(
       rng.pick(ROUTINE_ANOMALIES),
       lowConfidence ? rng.float(0.2, 0.49) : rng.float(0.55, 0.79),
@@ -87,7 +88,7 @@ export class CameraProducer {
       | "other",
     confidence: number,
     intensity: number,
-  ): EventDraft {
+  ): AnyEventDraft {
     return {
       type: "CameraAnomalyDetected",
       payload: {
@@ -100,7 +101,7 @@ export class CameraProducer {
     };
   }
 
-  intrusion(building: Building, rng: Rng, confidence: number): EventDraft {
+  intrusion(building: Building, rng: Rng, confidence: number): AnyEventDraft {
     return {
       type: "IntrusionDetected",
       payload: {
@@ -128,7 +129,7 @@ export class DensityFeedProducer {
     this.producerId = this.cameraId;
   }
 
-  measure(rng: Rng, windowSeconds: number, load: number): EventDraft {
+  measure(rng: Rng, windowSeconds: number, load: number): AnyEventDraft {
     const perMinute = (this.zone.population / 400) * load * rng.float(0.8, 1.2);
     const occupancy = Math.min(100, 12 * load * rng.float(0.8, 1.2));
     const speed = Math.max(4, 48 / load ** 0.8 + rng.float(-4, 4));
@@ -153,7 +154,7 @@ export class FirePanelProducer {
     this.producerId = `fire-panel-${building.id}`;
   }
 
-  smoke(floor: number, obscurationPercentPerM: number, temperatureC: number): EventDraft {
+  smoke(floor: number, obscurationPercentPerM: number, temperatureC: number): AnyEventDraft {
     return {
       type: "SmokeDetected",
       payload: {
@@ -170,7 +171,7 @@ export class FirePanelProducer {
     floor: number,
     temperatureC: number,
     trigger: "manual-call-point" | "heat" | "smoke" | "sprinkler" = "heat",
-  ): EventDraft {
+  ): AnyEventDraft {
     return {
       type: "FireAlarmRaised",
       payload: {
@@ -192,7 +193,7 @@ export class GasSensorProducer {
     this.producerId = `gas-${building.id}`;
   }
 
-  leak(gas: "methane" | "propane" | "carbon-monoxide", ppm: number): EventDraft {
+  leak(gas: "methane" | "propane" | "carbon-monoxide", ppm: number): AnyEventDraft {
     return {
       type: "GasLeakDetected",
       payload: {
@@ -217,7 +218,7 @@ export class CollisionSensorProducer {
     vehiclesInvolved: number,
     injuriesReported: number,
     lanesBlocked: number,
-  ): EventDraft {
+  ): AnyEventDraft {
     return {
       type: "AccidentDetected",
       payload: {

@@ -7,8 +7,9 @@
  *
  * Pedestrians only get green while vehicles are red, so two conflicting greens never happen.
  */
+
+import type { AnyEventDraft } from "../../events/draft.ts";
 import type { Intersection } from "../city.ts";
-import type { EventDraft } from "../steps.ts";
 import { atIntersection } from "./location.ts";
 
 export type LightColour = "red" | "yellow" | "green";
@@ -58,7 +59,7 @@ export class TrafficLightController {
   }
 
   /** Advance to the next state of the cycle and describe the change. */
-  next(): EventDraft {
+  next(): AnyEventDraft {
     const old = this.state;
     this.phase = (this.phase + 1) % LIGHT_CYCLE.length;
     const step = cycleStep(this.phase);

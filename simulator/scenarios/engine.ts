@@ -4,11 +4,13 @@
  * for the scenario's own events, and deterministic event ids (ULIDs from the seeded rng at the
  * event's virtual time). Pure: no network, no real clock.
  */
+
+import type { AnyEventDraft } from "../../events/draft.ts";
 import { newEventId } from "../../events/ids.ts";
 import type { City } from "../city.ts";
 import { iso } from "../clock.ts";
 import { type Rng, SimulatorArgumentError } from "../rng.ts";
-import type { EventDraft, EventStep, ScenarioStep } from "../steps.ts";
+import type { EventStep, ScenarioStep } from "../steps.ts";
 
 export interface ScenarioContext {
   readonly city: City;
@@ -113,7 +115,7 @@ export function validateContext(ctx: ScenarioContext): void {
 export interface Planned {
   readonly atMs: number;
   readonly producerId: string;
-  readonly draft: EventDraft;
+  readonly draft: AnyEventDraft;
 }
 
 /** A routine stream: `perSecond` emissions, each giving one or more planned events. */
@@ -182,7 +184,7 @@ export class Stamper {
     this.ids = rng.fork(`event-ids:${label}`).asPrng();
   }
 
-  step(p: Planned, extra: Pick<EventDraft, "correlationId" | "causationId"> = {}): EventStep {
+  step(p: Planned, extra: Pick<AnyEventDraft, "correlationId" | "causationId"> = {}): EventStep {
     const at = this.startMs + p.atMs;
     return {
       kind: "event",
@@ -193,7 +195,7 @@ export class Stamper {
   }
 
   /** Stamp ids/times on a draft without making a step (for reorder pairs). */
-  draft(p: Planned): EventDraft {
+  draft(p: Planned): AnyEventDraft {
     return this.step(p).draft;
   }
 }
@@ -213,7 +215,7 @@ export class Story {
   add(
     atMs: number,
     producer: { readonly producerId: string },
-    draft: EventDraft,
+    draft: AnyEventDraft,
     links: { readonly correlateWith?: EventStep; readonly causedBy?: EventStep } = {},
   ): EventStep {
     const corr = links.correlateWith?.draft;

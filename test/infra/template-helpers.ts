@@ -1,4 +1,5 @@
 /** Small readers over a synthesized CloudFormation template (for the infra tests). */
+import { expect } from "vitest";
 import type { CfnTemplate } from "../../infra/testing.ts";
 
 // why: CloudFormation JSON is arbitrary; tests index into it and assert on its shape.
@@ -11,6 +12,12 @@ export type CfnResource = CfnTemplate["Resources"][string] & {
   UpdateReplacePolicy?: string;
   Metadata?: Record<string, unknown>;
 };
+
+/** The list, after asserting it is not empty (an assertion loop over it then cannot pass vacuously). */
+export function nonEmpty<T>(list: readonly T[], what: string): readonly T[] {
+  expect(list.length, `${what}: expected at least one`).toBeGreaterThan(0);
+  return list;
+}
 
 export const getAtt = (logicalId: string, attr = "Arn") => ({ "Fn::GetAtt": [logicalId, attr] });
 export const ref = (logicalId: string) => ({ Ref: logicalId });

@@ -1,6 +1,6 @@
 /**
- * Shared setup of the consumer tests on the local cloud: the local cloud on port 0, the topology
- * deployed, every function run by the local Lambda runner (the emergency one with a Dispatch API
+ * Shared setup of the consumer tests on the local cloud: a local city booted as `buzzville up`
+ * boots it (local/up/city.ts, port 0), every function run by the local Lambda runner (the emergency one with a Dispatch API
  * that always fails), real SDK v3 clients, and small helpers to publish and read back.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -10,11 +10,10 @@ import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { expect } from "vitest";
 import type { AnyCityEvent } from "../../../events/catalog.ts";
 import { SHARED_IDS } from "../../../infra/resources.ts";
-import { topology } from "../../../infra/topology.ts";
-import { type LocalCloud, startLocalCloud } from "../../../local/cloud.ts";
-import { deployTopology } from "../../../local/deploy.ts";
-import { type RunningFunctions, startFunctions } from "../../../local/lambda/runtime.ts";
+import type { LocalCloud } from "../../../local/cloud.ts";
+import type { RunningFunctions } from "../../../local/lambda/runtime.ts";
 import type { ResourceMap } from "../../../local/resource-map.ts";
+import { startLocalCity } from "../../../local/up/city.ts";
 
 export const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 
@@ -47,34 +46,27 @@ export async function startConsumerCloud(
     readonly entries?: Readonly<Record<string, string>>;
   } = {},
 ): Promise<ConsumerCloud> {
-  const cloud = await startLocalCloud({ port: 0 });
-  const resources = await deployTopology({
-    endpoint: cloud.endpoint,
-    region: cloud.region,
-    topology,
+  const logs: string[] = [];
+  const city = await startLocalCity({
     prefix,
+    functions: {
+      maxInstancesPerFunction: 1,
+      ...(options.extraEnv ? { extraEnv: options.extraEnv } : {}),
+      entries: {
+        Emergency: "test/integration/functions/fixtures/emergency-failing-dispatch.ts",
+        ...options.entries,
+      },
+      onLog: (fn, line) => logs.push(`[${fn}] ${line}`),
+    },
   });
+  const { cloud, resources, functions } = city;
+  expect(city.failedToLoad).toEqual([]);
   const config = { endpoint: cloud.endpoint, region: cloud.region, credentials };
   const events = new EventBridgeClient(config);
   const sqs = new SQSClient(config);
   const docs = DynamoDBDocumentClient.from(new DynamoDBClient(config));
   const readModels = resources.tables[SHARED_IDS.readModelsTable]?.name ?? "";
   const eventsTable = resources.tables[SHARED_IDS.eventsTable]?.name ?? "";
-  const logs: string[] = [];
-  const functions = startFunctions({
-    resources,
-    sqs,
-    queues: cloud.queues, // the pollers reach the queues directly, as in `buzzville up`
-    maxInstancesPerFunction: 1,
-    ...(options.extraEnv ? { extraEnv: options.extraEnv } : {}),
-    entries: {
-      Emergency: "test/integration/functions/fixtures/emergency-failing-dispatch.ts",
-      ...options.entries,
-    },
-    onLog: (fn, line) => logs.push(`[${fn}] ${line}`),
-  });
-  cloud.attachLambda(functions.invoke);
-  expect(await functions.warm()).toEqual([]);
   return {
     cloud,
     resources,
@@ -117,11 +109,10 @@ export async function startConsumerCloud(
       );
     },
     stop: async () => {
-      await functions.stop();
       events.destroy();
       sqs.destroy();
       docs.destroy();
-      await cloud.stop();
+      await city.stop();
     },
   };
 }

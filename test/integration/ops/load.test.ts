@@ -4,14 +4,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main as load } from "../../../bin/ops/load.ts";
-import { type RunningCity, startCity } from "../../../local/up/city.ts";
+import { type RunningCity, startLocalCity } from "../../../local/up/city.ts";
 import { capture } from "./support.ts";
 
 const PREFIX = "load-it";
 let city: RunningCity;
 
 beforeAll(async () => {
-  city = await startCity({ prefix: PREFIX });
+  city = await startLocalCity({ prefix: PREFIX });
   expect(city.failedToLoad).toEqual([]);
 }, 120_000);
 

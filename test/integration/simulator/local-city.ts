@@ -1,6 +1,6 @@
 /**
- * A whole local city for outcome tests: the local cloud (local/) on port 0, the topology
- * deployed, the functions running, real SDK v3 clients — plus an observer queue subscribed to
+ * A whole local city for outcome tests, booted as `buzzville up` boots it (local/up/city.ts, port
+ * 0: the topology deployed, the functions running; not warmed, see `start`), real SDK v3 clients — plus an observer queue subscribed to
  * the services' derived events with its own EventBridge rule (as a city agency would), and
  * readers of the event store and the read models.
  */
@@ -21,11 +21,10 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { DERIVED_SOURCES } from "../../../events/names.ts";
 import { SHARED_IDS } from "../../../infra/resources.ts";
-import { topology } from "../../../infra/topology.ts";
-import { type LocalCloud, startLocalCloud } from "../../../local/cloud.ts";
-import { deployTopology } from "../../../local/deploy.ts";
-import { type RunningFunctions, startFunctions } from "../../../local/lambda/runtime.ts";
+import type { LocalCloud } from "../../../local/cloud.ts";
+import type { RunningFunctions } from "../../../local/lambda/runtime.ts";
 import type { ResourceMap } from "../../../local/resource-map.ts";
+import { type RunningCity, startLocalCity } from "../../../local/up/city.ts";
 import { waitFor } from "../../support/wait.ts";
 
 /** A derived event seen by the observer. */
@@ -64,69 +63,85 @@ export function repeated<T>(items: readonly T[], key: (t: T) => string): Record<
 export const OUTCOME_TIMEOUT_MS = 100_000;
 export const OUTCOME_TEST_TIMEOUT_MS = 240_000;
 
+/**
+ * The observer: a queue of its own with its own EventBridge rule on the services' derived events,
+ * as a city agency would subscribe. Resolves with the queue's URL.
+ */
+async function subscribeObserver(
+  prefix: string,
+  resources: ResourceMap,
+  sqs: SQSClient,
+  events: EventBridgeClient,
+): Promise<string> {
+  const q = await sqs.send(new CreateQueueCommand({ QueueName: `${prefix}-observer` }));
+  const observerUrl = q.QueueUrl ?? "";
+  const arn = (
+    await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: observerUrl, AttributeNames: ["QueueArn"] }),
+    )
+  ).Attributes?.QueueArn;
+  await events.send(
+    new PutRuleCommand({
+      Name: `${prefix}-observer`,
+      EventBusName: resources.bus.name,
+      EventPattern: JSON.stringify({ source: [...DERIVED_SOURCES] }),
+    }),
+  );
+  await events.send(
+    new PutTargetsCommand({
+      Rule: `${prefix}-observer`,
+      EventBusName: resources.bus.name,
+      Targets: [{ Id: "observer", Arn: arn }],
+    }),
+  );
+  return observerUrl;
+}
+
 export class LocalCity {
   /** Every derived event the observer has received so far. */
   readonly seen: Derived[] = [];
 
+  readonly cloud: LocalCloud;
+  readonly resources: ResourceMap;
+  readonly functions: RunningFunctions;
+
   private constructor(
-    readonly cloud: LocalCloud,
-    readonly resources: ResourceMap,
-    readonly functions: RunningFunctions,
+    private readonly city: RunningCity,
     readonly sqs: SQSClient,
     readonly events: EventBridgeClient,
     readonly docs: DynamoDBDocumentClient,
     private readonly observerUrl: string,
-  ) {}
+  ) {
+    this.cloud = city.cloud;
+    this.resources = city.resources;
+    this.functions = city.functions;
+  }
 
   static async start(prefix: string): Promise<LocalCity> {
-    const cloud = await startLocalCloud({ port: 0 });
-    const resources = await deployTopology({
-      endpoint: cloud.endpoint,
-      region: cloud.region,
-      topology,
+    const city = await startLocalCity({
       prefix,
+      // Environments start on demand, as these outcome tests were written for: warmed pools
+      // handle an alert's duplicate deliveries in parallel, and the later one then waits out its
+      // zone's claim lease (60 s, functions/notification/ledger.ts) past the drain bound.
+      warmUp: async () => undefined,
     });
     const config = {
-      endpoint: cloud.endpoint,
-      region: cloud.region,
+      endpoint: city.cloud.endpoint,
+      region: city.cloud.region,
       credentials: { accessKeyId: "test", secretAccessKey: "test" },
     };
     const sqs = new SQSClient(config);
     const events = new EventBridgeClient(config);
     const docs = DynamoDBDocumentClient.from(new DynamoDBClient(config));
-    const q = await sqs.send(new CreateQueueCommand({ QueueName: `${prefix}-observer` }));
-    const observerUrl = q.QueueUrl ?? "";
-    const arn = (
-      await sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: observerUrl, AttributeNames: ["QueueArn"] }),
-      )
-    ).Attributes?.QueueArn;
-    await events.send(
-      new PutRuleCommand({
-        Name: `${prefix}-observer`,
-        EventBusName: resources.bus.name,
-        EventPattern: JSON.stringify({ source: [...DERIVED_SOURCES] }),
-      }),
-    );
-    await events.send(
-      new PutTargetsCommand({
-        Rule: `${prefix}-observer`,
-        EventBusName: resources.bus.name,
-        Targets: [{ Id: "observer", Arn: arn }],
-      }),
-    );
-    // The pollers reach the queues directly, as in `buzzville up` (local/queues/direct.ts).
-    const functions = startFunctions({ resources, sqs, queues: cloud.queues });
-    cloud.attachLambda(functions.invoke);
-    return new LocalCity(cloud, resources, functions, sqs, events, docs, observerUrl);
+    const observerUrl = await subscribeObserver(prefix, city.resources, sqs, events);
+    return new LocalCity(city, sqs, events, docs, observerUrl);
   }
 
   async stop(): Promise<void> {
-    await this.functions.stop();
     this.sqs.destroy();
     this.events.destroy();
     this.docs.destroy();
-    await this.cloud.stop();
+    await this.city.stop();
   }
 
   /** Reads the observer queue into `seen` until `done(seen)` holds. */

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { CATALOG } from "../../../events/catalog.ts";
+import type { AnyEventDraft } from "../../../events/draft.ts";
 import { createStampContext, draftProblems, stampDraft } from "../../../events/draft.ts";
 import { DERIVED_SOURCES, EVENT_TYPES, SOURCE_OF } from "../../../events/names.ts";
 import { parseCityEvent } from "../../../events/validate.ts";
 import { buildCity } from "../../../simulator/city.ts";
 import { createProducers, producerOf } from "../../../simulator/producers/index.ts";
 import { Rng } from "../../../simulator/rng.ts";
-import type { EventDraft } from "../../../simulator/steps.ts";
 
 const city = buildCity(42);
 const rng = new Rng(42);
@@ -18,7 +18,7 @@ const first = <T>(m: ReadonlyMap<string, T>): T => {
 };
 
 /** Validates drafts the way the bus sees them: stamped by a publisher, parsed as EventBridge events. */
-function expectValid(producerId: string, drafts: readonly EventDraft[]): void {
+function expectValid(producerId: string, drafts: readonly AnyEventDraft[]): void {
   expect(draftProblems(drafts)).toEqual([]);
   const ctx = createStampContext({
     producerId,

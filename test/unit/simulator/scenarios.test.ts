@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { EventDefinition } from "../../../events/catalog/common.ts";
 import { CATALOG } from "../../../events/catalog.ts";
-import { draftProblems } from "../../../events/draft.ts";
+import { type AnyEventDraft, draftProblems } from "../../../events/draft.ts";
 import type { EventType } from "../../../events/names.ts";
 import { parseCityEvent } from "../../../events/validate.ts";
 import { SimulatorArgumentError } from "../../../simulator/errors.ts";
@@ -12,12 +12,7 @@ import {
   SCENARIO_NAMES,
   SCENARIOS,
 } from "../../../simulator/scenarios/index.ts";
-import {
-  draftsOf,
-  type EventDraft,
-  type EventStep,
-  type ScenarioStep,
-} from "../../../simulator/steps.ts";
+import { draftsOf, type EventStep, type ScenarioStep } from "../../../simulator/steps.ts";
 
 const START = Date.UTC(2026, 5, 1, 8, 0, 0);
 
@@ -29,7 +24,7 @@ function stepsOf(name: (typeof SCENARIO_NAMES)[number], seed = 7, rate = 10, dur
 const events = (steps: readonly ScenarioStep[]): EventStep[] =>
   steps.filter((s): s is EventStep => s.kind === "event");
 
-function priorityOf(d: EventDraft): string {
+function priorityOf(d: AnyEventDraft): string {
   return (CATALOG[d.type as EventType] as EventDefinition).priority(d.payload as never);
 }
 

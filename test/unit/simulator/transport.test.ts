@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import type { AnyEventDraft } from "../../../events/draft.ts";
 import { buildCity } from "../../../simulator/city.ts";
 import { VirtualClock } from "../../../simulator/clock.ts";
 import { createProducers } from "../../../simulator/producers/index.ts";
 import { Rng } from "../../../simulator/rng.ts";
-import type { EventDraft } from "../../../simulator/steps.ts";
 import { SimulatorTransport } from "../../../simulator/transport.ts";
 import { FakeBus } from "./fake-bus.ts";
 
@@ -31,7 +31,7 @@ describe("SimulatorTransport", () => {
     const bad = {
       ...lux.switchLights("on", "daylight", rng),
       payload: { ...lux.switchLights("on", "daylight", rng).payload, brightnessPercent: 140 },
-    } as EventDraft;
+    } as AnyEventDraft;
     const { outcomes } = await transport.publish("lux-z2", [
       good,
       bad,
