@@ -22,6 +22,7 @@ import { cityLayout, readCityState } from "./city.ts";
 import { DeadLetters } from "./dead-letters.ts";
 import { startLiveFeed } from "./live.ts";
 import { type ConsoleServer, startConsoleServer } from "./server.ts";
+import { consoleTraces } from "./traces.ts";
 
 export interface ConsoleOptions {
   /** Interface; @default the local cloud's host */
@@ -103,6 +104,7 @@ async function startConsole(
       layout: () => layout,
       deadLetters: () => deadLetters.list(),
       // One redrive at a time: the DLQ tool pages through a shared capped queue port.
+      ...(cloud.tracing ? { traces: consoleTraces(cloud.tracing.store) } : {}),
       redrive: (id, max) => {
         const next = redriving.then(() => deadLetters.redrive(id, max));
         redriving = next.catch(() => undefined);

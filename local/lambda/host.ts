@@ -11,6 +11,7 @@ import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { BundleCache, threadBundle } from "../bundles.ts";
+import type { HopTracing } from "../xray/hops.ts";
 import type { FromWorker, ToWorker, WorkerInit } from "./protocol.ts";
 
 export class LambdaRunnerError extends Error {
@@ -58,6 +59,16 @@ export interface FunctionHostOptions {
    * @default true
    */
   readonly logStdout?: boolean;
+  /**
+   * Lambda's segments of each invocation (AWS::Lambda, AWS::Lambda::Function) in its trace, and
+   * the `_X_AMZN_TRACE_ID` the function runs with (local/xray/hops.ts). @default none
+   */
+  readonly tracing?: HopTracing;
+}
+
+export interface InvokeOptions {
+  /** The trace the invocation continues (an SQS record's AWSTraceHeader); a new one without. */
+  readonly traceHeader?: string | undefined;
 }
 
 interface Instance {
@@ -245,7 +256,25 @@ export class FunctionHost {
   }
 
   /** Invokes the function once, like Lambda's synchronous invoke; never throws for handler faults. */
-  async invoke(event: unknown): Promise<InvokeOutcome> {
+  async invoke(event: unknown, options: InvokeOptions = {}): Promise<InvokeOutcome> {
+    const tracing = this.options.tracing;
+    if (!tracing) return this.run(event, undefined);
+    const name = this.options.name;
+    const service = tracing.span(options.traceHeader ?? tracing.rootHeader(), name, "AWS::Lambda");
+    const fn = tracing.span(service.header, name, "AWS::Lambda::Function");
+    const outcome = await this.run(event, fn.header);
+    const failure =
+      outcome.kind === "timeout"
+        ? { timedOut: true }
+        : outcome.kind === "ok"
+          ? undefined
+          : { error: outcome.error };
+    fn.end(failure);
+    service.end(failure);
+    return outcome;
+  }
+
+  private async run(event: unknown, traceHeader: string | undefined): Promise<InvokeOutcome> {
     try {
       await this.environmentFiles();
     } catch (error) {
@@ -283,6 +312,7 @@ export class FunctionHost {
         type: "invoke",
         id,
         event,
+        ...(traceHeader ? { traceHeader } : {}),
         context: {
           functionName: o.name,
           functionVersion: "$LATEST",

@@ -11,6 +11,8 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { PollLoops, retryFailedEntries } from "../queues/consumer.ts";
 import type { QueueMessage, QueuePort } from "../queues/port.ts";
 import { toSqsRecord } from "../sqs-records.ts";
+import { parseTraceHeader } from "../xray/header.ts";
+import { type HopTracing, queueSpan } from "../xray/hops.ts";
 import type { FunctionHost, InvokeOutcome } from "./host.ts";
 
 export interface EventSourceMappingOptions {
@@ -36,6 +38,8 @@ export interface EventSourceMappingOptions {
   /** Attempts of DeleteMessageBatch for entries it reports as Failed. @default 3 */
   readonly deleteAttempts?: number;
   readonly now?: () => number;
+  /** Spans of each record's stay in the queue (local/xray/hops.ts); the host traces the invocation. */
+  readonly tracing?: HopTracing;
 }
 
 export interface MappingStats {
@@ -144,7 +148,9 @@ export class EventSourceMapping {
     const o = this.options;
     const records = batch.map((m) => toSqsRecord(m, o.queueArn, o.region));
     this.stats.batches++;
-    const outcome = await o.fn.invoke({ Records: records } satisfies SQSEvent);
+    const outcome = await o.fn.invoke({ Records: records } satisfies SQSEvent, {
+      traceHeader: this.traceOf(batch),
+    });
     const failed = failedIds(
       outcome,
       records.map((r) => r.messageId),
@@ -156,6 +162,22 @@ export class EventSourceMapping {
     this.stats.failedRecords += failed.size;
     const done = records.filter((r) => !failed.has(r.messageId));
     for (let i = 0; i < done.length; i += 10) await this.remove(done.slice(i, i + 10));
+  }
+
+  /**
+   * The trace a batch's invocation continues: Lambda takes one record's AWSTraceHeader; locally
+   * the first SAMPLED one, so a sampled event's trace always shows the function (each record's
+   * queue span is in its own trace).
+   */
+  private traceOf(batch: readonly QueueMessage[]): string | undefined {
+    const { tracing, queueArn } = this.options;
+    let first: string | undefined;
+    for (const message of batch) {
+      const header = queueSpan(tracing, queueArn, message.attributes);
+      if (header && parseTraceHeader(header)?.sampled) return header;
+      first ??= header;
+    }
+    return first;
   }
 
   /**

@@ -52,6 +52,7 @@ export async function startCity(options: LocalCityOptions = {}): Promise<Running
     functions = startFunctions({
       resources,
       sqs: cloud.sqs,
+      ...(cloud.tracing ? { tracing: cloud.tracing } : {}),
       ...(options.maxInstancesPerFunction
         ? { maxInstancesPerFunction: options.maxInstancesPerFunction }
         : {}),

@@ -58,6 +58,7 @@ export async function runLocal(options: LocalOptions): Promise<void> {
           resources,
           sqs,
           queues: cloud.queues,
+          ...(cloud.tracing ? { tracing: cloud.tracing } : {}),
           onLog: (fn, line) => options.err(`[${fn}] ${line}\n`),
           onDelivered: (sub, record, now) => feed.delivered(sub, record, now),
         });

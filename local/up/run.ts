@@ -141,6 +141,7 @@ export async function runUp(options: UpOptions = {}): Promise<UpSummary> {
       resources,
       sqs,
       queues: cloud.queues,
+      ...(cloud.tracing ? { tracing: cloud.tracing } : {}),
       ...(options.maxInstancesPerFunction
         ? { maxInstancesPerFunction: options.maxInstancesPerFunction }
         : {}),
