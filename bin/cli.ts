@@ -51,6 +51,8 @@ Commands:
             AWS_REGION) or --endpoint URL; they find the local cloud's resources by name
             (--prefix P, default buzzville-local) or a deployed stack's by its outputs
             (--stack BuzzVille-<stage>); see docs/OPERATIONS.md.
+  trace     An event's trace as a waterfall (local trace store or X-Ray):
+            trace <eventId|traceId|incidentId|correlationId> [--all] [--json].
   tail      Print the city's events as they pass on the bus:
             tail [--type T] [--zone Z] [--priority P] [--max N] [--json].
   help      Show this help.
@@ -199,6 +201,8 @@ export async function run(argv: string[], io: CliIo = process): Promise<number> 
         return await (await import("./ops/stream.ts")).main(rest, io);
       case "timeline":
         return await (await import("./ops/timeline.ts")).main(rest, io);
+      case "trace":
+        return await (await import("./ops/trace.ts")).main(rest, io);
       case "publish":
         return await (await import("./ops/publish.ts")).main(rest, io);
       case "crisis":
@@ -288,7 +292,7 @@ export async function run(argv: string[], io: CliIo = process): Promise<number> 
       }
       default:
         throw new CliUsageError(
-          `unknown command ${JSON.stringify(command)}; allowed: up, local, simulate, help, dlq, replay, stream, timeline, publish, load, cost, crisis, projections`,
+          `unknown command ${JSON.stringify(command)}; allowed: up, local, simulate, help, dlq, replay, stream, timeline, trace, publish, load, cost, crisis, projections`,
         );
     }
   } catch (error) {

@@ -22,7 +22,7 @@ import { cityLayout, readCityState } from "./city.ts";
 import { DeadLetters } from "./dead-letters.ts";
 import { startLiveFeed } from "./live.ts";
 import { type ConsoleServer, startConsoleServer } from "./server.ts";
-import { consoleTraces } from "./traces.ts";
+import { consoleTraces, liveTraces } from "./traces.ts";
 
 export interface ConsoleOptions {
   /** Interface; @default the local cloud's host */
@@ -127,6 +127,7 @@ async function startConsole(
         }),
       ),
     city: (zonesOf) => readCityState(apiBase, layout, zonesOf),
+    ...(cloud.tracing ? { traces: liveTraces(cloud.tracing) } : {}),
   });
   parts.options?.onReady?.(server.url);
   return {

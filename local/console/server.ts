@@ -52,6 +52,7 @@ const ASSETS: Readonly<Record<string, { file: () => string; type: string }>> = {
   "/": { file: () => page("index.html"), type: "text/html; charset=utf-8" },
   "/assets/app.js": { file: () => page("app.js"), type: "text/javascript; charset=utf-8" },
   "/assets/map.js": { file: () => page("map.js"), type: "text/javascript; charset=utf-8" },
+  "/assets/traces.js": { file: () => page("traces.js"), type: "text/javascript; charset=utf-8" },
   "/assets/app.css": { file: () => page("app.css"), type: "text/css; charset=utf-8" },
   "/assets/uPlot.js": { file: () => uplot("uPlot.iife.min.js"), type: "text/javascript" },
   "/assets/uPlot.css": { file: () => uplot("uPlot.min.css"), type: "text/css" },

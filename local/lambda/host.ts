@@ -11,7 +11,7 @@ import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { BundleCache, threadBundle } from "../bundles.ts";
-import type { HopTracing } from "../xray/hops.ts";
+import { type HopTracing, invocationSpans } from "../xray/hops.ts";
 import type { FromWorker, ToWorker, WorkerInit } from "./protocol.ts";
 
 export class LambdaRunnerError extends Error {
@@ -69,6 +69,8 @@ export interface FunctionHostOptions {
 export interface InvokeOptions {
   /** The trace the invocation continues (an SQS record's AWSTraceHeader); a new one without. */
   readonly traceHeader?: string | undefined;
+  /** The other records' trace headers: their traces link to this invocation. */
+  readonly links?: readonly string[];
 }
 
 interface Instance {
@@ -259,18 +261,15 @@ export class FunctionHost {
   async invoke(event: unknown, options: InvokeOptions = {}): Promise<InvokeOutcome> {
     const tracing = this.options.tracing;
     if (!tracing) return this.run(event, undefined);
-    const name = this.options.name;
-    const service = tracing.span(options.traceHeader ?? tracing.rootHeader(), name, "AWS::Lambda");
-    const fn = tracing.span(service.header, name, "AWS::Lambda::Function");
-    const outcome = await this.run(event, fn.header);
-    const failure =
+    const spans = invocationSpans(tracing, this.options.name, options.traceHeader, options.links);
+    const outcome = await this.run(event, spans.functionHeader);
+    spans.end(
       outcome.kind === "timeout"
         ? { timedOut: true }
         : outcome.kind === "ok"
           ? undefined
-          : { error: outcome.error };
-    fn.end(failure);
-    service.end(failure);
+          : { error: outcome.error },
+    );
     return outcome;
   }
 

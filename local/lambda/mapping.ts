@@ -13,7 +13,7 @@ import type { QueueMessage, QueuePort } from "../queues/port.ts";
 import { toSqsRecord } from "../sqs-records.ts";
 import { parseTraceHeader } from "../xray/header.ts";
 import { type HopTracing, queueSpan } from "../xray/hops.ts";
-import type { FunctionHost, InvokeOutcome } from "./host.ts";
+import type { FunctionHost, InvokeOptions, InvokeOutcome } from "./host.ts";
 
 export interface EventSourceMappingOptions {
   /** Logical id of the mapping (the subscription id). */
@@ -148,9 +148,7 @@ export class EventSourceMapping {
     const o = this.options;
     const records = batch.map((m) => toSqsRecord(m, o.queueArn, o.region));
     this.stats.batches++;
-    const outcome = await o.fn.invoke({ Records: records } satisfies SQSEvent, {
-      traceHeader: this.traceOf(batch),
-    });
+    const outcome = await o.fn.invoke({ Records: records } satisfies SQSEvent, this.traceOf(batch));
     const failed = failedIds(
       outcome,
       records.map((r) => r.messageId),
@@ -166,18 +164,22 @@ export class EventSourceMapping {
 
   /**
    * The trace a batch's invocation continues: Lambda takes one record's AWSTraceHeader; locally
-   * the first SAMPLED one, so a sampled event's trace always shows the function (each record's
-   * queue span is in its own trace).
+   * the first SAMPLED one, so a sampled event's trace always shows the function; the other
+   * sampled records' traces link to the invocation (local/xray/hops.ts invocationSpans).
    */
-  private traceOf(batch: readonly QueueMessage[]): string | undefined {
+  private traceOf(batch: readonly QueueMessage[]): InvokeOptions {
     const { tracing, queueArn } = this.options;
-    let first: string | undefined;
-    for (const message of batch) {
-      const header = queueSpan(tracing, queueArn, message.attributes);
-      if (header && parseTraceHeader(header)?.sampled) return header;
-      first ??= header;
-    }
-    return first;
+    if (!tracing) return {};
+    const headers = batch.map((m) => queueSpan(tracing, queueArn, m.attributes));
+    const sampled = headers.filter((h): h is string => !!h && !!parseTraceHeader(h)?.sampled);
+    const [traceHeader = headers.find((h) => h !== undefined), ...others] = sampled;
+    // One link per other trace (records of one trace batched together link once).
+    const roots = new Set([parseTraceHeader(traceHeader)?.root]);
+    const links = others.filter((h) => {
+      const root = parseTraceHeader(h)?.root;
+      return !roots.has(root) && roots.add(root);
+    });
+    return { traceHeader, links };
   }
 
   /**

@@ -83,3 +83,42 @@ export function eventAnnotations(detailType: string, detail: unknown): Record<st
     ...(text(d.incidentId) ? { incidentId: d.incidentId } : {}),
   };
 }
+
+/** Metadata keys of a batch link (an invocation recorded in another record's trace). */
+export const LINK_TRACE = "batchTraceId";
+export const LINK_SEGMENT = "batchSegmentId";
+
+/**
+ * Lambda's segments of one invocation, as Lambda records them: AWS::Lambda (the service: the
+ * invoke, waiting for an environment included) and under it AWS::Lambda::Function (the
+ * function's run), whose id is the Parent of the `_X_AMZN_TRACE_ID` the function runs with
+ * (`functionHeader`). A batch runs in the trace of one record (`header`); each other record's
+ * trace (`links`) gets an AWS::Lambda segment linking to it (the console's waterfall shows the
+ * linked run in place, local/xray/links.ts).
+ */
+export function invocationSpans(
+  tracing: HopTracing,
+  functionName: string,
+  header: string | undefined,
+  links: readonly string[] = [],
+): { readonly functionHeader: string | undefined; end(outcome?: SpanOutcome): void } {
+  const service = tracing.span(header ?? tracing.rootHeader(), functionName, "AWS::Lambda");
+  const fn = tracing.span(service.header, functionName, "AWS::Lambda::Function");
+  const batch = service.header ? /Root=([^;]+);Parent=([0-9a-f]{16})/.exec(service.header) : null;
+  const linked =
+    batch?.[1] && batch[2]
+      ? links.map((link) =>
+          tracing.span(link, functionName, "AWS::Lambda", {
+            metadata: { [LINK_TRACE]: batch[1], [LINK_SEGMENT]: batch[2] },
+          }),
+        )
+      : [];
+  return {
+    functionHeader: fn.header,
+    end: (outcome) => {
+      fn.end(outcome);
+      service.end(outcome);
+      for (const span of linked) span.end(outcome);
+    },
+  };
+}

@@ -261,6 +261,7 @@ function connect() {
     if (msg.flow) onFlow(msg.flow, msg.functions ?? {});
     if (msg.queues) onQueues(msg.queues);
     if (msg.city) onCity(msg.city);
+    if (msg.traces) window.onLiveTraces(msg.traces);
   };
 }
 
