@@ -23,6 +23,7 @@ import { DeadLetters } from "./dead-letters.ts";
 import { startLiveFeed } from "./live.ts";
 import { type ConsoleServer, startConsoleServer } from "./server.ts";
 import { consoleTraces, liveTraces } from "./traces.ts";
+import { DispatchedUnits } from "./units.ts";
 
 export interface ConsoleOptions {
   /** Interface; @default the local cloud's host */
@@ -74,14 +75,19 @@ function functionStats(functions: RunningFunctions | undefined) {
 
 export function consoleFeed(everyEventSubscription: string | undefined): ConsoleFeed {
   const flow = new FlowAggregator(everyEventSubscription);
+  const units = new DispatchedUnits();
   return {
-    delivered: (sub, record, now) => flow.delivered(sub, record, now),
-    start: (parts) => startConsole(flow, parts),
+    delivered: (sub, record, now) => {
+      flow.delivered(sub, record, now);
+      if (sub === everyEventSubscription) units.delivered(record);
+    },
+    start: (parts) => startConsole(flow, units, parts),
   };
 }
 
 async function startConsole(
   flow: FlowAggregator,
+  units: DispatchedUnits,
   parts: Parameters<ConsoleFeed["start"]>[0],
 ): Promise<RunningConsole> {
   const { cloud, resources, functions } = parts;
@@ -128,6 +134,7 @@ async function startConsole(
       ),
     city: (zonesOf) => readCityState(apiBase, layout, zonesOf),
     ...(cloud.tracing ? { traces: liveTraces(cloud.tracing) } : {}),
+    units: () => units.current(),
   });
   parts.options?.onReady?.(server.url);
   return {

@@ -23,6 +23,8 @@ export interface LiveSources {
   readonly queues: () => Promise<unknown>;
   /** The city's state; with `zonesOf`, its zones are kept and only the lights read. */
   readonly city: (zonesOf?: CityState) => Promise<CityState>;
+  /** The emergency units dispatched and on their way (local/console/units.ts). */
+  readonly units?: () => unknown[];
   /** The recent traces and the store's figures; absent when tracing is off. */
   readonly traces?: () => unknown;
   readonly onError: (error: unknown) => void;
@@ -73,12 +75,14 @@ export function startLiveFeed(src: LiveSources): { stop(): void } {
       );
     }
     const traces = watched && src.traces && tick % TRACES_EVERY === 0 ? src.traces() : undefined;
+    const units = watched ? src.units?.() : undefined;
     src.server.broadcast({
       type: "live",
       flow,
       functions: src.functions(),
       ...fresh,
       ...(traces ? { traces } : {}),
+      ...(units && units.length > 0 ? { units } : {}),
     });
     fresh = {};
   }, LIVE_PERIOD_MS / 5);

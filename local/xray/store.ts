@@ -33,6 +33,9 @@ export interface TraceSummary {
   readonly durationMs: number;
   /** The root segment's name (or the earliest segment's). */
   readonly name: string;
+  /** The event type and event id the root was annotated with (a bus's span), when it was. */
+  readonly detailType?: string;
+  readonly eventId?: string;
   readonly segments: number;
   readonly errors: number;
   readonly faults: number;
@@ -124,7 +127,8 @@ export class TraceStore {
       if (wanted && trace.id !== wanted && !trace.keys.has(wanted)) continue;
       out.push(summarize(trace));
     }
-    return out;
+    // An event's own trace (it is the root's event) before the traces it only passed through.
+    return wanted ? out.sort((a, b) => rank(a, wanted) - rank(b, wanted)) : out;
   }
 
   stats(): TraceStoreStats {
@@ -136,6 +140,8 @@ export class TraceStore {
     };
   }
 }
+
+const rank = (t: TraceSummary, id: string): number => (t.eventId === id ? 0 : 1);
 
 function summarize(trace: Trace): TraceSummary {
   let start = Number.POSITIVE_INFINITY;
@@ -156,6 +162,12 @@ function summarize(trace: Trace): TraceSummary {
     start: Math.round(start * 1000),
     durationMs: Math.round((end - start) * 1000 * 10) / 10,
     name: root?.name ?? "",
+    ...(typeof root?.annotations?.detailType === "string"
+      ? { detailType: root.annotations.detailType }
+      : {}),
+    ...(typeof root?.annotations?.eventId === "string"
+      ? { eventId: root.annotations.eventId }
+      : {}),
     segments: trace.segments.size,
     errors,
     faults,

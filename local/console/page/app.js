@@ -262,6 +262,7 @@ function connect() {
     if (msg.queues) onQueues(msg.queues);
     if (msg.city) onCity(msg.city);
     if (msg.traces) window.onLiveTraces(msg.traces);
+    state.map.drawUnits(msg.units ?? [], Date.now());
   };
 }
 

@@ -24,7 +24,7 @@ function listTraces(traces) {
     row.dataset.trace = t.traceId;
     row.className = `${t.faults + t.errors > 0 ? "failed" : ""} ${t.traceId === traceState.shown ? "shown" : ""}`;
     row.appendChild(text("td", new Date(t.start).toISOString().slice(11, 23)));
-    row.appendChild(text("td", t.name));
+    row.appendChild(text("td", t.detailType ? `${t.detailType} on ${t.name}` : t.name));
     row.appendChild(text("td", String(t.durationMs)));
     row.appendChild(text("td", String(t.segments)));
     row.appendChild(text("td", String(t.faults + t.errors)));
@@ -48,6 +48,7 @@ function markOf(r) {
 
 function drawWaterfall(view) {
   const box = byId("waterfall");
+  box.classList.remove("muted");
   box.replaceChildren();
   box.appendChild(
     text(
