@@ -42,6 +42,8 @@ Commands:
             stream <streamId> [--as-of ISO] [--json].
   timeline  One story's events across streams in happened-before order:
             timeline <incidentId|correlationId> [--json] [--mermaid].
+  trace     An event's trace as a waterfall (local trace store or X-Ray):
+            trace <eventId|traceId|incidentId|correlationId> [--all] [--json].
   publish   Publish a hand-made event through the validating publisher:
             publish --type T --payload JSON|@file [--count N].
   load      Load test a deployment: load --profile ramp|burst|soak --rate N --duration S [--json].
@@ -152,6 +154,7 @@ const OPS_COMMANDS: Readonly<Record<string, () => Promise<{ main: OpsMain }>>> =
   replay: () => import("./ops/replay.ts"),
   stream: () => import("./ops/stream.ts"),
   timeline: () => import("./ops/timeline.ts"),
+  trace: () => import("./ops/trace.ts"),
   publish: () => import("./ops/publish.ts"),
   crisis: () => import("./ops/crisis.ts"),
   projections: () => import("./ops/projections.ts"),
@@ -199,7 +202,7 @@ async function dispatch(command: string, rest: string[], io: CliIo): Promise<num
       return local(rest, io);
     default:
       throw new CliUsageError(
-        `unknown command ${JSON.stringify(command)}; allowed: up, local, simulate, help, dlq, replay, stream, timeline, publish, load, cost, crisis, projections`,
+        `unknown command ${JSON.stringify(command)}; allowed: up, local, simulate, help, dlq, replay, stream, timeline, trace, publish, load, cost, crisis, projections`,
       );
   }
 }

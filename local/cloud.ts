@@ -13,6 +13,12 @@ import { type Gateway, type GatewayOptions, startGateway } from "./gateway/serve
 import { createPipesService, type PipesService } from "./pipes/api.ts";
 import type { QueuePort } from "./queues/port.ts";
 import { createEventTargets, type LambdaInvoker, LOCAL_CREDENTIALS } from "./targets.ts";
+import {
+  type LocalTracing,
+  startTracing,
+  type TracingOptions,
+  tracingFromEnv,
+} from "./xray/tracing.ts";
 
 export interface LocalCloudOptions extends GatewayOptions {
   /** Reports background failures (pipe polling, target delivery). */
@@ -22,6 +28,12 @@ export interface LocalCloudOptions extends GatewayOptions {
    * (the emulator itself prunes only when an archive is described or listed). @default 600000
    */
   readonly archivePruneIntervalMs?: number;
+  /**
+   * X-Ray tracing (docs/OPERATIONS.md "Traces"): false turns it off.
+   * @default from BUZZVILLE_TRACING ("sampled", the default: X-Ray's default sampling rule;
+   * "all": every trace; "off")
+   */
+  readonly tracing?: TracingOptions | false;
 }
 
 export interface LocalCloud {
@@ -41,6 +53,11 @@ export interface LocalCloud {
    * `startFunctions({ queues: cloud.queues })`. Each call is counted as the SQS action it stands for.
    */
   readonly queues: QueuePort;
+  /**
+   * The trace store, the X-Ray daemon the functions send to, and the hops' spans; pass it to
+   * `startFunctions({ tracing: cloud.tracing })`. Undefined when tracing is off.
+   */
+  readonly tracing: LocalTracing | undefined;
   /** Lets EventBridge Lambda targets reach the local Lambda runner. */
   attachLambda(invoke: LambdaInvoker): void;
   stop(): Promise<void>;
@@ -58,6 +75,8 @@ export interface LocalCloud {
  * await cloud.stop();
  */
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const tracingOptions = options.tracing ?? tracingFromEnv();
+  const tracing = tracingOptions === false ? undefined : await startTracing(tracingOptions);
   const gateway = await startGateway(options);
   const endpoint = gateway.url;
   const region = gateway.region;
@@ -78,6 +97,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     region,
     accountId: LOCAL_ACCOUNT,
     targets,
+    ...(tracing ? { tracing } : {}),
     // Deliveries still owed survive a restart on the same --data-dir (docs/RELIABILITY.md).
     ...(options.dataDir ? { dataDir: join(options.dataDir, "eventbridge") } : {}),
   });
@@ -100,6 +120,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     region,
     queues: gateway.queues,
     onError: (pipe, error) => options.onError?.(`pipe ${pipe}`, error),
+    ...(tracing ? { tracing } : {}),
   });
   gateway.mountPipes(pipes);
 
@@ -121,6 +142,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     eventBridge,
     sqs,
     queues: gateway.queues,
+    tracing,
     attachLambda: (invoke) => {
       invokeLambda = invoke;
     },
@@ -131,6 +153,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       targets.destroy();
       sqs.destroy();
       await gateway.stop();
+      await tracing?.stop();
     },
   };
 }

@@ -59,6 +59,7 @@ export function createEventTargets(options: {
         messageGroupId: send.messageGroupId,
         messageDeduplicationId: send.messageDeduplicationId,
         messageAttributes: send.messageAttributes,
+        traceHeader: send.traceHeader,
       });
       return { messageId: out.messageId };
     },

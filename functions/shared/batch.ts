@@ -124,6 +124,9 @@ export async function processSqsBatch(
         subsegment = parent.addNewSubsegment(`record ### ${parsed.detailType}`);
         subsegment.addAnnotation("eventId", parsed.detail.meta.eventId);
         subsegment.addAnnotation("correlationId", parsed.detail.meta.correlationId);
+        // The incident a record belongs to, for searching traces by incident (docs/OPERATIONS.md "Traces").
+        const incidentId = (parsed.detail as { incidentId?: unknown }).incidentId;
+        if (typeof incidentId === "string") subsegment.addAnnotation("incidentId", incidentId);
         // Groups run concurrently on FIFO queues: the segment is only made current (so AWS
         // calls nest under the record) when records run one at a time.
         if (!fifo) deps.tracer.setSegment(subsegment);

@@ -22,6 +22,8 @@ import { cityLayout, readCityState } from "./city.ts";
 import { DeadLetters } from "./dead-letters.ts";
 import { startLiveFeed } from "./live.ts";
 import { type ConsoleServer, startConsoleServer } from "./server.ts";
+import { consoleTraces, liveTraces } from "./traces.ts";
+import { DispatchedUnits } from "./units.ts";
 
 export interface ConsoleOptions {
   /** Interface; @default the local cloud's host */
@@ -73,14 +75,19 @@ function functionStats(functions: RunningFunctions | undefined) {
 
 export function consoleFeed(everyEventSubscription: string | undefined): ConsoleFeed {
   const flow = new FlowAggregator(everyEventSubscription);
+  const units = new DispatchedUnits();
   return {
-    delivered: (sub, record, now) => flow.delivered(sub, record, now),
-    start: (parts) => startConsole(flow, parts),
+    delivered: (sub, record, now) => {
+      flow.delivered(sub, record, now);
+      if (sub === everyEventSubscription) units.delivered(record);
+    },
+    start: (parts) => startConsole(flow, units, parts),
   };
 }
 
 async function startConsole(
   flow: FlowAggregator,
+  units: DispatchedUnits,
   parts: Parameters<ConsoleFeed["start"]>[0],
 ): Promise<RunningConsole> {
   const { cloud, resources, functions } = parts;
@@ -103,6 +110,7 @@ async function startConsole(
       layout: () => layout,
       deadLetters: () => deadLetters.list(),
       // One redrive at a time: the DLQ tool pages through a shared capped queue port.
+      ...(cloud.tracing ? { traces: consoleTraces(cloud.tracing.store) } : {}),
       redrive: (id, max) => {
         const next = redriving.then(() => deadLetters.redrive(id, max));
         redriving = next.catch(() => undefined);
@@ -125,6 +133,8 @@ async function startConsole(
         }),
       ),
     city: (zonesOf) => readCityState(apiBase, layout, zonesOf),
+    ...(cloud.tracing ? { traces: liveTraces(cloud.tracing) } : {}),
+    units: () => units.current(),
   });
   parts.options?.onReady?.(server.url);
   return {

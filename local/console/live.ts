@@ -13,6 +13,7 @@ export const LIVE_PERIOD_MS = 500;
 const QUEUES_EVERY = 2; // periods
 const CITY_EVERY = 5; // periods: the lights, one read per intersection
 const ZONES_EVERY = 20; // periods: incidents and alerts, the costly read (docs/OPERATIONS.md §7)
+const TRACES_EVERY = 4; // periods: the recent traces (Traces tab)
 
 export interface LiveSources {
   readonly server: ConsoleServer;
@@ -22,6 +23,10 @@ export interface LiveSources {
   readonly queues: () => Promise<unknown>;
   /** The city's state; with `zonesOf`, its zones are kept and only the lights read. */
   readonly city: (zonesOf?: CityState) => Promise<CityState>;
+  /** The emergency units dispatched and on their way (local/console/units.ts). */
+  readonly units?: () => unknown[];
+  /** The recent traces and the store's figures; absent when tracing is off. */
+  readonly traces?: () => unknown;
   readonly onError: (error: unknown) => void;
 }
 
@@ -69,7 +74,16 @@ export function startLiveFeed(src: LiveSources): { stop(): void } {
         },
       );
     }
-    src.server.broadcast({ type: "live", flow, functions: src.functions(), ...fresh });
+    const traces = watched && src.traces && tick % TRACES_EVERY === 0 ? src.traces() : undefined;
+    const units = watched ? src.units?.() : undefined;
+    src.server.broadcast({
+      type: "live",
+      flow,
+      functions: src.functions(),
+      ...fresh,
+      ...(traces ? { traces } : {}),
+      ...(units && units.length > 0 ? { units } : {}),
+    });
     fresh = {};
   }, LIVE_PERIOD_MS / 5);
   return { stop: () => clearInterval(timer) };

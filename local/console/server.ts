@@ -21,6 +21,15 @@ export interface ConsoleRoutes {
   redrive(logicalId: string, max: number | undefined): Promise<unknown>;
   /** The city API's base URL (…/api/), proxied for the page's reads. */
   readonly apiBase: string;
+  /** The local cloud's recent traces (local/xray); undefined when tracing is off. */
+  readonly traces?: ConsoleTraces;
+}
+
+export interface ConsoleTraces {
+  /** Summaries, newest first: all, or those matching a trace id, event id, incident or correlation id. */
+  search(query: string | undefined, limit: number): unknown;
+  /** A trace's waterfall, or undefined when the store does not hold it. */
+  get(traceId: string): unknown;
 }
 
 export interface ConsoleServer {
@@ -43,6 +52,7 @@ const ASSETS: Readonly<Record<string, { file: () => string; type: string }>> = {
   "/": { file: () => page("index.html"), type: "text/html; charset=utf-8" },
   "/assets/app.js": { file: () => page("app.js"), type: "text/javascript; charset=utf-8" },
   "/assets/map.js": { file: () => page("map.js"), type: "text/javascript; charset=utf-8" },
+  "/assets/traces.js": { file: () => page("traces.js"), type: "text/javascript; charset=utf-8" },
   "/assets/app.css": { file: () => page("app.css"), type: "text/css; charset=utf-8" },
   "/assets/uPlot.js": { file: () => uplot("uPlot.iife.min.js"), type: "text/javascript" },
   "/assets/uPlot.css": { file: () => uplot("uPlot.min.css"), type: "text/css" },
@@ -133,7 +143,7 @@ async function route(
   req: IncomingMessage,
   res: ServerResponse,
 ) {
-  const path = (req.url ?? "/").split("?")[0] ?? "/";
+  const [path = "/", search = ""] = (req.url ?? "/").split("?");
   const method = req.method ?? "GET";
   if (method !== "GET" && method !== "HEAD" && isForeignOrigin(req, own)) {
     return fail(
@@ -158,9 +168,59 @@ async function route(
     return sendJson(res, 200, await routes.redrive(redrive[1], max));
   }
   if (path.startsWith("/api/") && method === "GET") return proxyApi(routes.apiBase, req, res);
+  if (path.startsWith("/console/traces") && method === "GET") {
+    return traceRoute(routes.traces, path, new URLSearchParams(search), res);
+  }
   const allowed =
-    "GET /, /assets/*, /console/layout, /console/dlqs, /api/*; POST /console/dlqs/{DlqLogicalId}/redrive; WebSocket /ws/live";
+    "GET /, /assets/*, /console/layout, /console/dlqs, /console/traces[?q=&limit=], /console/traces/{traceId}, /api/*; POST /console/dlqs/{DlqLogicalId}/redrive; WebSocket /ws/live";
   return fail(res, 404, "NotFound", `no console route ${method} ${path}; routes: ${allowed}`);
+}
+
+function traceRoute(
+  traces: ConsoleTraces | undefined,
+  path: string,
+  params: URLSearchParams,
+  res: ServerResponse,
+) {
+  if (!traces) {
+    return fail(
+      res,
+      404,
+      "TracingOff",
+      "tracing is off in this local cloud (BUZZVILLE_TRACING=off)",
+    );
+  }
+  if (path === "/console/traces") {
+    const limitText = params.get("limit") ?? "50";
+    const limit = Number(limitText);
+    if (!/^\d+$/.test(limitText) || limit < 1 || limit > 500) {
+      throw new ConsoleRequestError(
+        400,
+        "ValidationException",
+        `limit must be an integer from 1 to 500, got ${JSON.stringify(limitText).slice(0, 40)}`,
+      );
+    }
+    const query = params.get("q")?.trim().slice(0, 200) || undefined;
+    return sendJson(res, 200, traces.search(query, limit));
+  }
+  const id = /^\/console\/traces\/([0-9a-f-]{1,64})$/.exec(path)?.[1];
+  if (!id) {
+    throw new ConsoleRequestError(
+      400,
+      "ValidationException",
+      "a trace id is 1-<8 hex digits>-<24 hex digits>: GET /console/traces/{traceId}",
+    );
+  }
+  const view = traces.get(id);
+  if (view === undefined) {
+    return fail(
+      res,
+      404,
+      "TraceNotFound",
+      `no trace ${id} in the store (it keeps the recent ones)`,
+    );
+  }
+  return sendJson(res, 200, view);
 }
 
 export async function startConsoleServer(options: {

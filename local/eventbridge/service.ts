@@ -64,6 +64,7 @@ export function createEventBridgeService(
     retryBaseDelayMs: options.retryBaseDelayMs ?? 1000,
     retryMaxDelayMs: options.retryMaxDelayMs ?? 60_000,
     ...(options.dataDir ? { journal: new DeliveryJournal(options.dataDir) } : {}),
+    ...(options.tracing ? { tracing: options.tracing } : {}),
   });
   const ctx: ActionContext = {
     store,

@@ -1,4 +1,5 @@
 /** Public contracts of the EventBridge emulator (options, dispatcher port, observations). */
+import type { HopTracing } from "../xray/hops.ts";
 
 export interface EventBridgeRequest {
   /** The `x-amz-target` header, e.g. "AWSEvents.PutEvents". */
@@ -33,6 +34,8 @@ export interface SqsSendOptions {
   readonly messageGroupId?: string;
   readonly messageDeduplicationId?: string;
   readonly messageAttributes?: Record<string, SqsMessageAttribute>;
+  /** The X-Ray trace header, delivered as the message's AWSTraceHeader system attribute. */
+  readonly traceHeader?: string;
 }
 
 /**
@@ -172,6 +175,8 @@ export interface EventBridgeServiceOptions {
    * @default none: in memory only, lost with the process
    */
   readonly dataDir?: string;
+  /** Joins each event's X-Ray trace (local/xray/hops.ts). @default none: nothing traced */
+  readonly tracing?: HopTracing;
 }
 
 export interface EventBridgeService {

@@ -11,6 +11,7 @@ import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { BundleCache, threadBundle } from "../bundles.ts";
+import { type HopTracing, invocationSpans } from "../xray/hops.ts";
 import type { FromWorker, ToWorker, WorkerInit } from "./protocol.ts";
 
 export class LambdaRunnerError extends Error {
@@ -58,6 +59,18 @@ export interface FunctionHostOptions {
    * @default true
    */
   readonly logStdout?: boolean;
+  /**
+   * Lambda's segments of each invocation (AWS::Lambda, AWS::Lambda::Function) in its trace, and
+   * the `_X_AMZN_TRACE_ID` the function runs with (local/xray/hops.ts). @default none
+   */
+  readonly tracing?: HopTracing;
+}
+
+export interface InvokeOptions {
+  /** The trace the invocation continues (an SQS record's AWSTraceHeader); a new one without. */
+  readonly traceHeader?: string | undefined;
+  /** The other records' trace headers: their traces link to this invocation. */
+  readonly links?: readonly string[];
 }
 
 interface Instance {
@@ -245,7 +258,22 @@ export class FunctionHost {
   }
 
   /** Invokes the function once, like Lambda's synchronous invoke; never throws for handler faults. */
-  async invoke(event: unknown): Promise<InvokeOutcome> {
+  async invoke(event: unknown, options: InvokeOptions = {}): Promise<InvokeOutcome> {
+    const tracing = this.options.tracing;
+    if (!tracing) return this.run(event, undefined);
+    const spans = invocationSpans(tracing, this.options.name, options.traceHeader, options.links);
+    const outcome = await this.run(event, spans.functionHeader);
+    spans.end(
+      outcome.kind === "timeout"
+        ? { timedOut: true }
+        : outcome.kind === "ok"
+          ? undefined
+          : { error: outcome.error },
+    );
+    return outcome;
+  }
+
+  private async run(event: unknown, traceHeader: string | undefined): Promise<InvokeOutcome> {
     try {
       await this.environmentFiles();
     } catch (error) {
@@ -283,6 +311,7 @@ export class FunctionHost {
         type: "invoke",
         id,
         event,
+        ...(traceHeader ? { traceHeader } : {}),
         context: {
           functionName: o.name,
           functionVersion: "$LATEST",

@@ -11,7 +11,9 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { PollLoops, retryFailedEntries } from "../queues/consumer.ts";
 import type { QueueMessage, QueuePort } from "../queues/port.ts";
 import { toSqsRecord } from "../sqs-records.ts";
-import type { FunctionHost, InvokeOutcome } from "./host.ts";
+import { parseTraceHeader } from "../xray/header.ts";
+import { type HopTracing, queueSpan } from "../xray/hops.ts";
+import type { FunctionHost, InvokeOptions, InvokeOutcome } from "./host.ts";
 
 export interface EventSourceMappingOptions {
   /** Logical id of the mapping (the subscription id). */
@@ -36,6 +38,8 @@ export interface EventSourceMappingOptions {
   /** Attempts of DeleteMessageBatch for entries it reports as Failed. @default 3 */
   readonly deleteAttempts?: number;
   readonly now?: () => number;
+  /** Spans of each record's stay in the queue (local/xray/hops.ts); the host traces the invocation. */
+  readonly tracing?: HopTracing;
 }
 
 export interface MappingStats {
@@ -144,7 +148,7 @@ export class EventSourceMapping {
     const o = this.options;
     const records = batch.map((m) => toSqsRecord(m, o.queueArn, o.region));
     this.stats.batches++;
-    const outcome = await o.fn.invoke({ Records: records } satisfies SQSEvent);
+    const outcome = await o.fn.invoke({ Records: records } satisfies SQSEvent, this.traceOf(batch));
     const failed = failedIds(
       outcome,
       records.map((r) => r.messageId),
@@ -156,6 +160,26 @@ export class EventSourceMapping {
     this.stats.failedRecords += failed.size;
     const done = records.filter((r) => !failed.has(r.messageId));
     for (let i = 0; i < done.length; i += 10) await this.remove(done.slice(i, i + 10));
+  }
+
+  /**
+   * The trace a batch's invocation continues: Lambda takes one record's AWSTraceHeader; locally
+   * the first SAMPLED one, so a sampled event's trace always shows the function; the other
+   * sampled records' traces link to the invocation (local/xray/hops.ts invocationSpans).
+   */
+  private traceOf(batch: readonly QueueMessage[]): InvokeOptions {
+    const { tracing, queueArn } = this.options;
+    if (!tracing) return {};
+    const headers = batch.map((m) => queueSpan(tracing, queueArn, m.attributes));
+    const sampled = headers.filter((h): h is string => !!h && !!parseTraceHeader(h)?.sampled);
+    const [traceHeader = headers.find((h) => h !== undefined), ...others] = sampled;
+    // One link per other trace (records of one trace batched together link once).
+    const roots = new Set([parseTraceHeader(traceHeader)?.root]);
+    const links = others.filter((h) => {
+      const root = parseTraceHeader(h)?.root;
+      return !roots.has(root) && roots.add(root);
+    });
+    return { traceHeader, links };
   }
 
   /**

@@ -24,6 +24,8 @@ export type ToWorker = {
   readonly id: number;
   readonly event: unknown;
   readonly context: InvokeContextData;
+  /** The invocation's X-Ray trace header: `_X_AMZN_TRACE_ID` while it runs, as Lambda sets it. */
+  readonly traceHeader?: string;
 };
 
 export type FromWorker =

@@ -13,6 +13,7 @@ import { BundleCache } from "../bundles.ts";
 import type { QueuePort } from "../queues/port.ts";
 import { sdkQueuePort } from "../queues/sdk.ts";
 import type { DeployedFunction, ResourceMap } from "../resource-map.ts";
+import type { LocalTracing } from "../xray/tracing.ts";
 import { FunctionHost, type InvokeOutcome, LambdaRunnerError } from "./host.ts";
 import { EventSourceMapping } from "./mapping.ts";
 
@@ -56,6 +57,12 @@ export interface FunctionsOptions {
    * @default the topology's subscriptions with priority "critical"
    */
   readonly reservedSubscriptions?: ReadonlySet<string>;
+  /**
+   * The local cloud's tracing (`cloud.tracing`): the functions then trace as on AWS (the
+   * Powertools Tracer sends to its daemon) and the runner records Lambda's own segments.
+   * @default none: the functions' tracer is disabled
+   */
+  readonly tracing?: Pick<LocalTracing, "functionEnv" | "span" | "rootHeader">;
 }
 
 export interface RunningFunctions {
@@ -97,8 +104,8 @@ export function functionEnvironment(
     POWERTOOLS_SERVICE_NAME: fn.service,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     POWERTOOLS_LOG_LEVEL: logLevel,
-    // No X-Ray daemon locally: the tracer runs disabled (segments are not emitted).
-    POWERTOOLS_TRACE_DISABLED: "true",
+    // Without the local cloud's tracing (FunctionsOptions.tracing) the tracer is disabled.
+    POWERTOOLS_TRACE_ENABLED: "false",
     NODE_OPTIONS: "--enable-source-maps",
   };
 }
@@ -124,8 +131,10 @@ export function startFunctions(options: FunctionsOptions): RunningFunctions {
       memoryMb: fn.memoryMb,
       env: {
         ...functionEnvironment(fn, resources, options.logLevel ?? "WARN"),
+        ...options.tracing?.functionEnv,
         ...options.extraEnv,
       },
+      ...(options.tracing ? { tracing: options.tracing } : {}),
       maxInstances: cap,
       minInstances: Math.max(1, Math.min(expected, cap)),
       region: resources.region,
@@ -179,6 +188,7 @@ export function startFunctions(options: FunctionsOptions): RunningFunctions {
       // Through a client, long polls stay short: an abandoned HTTP long poll holds the server.
       waitTimeSeconds: options.waitTimeSeconds ?? (options.queues ? 20 : 1),
       onDelivered: (record, now) => options.onDelivered?.(es.subscriptionId, record, now),
+      ...(options.tracing ? { tracing: options.tracing } : {}),
       ...(options.onInvokeFailure ? { onInvokeFailure: options.onInvokeFailure } : {}),
       ...(options.onWarning ? { onWarning: options.onWarning } : {}),
     });

@@ -54,6 +54,9 @@ async function main() {
     return;
   }
   port.on("message", async (message: ToWorker) => {
+    // One invocation at a time per environment: the variable is this invocation's, as on Lambda.
+    if (message.traceHeader) process.env._X_AMZN_TRACE_ID = message.traceHeader;
+    else delete process.env._X_AMZN_TRACE_ID;
     try {
       const result = await handler(message.event, contextOf(message.context));
       post({ type: "result", id: message.id, result: result ?? null });

@@ -3,9 +3,11 @@
  * UpdatePipe, ListPipes, DeletePipe, StartPipe, StopPipe. Sources and targets are SQS queues.
  * A RUNNING pipe has a PipeRunner moving its messages.
  */
+
 import { describeValue } from "../../events/issues.ts";
 import type { RestJsonService, ServiceResponse } from "../gateway/ports.ts";
 import type { QueuePort } from "../queues/port.ts";
+import type { HopTracing } from "../xray/hops.ts";
 import { PipeRunner } from "./runner.ts";
 import { type PipeDefinition, PipeError } from "./types.ts";
 
@@ -16,6 +18,8 @@ export interface PipesServiceOptions {
   /** Long-poll wait of the runners, seconds. @default 20 */
   readonly waitTimeSeconds?: number;
   readonly onError?: (pipe: string, error: unknown) => void;
+  /** Spans of the queue and the pipe in each message's trace (local/xray/hops.ts). */
+  readonly tracing?: HopTracing;
 }
 
 export interface PipesService extends RestJsonService {
@@ -135,6 +139,7 @@ export function createPipesService(options: PipesServiceOptions): PipesService {
         ? { waitTimeSeconds: options.waitTimeSeconds }
         : {}),
       ...(options.onError ? { onError: options.onError } : {}),
+      ...(options.tracing ? { tracing: options.tracing } : {}),
     });
     pipes.set(name, { pipe, runner });
     if (pipe.DesiredState === "RUNNING") runner.start();

@@ -10,6 +10,7 @@ import type { SQSRecord } from "aws-lambda";
 import { PollLoops, retryFailedEntries } from "../queues/consumer.ts";
 import type { BatchResult, BatchSendEntry, QueueMessage, QueuePort } from "../queues/port.ts";
 import { toSqsRecord } from "../sqs-records.ts";
+import { type HopSpan, type HopTracing, queueSpan } from "../xray/hops.ts";
 import { evaluatePath, isDynamic, renderTemplate } from "./jsonpath.ts";
 import { type PipeDefinition, PipeRunnerError } from "./types.ts";
 
@@ -33,6 +34,8 @@ export interface PipeRunnerOptions {
   /** Attempts of SendMessageBatch / DeleteMessageBatch for the entries they report as Failed. @default 3 */
   readonly batchAttempts?: number;
   readonly onError?: (pipe: string, error: unknown) => void;
+  /** Spans of the source queue and the pipe in each message's trace (local/xray/hops.ts). */
+  readonly tracing?: HopTracing;
 }
 
 export class PipeRunner {
@@ -92,20 +95,33 @@ export class PipeRunner {
   }
 
   private async forward(messages: readonly QueueMessage[]): Promise<void> {
-    const { pipe, region, queues } = this.options;
+    const { pipe, region, queues, tracing } = this.options;
     const entries: (BatchSendEntry & { readonly receiptHandle: string })[] = [];
+    const spans: HopSpan[] = [];
     messages.forEach((message, i) => {
       const entry = this.entryFor(toSqsRecord(message, pipe.Source, region), String(i));
       if (!entry) {
         this.stats.rejected++;
         return;
       }
-      entries.push({ ...entry, receiptHandle: message.receiptHandle });
+      const span = tracing?.span(
+        queueSpan(tracing, pipe.Source, message.attributes),
+        pipe.Name,
+        "AWS::Pipes::Pipe",
+      );
+      if (span) spans.push(span);
+      const traceHeader = span?.header ?? message.attributes.AWSTraceHeader;
+      entries.push({
+        ...entry,
+        receiptHandle: message.receiptHandle,
+        ...(traceHeader ? { traceHeader } : {}),
+      });
     });
     if (entries.length === 0) return;
     const sent = await this.retrying("SendMessageBatch", pipe.Target, entries, (batch) =>
       queues.sendMessageBatch(pipe.Target, batch),
     );
+    for (const span of spans) span.end();
     this.stats.sendFailures += entries.length - sent.length;
     if (sent.length === 0) return;
     const deleted = await this.retrying("DeleteMessageBatch", pipe.Source, sent, (batch) =>

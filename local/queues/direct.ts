@@ -11,6 +11,7 @@
  */
 import type { FauxQueue, FauxReceived, FauxSqs, FauxWaiter } from "../backends/fauxqs.ts";
 import type { RequestCounter } from "../request-counts.ts";
+import { MessageTraceHeaders } from "../xray/message-headers.ts";
 import {
   type BatchResult,
   parseQueueArn,
@@ -30,6 +31,8 @@ export function directQueuePort(sqs: FauxSqs, requests?: RequestCounter): QueueP
     return asQueueActionError(sqs, action, run);
   };
   const urlOf = (queueArn: string) => queueOf(sqs, queueArn).url;
+  // SQS' AWSTraceHeader system attribute, which fauxqs does not keep (local/xray/message-headers.ts).
+  const traces = new MessageTraceHeaders();
   return {
     sendMessage: (queueArn, entry) =>
       call("SendMessage", () => {
@@ -37,15 +40,27 @@ export function directQueuePort(sqs: FauxSqs, requests?: RequestCounter): QueueP
           { QueueUrl: urlOf(queueArn), ...sendRequest(entry) },
           store,
         );
+        traces.remember(out.MessageId, entry.traceHeader);
         return { messageId: out.MessageId, sequenceNumber: out.SequenceNumber };
       }),
     sendMessageBatch: (queueArn, entries) =>
       call("SendMessageBatch", () => {
         const Entries = entries.map((e) => ({ Id: e.id, ...sendRequest(e) }));
-        return batchResult(actions.sendMessageBatch({ QueueUrl: urlOf(queueArn), Entries }, store));
+        const out = actions.sendMessageBatch({ QueueUrl: urlOf(queueArn), Entries }, store);
+        for (const sent of out.Successful as readonly { Id: string; MessageId?: string }[]) {
+          const header = entries.find((e) => e.id === sent.Id)?.traceHeader;
+          if (sent.MessageId && header) traces.remember(sent.MessageId, header);
+        }
+        return batchResult(out);
       }),
     receiveMessage: (queueArn, options) =>
-      call("ReceiveMessage", () => longPoll(sqs, queueArn, options)),
+      call("ReceiveMessage", async () =>
+        (await longPoll(sqs, queueArn, options)).map((m) =>
+          m.attributes.AWSTraceHeader !== undefined || traces.size === 0
+            ? m
+            : { ...m, attributes: traces.attributes(m.messageId, { ...m.attributes }) },
+        ),
+      ),
     deleteMessageBatch: (queueArn, entries) =>
       call("DeleteMessageBatch", () => {
         const Entries = entries.map((e) => ({ Id: e.id, ReceiptHandle: e.receiptHandle }));

@@ -30,6 +30,8 @@ export interface SendEntry {
   readonly messageGroupId?: string | undefined;
   readonly messageDeduplicationId?: string | undefined;
   readonly messageAttributes?: Readonly<Record<string, QueueMessageAttribute>> | undefined;
+  /** The X-Ray trace header: SQS' AWSTraceHeader system attribute of the message. */
+  readonly traceHeader?: string | undefined;
 }
 
 /** A batch entry: `id` is unique within its batch (SQS batch entry id rules). */

@@ -107,6 +107,13 @@ function sendInput(entry: SendEntry) {
     MessageGroupId: entry.messageGroupId,
     MessageDeduplicationId: entry.messageDeduplicationId,
     ...(entry.messageAttributes ? { MessageAttributes: attributes } : {}),
+    ...(entry.traceHeader
+      ? {
+          MessageSystemAttributes: {
+            AWSTraceHeader: { DataType: "String", StringValue: entry.traceHeader },
+          },
+        }
+      : {}),
   };
 }
 

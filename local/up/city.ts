@@ -152,6 +152,8 @@ function runFunctions(
     sqs: cloud.sqs,
     // The pollers reach the embedded queues directly (local/queues/direct.ts).
     queues: cloud.queues,
+    // Environments send their segments to the cloud's X-Ray daemon (local/xray/).
+    ...(cloud.tracing ? { tracing: cloud.tracing } : {}),
     ...(feed
       ? {
           onDelivered: (sub, record, now) => {

@@ -261,6 +261,8 @@ function connect() {
     if (msg.flow) onFlow(msg.flow, msg.functions ?? {});
     if (msg.queues) onQueues(msg.queues);
     if (msg.city) onCity(msg.city);
+    if (msg.traces) window.onLiveTraces(msg.traces);
+    state.map.drawUnits(msg.units ?? [], Date.now());
   };
 }
 

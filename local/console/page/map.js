@@ -94,6 +94,42 @@ class CityMap {
       this.lights.set(i.id, dot);
     }
     this.markers = el("g", { class: "markers" }, this.svg);
+    this.units = el("g", { class: "units" }, this.svg);
+  }
+
+  /**
+   * Each dispatch's units along its route (UnitsDispatched: the intersections in order and the
+   * ETA): placed by the time since dispatch over the ETA, at the incident once there.
+   */
+  drawUnits(dispatches, now) {
+    this.units.replaceChildren();
+    for (const d of dispatches) {
+      const points = d.route
+        .map((id) => this.byId.get(id))
+        .filter(Boolean)
+        .map((i) => [this.x(i.col), this.y(i.row)]);
+      if (points.length === 0) continue;
+      const share =
+        d.etaSeconds > 0 ? Math.min(1, (now - d.dispatchedAt) / (d.etaSeconds * 1000)) : 1;
+      const legs = points.length - 1;
+      const at = share * legs;
+      const leg = Math.min(legs - 1, Math.floor(at));
+      const [x0, y0] = points[Math.max(0, leg)];
+      const [x1, y1] = points[Math.max(0, Math.min(legs, leg + 1))];
+      const f = legs === 0 ? 0 : at - Math.max(0, leg);
+      const cx = x0 + (x1 - x0) * f;
+      const cy = y0 + (y1 - y0) * f;
+      const g = el(
+        "g",
+        { class: `unit ${share >= 1 ? "on-scene" : "moving"}`, "data-incident": d.incidentId },
+        this.units,
+      );
+      el("rect", { x: cx - 9, y: cy - 9, width: 18, height: 18, rx: 3 }, g);
+      const label = el("text", { x: cx, y: cy + 4 }, g);
+      label.textContent = String(d.unitIds.length);
+      const title = el("title", {}, g);
+      title.textContent = `${d.unitIds.join(", ")} → ${d.incidentId} (${share >= 1 ? "on scene" : `${Math.round(share * 100)} % of the route, ETA ${d.etaSeconds} s`})`;
+    }
   }
 
   /** Pre-empted intersections next to each other on the grid, joined: the route held green. */

@@ -91,7 +91,12 @@ function badOptional(entry: PutEventsEntryInput): PutEventsResultEntry | undefin
 
 /** An entry ready to publish, or its failure: nothing is published before all are checked. */
 type Checked =
-  | { readonly ok: true; readonly busName: string; readonly event: EventEnvelope }
+  | {
+      readonly ok: true;
+      readonly busName: string;
+      readonly event: EventEnvelope;
+      readonly traceHeader?: string;
+    }
   | { readonly ok: false; readonly result: PutEventsResultEntry };
 
 function checkEntry(entry: PutEventsEntryInput, ctx: ActionContext, now: number): Checked {
@@ -129,16 +134,20 @@ function checkEntry(entry: PutEventsEntryInput, ctx: ActionContext, now: number)
     resources: Array.isArray(entry.Resources) ? [...entry.Resources] : [],
     detail: parsed.detail,
   };
-  return { ok: true, busName, event };
+  const traceHeader = typeof entry.TraceHeader === "string" ? entry.TraceHeader : undefined;
+  return { ok: true, busName, event, ...(traceHeader ? { traceHeader } : {}) };
 }
 
 /** Publishes one checked entry; a failure stays this entry's own (AWS's InternalFailure). */
 function publishEntry(checked: Checked, ctx: ActionContext, now: number): PutEventsResultEntry {
   if (!checked.ok) return checked.result;
-  const { busName, event } = checked;
+  const { busName, event, traceHeader } = checked;
   try {
     ctx.engine.emit({ type: "accepted", busName, event });
-    ctx.engine.publish(busName, event, { ingestedAt: now });
+    ctx.engine.publish(busName, event, {
+      ingestedAt: now,
+      ...(traceHeader ? { traceHeader } : {}),
+    });
     return { EventId: event.id };
   } catch {
     return { ErrorCode: "InternalFailure", ErrorMessage: "The event could not be published." };

@@ -45,12 +45,13 @@ export async function dispatchOnce(
   switch (arn.kind) {
     case "sqs": {
       const groupId = target.SqsParameters?.MessageGroupId;
+      const trace = ctx.traceHeader ? { traceHeader: ctx.traceHeader } : {};
       await dispatcher.sendToSqs(
         target.Arn,
         payload,
         arn.fifo && groupId
-          ? { messageGroupId: groupId, messageDeduplicationId: ctx.event.id }
-          : {},
+          ? { messageGroupId: groupId, messageDeduplicationId: ctx.event.id, ...trace }
+          : trace,
       );
       return;
     }

@@ -11,6 +11,7 @@
  * PutEvents answers, so a restarted local cloud finishes it (docs/RELIABILITY.md).
  */
 import { randomUUID } from "node:crypto";
+import { eventAnnotations, type HopTracing } from "../../xray/hops.ts";
 import { type FlattenedEvent, flattenEvent, matchesFlattened } from "../patterns/index.ts";
 import type { EventBridgeStore, RuleRecord, TargetRecord } from "../store.ts";
 import type {
@@ -48,6 +49,8 @@ export interface EngineOptions {
   readonly retryMaxDelayMs: number;
   /** Where deliveries still owed are kept across restarts; in memory only when omitted. */
   readonly journal?: DeliveryJournal;
+  /** Spans of the bus and of each delivery attempt in the event's trace (local/xray/hops.ts). */
+  readonly tracing?: HopTracing;
 }
 
 /** Deliveries still owed, by event id and target: a bounded listing and the exact total. */
@@ -63,6 +66,8 @@ export interface PublishOptions {
   /** Only these rule ARNs (replay FilterArns). */
   readonly onlyRules?: ReadonlySet<string>;
   readonly hops?: number;
+  /** The publisher's X-Ray trace header (PutEvents' TraceHeader); a new trace starts without one. */
+  readonly traceHeader?: string;
 }
 
 export class DeliveryEngine {
@@ -172,6 +177,7 @@ export class DeliveryEngine {
     if (event["replay-name"] === undefined)
       this.archive(busName, event, leaves, options.ingestedAt);
     const rules = this.o.store.rules.get(busName) ?? new Map<string, RuleRecord>();
+    const traceHeader = this.traceAccepted(busName, event, options);
     const started: JournaledDelivery[] = [];
     for (const rule of rules.values()) {
       if (rule.state === "DISABLED" || !rule.compiled) continue;
@@ -179,7 +185,14 @@ export class DeliveryEngine {
       if (!matchesFlattened(rule.compiled, leaves())) continue;
       this.emit({ type: "matched", busName, ruleName: rule.name, eventId: event.id });
       for (const target of rule.targets.values()) {
-        started.push(this.delivery(rule, structuredClone(target), event, options.ingestedAt, hops));
+        const delivery = this.delivery(
+          rule,
+          structuredClone(target),
+          event,
+          options.ingestedAt,
+          hops,
+        );
+        started.push(traceHeader ? { ...delivery, traceHeader } : delivery);
       }
     }
     // Durable before anything is attempted (and before PutEvents answers); throws if it cannot be.
@@ -188,6 +201,19 @@ export class DeliveryEngine {
       this.owed.set(delivery.key, delivery);
       this.attempt(delivery);
     }
+  }
+
+  /** The bus's span in the event's trace (a new trace for a first publish without a header). */
+  private traceAccepted(busName: string, event: EventEnvelope, options: PublishOptions) {
+    const tracing = this.o.tracing;
+    if (!tracing) return options.traceHeader;
+    const first = (options.hops ?? 0) === 0 && event["replay-name"] === undefined;
+    const parent = options.traceHeader ?? (first ? tracing.rootHeader() : undefined);
+    const span = tracing.span(parent, busName, "AWS::Events", {
+      annotations: eventAnnotations(event["detail-type"], event.detail),
+    });
+    span.end();
+    return span.header;
   }
 
   private archive(
@@ -228,7 +254,12 @@ export class DeliveryEngine {
   }
 
   /** Puts a delivered event on another bus (a bus target). */
-  private forward(d: JournaledDelivery, busName: string, forwarded: EventEnvelope): void {
+  private forward(
+    d: JournaledDelivery,
+    busName: string,
+    forwarded: EventEnvelope,
+    traceHeader: string | undefined,
+  ): void {
     if (d.hops + 1 > MAX_HOPS) {
       throw new DeliveryError(
         "LOOP_DETECTED",
@@ -236,27 +267,44 @@ export class DeliveryEngine {
         { retryable: false },
       );
     }
-    this.publish(busName, forwarded, { ingestedAt: d.ingestedAt, hops: d.hops + 1 });
+    this.publish(busName, forwarded, {
+      ingestedAt: d.ingestedAt,
+      hops: d.hops + 1,
+      ...(traceHeader ? { traceHeader } : {}),
+    });
   }
 
   private attempt(d: JournaledDelivery): void {
     const n = d.attempts + 1;
+    const span = this.o.tracing?.span(
+      d.traceHeader,
+      `${d.ref.ruleName} → ${d.ref.targetId}`,
+      "AWS::Events::Rule",
+      { annotations: { attempt: n } },
+    );
+    const traceHeader = span?.header ?? d.traceHeader;
     const ctx: RenderContext = {
       event: d.event,
       ruleArn: d.ref.ruleArn,
       ruleName: d.ref.ruleName,
       ingestedAt: d.ingestedAt,
+      traceHeader,
     };
-    const forward = (busName: string, event: EventEnvelope) => this.forward(d, busName, event);
+    const forward = (busName: string, event: EventEnvelope) =>
+      this.forward(d, busName, event, traceHeader);
     this.begin();
     Promise.resolve()
       .then(() => dispatchOnce(this.o.dispatcher, forward, d.target, ctx))
       .then(
         () => {
+          span?.end();
           this.settle(d);
           this.emit({ type: "delivered", attempts: n, ...d.ref });
         },
-        (error: unknown) => this.onFailure(d, n, error),
+        (error: unknown) => {
+          span?.end({ error: errorMessageOf(error) });
+          this.onFailure(d, n, error);
+        },
       )
       .finally(() => this.end());
   }

@@ -23,6 +23,8 @@ export interface RenderContext {
   readonly ruleName: string;
   /** Epoch ms at which the bus received the event. */
   readonly ingestedAt: number;
+  /** The X-Ray trace header passed on to the target (SQS: its AWSTraceHeader). */
+  readonly traceHeader?: string | undefined;
 }
 
 const PLACEHOLDER = /<([A-Za-z0-9_.-]+)>/g;

@@ -34,6 +34,8 @@ export interface JournaledDelivery {
   /** Epoch ms the event was first received (its age for MaximumEventAgeInSeconds). */
   readonly ingestedAt: number;
   readonly hops: number;
+  /** The X-Ray trace header the event carries on (Parent = its PutEvents span). */
+  readonly traceHeader?: string;
   /** Attempts made and failed so far. */
   attempts: number;
 }

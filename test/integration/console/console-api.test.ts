@@ -42,6 +42,7 @@ describe("the operators' console server", () => {
       "/assets/uPlot.css",
       "/assets/app.js",
       "/assets/map.js",
+      "/assets/traces.js",
     ]) {
       expect(html).toContain(asset);
       const res = await fetch(new URL(asset, city.url));
@@ -136,6 +137,64 @@ describe("the operators' console server", () => {
       ws.close();
     }
   }, 150_000);
+
+  it("pushes the recent traces and serves the fire alarm's waterfall: dispatch and notification", async () => {
+    const { ws, messages } = feed();
+    try {
+      const live = await waitFor(
+        "recent traces on the feed",
+        () => messages.find((m) => m.traces?.recent.length > 0)?.traces,
+        { timeoutMs: 60_000 },
+      );
+      expect(live.sampling).toBe("every trace");
+      expect(live.stats.traces).toBeGreaterThan(0);
+      expect(live.recent[0]).toEqual(
+        expect.objectContaining({
+          traceId: expect.stringMatching(/^1-/),
+          segments: expect.any(Number),
+        }),
+      );
+    } finally {
+      ws.close();
+    }
+    const alarm = await waitFor(
+      "the fire alarm's trace reaching the notification's SNS publish",
+      async () => {
+        const list = (await (
+          await fetch(new URL("console/traces?limit=500", city.url))
+        ).json()) as Message;
+        const found = list.traces.find((t: Message) => t.detailType === "FireAlarmRaised");
+        if (!found) return undefined;
+        const view = (await (
+          await fetch(new URL(`console/traces/${found.traceId}`, city.url))
+        ).json()) as Message;
+        return view.rows.some((r: Message) => r.name.startsWith("SNS Publish"))
+          ? { found, view }
+          : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 1000 },
+    );
+    const rows = alarm.view.rows as Message[];
+    expect(rows[0]).toMatchObject({ origin: "AWS::Events", depth: 0 });
+    const functions = rows.filter((r) => r.origin === "AWS::Lambda::Function").map((r) => r.name);
+    expect(functions.some((n: string) => n.includes("EmergencyFunction"))).toBe(true);
+    expect(functions.some((n: string) => n.includes("NotificationFunction"))).toBe(true);
+    // Searching by the alarm's event id finds its own trace first.
+    const searched = (await (
+      await fetch(new URL(`console/traces?q=${alarm.found.eventId}`, city.url))
+    ).json()) as Message;
+    expect(searched.traces[0].traceId).toBe(alarm.found.traceId);
+    // Hostile input is named, and an unknown trace is a 404.
+    const badLimit = await fetch(new URL("console/traces?limit=0", city.url));
+    expect(badLimit.status).toBe(400);
+    expect(((await badLimit.json()) as Message).error.message).toContain("limit must be");
+    const badId = await fetch(new URL("console/traces/not%20a%20trace", city.url));
+    expect(badId.status).toBe(400);
+    const gone = await fetch(
+      new URL("console/traces/1-00000000-000000000000000000000000", city.url),
+    );
+    expect(gone.status).toBe(404);
+  }, 180_000);
 
   it("lists a DLQ's message with its reason and redrives it with the DLQ tool", async () => {
     const queueUrl = await city.deadLetter("NotificationBulkDlq");

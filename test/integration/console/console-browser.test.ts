@@ -69,6 +69,44 @@ describe("the operators' console in a browser", () => {
     await page.screenshot({ path: shot("flow") });
   }, 60_000);
 
+  it("shows the fire alarm's trace as a waterfall: the dispatch and notification branches", async () => {
+    // The alarm's event id, as an operator would copy it from a log line or `buzzville tail`.
+    const alarm = await waitFor(
+      "the fire alarm's trace, down to the notification's SNS publish",
+      async () => {
+        const list = await (await fetch(new URL("console/traces?limit=500", city.url))).json();
+        const found = (
+          list as { traces: { traceId: string; detailType?: string; eventId?: string }[] }
+        ).traces.find((t) => t.detailType === "FireAlarmRaised");
+        if (!found?.eventId) return undefined;
+        const view = await (
+          await fetch(new URL(`console/traces/${found.traceId}`, city.url))
+        ).json();
+        const names = (view as { rows: { name: string }[] }).rows.map((r) => r.name);
+        return names.some((n) => n.startsWith("SNS Publish")) ? found : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 1000 },
+    );
+    await page.click("nav button[data-tab=traces]");
+    await page.fill("#trace-q", alarm.eventId ?? "");
+    await page.click("#trace-search button");
+    await page.waitForSelector('#waterfall .span[data-name*="EmergencyFunction"]');
+    const waterfall = page.locator("#waterfall .span");
+    const names = await waterfall.evaluateAll((rows) =>
+      // DOM elements (the test's tsconfig has no DOM types): their data-origin and data-name.
+      rows.map((r) => {
+        const data = (r as unknown as { dataset: Record<string, string> }).dataset;
+        return `${data.origin} ${data.name}`;
+      }),
+    );
+    expect(names[0]).toMatch(/^AWS::Events /);
+    expect(names.some((n) => /^AWS::Lambda::Function .*EmergencyFunction/.test(n))).toBe(true);
+    expect(names.some((n) => /^AWS::Lambda::Function .*NotificationFunction/.test(n))).toBe(true);
+    expect(names.some((n) => / SNS Publish/.test(n))).toBe(true);
+    expect(await page.locator("#trace-list tr.shown").count()).toBe(1);
+    await page.screenshot({ path: shot("traces") });
+  }, 180_000);
+
   it("redrives a DLQ from the page after confirmation", async () => {
     const queueUrl = await city.deadLetter("NotificationBulkDlq");
     await page.click("nav button[data-tab=dlq]");

@@ -34,6 +34,10 @@ export async function dlqs(url: string): Promise<DlqView[]> {
 
 export async function startConsoleCity(scenarioSeconds = 20): Promise<ConsoleCity> {
   const simulator = await loadTrafficSource();
+  // Every trace kept (docs/OPERATIONS.md "Traces"), so the fire's are there to be looked at: read
+  // once by startLocalCloud, restored as soon as the city is up.
+  const tracingWas = process.env.BUZZVILLE_TRACING;
+  process.env.BUZZVILLE_TRACING = "all";
   const stop = new AbortController();
   let out = "";
   let ready: (url: string) => void = () => {};
@@ -67,7 +71,10 @@ export async function startConsoleCity(scenarioSeconds = 20): Promise<ConsoleCit
   const failed = run.then(() => {
     throw new Error(`the city stopped before its console was up:\n${out}`);
   });
-  const url = await Promise.race([consoleUrl, failed]);
+  const url = await Promise.race([consoleUrl, failed]).finally(() => {
+    if (tracingWas === undefined) delete process.env.BUZZVILLE_TRACING;
+    else process.env.BUZZVILLE_TRACING = tracingWas;
+  });
   const endpoint = /local cloud on (http:\/\/\S+) /.exec(out)?.[1];
   if (!endpoint) throw new Error(`no endpoint in the run's output:\n${out}`);
   const sqs = new SQSClient({ endpoint, region: "us-east-1", credentials: LOCAL_CREDENTIALS });
