@@ -52,6 +52,7 @@ export async function startCity(options: LocalCityOptions = {}): Promise<Running
     functions = startFunctions({
       resources,
       sqs: cloud.sqs,
+      queues: cloud.queues,
       ...(options.maxInstancesPerFunction
         ? { maxInstancesPerFunction: options.maxInstancesPerFunction }
         : {}),
