@@ -6,6 +6,7 @@
  * per run (or found in the cache); `warm()` starts as many environments per function as its
  * pollers can keep busy before any traffic (docs/LOCAL.md "How the functions run").
  */
+import { availableParallelism } from "node:os";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
 import { topology } from "../../infra/topology.ts";
@@ -29,7 +30,10 @@ export interface FunctionsOptions {
   readonly queues?: QueuePort;
   /** Repository root the handler entries are relative to. @default process.cwd() */
   readonly rootDir?: string;
-  /** Execution environments per function at most (memory!). @default 2 */
+  /**
+   * Execution environments per function (and per reserved pool) at most.
+   * @default {@link defaultEnvironmentsPerFunction}: one per two cores
+   */
   readonly maxInstancesPerFunction?: number;
   /** Long-poll wait of the pollers, seconds. @default 20 with `queues`, 1 through `sqs` */
   readonly waitTimeSeconds?: number;
@@ -103,6 +107,16 @@ export function functionEnvironment(
   };
 }
 
+/**
+ * Environments per function when not configured: one per two cores (at least one). Environments
+ * are threads of one process: beyond the cores they only add isolates to compile the same code
+ * and collect garbage, and move streams between environments (stale cached heads); measured in
+ * docs/BENCHMARKS.md "Environments per function".
+ */
+export function defaultEnvironmentsPerFunction(cores = availableParallelism()): number {
+  return Math.max(1, Math.floor(cores / 2));
+}
+
 const CRITICAL = new Set(
   topology.subscriptions.filter((s) => s.priority === "critical").map((s) => s.id),
 );
@@ -111,7 +125,7 @@ export function startFunctions(options: FunctionsOptions): RunningFunctions {
   const { resources } = options;
   const rootDir = options.rootDir ?? process.cwd();
   const bundles = options.bundles ?? new BundleCache({ rootDir });
-  const cap = options.maxInstancesPerFunction ?? 2;
+  const cap = options.maxInstancesPerFunction ?? defaultEnvironmentsPerFunction();
   // Never more pollers than environments: a batch waiting for one would age in flight.
   const pollers = (es: { readonly maxConcurrency: number }) => Math.min(es.maxConcurrency, cap);
   const hostFor = (fn: DeployedFunction, expected: number) =>

@@ -16,7 +16,7 @@ export interface LocalCityOptions {
   readonly port?: number;
   /** Resource name prefix. @default the deployment's (buzzville-local) */
   readonly prefix?: string;
-  /** @default the runner's (2) */
+  /** @default the runner's (one per two cores, local/lambda/runtime.ts) */
   readonly maxInstancesPerFunction?: number;
   readonly onError?: (where: string, error: unknown) => void;
   /** Passed to startFunctions (log lines, deliveries, failures). */
