@@ -11,7 +11,7 @@ import { LOCAL_CREDENTIALS } from "../../local/targets.ts";
 import { startCity } from "../../local/up/city.ts";
 import { BenchError } from "../errors.ts";
 import type { MachineFacts } from "../machine.ts";
-import { type CeilingResult, measureCeiling } from "./ceiling.ts";
+import { type CeilingMix, type CeilingResult, measureCeiling } from "./ceiling.ts";
 import { CityMeter, type RequestsPerEvent } from "./meter.ts";
 import {
   type BurstResult,
@@ -91,7 +91,7 @@ const NO_CEILING: CeilingResult = {
  * rest of the run's figures are kept either way.
  */
 async function boundedCeiling(
-  mix: RequestsPerEvent,
+  mix: CeilingMix,
   seconds: number,
   note: (line: string) => void,
 ): Promise<CeilingResult> {
@@ -157,7 +157,11 @@ export async function runCityBench(options: CityBenchOptions): Promise<CityBench
     const head = headlineStep(steps);
     const sustained = sustainedRate(steps);
     options.progress("ceiling: replaying the measured request mix at bare emulators");
-    const ceiling = await boundedCeiling(head.requestsPerEvent, options.quick ? 3 : 8, note);
+    const ceiling = await boundedCeiling(
+      { all: head.requestsPerEvent, cloud: head.cloudRequestsPerEvent },
+      options.quick ? 3 : 8,
+      note,
+    );
     return {
       date: new Date().toISOString(),
       mode: options.quick ? "quick" : "full",

@@ -41,6 +41,8 @@ export interface StepResult extends StepVerdict {
   readonly windowSeconds: number;
   readonly cpuMsPerEvent: number;
   readonly requestsPerEvent: RequestsPerEvent;
+  /** The part of `requestsPerEvent` the local cloud made on its own behalf (origin `cloud`). */
+  readonly cloudRequestsPerEvent: RequestsPerEvent;
   /** p50/p99 ms (published → deleted by the consumer) per subscription, over the window. */
   readonly latencyMs: Record<string, Percentiles>;
   readonly rssMB: number;
@@ -84,6 +86,7 @@ async function rampStep(env: PhaseEnv, rate: number, plan: RampPlan): Promise<St
     // CPU of the whole process (all threads) per event the store took in the window.
     cpuMsPerEvent: work.cpuMsPerEvent,
     requestsPerEvent: work.perEvent,
+    cloudRequestsPerEvent: work.cloudPerEvent,
     latencyMs,
     rssMB: Math.round(process.memoryUsage().rss / MB),
   };
