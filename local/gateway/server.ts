@@ -81,6 +81,11 @@ export interface Gateway {
   readonly queues: QueuePort;
   /** AWS-protocol requests served, by origin, service and action (`GET /_buzzville/metrics`). */
   readonly requests: RequestCounter;
+  /**
+   * DynamoDB served straight by its own thread (counted in `requests` too): for the local
+   * cloud's own functions (AWS_ENDPOINT_URL_DYNAMODB), off the gateway's thread.
+   */
+  readonly dynamodbEndpoint: string;
   stop(): Promise<void>;
 }
 
@@ -88,14 +93,14 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   const host = options.host ?? "127.0.0.1";
   const region = options.region ?? "us-east-1";
   const dataDir = options.dataDir;
+  const requests = new RequestCounter();
   const [queues, dynamo] = await Promise.all([
     startQueueBackend({ region, ...(dataDir ? { dataDir } : {}) }),
-    startDynamoBackend(dataDir ? { dataDir } : {}),
+    startDynamoBackend({ ...(dataDir ? { dataDir } : {}), requests }),
   ]);
   let events: JsonTargetService | undefined;
   let pipes: RestJsonService | undefined;
   let api: LocalApi | undefined;
-  const requests = new RequestCounter();
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -284,6 +289,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       ),
     queues: directQueuePort(queues.sqs, requests),
     requests,
+    dynamodbEndpoint: dynamo.endpoint,
     stop: () => {
       api?.close();
       return stopAll(server, queues, dynamo);

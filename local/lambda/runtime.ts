@@ -35,6 +35,11 @@ export interface FunctionsOptions {
    * @default {@link defaultEnvironmentsPerFunction}: one per two cores
    */
   readonly maxInstancesPerFunction?: number;
+  /**
+   * The functions' DynamoDB endpoint (AWS_ENDPOINT_URL_DYNAMODB), e.g. the local cloud's
+   * `gateway.dynamodbEndpoint`: DynamoDB's own thread, off the gateway's. @default the gateway
+   */
+  readonly dynamodbEndpoint?: string;
   /** Long-poll wait of the pollers, seconds. @default 20 with `queues`, 1 through `sqs` */
   readonly waitTimeSeconds?: number;
   /** Powertools log level inside the functions. @default "WARN" */
@@ -138,6 +143,9 @@ export function startFunctions(options: FunctionsOptions): RunningFunctions {
       memoryMb: fn.memoryMb,
       env: {
         ...functionEnvironment(fn, resources, options.logLevel ?? "WARN"),
+        ...(options.dynamodbEndpoint
+          ? { AWS_ENDPOINT_URL_DYNAMODB: options.dynamodbEndpoint }
+          : {}),
         ...options.extraEnv,
       },
       maxInstances: cap,

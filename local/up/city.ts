@@ -53,6 +53,7 @@ export async function startCity(options: LocalCityOptions = {}): Promise<Running
       resources,
       sqs: cloud.sqs,
       queues: cloud.queues,
+      dynamodbEndpoint: cloud.gateway.dynamodbEndpoint,
       ...(options.maxInstancesPerFunction
         ? { maxInstancesPerFunction: options.maxInstancesPerFunction }
         : {}),

@@ -141,6 +141,7 @@ export async function runUp(options: UpOptions = {}): Promise<UpSummary> {
       resources,
       sqs,
       queues: cloud.queues,
+      dynamodbEndpoint: cloud.gateway.dynamodbEndpoint,
       ...(options.maxInstancesPerFunction
         ? { maxInstancesPerFunction: options.maxInstancesPerFunction }
         : {}),
