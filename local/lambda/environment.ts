@@ -35,6 +35,13 @@ export function environmentExecArgv(hostArgv: readonly string[]): string[] {
   return kept;
 }
 
+/**
+ * Each environment's young generation, MB. V8's default for these heap sizes (~48 MB per
+ * isolate) let every busy environment hold about 95 MB of heap; at 8 MB they stay near 40 MB
+ * with no more CPU per event (docs/BENCHMARKS.md "Environments").
+ */
+const YOUNG_GENERATION_MB = 8;
+
 /** Starts an environment's thread on the runtime's worker bundle `workerFile`. */
 export function startEnvironmentThread(
   workerFile: string,
@@ -52,7 +59,10 @@ export function startEnvironmentThread(
     },
     stdout: true,
     stderr: true,
-    resourceLimits: { maxOldGenerationSizeMb: Math.max(o.memoryMb, 256) },
+    resourceLimits: {
+      maxOldGenerationSizeMb: Math.max(o.memoryMb, 256),
+      maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
+    },
   });
   if (o.logStdout === false) worker.stdout.resume();
   for (const stream of o.logStdout === false ? [worker.stderr] : [worker.stdout, worker.stderr]) {
