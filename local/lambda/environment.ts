@@ -38,7 +38,7 @@ export function environmentExecArgv(hostArgv: readonly string[]): string[] {
 /**
  * Each environment's young generation, MB. V8's default for these heap sizes (~48 MB per
  * isolate) let every busy environment hold about 95 MB of heap; at 8 MB they stay near 40 MB
- * with no more CPU per event (docs/BENCHMARKS.md "Environments").
+ * with no more CPU per event (docs/BENCHMARKS.md "Environments per function").
  */
 const YOUNG_GENERATION_MB = 8;
 

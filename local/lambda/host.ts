@@ -264,6 +264,9 @@ export class FunctionHost {
       if (signal?.aborted && !this.closed) return undefined;
       throw error;
     }
+    // A new environment starts before the poller receives: its cold start must not eat into
+    // the batch's visibility timeout. A failed start is reported by the invocation.
+    await instance.ready.catch(() => undefined);
     const held = new AbortController();
     instance.held = held;
     const reservation: Reservation = { signal: held.signal };
