@@ -155,7 +155,10 @@ export async function runCityBench(options: CityBenchOptions): Promise<CityBench
     };
     const steps = await runRamp(env, options.quick ? QUICK_RAMP : FULL_RAMP);
     const burst = await runBurst(env, options.quick ? 500 : 5000, options.quick ? 20_000 : 45_000);
-    const isolation = await runIsolation(env);
+    const isolation = await runIsolation(env, [
+      ...steps.map((s) => `bench-r${s.offeredPerSecond}`),
+      "bench-burst",
+    ]);
     const head = headlineStep(steps);
     const sustained = sustainedRate(steps);
     options.progress("ceiling: replaying the measured request mix at bare emulators");

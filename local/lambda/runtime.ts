@@ -122,6 +122,8 @@ export function defaultEnvironmentsPerFunction(cores = availableParallelism()): 
   return Math.max(1, Math.floor(cores / 2));
 }
 
+type EventSource = ResourceMap["eventSources"][number];
+
 const CRITICAL = new Set(
   topology.subscriptions.filter((s) => s.priority === "critical").map((s) => s.id),
 );
@@ -131,9 +133,15 @@ export function startFunctions(options: FunctionsOptions): RunningFunctions {
   const rootDir = options.rootDir ?? process.cwd();
   const bundles = options.bundles ?? new BundleCache({ rootDir });
   const cap = options.maxInstancesPerFunction ?? defaultEnvironmentsPerFunction();
+  // A reserved (critical) subscription takes batches of one without a window: by default its
+  // pool keeps a second environment, so one slow incident never holds up the next.
+  const reserved = options.reservedSubscriptions ?? CRITICAL;
+  const criticalCap = options.maxInstancesPerFunction ?? Math.max(cap, 2);
+  const capOf = (es: { readonly subscriptionId: string }) =>
+    reserved.has(es.subscriptionId) ? criticalCap : cap;
   // Never more pollers than environments: a batch waiting for one would age in flight.
-  const pollers = (es: { readonly maxConcurrency: number }) => Math.min(es.maxConcurrency, cap);
-  const hostFor = (fn: DeployedFunction, expected: number) =>
+  const pollers = (es: EventSource) => Math.min(es.maxConcurrency, capOf(es));
+  const hostFor = (fn: DeployedFunction, expected: number, max: number) =>
     new FunctionHost({
       name: fn.name,
       entry: options.entries?.[fn.functionId] ?? fn.entry,
@@ -148,14 +156,13 @@ export function startFunctions(options: FunctionsOptions): RunningFunctions {
           : {}),
         ...options.extraEnv,
       },
-      maxInstances: cap,
-      minInstances: Math.max(1, Math.min(expected, cap)),
+      maxInstances: max,
+      minInstances: Math.max(1, Math.min(expected, max)),
       region: resources.region,
       onLog: (line) => options.onLog?.(fn.name, line),
       ...(options.logStdout === false ? { logStdout: false } : {}),
     });
   // A reserved subscription of a shared function gets its own pool, keyed "<function>/<subscription>".
-  const reserved = options.reservedSubscriptions ?? CRITICAL;
   const sourcesPerFunction = new Map<string, number>();
   for (const es of resources.eventSources) {
     sourcesPerFunction.set(es.function, (sourcesPerFunction.get(es.function) ?? 0) + 1);
@@ -164,18 +171,21 @@ export function startFunctions(options: FunctionsOptions): RunningFunctions {
     reserved.has(es.subscriptionId) && (sourcesPerFunction.get(es.function) ?? 0) >= 2;
   // The pollers each shared pool serves: the environments it is warmed with.
   const demand = new Map<string, number>();
+  const limit = new Map<string, number>();
   for (const es of resources.eventSources) {
-    if (!ownPool(es)) demand.set(es.function, (demand.get(es.function) ?? 0) + pollers(es));
+    if (ownPool(es)) continue;
+    demand.set(es.function, (demand.get(es.function) ?? 0) + pollers(es));
+    limit.set(es.function, Math.max(limit.get(es.function) ?? cap, capOf(es)));
   }
   const hosts = new Map<string, FunctionHost>();
   for (const [logicalId, fn] of Object.entries(resources.functions)) {
-    hosts.set(logicalId, hostFor(fn, demand.get(logicalId) ?? 1));
+    hosts.set(logicalId, hostFor(fn, demand.get(logicalId) ?? 1, limit.get(logicalId) ?? cap));
   }
   const poolOf = new Map<string, FunctionHost>();
   for (const es of resources.eventSources) {
     const fn = resources.functions[es.function];
     if (!fn || !ownPool(es)) continue;
-    const host = hostFor(fn, pollers(es));
+    const host = hostFor(fn, pollers(es), capOf(es));
     hosts.set(`${es.function}/${es.subscriptionId}`, host);
     poolOf.set(es.logicalId, host);
   }

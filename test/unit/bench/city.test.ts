@@ -120,6 +120,7 @@ function result(): CityBenchResult {
     burst: { events: 5000, stored: 5000, drainSeconds: 42.5 },
     isolationRatio: 1.5,
     isolation: {
+      startBacklog: 0,
       baseRate: 20,
       criticalRate: 2,
       floodRate: 200,
