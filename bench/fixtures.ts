@@ -17,6 +17,7 @@ import {
   SOURCE_OF,
   stampDraft,
 } from "../events/index.ts";
+import { allowedPriorities } from "../events/validate.ts";
 import { BenchError } from "./errors.ts";
 
 /** Relative frequency of each type in the mix (a busy normal day). */
@@ -116,14 +117,14 @@ export function draftMix(
   }
   return Array.from({ length: count }, () => {
     const type = pickType(random, types);
-    const priority = ALERTS.has(type)
+    const payload = relocate(type, random) as EventDraft["payload"];
+    const wanted = ALERTS.has(type)
       ? ALERT_PRIORITIES[Math.floor(random() * ALERT_PRIORITIES.length)]
       : undefined;
-    const draft: EventDraft = {
-      type,
-      payload: relocate(type, random) as EventDraft["payload"],
-      ...(priority ? { priority } : {}),
-    };
+    // Never below the catalog's classification (the publisher refuses it, and the whole batch).
+    const allowed = allowedPriorities(type, payload as Record<string, unknown>);
+    const priority = wanted && !allowed.includes(wanted) ? allowed.at(-1) : wanted;
+    const draft: EventDraft = { type, payload, ...(priority ? { priority } : {}) };
     return draft as AnyEventDraft;
   });
 }

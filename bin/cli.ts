@@ -29,7 +29,7 @@ Commands:
   up        Run the whole city locally: cloud, deployment, functions, traffic, live status
             (npm start). Flags: --port N (4566) --host H (127.0.0.1) --data-dir DIR
             --duration SECONDS --json --scenario NAME (normal-day) --rate N (10) --seed N (42)
-            --drain-timeout SECONDS (60) --max-instances N (2) --verbose
+            --drain-timeout SECONDS (60) --max-instances N (cores/2) --verbose
             --console-port N (port + 1) --no-console: the operators' web console
   local     Serve the local cloud on one port with the topology deployed.
             Flags: --port N (4566) --host H (127.0.0.1) --data-dir DIR --no-deploy --functions

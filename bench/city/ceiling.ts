@@ -1,41 +1,29 @@
 /**
  * The emulators' own ceiling for the city's request mix: the requests per event the ramp
- * measured, replayed straight at a bare local cloud (no topology, no functions) with real SDK v3
- * clients over HTTP, in rounds of 10 events' worth of requests, 16 rounds in flight. Its events/s
- * is what the emulators could serve if the functions' own work cost nothing.
+ * measured, replayed at a bare local cloud (no topology, no functions) the way the city makes
+ * them — the `client` requests (functions, producers) with real SDK v3 clients over HTTP from a
+ * thread of their own (bench/city/ceiling-client.ts), the `cloud` requests (EventBridge's SQS
+ * deliveries, pipes, the Lambda pollers: local/request-counts.ts) through the cloud's direct
+ * queue port on the cloud's thread. Its events/s is what the emulators could serve if the
+ * functions' own work cost nothing (docs/BENCHMARKS.md "Emulators' ceiling").
  */
-import { performance } from "node:perf_hooks";
+import { Worker } from "node:worker_threads";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import {
-  CreateEventBusCommand,
-  EventBridgeClient,
-  PutEventsCommand,
-} from "@aws-sdk/client-eventbridge";
-import { CreateTopicCommand, PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  DeleteMessageCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-  SendMessageCommand,
-  SQSClient,
-} from "@aws-sdk/client-sqs";
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
-import { startLocalCloud } from "../../local/cloud.ts";
+import { CreateEventBusCommand, EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
+import { CreateQueueCommand, GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import { type LocalCloud, startLocalCloud } from "../../local/cloud.ts";
+import type { QueuePort } from "../../local/queues/port.ts";
 import { LOCAL_CREDENTIALS } from "../../local/targets.ts";
+import {
+  type CeilingClientInit,
+  CLIENT_REPLAYS,
+  callsPerRound,
+  EVENTS_PER_ROUND,
+  type FromCeilingClient,
+  type ScratchNames,
+} from "./ceiling-client.ts";
 import type { RequestsPerEvent } from "./meter.ts";
-
-const EVENTS_PER_ROUND = 10;
-const IN_FLIGHT = 16;
 
 export interface CeilingResult {
   readonly eventsPerSecond: number;
@@ -48,280 +36,205 @@ export interface CeilingResult {
   readonly failedRequests: Record<string, number>;
 }
 
-interface Scratch {
-  readonly sqs: SQSClient;
-  readonly events: EventBridgeClient;
-  readonly docs: DynamoDBDocumentClient;
-  readonly sns: SNSClient;
-  readonly queueUrl: string;
-  readonly bus: string;
-  readonly table: string;
-  readonly topicArn: string;
-  readonly body: string;
+/**
+ * Client threads: the city's clients are spread over many threads (environments, producers), so
+ * one SDK thread must not be what limits the replay.
+ */
+const CLIENT_THREADS = 2;
+
+/** The measured mix split by who makes the requests. */
+export interface CeilingMix {
+  /** All requests per event (both origins). */
+  readonly all: RequestsPerEvent;
+  /** The part the local cloud makes on its own behalf (origin `cloud`). */
+  readonly cloud: RequestsPerEvent;
 }
 
-/** Receipt handles received and not yet deleted (shared by the rounds). */
-const handles: string[] = [];
+/** One cloud-origin action through the direct port, as the city's plumbing calls it. */
+type CloudReplay = (
+  q: QueuePort,
+  queueArn: string,
+  body: string,
+  handles: string[],
+) => Promise<unknown>;
 
-/** `perEvent` = the measured calls of this action per event (PutEvents sizes its batches by it). */
-type Replay = (s: Scratch, perEvent: number) => Promise<unknown>;
-
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
-const key = () => `k${Math.floor(Math.random() * 1e9)}`;
-
-/** Generators by "service.action"; sends before receives before deletes within a round. */
-const REPLAYS: ReadonlyArray<readonly [string, Replay]> = [
-  [
-    "events.PutEvents",
-    (s, perEvent) =>
-      s.events.send(
-        new PutEventsCommand({
-          Entries: range(Math.max(1, Math.min(10, Math.round(1 / perEvent)))).map(() => ({
-            EventBusName: s.bus,
-            Source: "buzzville.bench",
-            DetailType: "Ceiling",
-            Detail: s.body,
-          })),
-        }),
-      ),
-  ],
-  [
-    "sqs.SendMessage",
-    (s) => s.sqs.send(new SendMessageCommand({ QueueUrl: s.queueUrl, MessageBody: s.body })),
-  ],
+const CLOUD_REPLAYS: ReadonlyArray<readonly [string, CloudReplay]> = [
+  ["sqs.SendMessage", (q, arn, body) => q.sendMessage(arn, { body })],
   [
     "sqs.SendMessageBatch",
-    (s) =>
-      s.sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: s.queueUrl,
-          Entries: range(10).map((i) => ({ Id: String(i), MessageBody: s.body })),
-        }),
+    (q, arn, body) =>
+      q.sendMessageBatch(
+        arn,
+        Array.from({ length: 10 }, (_, i) => ({ id: String(i), body })),
       ),
   ],
   [
     "sqs.ReceiveMessage",
-    async (s) => {
-      const r = await s.sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: s.queueUrl,
-          MaxNumberOfMessages: 10,
-          WaitTimeSeconds: 0,
-        }),
-      );
-      for (const m of r.Messages ?? []) if (m.ReceiptHandle) handles.push(m.ReceiptHandle);
-    },
-  ],
-  [
-    "sqs.GetQueueAttributes",
-    (s) =>
-      s.sqs.send(new GetQueueAttributesCommand({ QueueUrl: s.queueUrl, AttributeNames: ["All"] })),
-  ],
-  [
-    "sqs.DeleteMessage",
-    async (s) => {
-      const h = handles.pop();
-      if (h) await s.sqs.send(new DeleteMessageCommand({ QueueUrl: s.queueUrl, ReceiptHandle: h }));
+    async (q, arn, _body, handles) => {
+      const messages = await q.receiveMessage(arn, { maxMessages: 10, waitSeconds: 0 });
+      for (const m of messages) handles.push(m.receiptHandle);
     },
   ],
   [
     "sqs.DeleteMessageBatch",
-    async (s) => {
+    async (q, arn, _body, handles) => {
       const batch = handles.splice(0, 10);
       if (batch.length > 0)
-        await s.sqs.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl: s.queueUrl,
-            Entries: batch.map((h, i) => ({ Id: String(i), ReceiptHandle: h })),
-          }),
+        await q.deleteMessageBatch(
+          arn,
+          batch.map((receiptHandle, i) => ({ id: String(i), receiptHandle })),
         );
     },
   ],
-  [
-    "dynamodb.PutItem",
-    (s) =>
-      s.docs.send(
-        new PutCommand({ TableName: s.table, Item: { pk: key(), sk: "v", body: s.body } }),
-      ),
-  ],
-  [
-    "dynamodb.UpdateItem",
-    (s) =>
-      s.docs.send(
-        new UpdateCommand({
-          TableName: s.table,
-          Key: { pk: key(), sk: "v" },
-          UpdateExpression: "SET body = :b",
-          ExpressionAttributeValues: { ":b": s.body },
-        }),
-      ),
-  ],
-  [
-    "dynamodb.GetItem",
-    (s) => s.docs.send(new GetCommand({ TableName: s.table, Key: { pk: key(), sk: "v" } })),
-  ],
-  [
-    "dynamodb.Query",
-    (s) =>
-      s.docs.send(
-        new QueryCommand({
-          TableName: s.table,
-          KeyConditionExpression: "pk = :p",
-          ExpressionAttributeValues: { ":p": key() },
-        }),
-      ),
-  ],
-  [
-    "dynamodb.TransactWriteItems",
-    (s) =>
-      s.docs.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: s.table, Item: { pk: key(), sk: "v", body: s.body } } },
-            { Put: { TableName: s.table, Item: { pk: key(), sk: "h", body: "x" } } },
-          ],
-        }),
-      ),
-  ],
-  ["sns.Publish", (s) => s.sns.send(new PublishCommand({ TopicArn: s.topicArn, Message: s.body }))],
 ];
 
-/** Calls of each replayed action in one round (stochastic rounding keeps the mean exact). */
-function roundPlan(mix: RequestsPerEvent): {
-  plan: [string, Replay, number][];
-  notReplayed: Record<string, number>;
-} {
-  const known = new Map(REPLAYS);
-  const notReplayed: Record<string, number> = {};
-  const plan: [string, Replay, number][] = [];
-  for (const [name, replay] of REPLAYS) {
-    const [service = "", action = ""] = name.split(".");
-    const perEvent = mix.byService[service]?.[action] ?? 0;
-    if (perEvent > 0) plan.push([name, replay, perEvent]);
-  }
-  for (const [service, actions] of Object.entries(mix.byService)) {
+/** `all` minus `cloud`: the requests clients make, per event. */
+function clientPart(mix: CeilingMix): RequestsPerEvent {
+  const byService: Record<string, Record<string, number>> = {};
+  let total = 0;
+  for (const [service, actions] of Object.entries(mix.all.byService)) {
     for (const [action, perEvent] of Object.entries(actions)) {
-      if (!known.has(`${service}.${action}`) && perEvent > 0)
-        notReplayed[`${service}.${action}`] = perEvent;
+      const n = perEvent - (mix.cloud.byService[service]?.[action] ?? 0);
+      if (n <= 1e-9) continue;
+      byService[service] = { ...byService[service], [action]: n };
+      total += n;
     }
   }
-  return { plan, notReplayed };
+  return { total, byService };
 }
 
-/** Failed replayed requests by "service.action" (counted, never thrown: the round goes on). */
-const failures = new Map<string, number>();
-
-/** A replayed request that has not answered after this long counts as failed. */
-const REQUEST_TIMEOUT_MS = 5_000;
-
-function bounded(work: Promise<unknown>): Promise<unknown> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error("no answer in time")), REQUEST_TIMEOUT_MS);
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
-}
-
-/**
- * One round: each action's calls for EVENTS_PER_ROUND events. Returns false when the deadline
- * came first (the round is not counted): a slow machine ends the measurement on time.
- */
-async function runRound(s: Scratch, plan: readonly [string, Replay, number][], ends: number) {
-  for (const [name, replay, perEvent] of plan) {
-    if (performance.now() > ends) return false;
-    const exact = perEvent * EVENTS_PER_ROUND;
-    const calls = Math.floor(exact) + (Math.random() < exact - Math.floor(exact) ? 1 : 0);
-    await Promise.all(
-      range(calls).map(() =>
-        bounded(replay(s, perEvent)).catch(() => {
-          failures.set(name, (failures.get(name) ?? 0) + 1);
-        }),
-      ),
-    );
+/** The per-event calls each side replays, and what neither can (with its rate). */
+function split(mix: CeilingMix) {
+  const client = clientPart(mix);
+  const cloudPlan: [string, CloudReplay, number][] = [];
+  const notReplayed: Record<string, number> = {};
+  const known = new Map(CLOUD_REPLAYS);
+  for (const [service, actions] of Object.entries(mix.cloud.byService)) {
+    for (const [action, perEvent] of Object.entries(actions)) {
+      const replay = known.get(`${service}.${action}`);
+      if (replay) cloudPlan.push([`${service}.${action}`, replay, perEvent]);
+      else if (perEvent > 0) notReplayed[`${service}.${action}`] = perEvent;
+    }
   }
-  return true;
+  const order = CLOUD_REPLAYS.map(([name]) => name);
+  cloudPlan.sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0]));
+  let replayed = cloudPlan.reduce((n, [, , perEvent]) => n + perEvent, 0);
+  for (const [service, actions] of Object.entries(client.byService)) {
+    for (const [action, perEvent] of Object.entries(actions)) {
+      if (CLIENT_REPLAYS.has(`${service}.${action}`)) replayed += perEvent;
+      else notReplayed[`${service}.${action}`] = perEvent;
+    }
+  }
+  return { client, cloudPlan, notReplayed, replayed };
 }
 
-async function scratchResources(endpoint: string, region: string): Promise<Scratch> {
-  // One attempt: a failed request is counted, not retried for ages on a starved machine.
-  const config = { endpoint, region, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 };
-  const sqs = new SQSClient(config);
+async function scratchResources(cloud: LocalCloud): Promise<ScratchNames & { queueArn: string }> {
+  const config = { endpoint: cloud.endpoint, region: cloud.region, credentials: LOCAL_CREDENTIALS };
   const events = new EventBridgeClient(config);
   const ddb = new DynamoDBClient(config);
   const sns = new SNSClient(config);
-  const queueUrl =
-    (await sqs.send(new CreateQueueCommand({ QueueName: "ceiling" }))).QueueUrl ?? "";
-  await events.send(new CreateEventBusCommand({ Name: "ceiling" }));
-  await ddb.send(
-    new CreateTableCommand({
-      TableName: "ceiling",
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [
-        { AttributeName: "pk", AttributeType: "S" },
-        { AttributeName: "sk", AttributeType: "S" },
-      ],
-      KeySchema: [
-        { AttributeName: "pk", KeyType: "HASH" },
-        { AttributeName: "sk", KeyType: "RANGE" },
-      ],
-    }),
-  );
-  const topicArn = (await sns.send(new CreateTopicCommand({ Name: "ceiling" }))).TopicArn ?? "";
-  // About the size of a city event on the wire.
-  const body = JSON.stringify({
-    detail: { meta: { eventId: "x".repeat(26) }, pad: "y".repeat(700) },
-  });
-  return {
-    sqs,
-    events,
-    docs: DynamoDBDocumentClient.from(ddb),
-    sns,
-    queueUrl,
-    bus: "ceiling",
-    table: "ceiling",
-    topicArn,
-    body,
-  };
+  try {
+    const queueUrl =
+      (await cloud.sqs.send(new CreateQueueCommand({ QueueName: "ceiling" }))).QueueUrl ?? "";
+    const { Attributes } = await cloud.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }),
+    );
+    await events.send(new CreateEventBusCommand({ Name: "ceiling" }));
+    await ddb.send(
+      new CreateTableCommand({
+        TableName: "ceiling",
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [
+          { AttributeName: "pk", AttributeType: "S" },
+          { AttributeName: "sk", AttributeType: "S" },
+        ],
+        KeySchema: [
+          { AttributeName: "pk", KeyType: "HASH" },
+          { AttributeName: "sk", KeyType: "RANGE" },
+        ],
+      }),
+    );
+    const topicArn = (await sns.send(new CreateTopicCommand({ Name: "ceiling" }))).TopicArn ?? "";
+    // About the size of a city event on the wire.
+    const body = JSON.stringify({
+      detail: { meta: { eventId: "x".repeat(26) }, pad: "y".repeat(700) },
+    });
+    const queueArn = Attributes?.QueueArn ?? "";
+    return { queueUrl, queueArn, bus: "ceiling", table: "ceiling", topicArn, body };
+  } finally {
+    for (const client of [events, ddb, sns]) client.destroy();
+  }
 }
 
 /** Replays `mix` for about `seconds` against a fresh bare local cloud; returns its events/s. */
-export async function measureCeiling(
-  mix: RequestsPerEvent,
-  seconds: number,
-): Promise<CeilingResult> {
+export async function measureCeiling(mix: CeilingMix, seconds: number): Promise<CeilingResult> {
   const cloud = await startLocalCloud({ host: "127.0.0.1", port: 0 });
-  const { plan, notReplayed } = roundPlan(mix);
-  const scratch = await scratchResources(cloud.endpoint, cloud.region);
-  handles.length = 0;
-  failures.clear();
+  const { client, cloudPlan, notReplayed, replayed } = split(mix);
+  const failures = new Map<string, number>();
+  const threads: Worker[] = [];
   try {
-    let rounds = 0;
-    const start = performance.now();
-    const ends = start + seconds * 1000;
-    await Promise.all(
-      range(IN_FLIGHT).map(async () => {
-        while (performance.now() < ends) {
-          if (await runRound(scratch, plan, ends)) rounds++;
-        }
+    const { queueArn, ...scratch } = await scratchResources(cloud);
+    const handles: string[] = [];
+    const start = Date.now();
+    const endsAt = start + seconds * 1000;
+    let cloudRounds = 0;
+    let clientRounds = 0;
+    // The cloud's part of each round the clients finished, on the cloud's own thread.
+    const cloudRound = async () => {
+      for (const [name, replay, perEvent] of cloudPlan) {
+        const calls = Array.from({ length: callsPerRound(perEvent) }, () =>
+          replay(cloud.queues, queueArn, scratch.body, handles).catch(() => {
+            failures.set(name, (failures.get(name) ?? 0) + 1);
+          }),
+        );
+        await Promise.all(calls);
+      }
+      if (Date.now() <= endsAt) cloudRounds++;
+    };
+    const pending: Promise<void>[] = [];
+    const init: CeilingClientInit = {
+      endpoint: cloud.endpoint,
+      region: cloud.region,
+      scratch,
+      mix: client,
+      endsAt,
+    };
+    const clientFailures = await Promise.all(
+      Array.from({ length: CLIENT_THREADS }, () => {
+        const worker = new Worker(new URL("./ceiling-client.ts", import.meta.url), {
+          workerData: init,
+        });
+        threads.push(worker);
+        return new Promise<Record<string, number>>((resolve, reject) => {
+          worker.on("message", (message: FromCeilingClient) => {
+            if (message.type === "done") return resolve(message.failures);
+            clientRounds++;
+            pending.push(cloudRound());
+          });
+          worker.on("error", reject);
+          worker.on("exit", (code) =>
+            reject(new Error(`a ceiling client thread exited (${code})`)),
+          );
+        });
       }),
     );
-    const elapsed = (performance.now() - start) / 1000;
-    const events = rounds * EVENTS_PER_ROUND;
+    await Promise.all(pending);
+    for (const [name, n] of clientFailures.flatMap((f) => Object.entries(f)))
+      failures.set(name, (failures.get(name) ?? 0) + n);
+    const elapsed = (Date.now() - start) / 1000;
+    const events = Math.min(clientRounds, cloudRounds) * EVENTS_PER_ROUND;
     return {
       eventsPerSecond: Math.round(events / elapsed),
       events,
       seconds: Math.round(elapsed * 10) / 10,
-      replayedPerEvent: Math.round(plan.reduce((n, [, , p]) => n + p, 0) * 1000) / 1000,
+      replayedPerEvent: Math.round(replayed * 1000) / 1000,
       notReplayed,
       failedRequests: Object.fromEntries(failures),
     };
   } finally {
+    await Promise.all(threads.map((t) => t.terminate()));
     // Requests given up on may still be answered: let them land before the backends close.
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    scratch.sqs.destroy();
-    scratch.events.destroy();
-    scratch.docs.destroy();
-    scratch.sns.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     await cloud.stop();
   }
 }

@@ -10,6 +10,7 @@ import type { LocalCloud } from "../../local/cloud.ts";
 import {
   diffRequestCounts,
   type RequestCountSnapshot,
+  type RequestOrigin,
   totalRequests,
 } from "../../local/request-counts.ts";
 import { DeliveryLedger, type PutEventsSender } from "../../local/up/accounting.ts";
@@ -34,11 +35,18 @@ function tagOfProducer(producerId: unknown): string | undefined {
   return at < 0 ? undefined : producerId.slice(at + 1);
 }
 
-/** Requests of both origins per event, by service and action (rounded to 4 decimals). */
-export function requestsPerEvent(counts: RequestCountSnapshot, events: number): RequestsPerEvent {
+/**
+ * Requests per event, by service and action (rounded to 4 decimals): of both origins, or of one
+ * (`cloud`: the work the local cloud does on its own behalf, local/request-counts.ts).
+ */
+export function requestsPerEvent(
+  counts: RequestCountSnapshot,
+  events: number,
+  origin?: RequestOrigin,
+): RequestsPerEvent {
   const sums = new Map<string, Map<string, number>>();
-  for (const origin of ["client", "cloud"] as const) {
-    for (const [service, actions] of Object.entries(counts[origin])) {
+  for (const o of origin ? [origin] : (["client", "cloud"] as const)) {
+    for (const [service, actions] of Object.entries(counts[o])) {
       const into = sums.get(service) ?? new Map<string, number>();
       for (const [action, n] of Object.entries(actions))
         into.set(action, (into.get(action) ?? 0) + n);
@@ -52,7 +60,7 @@ export function requestsPerEvent(counts: RequestCountSnapshot, events: number): 
       [...actions].sort((a, b) => a[0].localeCompare(b[0])).map(([a, n]) => [a, per(n)]),
     );
   }
-  return { total: per(totalRequests(counts)), byService };
+  return { total: per(totalRequests(counts, origin)), byService };
 }
 
 export class CityMeter {
@@ -128,12 +136,18 @@ export class CityMeter {
     start: MeterReading,
     end: MeterReading,
     events: number,
-  ): { cpuMsPerEvent: number; requests: RequestCountSnapshot; perEvent: RequestsPerEvent } {
+  ): {
+    cpuMsPerEvent: number;
+    requests: RequestCountSnapshot;
+    perEvent: RequestsPerEvent;
+    cloudPerEvent: RequestsPerEvent;
+  } {
     const requests = diffRequestCounts(end.requests, start.requests);
     return {
       cpuMsPerEvent: events > 0 ? (end.cpuMicros - start.cpuMicros) / 1000 / events : 0,
       requests,
       perEvent: requestsPerEvent(requests, events),
+      cloudPerEvent: requestsPerEvent(requests, events, "cloud"),
     };
   }
 }

@@ -41,6 +41,8 @@ export interface StepResult extends StepVerdict {
   readonly windowSeconds: number;
   readonly cpuMsPerEvent: number;
   readonly requestsPerEvent: RequestsPerEvent;
+  /** The part of `requestsPerEvent` the local cloud made on its own behalf (origin `cloud`). */
+  readonly cloudRequestsPerEvent: RequestsPerEvent;
   /** p50/p99 ms (published → deleted by the consumer) per subscription, over the window. */
   readonly latencyMs: Record<string, Percentiles>;
   readonly rssMB: number;
@@ -84,6 +86,7 @@ async function rampStep(env: PhaseEnv, rate: number, plan: RampPlan): Promise<St
     // CPU of the whole process (all threads) per event the store took in the window.
     cpuMsPerEvent: work.cpuMsPerEvent,
     requestsPerEvent: work.perEvent,
+    cloudRequestsPerEvent: work.cloudPerEvent,
     latencyMs,
     rssMB: Math.round(process.memoryUsage().rss / MB),
   };
@@ -187,6 +190,12 @@ export interface IsolationResult {
   readonly floodCriticalMs: Percentiles;
   /** Flood critical p99 ÷ idle critical p99. */
   readonly isolationRatio: number;
+  /**
+   * Events of the earlier phases still not stored when isolation began (after waiting at most
+   * 60 s for them): a backlog there delays critical work too, so the ratio is only meaningful
+   * when this is 0.
+   */
+  readonly startBacklog: number;
 }
 
 const ISOLATION = { base: 20, critical: 2, floodFactor: 10, seconds: 12 } as const;
@@ -233,7 +242,14 @@ async function isolationPhase(env: PhaseEnv, name: string, flood: boolean): Prom
   return env.meter.latencyOf(env.criticalSubscription);
 }
 
-export async function runIsolation(env: PhaseEnv): Promise<IsolationResult> {
+export async function runIsolation(
+  env: PhaseEnv,
+  earlierTags: readonly string[],
+): Promise<IsolationResult> {
+  // Critical events of an undrained burst would still be queued ahead of the phase's own.
+  await drain(env, [...earlierTags], 60_000);
+  const startBacklog = env.meter.acceptedOf(...earlierTags) - env.meter.storedOf(...earlierTags);
+  env.progress(`isolation: starting with ${startBacklog} earlier events not stored`);
   env.progress(
     `isolation: idle (normal-day ${ISOLATION.base}/s + critical ${ISOLATION.critical}/s) for ${ISOLATION.seconds} s`,
   );
@@ -249,5 +265,6 @@ export async function runIsolation(env: PhaseEnv): Promise<IsolationResult> {
     idleCriticalMs: idle,
     floodCriticalMs: flood,
     isolationRatio: idle.p99 > 0 ? Math.round((flood.p99 / idle.p99) * 100) / 100 : 0,
+    startBacklog,
   };
 }

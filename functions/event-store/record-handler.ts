@@ -33,8 +33,11 @@ export class StreamBatcher<S> {
 
   constructor(
     private readonly store: EventStore<S>,
-    /** Streams committed at the same time. */
-    private readonly concurrency = 8,
+    /**
+     * Streams committed at the same time. A FIFO batch holds at most 10 messages, so at most 10
+     * streams: all of them in one round trip.
+     */
+    private readonly concurrency = 10,
   ) {}
 
   /** Buffers the record's event under its stream. */

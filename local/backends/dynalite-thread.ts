@@ -3,8 +3,10 @@
  * encoding and LevelDB work never run on the gateway's thread (docs/LOCAL.md "DynamoDB").
  * The gateway posts each DynamoDB request (method, URL, headers, body bytes) over the thread's
  * message port; this thread hands it to dynalite's own request listener and posts the answer
- * back. dynalite also listens on an ephemeral loopback port: its close path (which flushes and
- * closes LevelDB) only runs on a listening server.
+ * back. dynalite also listens on an ephemeral loopback port (its close path, which flushes and
+ * closes LevelDB, only runs on a listening server): the local cloud's own functions send their
+ * DynamoDB requests there, straight to this thread, so they never cost the gateway's thread
+ * anything; each is counted by action and the counts are posted to the gateway's counter.
  */
 import { EventEmitter } from "node:events";
 import type { IncomingHttpHeaders, Server } from "node:http";
@@ -39,7 +41,9 @@ export type FromDynamoThread =
       readonly headers: Readonly<Record<string, string | number>>;
       readonly body: string;
     }
-  | { readonly type: "stopped"; readonly error?: string };
+  | { readonly type: "stopped"; readonly error?: string }
+  /** Requests served on the thread's own port since the last report, by action. */
+  | { readonly type: "counts"; readonly counts: readonly (readonly [string, number])[] };
 
 type RequestListener = (req: EventEmitter, res: CapturedResponse) => void;
 
@@ -100,6 +104,24 @@ function serve(
   }
 }
 
+/**
+ * Counts each request served on the thread's own port by its action (`X-Amz-Target`
+ * `DynamoDB_20120810.<Action>`), reported once per turn of the event loop.
+ */
+function countDirectRequests(server: Server, post: (message: FromDynamoThread) => void): void {
+  const counts = new Map<string, number>();
+  const report = () => {
+    post({ type: "counts", counts: [...counts] });
+    counts.clear();
+  };
+  server.prependListener("request", (req: { headers: IncomingHttpHeaders }) => {
+    const target = req.headers["x-amz-target"];
+    const action = typeof target === "string" ? target.slice(target.indexOf(".") + 1) : "";
+    if (counts.size === 0) setImmediate(report);
+    counts.set(action || "unknown", (counts.get(action || "unknown") ?? 0) + 1);
+  });
+}
+
 function main(): void {
   const port = parentPort;
   if (!port) throw new Error("dynalite-thread.ts must run in a worker thread");
@@ -108,6 +130,7 @@ function main(): void {
   const dynalite = createRequire(import.meta.url)(init.dynalite) as (o: DynaliteOptions) => Server;
   const server = dynalite(init.options);
   const listener = server.listeners("request")[0] as RequestListener;
+  countDirectRequests(server, post);
   port.on("message", (message: ToDynamoThread) => {
     if (message.type === "request") return serve(listener, message, post);
     server.closeAllConnections();

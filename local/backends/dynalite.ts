@@ -12,12 +12,18 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { threadBundle } from "../bundles.ts";
 import { writeAwsError } from "../gateway/errors.ts";
+import type { RequestCounter } from "../request-counts.ts";
 import type { DynamoThreadInit, FromDynamoThread, ToDynamoThread } from "./dynalite-thread.ts";
 import { LocalBackendError } from "./errors.ts";
 
 export interface DynamoBackend {
-  /** Loopback port dynalite also listens on, in its thread (its close path flushes LevelDB). */
+  /**
+   * Loopback port dynalite also listens on, in its thread: the local cloud's own functions use
+   * it (`endpoint`), so their DynamoDB requests never pass through the gateway's thread.
+   */
   readonly port: number;
+  /** `http://127.0.0.1:<port>`: the value for the functions' AWS_ENDPOINT_URL_DYNAMODB. */
+  readonly endpoint: string;
   /** Serves one DynamoDB request through the DynamoDB thread (no second HTTP hop). */
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** The DynamoDB thread (tests inject a crash by terminating it). */
@@ -31,6 +37,8 @@ export interface DynamoBackendOptions {
   readonly dataDir?: string;
   /** Bound on the clean stop (dynalite's own shutdown bound is 30 s). @default 35000 */
   readonly stopTimeoutMs?: number;
+  /** Counts the requests served on the thread's own port (origin `client`, service `dynamodb`). */
+  readonly requests?: RequestCounter;
 }
 
 const THREAD_SOURCE = new URL("./dynalite-thread.ts", import.meta.url);
@@ -48,10 +56,11 @@ export async function startDynamoBackend(
     },
   };
   const thread = new Worker((await threadBundle(THREAD_SOURCE)).file, { workerData: init });
-  const link = new ThreadLink(thread);
+  const link = new ThreadLink(thread, options.requests);
   const port = await link.ready;
   return {
     port,
+    endpoint: `http://127.0.0.1:${port}`,
     thread,
     handle: (req, res) => link.handle(req, res),
     stop: () => link.stop(options.stopTimeoutMs ?? 35_000),
@@ -69,12 +78,18 @@ class ThreadLink {
   private done = false;
   private stopped?: (error?: string) => void;
 
-  constructor(private readonly thread: Worker) {
+  constructor(
+    private readonly thread: Worker,
+    requests: RequestCounter | undefined,
+  ) {
     this.ready = new Promise<number>((resolve, reject) => {
       thread.on("message", (message: FromDynamoThread) => {
         if (message.type === "ready") resolve(message.port);
         else if (message.type === "response") this.answer(message);
-        else {
+        else if (message.type === "counts") {
+          for (const [action, n] of message.counts)
+            requests?.count("client", "dynamodb", action, n);
+        } else {
           this.done = true;
           this.stopped?.(message.error);
         }

@@ -81,6 +81,11 @@ export interface Gateway {
   readonly queues: QueuePort;
   /** AWS-protocol requests served, by origin, service and action (`GET /_buzzville/metrics`). */
   readonly requests: RequestCounter;
+  /**
+   * DynamoDB served straight by its own thread (counted in `requests` too): for the local
+   * cloud's own functions (AWS_ENDPOINT_URL_DYNAMODB), off the gateway's thread.
+   */
+  readonly dynamodbEndpoint: string;
   stop(): Promise<void>;
 }
 
@@ -103,18 +108,12 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   const host = options.host ?? "127.0.0.1";
   const region = options.region ?? "us-east-1";
   const dataDir = options.dataDir;
+  const requests = new RequestCounter();
   const [queues, dynamo] = await Promise.all([
     startQueueBackend({ region, ...(dataDir ? { dataDir } : {}) }),
-    startDynamoBackend(dataDir ? { dataDir } : {}),
+    startDynamoBackend({ ...(dataDir ? { dataDir } : {}), requests }),
   ]);
-  const serving: Serving = {
-    host,
-    region,
-    queues,
-    dynamo,
-    requests: new RequestCounter(),
-    port: 0,
-  };
+  const serving: Serving = { host, region, queues, dynamo, requests, port: 0 };
   const server = createServer((req, res) => {
     handle(serving, req, res).catch((error: unknown) => answerFailure(req, res, error));
   });
@@ -154,6 +153,7 @@ function gatewayOf(server: Server, serving: Serving): Gateway {
       ),
     queues: directQueuePort(queues.sqs, requests),
     requests,
+    dynamodbEndpoint: dynamo.endpoint,
     stop: () => {
       serving.api?.close();
       return stopAll(server, queues, serving.dynamo);

@@ -7,11 +7,11 @@
  * `minInstances` environments ahead of traffic (docs/LOCAL.md "How the functions run").
  */
 import { randomUUID } from "node:crypto";
-import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { BundleCache, threadBundle } from "../bundles.ts";
 import { type HopTracing, invocationSpans } from "../xray/hops.ts";
+import { startEnvironmentThread } from "./environment.ts";
 import type { FromWorker, ToWorker, WorkerInit } from "./protocol.ts";
 
 export class LambdaRunnerError extends Error {
@@ -71,13 +71,31 @@ export interface InvokeOptions {
   readonly traceHeader?: string | undefined;
   /** The other records' trace headers: their traces link to this invocation. */
   readonly links?: readonly string[];
+  /** The environment a poller reserved before it received the batch (any free one without). */
+  readonly reservation?: Reservation | undefined;
 }
 
 interface Instance {
   readonly worker: Worker;
   readonly ready: Promise<void>;
   busy: boolean;
+  /** Set while a poller holds this environment for the batch it is still collecting. */
+  held?: AbortController;
   pending?: { id: number; settle: (outcome: InvokeOutcome) => void };
+}
+
+/**
+ * An environment held by an event source mapping's poller while it collects a batch, as Lambda's
+ * pollers only receive messages when the function has concurrency for them: a batch never waits
+ * in flight for an environment (its visibility timeout running). Pass it to `invoke`, or give it
+ * back with `cancel` when nothing was received.
+ */
+export interface Reservation {
+  /**
+   * Aborted when an invocation without a reservation (a sweep, an EventBridge target) waits for
+   * an environment: the poller should end its long poll and give the environment back.
+   */
+  readonly signal: AbortSignal;
 }
 
 /** What an environment starts from: the runtime's worker and the function's handler bundles. */
@@ -91,7 +109,11 @@ const WORKER_SOURCE = new URL("./worker.ts", import.meta.url);
 export class FunctionHost {
   readonly arn: string;
   private readonly instances = new Set<Instance>();
+  /** Waiting reservations (pollers), served after `urgent`. */
   private readonly waiters: (() => void)[] = [];
+  /** Waiting invocations without a reservation: served first, they preempt held environments. */
+  private readonly urgent: (() => void)[] = [];
+  private readonly reservations = new WeakMap<Reservation, Instance>();
   private nextId = 1;
   private closed = false;
   private files?: Promise<EnvironmentFiles>;
@@ -143,23 +165,7 @@ export class FunctionHost {
       handlerUrl: files.handlerUrl,
       exportName: o.exportName ?? "handler",
     };
-    const worker = new Worker(files.worker, {
-      workerData: init,
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: process.env.HOME ?? "",
-        TZ: "UTC",
-        ...o.env,
-      },
-      stdout: true,
-      stderr: true,
-      resourceLimits: { maxOldGenerationSizeMb: Math.max(o.memoryMb, 256) },
-    });
-    if (o.logStdout === false) worker.stdout.resume();
-    for (const stream of o.logStdout === false ? [worker.stderr] : [worker.stdout, worker.stderr]) {
-      const lines = createInterface({ input: stream });
-      lines.on("line", (line) => o.onLog?.(line));
-    }
+    const worker = startEnvironmentThread(files.worker, init, o);
     this.stats.coldStarts++;
     const spawned = Date.now();
     let markReady: () => void = () => {};
@@ -204,14 +210,19 @@ export class FunctionHost {
   }
 
   private wake(): void {
-    this.waiters.shift()?.();
+    (this.urgent.shift() ?? this.waiters.shift())?.();
   }
 
-  /** An idle environment (reserved for the caller), creating one if below the limit. */
-  private async acquire(): Promise<Instance> {
+  /**
+   * An idle environment (reserved for the caller), creating one if below the limit. `urgent`
+   * callers go first and ask a poller holding an environment to give it back. Rejects when
+   * `signal` aborts first.
+   */
+  private async acquire(urgent: boolean, signal?: AbortSignal): Promise<Instance> {
     const files = await this.environmentFiles();
     for (;;) {
       if (this.closed) throw new LambdaRunnerError(`${this.options.name} is shut down`);
+      if (signal?.aborted) throw new LambdaRunnerError("the wait for an environment was aborted");
       for (const instance of this.instances) {
         if (!instance.busy) {
           instance.busy = true;
@@ -219,13 +230,79 @@ export class FunctionHost {
         }
       }
       if (this.instances.size < this.maxInstances) return this.spawn(files);
-      await new Promise<void>((r) => this.waiters.push(r));
+      if (urgent) this.preemptOne();
+      await this.turn(urgent ? this.urgent : this.waiters, signal);
     }
+  }
+
+  /** Asks one poller holding an environment (and not asked yet) to give it back. */
+  private preemptOne(): void {
+    for (const instance of this.instances) {
+      if (instance.held && !instance.held.signal.aborted) {
+        instance.held.abort();
+        return;
+      }
+    }
+  }
+
+  /** Resolves at the next `wake()` for `queue`, or when `signal` aborts (leaving the queue). */
+  private turn(queue: (() => void)[], signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const onAbort = () => {
+        const at = queue.indexOf(wake);
+        if (at >= 0) queue.splice(at, 1);
+        resolve();
+      };
+      const wake = () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      };
+      queue.push(wake);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
   }
 
   private release(instance: Instance): void {
     instance.busy = false;
     this.wake();
+  }
+
+  /**
+   * Holds an environment for a poller's next batch (waiting until one is free); undefined when
+   * `signal` aborts first. See {@link Reservation}.
+   */
+  async reserve(signal?: AbortSignal): Promise<Reservation | undefined> {
+    let instance: Instance;
+    try {
+      instance = await this.acquire(false, signal);
+    } catch (error) {
+      if (signal?.aborted && !this.closed) return undefined;
+      throw error;
+    }
+    // A new environment starts before the poller receives: its cold start must not eat into
+    // the batch's visibility timeout. A failed start is reported by the invocation.
+    await instance.ready.catch(() => undefined);
+    const held = new AbortController();
+    instance.held = held;
+    const reservation: Reservation = { signal: held.signal };
+    this.reservations.set(reservation, instance);
+    return reservation;
+  }
+
+  /** Gives a reserved environment back unused. */
+  cancel(reservation: Reservation): void {
+    const instance = this.take(reservation);
+    if (instance) this.release(instance);
+  }
+
+  /** The environment behind a reservation, if it is still alive; the reservation is spent. */
+  private take(reservation: Reservation | undefined): Instance | undefined {
+    if (!reservation) return undefined;
+    const instance = this.reservations.get(reservation);
+    this.reservations.delete(reservation);
+    if (!instance) return undefined;
+    instance.held = undefined;
+    return this.instances.has(instance) ? instance : undefined;
   }
 
   private get maxInstances(): number {
@@ -257,12 +334,15 @@ export class FunctionHost {
     if (failure !== undefined) throw failure;
   }
 
-  /** Invokes the function once, like Lambda's synchronous invoke; never throws for handler faults. */
+  /**
+   * Invokes the function once, like Lambda's synchronous invoke, in the reserved environment if
+   * given (or any free one); never throws for handler faults.
+   */
   async invoke(event: unknown, options: InvokeOptions = {}): Promise<InvokeOutcome> {
     const tracing = this.options.tracing;
-    if (!tracing) return this.run(event, undefined);
+    if (!tracing) return this.run(event, undefined, options.reservation);
     const spans = invocationSpans(tracing, this.options.name, options.traceHeader, options.links);
-    const outcome = await this.run(event, spans.functionHeader);
+    const outcome = await this.run(event, spans.functionHeader, options.reservation);
     spans.end(
       outcome.kind === "timeout"
         ? { timedOut: true }
@@ -273,7 +353,12 @@ export class FunctionHost {
     return outcome;
   }
 
-  private async run(event: unknown, traceHeader: string | undefined): Promise<InvokeOutcome> {
+  private async run(
+    event: unknown,
+    traceHeader: string | undefined,
+    reservation: Reservation | undefined,
+  ): Promise<InvokeOutcome> {
+    const reserved = this.take(reservation);
     try {
       await this.environmentFiles();
     } catch (error) {
@@ -281,7 +366,7 @@ export class FunctionHost {
       this.stats.crashes++;
       return { kind: "crash", error: String(error) };
     }
-    const instance = await this.acquire();
+    const instance = reserved ?? (await this.acquire(true));
     this.stats.invocations++;
     try {
       await instance.ready;
@@ -345,7 +430,7 @@ export class FunctionHost {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const w of this.waiters.splice(0)) w();
+    for (const w of [...this.urgent.splice(0), ...this.waiters.splice(0)]) w();
     await Promise.all([...this.instances].map((i) => i.worker.terminate()));
     this.instances.clear();
   }

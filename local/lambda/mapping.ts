@@ -13,7 +13,7 @@ import type { QueueMessage, QueuePort } from "../queues/port.ts";
 import { toSqsRecord } from "../sqs-records.ts";
 import { parseTraceHeader } from "../xray/header.ts";
 import { type HopTracing, queueSpan } from "../xray/hops.ts";
-import type { FunctionHost, InvokeOptions, InvokeOutcome } from "./host.ts";
+import type { FunctionHost, InvokeOptions, InvokeOutcome, Reservation } from "./host.ts";
 
 export interface EventSourceMappingOptions {
   /** Logical id of the mapping (the subscription id). */
@@ -98,19 +98,38 @@ export class EventSourceMapping {
     return this.options.fn;
   }
 
-  /** One poller = at most one batch in flight; `maxConcurrency` pollers run side by side. */
+  /**
+   * One poller = at most one batch in flight; `maxConcurrency` pollers run side by side. A poller
+   * holds an environment before it receives (local/lambda/host.ts, `Reservation`), so a received
+   * batch is invoked at once, never left ageing towards its visibility timeout.
+   */
   start(): void {
-    this.loops.start(this.options.maxConcurrency, async () => {
-      const batch = await this.collect();
-      if (batch.length > 0) await this.process(batch);
-    });
+    this.loops.start(this.options.maxConcurrency, () => this.pollOnce());
+  }
+
+  private async pollOnce(): Promise<void> {
+    const fn = this.options.fn;
+    const held = await fn.reserve(this.loops.signal);
+    if (!held) return;
+    let batch: QueueMessage[];
+    try {
+      batch = await this.collect(AbortSignal.any([this.loops.signal, held.signal]));
+    } catch (error) {
+      fn.cancel(held);
+      throw error;
+    }
+    if (batch.length === 0) {
+      fn.cancel(held);
+      return;
+    }
+    await this.process(batch, held);
   }
 
   stop(): Promise<void> {
     return this.loops.stop();
   }
 
-  private async collect(): Promise<QueueMessage[]> {
+  private async collect(signal: AbortSignal): Promise<QueueMessage[]> {
     const o = this.options;
     const now = o.now ?? Date.now;
     const batch: QueueMessage[] = [];
@@ -128,7 +147,7 @@ export class EventSourceMapping {
       const messages = await o.queues.receiveMessage(o.queueArn, {
         maxMessages: Math.min(10, o.batchSize - batch.length),
         waitSeconds: wait,
-        signal: this.loops.signal,
+        signal,
       });
       for (const message of messages) {
         // A message seen again within the window (its visibility expired) keeps only the newest
@@ -137,18 +156,21 @@ export class EventSourceMapping {
         if (seen >= 0) batch.splice(seen, 1);
         batch.push(message);
       }
-      if (batch.length === 0) return batch;
+      if (batch.length === 0 || signal.aborted) return batch;
       if (o.maxBatchingWindowSeconds === 0 && messages.length < Math.min(10, o.batchSize)) break;
       if (now() >= windowEnds) break;
     }
     return batch;
   }
 
-  private async process(batch: QueueMessage[]): Promise<void> {
+  private async process(batch: QueueMessage[], held: Reservation): Promise<void> {
     const o = this.options;
     const records = batch.map((m) => toSqsRecord(m, o.queueArn, o.region));
     this.stats.batches++;
-    const outcome = await o.fn.invoke({ Records: records } satisfies SQSEvent, this.traceOf(batch));
+    const outcome = await o.fn.invoke({ Records: records } satisfies SQSEvent, {
+      ...this.traceOf(batch),
+      reservation: held,
+    });
     const failed = failedIds(
       outcome,
       records.map((r) => r.messageId),

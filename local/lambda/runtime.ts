@@ -6,6 +6,7 @@
  * per run (or found in the cache); `warm()` starts as many environments per function as its
  * pollers can keep busy before any traffic (docs/LOCAL.md "How the functions run").
  */
+import { availableParallelism } from "node:os";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
 import { topology } from "../../infra/topology.ts";
@@ -30,8 +31,16 @@ export interface FunctionsOptions {
   readonly queues?: QueuePort;
   /** Repository root the handler entries are relative to. @default process.cwd() */
   readonly rootDir?: string;
-  /** Execution environments per function at most (memory!). @default 2 */
+  /**
+   * Execution environments per function (and per reserved pool) at most.
+   * @default {@link defaultEnvironmentsPerFunction}: one per two cores
+   */
   readonly maxInstancesPerFunction?: number;
+  /**
+   * The functions' DynamoDB endpoint (AWS_ENDPOINT_URL_DYNAMODB), e.g. the local cloud's
+   * `gateway.dynamodbEndpoint`: DynamoDB's own thread, off the gateway's. @default the gateway
+   */
+  readonly dynamodbEndpoint?: string;
   /** Long-poll wait of the pollers, seconds. @default 20 with `queues`, 1 through `sqs` */
   readonly waitTimeSeconds?: number;
   /** Powertools log level inside the functions. @default "WARN" */
@@ -110,6 +119,18 @@ export function functionEnvironment(
   };
 }
 
+/**
+ * Environments per function when not configured: one per two cores (at least one). Environments
+ * are threads of one process: beyond the cores they only add isolates to compile the same code
+ * and collect garbage, and move streams between environments (stale cached heads); measured in
+ * docs/BENCHMARKS.md "Environments per function".
+ */
+export function defaultEnvironmentsPerFunction(cores = availableParallelism()): number {
+  return Math.max(1, Math.floor(cores / 2));
+}
+
+type EventSource = ResourceMap["eventSources"][number];
+
 const CRITICAL = new Set(
   topology.subscriptions.filter((s) => s.priority === "critical").map((s) => s.id),
 );
@@ -118,10 +139,16 @@ export function startFunctions(options: FunctionsOptions): RunningFunctions {
   const { resources } = options;
   const rootDir = options.rootDir ?? process.cwd();
   const bundles = options.bundles ?? new BundleCache({ rootDir });
-  const cap = options.maxInstancesPerFunction ?? 2;
+  const cap = options.maxInstancesPerFunction ?? defaultEnvironmentsPerFunction();
+  // A reserved (critical) subscription takes batches of one without a window: by default its
+  // pool keeps a second environment, so one slow incident never holds up the next.
+  const reserved = options.reservedSubscriptions ?? CRITICAL;
+  const criticalCap = options.maxInstancesPerFunction ?? Math.max(cap, 2);
+  const capOf = (es: { readonly subscriptionId: string }) =>
+    reserved.has(es.subscriptionId) ? criticalCap : cap;
   // Never more pollers than environments: a batch waiting for one would age in flight.
-  const pollers = (es: { readonly maxConcurrency: number }) => Math.min(es.maxConcurrency, cap);
-  const hostFor = (fn: DeployedFunction, expected: number) =>
+  const pollers = (es: EventSource) => Math.min(es.maxConcurrency, capOf(es));
+  const hostFor = (fn: DeployedFunction, expected: number, max: number) =>
     new FunctionHost({
       name: fn.name,
       entry: options.entries?.[fn.functionId] ?? fn.entry,
@@ -132,17 +159,19 @@ export function startFunctions(options: FunctionsOptions): RunningFunctions {
       env: {
         ...functionEnvironment(fn, resources, options.logLevel ?? "WARN"),
         ...options.tracing?.functionEnv,
+        ...(options.dynamodbEndpoint
+          ? { AWS_ENDPOINT_URL_DYNAMODB: options.dynamodbEndpoint }
+          : {}),
         ...options.extraEnv,
       },
       ...(options.tracing ? { tracing: options.tracing } : {}),
-      maxInstances: cap,
-      minInstances: Math.max(1, Math.min(expected, cap)),
+      maxInstances: max,
+      minInstances: Math.max(1, Math.min(expected, max)),
       region: resources.region,
       onLog: (line) => options.onLog?.(fn.name, line),
       ...(options.logStdout === false ? { logStdout: false } : {}),
     });
   // A reserved subscription of a shared function gets its own pool, keyed "<function>/<subscription>".
-  const reserved = options.reservedSubscriptions ?? CRITICAL;
   const sourcesPerFunction = new Map<string, number>();
   for (const es of resources.eventSources) {
     sourcesPerFunction.set(es.function, (sourcesPerFunction.get(es.function) ?? 0) + 1);
@@ -151,18 +180,21 @@ export function startFunctions(options: FunctionsOptions): RunningFunctions {
     reserved.has(es.subscriptionId) && (sourcesPerFunction.get(es.function) ?? 0) >= 2;
   // The pollers each shared pool serves: the environments it is warmed with.
   const demand = new Map<string, number>();
+  const limit = new Map<string, number>();
   for (const es of resources.eventSources) {
-    if (!ownPool(es)) demand.set(es.function, (demand.get(es.function) ?? 0) + pollers(es));
+    if (ownPool(es)) continue;
+    demand.set(es.function, (demand.get(es.function) ?? 0) + pollers(es));
+    limit.set(es.function, Math.max(limit.get(es.function) ?? cap, capOf(es)));
   }
   const hosts = new Map<string, FunctionHost>();
   for (const [logicalId, fn] of Object.entries(resources.functions)) {
-    hosts.set(logicalId, hostFor(fn, demand.get(logicalId) ?? 1));
+    hosts.set(logicalId, hostFor(fn, demand.get(logicalId) ?? 1, limit.get(logicalId) ?? cap));
   }
   const poolOf = new Map<string, FunctionHost>();
   for (const es of resources.eventSources) {
     const fn = resources.functions[es.function];
     if (!fn || !ownPool(es)) continue;
-    const host = hostFor(fn, pollers(es));
+    const host = hostFor(fn, pollers(es), capOf(es));
     hosts.set(`${es.function}/${es.subscriptionId}`, host);
     poolOf.set(es.logicalId, host);
   }

@@ -32,7 +32,8 @@ export function parsePath(path: string): (string | number)[] {
   return segments;
 }
 
-function parseIfJson(value: unknown): unknown {
+/** A string holding a JSON object or array, parsed; any other value as it is. */
+export function parseIfJson(value: unknown): unknown {
   if (typeof value !== "string") return value;
   const t = value.trimStart();
   if (!t.startsWith("{") && !t.startsWith("[")) return value;

@@ -11,7 +11,7 @@ import { PollLoops, retryFailedEntries } from "../queues/consumer.ts";
 import type { BatchResult, BatchSendEntry, QueueMessage, QueuePort } from "../queues/port.ts";
 import { toSqsRecord } from "../sqs-records.ts";
 import { type HopSpan, type HopTracing, queueSpan } from "../xray/hops.ts";
-import { evaluatePath, isDynamic, renderTemplate } from "./jsonpath.ts";
+import { evaluatePath, isDynamic, parseIfJson, renderTemplate } from "./jsonpath.ts";
 import { type PipeDefinition, PipeRunnerError } from "./types.ts";
 
 export interface PipeStats {
@@ -72,10 +72,13 @@ export class PipeRunner {
   private entryFor(record: SQSRecord, id: string): BatchSendEntry | undefined {
     const target = this.options.pipe.TargetParameters;
     const params = target?.SqsQueueParameters;
+    // The body parsed once for the paths and the template (each would parse it again); the
+    // paths select the same values from it.
+    const root = { ...record, body: parseIfJson(record.body) };
     const resolve = (value: string | undefined): string | undefined => {
       if (value === undefined) return undefined;
       if (!isDynamic(value)) return value;
-      const found = evaluatePath(record, value);
+      const found = evaluatePath(root, value);
       if (found === undefined || found === null || found === "") return undefined;
       return typeof found === "string" ? found : JSON.stringify(found);
     };
@@ -84,7 +87,7 @@ export class PipeRunner {
     if (params?.MessageGroupId && !groupId) return undefined;
     if (params?.MessageDeduplicationId && !dedupId) return undefined;
     const body = target?.InputTemplate
-      ? renderTemplate(target.InputTemplate, record)
+      ? renderTemplate(target.InputTemplate, root)
       : JSON.stringify(record);
     return {
       id,

@@ -154,6 +154,8 @@ function runFunctions(
     queues: cloud.queues,
     // Environments send their segments to the cloud's X-Ray daemon (local/xray/).
     ...(cloud.tracing ? { tracing: cloud.tracing } : {}),
+    // DynamoDB straight to its own thread, off the gateway's (local/backends/dynalite-thread.ts).
+    dynamodbEndpoint: cloud.gateway.dynamodbEndpoint,
     ...(feed
       ? {
           onDelivered: (sub, record, now) => {

@@ -22,7 +22,7 @@ import {
 import { afterAll, describe, expect, it } from "vitest";
 import { startDynamoBackend } from "../../../local/backends/dynalite.ts";
 import { startGateway } from "../../../local/gateway/server.ts";
-import { clientsFor } from "./support.ts";
+import { clientsFor, waitFor } from "./support.ts";
 
 const table = (name: string) =>
   new CreateTableCommand({
@@ -92,6 +92,45 @@ describe("the DynamoDB thread", () => {
       expect(gateway.requests.snapshot()).toMatchObject({
         client: { dynamodb: { BatchWriteItem: 4, Query: 1, PutItem: 1 } },
       });
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  it("serves the local cloud's functions on its own port: the same tables, counted with the gateway's requests", async () => {
+    const gateway = await startGateway({ port: 0 });
+    try {
+      const viaGateway = clientsFor(gateway.url).dynamodb;
+      const direct = clientsFor(gateway.dynamodbEndpoint).dynamodb;
+      expect(gateway.dynamodbEndpoint).not.toBe(gateway.url);
+      await viaGateway.send(table("shared"));
+      await direct.send(
+        new PutItemCommand({ TableName: "shared", Item: { pk: { S: "s" }, sk: { N: "1" } } }),
+      );
+      const { Item } = await viaGateway.send(
+        new GetItemCommand({ TableName: "shared", Key: { pk: { S: "s" }, sk: { N: "1" } } }),
+      );
+      expect(Item?.pk?.S).toBe("s");
+      const duplicate = direct.send(
+        new PutItemCommand({
+          TableName: "shared",
+          Item: { pk: { S: "s" }, sk: { N: "1" } },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      await expect(duplicate).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+      // The thread reports its counts once per turn of its event loop.
+      await waitFor("the direct requests counted", () => {
+        const counts = gateway.requests.snapshot().client.dynamodb ?? {};
+        return counts.PutItem === 2;
+      });
+      expect(gateway.requests.snapshot().client.dynamodb).toEqual({
+        CreateTable: 1,
+        PutItem: 2,
+        GetItem: 1,
+      });
+      viaGateway.destroy();
+      direct.destroy();
     } finally {
       await gateway.stop();
     }

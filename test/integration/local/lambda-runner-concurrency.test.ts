@@ -72,6 +72,8 @@ describe("local Lambda runner: batching window, maximum concurrency, FIFO groups
   let counter = 0;
   /** WaitTimeSeconds of every ReceiveMessage the pollers make (through `queues`). */
   const waits: unknown[] = [];
+  /** Receives that ended with their signal aborted (a poll given up), by the spy below. */
+  let abortedPolls = 0;
   let queues: QueuePort;
 
   beforeAll(async () => {
@@ -82,7 +84,10 @@ describe("local Lambda runner: batching window, maximum concurrency, FIFO groups
       ...gateway.queues,
       receiveMessage: (queueArn, options) => {
         waits.push(options.waitSeconds);
-        return gateway.queues.receiveMessage(queueArn, options);
+        return gateway.queues.receiveMessage(queueArn, options).then((messages) => {
+          if (options.signal?.aborted) abortedPolls++;
+          return messages;
+        });
       },
     };
     dir = mkdtempSync(join(tmpdir(), "buzzville-tracker-"));
@@ -117,6 +122,8 @@ describe("local Lambda runner: batching window, maximum concurrency, FIFO groups
     releaseFile?: string;
     /** Above the longest hold (30 s cap), so nothing returns while held. @default 60 */
     visibilitySeconds?: number;
+    /** The pollers' long-poll wait. @default 1 */
+    waitSeconds?: number;
   }) {
     const n = ++counter;
     const suffix = opts.fifo ? ".fifo" : "";
@@ -152,7 +159,7 @@ describe("local Lambda runner: batching window, maximum concurrency, FIFO groups
       fn,
       batchSize: opts.batchSize,
       maxBatchingWindowSeconds: opts.windowSeconds ?? 0,
-      waitTimeSeconds: 1,
+      waitTimeSeconds: opts.waitSeconds ?? 1,
       maxConcurrency: opts.maxConcurrency,
     });
     running.push({ stop: () => fn.close() }, mapping);
@@ -247,6 +254,52 @@ describe("local Lambda runner: batching window, maximum concurrency, FIFO groups
     // Upper bound over the whole run: never more than maxConcurrency, with 4 environments.
     expect(maxOverlap(log), "most invocations open at once").toBeLessThanOrEqual(2);
   }, 120_000);
+
+  it("receives only when an environment is free: more pollers than environments hold no batch un-invoked", async () => {
+    const release = join(dir, "release-free-environment");
+    const { source, mapping, lines } = await setup({
+      batchSize: 1,
+      maxConcurrency: 3,
+      maxInstances: 1,
+      releaseFile: release,
+    });
+    const bodies = ["hold-1", "hold-2", "hold-3"];
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: source.url,
+        Entries: bodies.map((b, i) => ({ Id: `m${i}`, MessageBody: b })),
+      }),
+    );
+    mapping.start();
+    try {
+      await waitFor("1 invocation open", () => maxOverlap(lines()) >= 1, { timeoutMs: 60_000 });
+      // Three pollers, one environment, held: pollers that received without an environment
+      // would hold all three messages in flight, their visibility timeouts running.
+      expect(await inFlight(source.url), "messages in flight while 1 is held").toBe(1);
+    } finally {
+      writeFileSync(release, "");
+    }
+    await waitFor("all 3 handled", () => mapping.stats.delivered === 3, { timeoutMs: 60_000 });
+    expect(maxOverlap(lines()), "most invocations open at once").toBe(1);
+  }, 90_000);
+
+  it("an invocation outside the mapping (a sweep) takes the environment a long-polling poller holds", async () => {
+    const { fn, mapping } = await setup({
+      batchSize: 1,
+      maxConcurrency: 1,
+      maxInstances: 1,
+      waitSeconds: 20,
+    });
+    waits.length = 0;
+    abortedPolls = 0;
+    mapping.start();
+    // The only environment is held by the poller, long-polling the empty queue.
+    await waitFor("the poller long-polling", () => waits.length >= 1);
+    const outcome = await fn.invoke({ Records: [] });
+    expect(outcome.kind).toBe("ok");
+    // It got the environment because the poller gave up its poll, not because the poll ended.
+    expect(abortedPolls, "long polls given up for the sweep").toBe(1);
+  }, 60_000);
 
   it("FIFO: never runs two batches of the same group at once, while groups run side by side", async () => {
     const { source, mapping, lines } = await setup({

@@ -71,6 +71,18 @@ describe("requestsPerEvent", () => {
     expect(r.total).toBe(2.1);
     expect(requestsPerEvent({ client: { sqs: { X: 5 } }, cloud: {} }, 0).total).toBe(0);
   });
+  it("counts one origin alone when asked (the cloud's own work, replayed apart by the ceiling)", () => {
+    const r = requestsPerEvent(
+      {
+        client: { events: { PutEvents: 10 }, sqs: { ReceiveMessage: 40 } },
+        cloud: { sqs: { ReceiveMessage: 60, SendMessage: 100 } },
+      },
+      100,
+      "cloud",
+    );
+    expect(r.byService).toEqual({ sqs: { ReceiveMessage: 0.6, SendMessage: 1 } });
+    expect(r.total).toBe(1.6);
+  });
 });
 
 const machine: MachineFacts = {
@@ -92,6 +104,7 @@ function result(): CityBenchResult {
     windowSeconds: 10,
     cpuMsPerEvent: 3.5,
     requestsPerEvent: { total: 2.1, byService: { sqs: { ReceiveMessage: 1.5, SendMessage: 0.6 } } },
+    cloudRequestsPerEvent: { total: 1.5, byService: { sqs: { ReceiveMessage: 1.5 } } },
     latencyMs: { EventStore: { p50: 40, p99: 120 } },
     rssMB: 300,
   };
@@ -107,6 +120,7 @@ function result(): CityBenchResult {
     burst: { events: 5000, stored: 5000, drainSeconds: 42.5 },
     isolationRatio: 1.5,
     isolation: {
+      startBacklog: 0,
       baseRate: 20,
       criticalRate: 2,
       floodRate: 200,

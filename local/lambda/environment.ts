@@ -1,0 +1,73 @@
+/**
+ * One execution environment's thread: the runtime's worker bundle with the function's OWN
+ * environment variables and memory limit, its stdout/stderr split into log lines
+ * (docs/LOCAL.md "How the functions run").
+ */
+import { createInterface } from "node:readline";
+import { Worker } from "node:worker_threads";
+import type { WorkerInit } from "./protocol.ts";
+
+export interface EnvironmentThreadOptions {
+  readonly memoryMb: number;
+  /** The function's environment (nothing of the host process leaks in except PATH/HOME/TZ). */
+  readonly env: Readonly<Record<string, string>>;
+  readonly onLog?: (line: string) => void;
+  /** Split stdout into lines for `onLog` too (otherwise drained unread). @default true */
+  readonly logStdout?: boolean;
+}
+
+/** Flags that load code into a thread before its main module, and take a value. */
+const PRELOAD_FLAGS = new Set(["--require", "-r", "--import", "--loader", "--experimental-loader"]);
+
+/**
+ * The host's Node flags an environment keeps: all but module preloads and loaders (e.g. tsx's,
+ * when the host runs TypeScript). An environment runs plain JavaScript bundles: a loader there
+ * would only re-read the bundle at cold start (seconds of CPU generating source maps).
+ */
+export function environmentExecArgv(hostArgv: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < hostArgv.length; i++) {
+    const arg = hostArgv[i] ?? "";
+    const name = arg.split("=", 1)[0] ?? arg;
+    if (!PRELOAD_FLAGS.has(name)) kept.push(arg);
+    else if (!arg.includes("=")) i++; // its value is the next argument
+  }
+  return kept;
+}
+
+/**
+ * Each environment's young generation, MB. V8's default for these heap sizes (~48 MB per
+ * isolate) let every busy environment hold about 95 MB of heap; at 8 MB they stay near 40 MB
+ * with no more CPU per event (docs/BENCHMARKS.md "Environments per function").
+ */
+const YOUNG_GENERATION_MB = 8;
+
+/** Starts an environment's thread on the runtime's worker bundle `workerFile`. */
+export function startEnvironmentThread(
+  workerFile: string,
+  init: WorkerInit,
+  o: EnvironmentThreadOptions,
+): Worker {
+  const worker = new Worker(workerFile, {
+    workerData: init,
+    execArgv: environmentExecArgv(process.execArgv),
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      TZ: "UTC",
+      ...o.env,
+    },
+    stdout: true,
+    stderr: true,
+    resourceLimits: {
+      maxOldGenerationSizeMb: Math.max(o.memoryMb, 256),
+      maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
+    },
+  });
+  if (o.logStdout === false) worker.stdout.resume();
+  for (const stream of o.logStdout === false ? [worker.stderr] : [worker.stdout, worker.stderr]) {
+    const lines = createInterface({ input: stream });
+    lines.on("line", (line) => o.onLog?.(line));
+  }
+  return worker;
+}

@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { environmentExecArgv } from "../../../local/lambda/environment.ts";
+import { defaultEnvironmentsPerFunction } from "../../../local/lambda/runtime.ts";
+
+describe("execution environments' defaults", () => {
+  it("keeps one environment per two cores, at least one", () => {
+    expect([1, 2, 3, 4, 8].map((cores) => defaultEnvironmentsPerFunction(cores))).toEqual([
+      1, 1, 1, 2, 4,
+    ]);
+  });
+
+  it("starts environments without the host's module preloads and loaders, keeping other flags", () => {
+    const host = [
+      "--require",
+      "/x/tsx/preflight.cjs",
+      "--import",
+      "file:///x/tsx/loader.mjs",
+      "--loader=tsx",
+      "-r",
+      "./hook.cjs",
+      "--cpu-prof",
+      "--cpu-prof-dir=/tmp/p",
+      "--enable-source-maps",
+    ];
+    expect(environmentExecArgv(host)).toEqual([
+      "--cpu-prof",
+      "--cpu-prof-dir=/tmp/p",
+      "--enable-source-maps",
+    ]);
+  });
+});
