@@ -21,7 +21,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { DERIVED_SOURCES } from "../../../events/names.ts";
 import { SHARED_IDS } from "../../../infra/resources.ts";
-import { topology } from "../../../infra/topology.ts";
+import { type Topology, topology } from "../../../infra/topology.ts";
 import { type LocalCloud, startLocalCloud } from "../../../local/cloud.ts";
 import { deployTopology } from "../../../local/deploy.ts";
 import { type RunningFunctions, startFunctions } from "../../../local/lambda/runtime.ts";
@@ -62,6 +62,15 @@ export function repeated<T>(items: readonly T[], key: (t: T) => string): Record<
 }
 
 export const OUTCOME_TIMEOUT_MS = 100_000;
+
+/**
+ * The city's topology with visibility timeouts of 3 x the function timeout instead of 6 (the
+ * topology's `visibilityTimeoutFactor`, honoured by the stack and the local deploy): still above
+ * a batching window plus a whole invocation, so no message is handed out twice while its batch
+ * runs, but an invocation that times out on a loaded machine comes back after 30 s, not 60 s.
+ * For tests about outcomes, not about the timeout.
+ */
+export const OUTCOME_TOPOLOGY: Topology = { ...topology, visibilityTimeoutFactor: 3 };
 export const OUTCOME_TEST_TIMEOUT_MS = 240_000;
 
 export class LocalCity {
@@ -78,12 +87,17 @@ export class LocalCity {
     private readonly observerUrl: string,
   ) {}
 
-  static async start(prefix: string): Promise<LocalCity> {
+  /**
+   * Boots the city and warms its functions before traffic, as `buzzville up` does. `deployed`:
+   * the topology to deploy (e.g. a lower `visibilityTimeoutFactor` where a test is about the
+   * outcome, not the timeout). @default the city's topology
+   */
+  static async start(prefix: string, deployed: Topology = topology): Promise<LocalCity> {
     const cloud = await startLocalCloud({ port: 0 });
     const resources = await deployTopology({
       endpoint: cloud.endpoint,
       region: cloud.region,
-      topology,
+      topology: deployed,
       prefix,
     });
     const config = {
@@ -118,6 +132,8 @@ export class LocalCity {
     // The pollers reach the queues directly, as in `buzzville up` (local/queues/direct.ts).
     const functions = startFunctions({ resources, sqs, queues: cloud.queues });
     cloud.attachLambda(functions.invoke);
+    const failed = await functions.warm();
+    if (failed.length > 0) throw new Error(`functions failed to load: ${JSON.stringify(failed)}`);
     return new LocalCity(cloud, resources, functions, sqs, events, docs, observerUrl);
   }
 
