@@ -1,10 +1,12 @@
 import { defineConfig } from "vitest/config";
+import { LongestFirstSequencer } from "./test/support/sequencer.ts";
 
 export default defineConfig({
   test: {
     // Integration files mostly wait on the local cloud (queues, batching windows, drains): three
     // files at a time keep both cores of a 2-core machine busy (vitest's default is cores - 1).
     maxWorkers: 3,
+    sequence: { sequencer: LongestFirstSequencer },
     projects: [
       {
         test: {
@@ -26,6 +28,8 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
+          // The functions' and threads' bundles built once before any file boots a city.
+          globalSetup: ["test/support/bundles-setup.ts"],
           environment: "node",
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -153,7 +153,7 @@ function gatewayOf(server: Server, serving: Serving): Gateway {
       ),
     queues: directQueuePort(queues.sqs, requests),
     requests,
-    dynamodbEndpoint: dynamo.endpoint,
+    dynamodbEndpoint: serving.dynamo.endpoint,
     stop: () => {
       serving.api?.close();
       return stopAll(server, queues, serving.dynamo);

@@ -13,7 +13,7 @@
  *
  * Traffic, the status line, the drain and the accounting are `buzzville up`'s (local/up/run.ts).
  */
-import { topology } from "../../infra/topology.ts";
+import { type Topology, topology } from "../../infra/topology.ts";
 import { mountLocalApi } from "../api/serve.ts";
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from "../cloud.ts";
 import {
@@ -44,6 +44,8 @@ export interface LocalCityOptions {
   readonly dataDir?: string;
   /** Resource name prefix. @default the deployment's (buzzville-local) */
   readonly prefix?: string;
+  /** What to deploy. @default the city's topology (infra/topology.ts) */
+  readonly topology?: Topology;
   /** Background failures of the cloud, the local API and the console, by where they happened. */
   readonly onError?: (where: string, error: unknown) => void;
   /** Serve the local API (`/api/...`, local/api) on the gateway. @default false */
@@ -127,12 +129,12 @@ export function bootCloud(options: LocalCityOptions): Promise<LocalCloud> {
 /** Phase 2: the topology deployed (through the gateway), and the local API when asked. */
 export async function deployCity(
   cloud: LocalCloud,
-  options: Pick<LocalCityOptions, "prefix" | "api" | "onError">,
+  options: Pick<LocalCityOptions, "prefix" | "topology" | "api" | "onError">,
 ): Promise<ResourceMap> {
   const resources = await deployTopology({
     endpoint: cloud.endpoint,
     region: cloud.region,
-    topology,
+    topology: options.topology ?? topology,
     ...(options.prefix ? { prefix: options.prefix } : {}),
   });
   if (options.api) mountLocalApi(cloud.gateway, resources, (e) => options.onError?.("api", e));

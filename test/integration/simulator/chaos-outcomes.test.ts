@@ -15,6 +15,7 @@ import {
   LocalCity,
   OUTCOME_TEST_TIMEOUT_MS,
   OUTCOME_TIMEOUT_MS,
+  OUTCOME_TOPOLOGY,
   repeated,
   type StoredEvent,
 } from "./local-city.ts";
@@ -22,7 +23,7 @@ import {
 let city: LocalCity;
 
 beforeAll(async () => {
-  city = await LocalCity.start("sim-chaos");
+  city = await LocalCity.start("sim-chaos", OUTCOME_TOPOLOGY);
 });
 
 afterAll(async () => {
@@ -156,7 +157,7 @@ describe("chaos outcome on the local city", () => {
       // accepted failed validation at every consumer it reached and was sent to that consumer's
       // DLQ with failureReason "validation". Analytics takes every city event (4); the event
       // store's ordering pipe forwards the 3 that carry meta.streamId and leaves the one without
-      // meta in its intake queue (no group id: its DLQ after 3 receives × 60 s visibility).
+      // meta in its intake queue (no group id: its DLQ after 3 receives × its visibility timeout, 30 s here).
       const letters = await city.deadLetters();
       const perQueue: Record<string, number> = {};
       for (const l of letters) perQueue[l.queue] = (perQueue[l.queue] ?? 0) + 1;

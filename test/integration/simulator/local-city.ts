@@ -21,6 +21,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { DERIVED_SOURCES } from "../../../events/names.ts";
 import { SHARED_IDS } from "../../../infra/resources.ts";
+import { type Topology, topology } from "../../../infra/topology.ts";
 import type { LocalCloud } from "../../../local/cloud.ts";
 import type { RunningFunctions } from "../../../local/lambda/runtime.ts";
 import type { ResourceMap } from "../../../local/resource-map.ts";
@@ -61,6 +62,15 @@ export function repeated<T>(items: readonly T[], key: (t: T) => string): Record<
 }
 
 export const OUTCOME_TIMEOUT_MS = 100_000;
+
+/**
+ * The city's topology with visibility timeouts of 3 x the function timeout instead of 6 (the
+ * topology's `visibilityTimeoutFactor`, honoured by the stack and the local deploy): still above
+ * a batching window plus a whole invocation, so no message is handed out twice while its batch
+ * runs, but an invocation that times out on a loaded machine comes back after 30 s, not 60 s.
+ * For tests about outcomes, not about the timeout.
+ */
+export const OUTCOME_TOPOLOGY: Topology = { ...topology, visibilityTimeoutFactor: 3 };
 export const OUTCOME_TEST_TIMEOUT_MS = 240_000;
 
 /**
@@ -117,9 +127,14 @@ export class LocalCity {
     this.functions = city.functions;
   }
 
-  static async start(prefix: string): Promise<LocalCity> {
+  /**
+   * Boots the city. `deployed`: the topology to deploy (e.g. a lower `visibilityTimeoutFactor`
+   * where a test is about the outcome, not the timeout). @default the city's topology
+   */
+  static async start(prefix: string, deployed: Topology = topology): Promise<LocalCity> {
     const city = await startLocalCity({
       prefix,
+      topology: deployed,
       // Environments start on demand, as these outcome tests were written for: warmed pools
       // handle an alert's duplicate deliveries in parallel, and the later one then waits out its
       // zone's claim lease (60 s, functions/notification/ledger.ts) past the drain bound.
