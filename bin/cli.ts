@@ -256,7 +256,7 @@ async function local(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(USAGE);
     return 0;
   }
-  const { runLocal } = await import("../local/up/local.ts");
+  const { runLocal } = await import("../local/up/local-command.ts");
   await runLocal({
     ...cloudFlags(v),
     deploy: v["no-deploy"] !== true,

@@ -6,7 +6,6 @@ import { z } from "zod";
 import type { EventDefinition } from "./catalog/common.ts";
 import type { AnyCityEvent, PayloadInputOf } from "./catalog.ts";
 import { CATALOG } from "./catalog.ts";
-import { LamportClock, VectorClock, type VectorClockRecord } from "./clocks.ts";
 import {
   CorrelationIdSchema,
   CURRENT_SCHEMA_VERSION,
@@ -19,6 +18,7 @@ import {
 import { type EventProblem, InvalidEventError } from "./errors.ts";
 import { newEventId } from "./ids.ts";
 import { problemsOf } from "./issues.ts";
+import { LamportClock, VectorClock, type VectorClockRecord } from "./logical-clocks.ts";
 import type { EventType } from "./names.ts";
 import { SequenceCounter } from "./sequence.ts";
 import { checkPayload, priorityProblem } from "./validate.ts";

@@ -5,13 +5,13 @@
 
 export * from "./catalog/common.ts";
 export * from "./catalog.ts";
-export * from "./clocks.ts";
 export * from "./draft.ts";
 export * from "./envelope.ts";
 export * from "./errors.ts";
 export * from "./ids.ts";
 export * from "./in-memory-putevents.ts";
 export * from "./issues.ts";
+export * from "./logical-clocks.ts";
 export * from "./names.ts";
 export * from "./producer-id.ts";
 export * from "./publisher.ts";

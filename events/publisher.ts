@@ -23,7 +23,6 @@ import {
 } from "@aws-sdk/client-eventbridge";
 import { z } from "zod";
 import type { AnyCityEvent } from "./catalog.ts";
-import type { VectorClockRecord } from "./clocks.ts";
 import {
   type AnyEventDraft,
   assertValidDrafts,
@@ -35,6 +34,7 @@ import {
 import type { CityEvent, EventMeta, Priority } from "./envelope.ts";
 import { CityEventError, InvalidEventError } from "./errors.ts";
 import { derivedEventId } from "./ids.ts";
+import type { VectorClockRecord } from "./logical-clocks.ts";
 import { type EventType, RESOURCE_ENV, SOURCE_OF } from "./names.ts";
 import { resolveProducerId } from "./producer-id.ts";
 import { publishFailure, recordFailure, type SendItem, type SendRound } from "./publish-round.ts";

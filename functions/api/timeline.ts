@@ -4,7 +4,7 @@
  * for events stamped before clocks existed — with Lamport time, then occurredAt, then event id as
  * the tiebreak. Steps are antichains: the events of one step are pairwise concurrent. Pure.
  */
-import { VectorClock, type VectorClockRecord } from "../../events/clocks.ts";
+import { VectorClock, type VectorClockRecord } from "../../events/logical-clocks.ts";
 import type { StoredEvent } from "../event-store/port.ts";
 
 /** What the ordering reads of an event: the store's record and its `detail.meta`. */

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main as timelineCommand } from "../../../bin/ops/timeline.ts";
-import { VectorClock } from "../../../events/clocks.ts";
+import { VectorClock } from "../../../events/logical-clocks.ts";
 import type { TimelineEntry } from "../../../functions/api/timeline.ts";
 import { mountLocalApi } from "../../../local/api/serve.ts";
 import { VirtualClock } from "../../../simulator/clock.ts";

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { expectedResources } from "../../../infra/resources.ts";
 import { topology } from "../../../infra/topology.ts";
-import { runLocal } from "../../../local/up/local.ts";
+import { runLocal } from "../../../local/up/local-command.ts";
 import { waitFor } from "../../support/wait.ts";
 
 describe("buzzville local --functions", () => {

@@ -3,7 +3,7 @@ import { ListQueuesCommand } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import { expectedResources } from "../../../infra/resources.ts";
 import { topology } from "../../../infra/topology.ts";
-import { runLocal } from "../../../local/up/local.ts";
+import { runLocal } from "../../../local/up/local-command.ts";
 import { clientsFor, waitFor } from "./support.ts";
 
 describe("buzzville local", () => {
