@@ -7,6 +7,7 @@ import { get, request } from "node:http";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { main as traceCommand } from "../../../bin/ops/trace.ts";
 import { LIVE_PERIOD_MS } from "../../../local/console/index.ts";
 import { waitFor } from "../../support/wait.ts";
 import { type ConsoleCity, dlqs, startConsoleCity } from "./support.ts";
@@ -123,6 +124,17 @@ describe("the operators' console server", () => {
         { timeoutMs: 120_000, intervalMs: 250 },
       );
       const incident = state.zones.flatMap((z: Message) => z.incidents)[0];
+      // The units dispatched to it, on their route (from its UnitsDispatched event).
+      const units = await waitFor(
+        "the dispatched units on the feed",
+        () =>
+          messages.find((m) => m.units?.some((u: Message) => u.incidentId === incident.id))?.units,
+        { timeoutMs: 60_000, intervalMs: 250 },
+      );
+      const dispatch = units.find((u: Message) => u.incidentId === incident.id);
+      expect(dispatch.unitIds.length).toBeGreaterThan(0);
+      expect(dispatch.route.length).toBeGreaterThanOrEqual(2);
+      expect(dispatch.etaSeconds).toBeGreaterThanOrEqual(0);
       expect(incident.id).toMatch(/^inc-/);
       const held = Object.values(state.intersections).filter(
         (i: Message) => i.mode === "preempted",
@@ -172,13 +184,25 @@ describe("the operators' console server", () => {
           ? { found, view }
           : undefined;
       },
-      { timeoutMs: 120_000, intervalMs: 1000 },
+      { timeoutMs: 170_000, intervalMs: 1000 },
     );
     const rows = alarm.view.rows as Message[];
     expect(rows[0]).toMatchObject({ origin: "AWS::Events", depth: 0 });
     const functions = rows.filter((r) => r.origin === "AWS::Lambda::Function").map((r) => r.name);
     expect(functions.some((n: string) => n.includes("EmergencyFunction"))).toBe(true);
     expect(functions.some((n: string) => n.includes("NotificationFunction"))).toBe(true);
+    // The same waterfall in the terminal.
+    const out: string[] = [];
+    const io = {
+      stdout: { write: (t: string) => out.push(t) },
+      stderr: { write: (t: string) => out.push(t) },
+    };
+    expect(await traceCommand([alarm.found.eventId, "--console", city.url], io)).toBe(0);
+    expect(out.join("")).toMatch(new RegExp(`^trace ${alarm.found.traceId} `));
+    expect(out.join("")).toMatch(/NotificationFunction \(AWS::Lambda::Function\)/);
+    out.length = 0;
+    expect(await traceCommand(["no-such-event", "--console", city.url], io)).toBe(1);
+    expect(out.join("")).toContain("no trace of no-such-event");
     // Searching by the alarm's event id finds its own trace first.
     const searched = (await (
       await fetch(new URL(`console/traces?q=${alarm.found.eventId}`, city.url))
@@ -194,7 +218,7 @@ describe("the operators' console server", () => {
       new URL("console/traces/1-00000000-000000000000000000000000", city.url),
     );
     expect(gone.status).toBe(404);
-  }, 180_000);
+  }, 240_000);
 
   it("lists a DLQ's message with its reason and redrives it with the DLQ tool", async () => {
     const queueUrl = await city.deadLetter("NotificationBulkDlq");

@@ -46,6 +46,8 @@ describe("the operators' console in a browser", () => {
     // A straight street segment has an empty box: attached, not "visible" to Playwright.
     await page.waitForSelector("#map line.route", { state: "attached", timeout: 60_000 });
     expect(await page.locator("#map circle.light.preempted").count()).toBeGreaterThanOrEqual(2);
+    // The dispatched units on their route (a square per dispatch, moving until on scene).
+    await page.waitForSelector("#map .unit", { timeout: 120_000 });
     const incident = await page.locator("#incidents li").first().textContent();
     expect(incident).toMatch(/inc-/);
     await page.locator("#map .marker.incident").first().click();
@@ -53,7 +55,7 @@ describe("the operators' console in a browser", () => {
       '/IncidentOpened/.test(document.querySelector("#detail").textContent)',
     );
     await page.screenshot({ path: shot("city") });
-  }, 240_000);
+  }, 360_000);
 
   it("moves the flow charts", async () => {
     await page.click("nav button[data-tab=flow]");
@@ -85,7 +87,7 @@ describe("the operators' console in a browser", () => {
         const names = (view as { rows: { name: string }[] }).rows.map((r) => r.name);
         return names.some((n) => n.startsWith("SNS Publish")) ? found : undefined;
       },
-      { timeoutMs: 120_000, intervalMs: 1000 },
+      { timeoutMs: 170_000, intervalMs: 1000 },
     );
     await page.click("nav button[data-tab=traces]");
     await page.fill("#trace-q", alarm.eventId ?? "");
@@ -105,7 +107,7 @@ describe("the operators' console in a browser", () => {
     expect(names.some((n) => / SNS Publish/.test(n))).toBe(true);
     expect(await page.locator("#trace-list tr.shown").count()).toBe(1);
     await page.screenshot({ path: shot("traces") });
-  }, 180_000);
+  }, 240_000);
 
   it("redrives a DLQ from the page after confirmation", async () => {
     const queueUrl = await city.deadLetter("NotificationBulkDlq");
