@@ -49,11 +49,16 @@ export interface CeilingClientInit {
   readonly scratch: ScratchNames;
   /** The `client` requests per event to replay. */
   readonly mix: RequestsPerEvent;
-  /** Epoch ms at which the replay stops. */
+}
+
+/** Sent once every client thread is ready: the replay runs until `endsAt` (epoch ms). */
+export interface ToCeilingClient {
+  readonly type: "go";
   readonly endsAt: number;
 }
 
 export type FromCeilingClient =
+  | { readonly type: "ready" }
   | { readonly type: "round" }
   | { readonly type: "done"; readonly failures: Record<string, number> };
 
@@ -265,10 +270,14 @@ async function main(): Promise<void> {
   const init = workerData as CeilingClientInit;
   const s = clientsOf(init);
   const plan = planOf(init.mix);
+  // The clock starts once every thread is loaded (a starved machine loads slowly).
+  const go = new Promise<ToCeilingClient>((resolve) => port.once("message", resolve));
+  port.postMessage({ type: "ready" } satisfies FromCeilingClient);
+  const { endsAt } = await go;
   await Promise.all(
     range(IN_FLIGHT).map(async () => {
-      while (Date.now() < init.endsAt) {
-        if (await runRound(s, plan, init.endsAt))
+      while (Date.now() < endsAt) {
+        if (await runRound(s, plan, endsAt))
           port.postMessage({ type: "round" } satisfies FromCeilingClient);
       }
     }),

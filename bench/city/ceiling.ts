@@ -22,6 +22,7 @@ import {
   EVENTS_PER_ROUND,
   type FromCeilingClient,
   type ScratchNames,
+  type ToCeilingClient,
 } from "./ceiling-client.ts";
 import type { RequestsPerEvent } from "./meter.ts";
 
@@ -175,8 +176,7 @@ export async function measureCeiling(mix: CeilingMix, seconds: number): Promise<
   try {
     const { queueArn, ...scratch } = await scratchResources(cloud);
     const handles: string[] = [];
-    const start = Date.now();
-    const endsAt = start + seconds * 1000;
+    let endsAt = Number.POSITIVE_INFINITY;
     let cloudRounds = 0;
     let clientRounds = 0;
     // The cloud's part of each round the clients finished, on the cloud's own thread.
@@ -197,27 +197,31 @@ export async function measureCeiling(mix: CeilingMix, seconds: number): Promise<
       region: cloud.region,
       scratch,
       mix: client,
-      endsAt,
     };
-    const clientFailures = await Promise.all(
-      Array.from({ length: CLIENT_THREADS }, () => {
-        const worker = new Worker(new URL("./ceiling-client.ts", import.meta.url), {
-          workerData: init,
+    const ready: Promise<void>[] = [];
+    const done = Array.from({ length: CLIENT_THREADS }, () => {
+      const worker = new Worker(new URL("./ceiling-client.ts", import.meta.url), {
+        workerData: init,
+      });
+      threads.push(worker);
+      let markReady: () => void = () => {};
+      ready.push(new Promise<void>((resolve) => (markReady = resolve)));
+      return new Promise<Record<string, number>>((resolve, reject) => {
+        worker.on("message", (message: FromCeilingClient) => {
+          if (message.type === "ready") return markReady();
+          if (message.type === "done") return resolve(message.failures);
+          clientRounds++;
+          pending.push(cloudRound());
         });
-        threads.push(worker);
-        return new Promise<Record<string, number>>((resolve, reject) => {
-          worker.on("message", (message: FromCeilingClient) => {
-            if (message.type === "done") return resolve(message.failures);
-            clientRounds++;
-            pending.push(cloudRound());
-          });
-          worker.on("error", reject);
-          worker.on("exit", (code) =>
-            reject(new Error(`a ceiling client thread exited (${code})`)),
-          );
-        });
-      }),
-    );
+        worker.on("error", reject);
+        worker.on("exit", (code) => reject(new Error(`a ceiling client thread exited (${code})`)));
+      });
+    });
+    await Promise.race([Promise.all(ready), Promise.all(done)]);
+    const start = Date.now();
+    endsAt = start + seconds * 1000;
+    for (const t of threads) t.postMessage({ type: "go", endsAt } satisfies ToCeilingClient);
+    const clientFailures = await Promise.all(done);
     await Promise.all(pending);
     for (const [name, n] of clientFailures.flatMap((f) => Object.entries(f)))
       failures.set(name, (failures.get(name) ?? 0) + n);

@@ -185,7 +185,9 @@ describe("local Lambda runner (SQS event source mapping semantics)", () => {
   });
 
   it("a timed-out invocation's message returns after the visibility timeout; the environment is replaced", async () => {
-    const { source, dlq, fn, mapping } = await setup({ batchSize: 1, timeoutMs: 300 });
+    // The timeout also bounds the next message's invocation (an SQS send): 300 ms timed it out
+    // too on a loaded machine, so "after" reached the DLQ instead of being delivered.
+    const { source, dlq, fn, mapping } = await setup({ batchSize: 1, timeoutMs: 2000 });
     await sqs.send(new SendMessageCommand({ QueueUrl: source.url, MessageBody: "hang" }));
     mapping.start();
     expect(await dlqBodies(dlq.url, 1)).toEqual(["hang"]);
