@@ -1,12 +1,10 @@
 import { defineConfig } from "vitest/config";
-import { LongestFirstSequencer } from "./test/support/sequencer.ts";
 
 export default defineConfig({
   test: {
     // Integration files mostly wait on the local cloud (queues, batching windows, drains): three
     // files at a time keep both cores of a 2-core machine busy (vitest's default is cores - 1).
     maxWorkers: 3,
-    sequence: { sequencer: LongestFirstSequencer },
     projects: [
       {
         test: {
