@@ -5,9 +5,9 @@
  * Timestamps are epoch seconds, as X-Ray's REST-JSON protocol sends them.
  */
 import type { RestJsonService, ServiceResponse } from "../gateway/ports.ts";
-import { FilterExpressionError, matchesFilter, parseFilter } from "./filter.ts";
+import { FilterExpressionError, type FilterTerm, matchesFilter, parseFilter } from "./filter.ts";
 import type { StoredSegment } from "./segment.ts";
-import type { TraceStore, TraceSummary } from "./store.ts";
+import { SEARCH_ANNOTATIONS, type TraceStore, type TraceSummary } from "./store.ts";
 
 /** The actions served, by their REST path. */
 export const XRAY_ACTIONS: Readonly<Record<string, string>> = {
@@ -118,9 +118,9 @@ function summaries(store: TraceStore, input: Record<string, unknown>, now: () =>
   const filter = optionalString(input, "FilterExpression", MAX_FILTER_LENGTH);
   const terms = filter === undefined || filter.trim() === "" ? undefined : parseFilter(filter);
   const offset = pageOffset(optionalString(input, "NextToken", 100));
-  const inRange = store
-    .search(undefined, Number.MAX_SAFE_INTEGER)
-    .filter((t) => t.start >= start * 1000 && t.start <= end * 1000);
+  const inRange = candidates(store, terms).filter(
+    (t) => t.start >= start * 1000 && t.start <= end * 1000,
+  );
   const matching = inRange.flatMap((t) => {
     const segments = store.get(t.traceId) ?? [];
     return !terms || matchesFilter(terms, t.traceId, segments) ? [summaryOf(t, segments)] : [];
@@ -133,6 +133,25 @@ function summaries(store: TraceStore, input: Record<string, unknown>, now: () =>
     TracesProcessedCount: inRange.length,
     ...(next ? { NextToken: next } : {}),
   };
+}
+
+/**
+ * The traces a filter may match, most recently updated first: through the store's index when
+ * every term is a trace id or a searchable annotation (what `buzzville trace` sends), else all.
+ */
+function candidates(store: TraceStore, terms: readonly FilterTerm[] | undefined): TraceSummary[] {
+  const all = Number.MAX_SAFE_INTEGER;
+  // The store's search trims its query and ignores an empty one: such values are scanned for.
+  const indexed = (t: FilterTerm) =>
+    t.value !== "" &&
+    t.value === t.value.trim() &&
+    (t.kind === "id" || (SEARCH_ANNOTATIONS as readonly string[]).includes(t.key));
+  if (!terms?.every(indexed)) return store.search(undefined, all);
+  const found = new Map<string, TraceSummary>();
+  for (const term of terms) {
+    for (const t of store.search(term.value, all)) found.set(t.traceId, t);
+  }
+  return [...found.values()];
 }
 
 type AnnotationValue =

@@ -96,6 +96,14 @@ describe("X-Ray's read API over the local trace store", () => {
       }),
     );
     expect(byCorrelation.TraceSummaries?.map((t) => t.Id)).toEqual([summary.Id]);
+    // Any annotation key, not only the indexed ones: scanned for.
+    const byType = await xray.send(
+      new GetTraceSummariesCommand({
+        ...lastHour(),
+        FilterExpression: 'annotation.detailType = "Probe"',
+      }),
+    );
+    expect(byType.TraceSummaries?.map((t) => t.Id)).toContain(summary.Id);
     const { Traces = [], UnprocessedTraceIds } = await xray.send(
       new BatchGetTracesCommand({
         TraceIds: [summary.Id ?? "", "1-00000000-000000000000000000000000"],
