@@ -42,7 +42,7 @@ Commands:
             stream <streamId> [--as-of ISO] [--json].
   timeline  One story's events across streams in happened-before order:
             timeline <incidentId|correlationId> [--json] [--mermaid].
-  trace     An event's trace as a waterfall (local trace store or X-Ray):
+  trace     An event's trace as a waterfall (X-Ray: the local cloud's or AWS's):
             trace <eventId|traceId|incidentId|correlationId> [--all] [--json].
   publish   Publish a hand-made event through the validating publisher:
             publish --type T --payload JSON|@file [--count N].

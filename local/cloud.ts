@@ -1,6 +1,7 @@
 /**
  * The local cloud: the gateway with its embedded SQS/SNS (fauxqs) and DynamoDB (dynalite), the
- * EventBridge service (local/eventbridge) delivering through the target dispatcher, and Pipes.
+ * EventBridge service (local/eventbridge) delivering through the target dispatcher, Pipes, and
+ * X-Ray's read API over the trace store when tracing is on (local/xray/api.ts).
  * The cloud's own queue work (SQS targets, pipes, the Lambda runner's pollers) goes through one
  * queue port that reaches the embedded queues directly (local/queues/direct.ts); see
  * docs/LOCAL.md "How the local cloud does its own queue work".
@@ -13,6 +14,7 @@ import { type Gateway, type GatewayOptions, startGateway } from "./gateway/serve
 import { createPipesService, type PipesService } from "./pipes/api.ts";
 import type { QueuePort } from "./queues/port.ts";
 import { createEventTargets, type LambdaInvoker, LOCAL_CREDENTIALS } from "./targets.ts";
+import { xrayApi } from "./xray/api.ts";
 import {
   type LocalTracing,
   startTracing,
@@ -63,6 +65,12 @@ export interface LocalCloud {
   stop(): Promise<void>;
 }
 
+/** The tracing asked for (else BUZZVILLE_TRACING's), started; undefined when off. */
+async function startCloudTracing(option: TracingOptions | false | undefined) {
+  const chosen = option ?? tracingFromEnv();
+  return chosen === false ? undefined : startTracing(chosen);
+}
+
 /**
  * Starts the local cloud (no topology: `deployTopology` or a whole city with `startLocalCity`,
  * local/up/city.ts). Any AWS SDK client pointed at `endpoint` talks to it.
@@ -75,8 +83,7 @@ export interface LocalCloud {
  * await cloud.stop();
  */
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
-  const tracingOptions = options.tracing ?? tracingFromEnv();
-  const tracing = tracingOptions === false ? undefined : await startTracing(tracingOptions);
+  const tracing = await startCloudTracing(options.tracing);
   const gateway = await startGateway(options);
   const endpoint = gateway.url;
   const region = gateway.region;
@@ -123,6 +130,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     ...(tracing ? { tracing } : {}),
   });
   gateway.mountPipes(pipes);
+  if (tracing) gateway.mountXRay(xrayApi(tracing.store));
 
   // Archives keep their retention even when nobody describes them.
   const pruneArchives = setInterval(() => {

@@ -8,6 +8,7 @@ import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { XRayClient } from "@aws-sdk/client-xray";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { OpsUsageError } from "./errors.ts";
@@ -20,6 +21,7 @@ const EnvSchema = z.object({
   AWS_ENDPOINT_URL_DYNAMODB: HttpUrl.optional(),
   AWS_ENDPOINT_URL_EVENTBRIDGE: HttpUrl.optional(),
   AWS_ENDPOINT_URL_CLOUDFORMATION: HttpUrl.optional(),
+  AWS_ENDPOINT_URL_XRAY: HttpUrl.optional(),
   AWS_REGION: z.string().min(1).optional(),
   AWS_DEFAULT_REGION: z.string().min(1).optional(),
   AWS_PROFILE: z.string().min(1).optional(),
@@ -29,7 +31,7 @@ const EnvSchema = z.object({
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** The services the commands call, by their AWS_ENDPOINT_URL_<SERVICE> suffix. */
-export type AwsService = "SQS" | "DYNAMODB" | "EVENTBRIDGE" | "CLOUDFORMATION";
+export type AwsService = "SQS" | "DYNAMODB" | "EVENTBRIDGE" | "CLOUDFORMATION" | "XRAY";
 
 export interface AwsSettings {
   readonly endpoint?: string;
@@ -68,7 +70,7 @@ export function awsSettings(
   const endpoint = flags.endpoint ?? e.AWS_ENDPOINT_URL;
   const serviceEndpoints: Partial<Record<AwsService, string>> = {};
   if (flags.endpoint === undefined) {
-    for (const service of ["SQS", "DYNAMODB", "EVENTBRIDGE", "CLOUDFORMATION"] as const) {
+    for (const service of ["SQS", "DYNAMODB", "EVENTBRIDGE", "CLOUDFORMATION", "XRAY"] as const) {
       const url = e[`AWS_ENDPOINT_URL_${service}`];
       if (url) serviceEndpoints[service] = url;
     }
@@ -94,6 +96,7 @@ export class AwsClients {
     ddb?: DynamoDBClient;
     events?: EventBridgeClient;
     cfn?: CloudFormationClient;
+    xray?: XRayClient;
   } = {};
 
   constructor(readonly settings: AwsSettings) {}
@@ -140,6 +143,11 @@ export class AwsClients {
     return this.cache.cfn;
   }
 
+  get xray(): XRayClient {
+    this.cache.xray ??= new XRayClient(this.config("XRAY"));
+    return this.cache.xray;
+  }
+
   /** Where the commands point (or one service points), for messages. */
   describe(service?: AwsService): string {
     const s = this.settings;
@@ -152,6 +160,7 @@ export class AwsClients {
     this.cache.ddb?.destroy();
     this.cache.events?.destroy();
     this.cache.cfn?.destroy();
+    this.cache.xray?.destroy();
     this.cache = {};
   }
 }

@@ -1,16 +1,14 @@
 /**
  * `buzzville trace <eventId|traceId|incidentId|correlationId>`: prints a trace as a waterfall in
- * the terminal (docs/OPERATIONS.md "Traces"). Locally it reads the local cloud's trace store
- * through the operators' console (GET /console/traces); on a deployed stack X-Ray holds the
- * traces (GetTraceSummaries by annotation, then BatchGetTraces), read with @aws-sdk/client-xray.
+ * the terminal (docs/OPERATIONS.md "Traces"). It reads X-Ray (GetTraceSummaries by annotation,
+ * then BatchGetTraces): a deployed stack's, or the local cloud's at AWS_ENDPOINT_URL / --endpoint,
+ * which serves the same API from its trace store. --console reads the operators' console instead.
  */
-import { defaultConsolePort } from "../../local/console/index.ts";
 import { isTraceId } from "../../local/xray/header.ts";
 import { renderWaterfall, type TraceView } from "../../local/xray/waterfall.ts";
 import { intFlag, parseFlags, str, TARGET_FLAGS } from "./args.ts";
-import { awsSettings } from "./aws.ts";
 import { OpsError, OpsUsageError } from "./errors.ts";
-import { defaultIo, type OpsIo, runCommand } from "./io.ts";
+import { clientsFor, defaultIo, type OpsIo, runCommand } from "./io.ts";
 import { xrayTraces } from "./xray.ts";
 
 export const TRACE_USAGE = `Usage: buzzville trace <eventId|traceId|incidentId|correlationId> [flags]
@@ -24,8 +22,8 @@ the newest is printed, all of them with --all.
   --all            every matching trace (at most --max)
   --max N          traces printed at most with --all (default 5, at most 20)
   --json           the waterfall(s) as JSON: [{ traceId, start, durationMs, rows, errors, faults }]
-  --console URL    the local console to read (default: the local cloud's port + 1)
-  --endpoint URL   the local cloud (default AWS_ENDPOINT_URL); without one, X-Ray on AWS
+  --console URL    read the local operators' console (GET /console/traces) instead of X-Ray
+  --endpoint URL   the local cloud's X-Ray (default AWS_ENDPOINT_URL); without one, X-Ray on AWS
   --region R --profile P  (see buzzville dlq --help)
 `;
 
@@ -44,6 +42,8 @@ export interface TraceSource {
   get(traceId: string): Promise<TraceView | undefined>;
   /** Where it read, for messages. */
   readonly where: string;
+  /** Releases its clients' sockets. */
+  close?(): void;
 }
 
 async function getJson(url: URL): Promise<{ status: number; body: unknown }> {
@@ -85,15 +85,6 @@ export function consoleTraceSource(consoleUrl: string): TraceSource {
   };
 }
 
-/** The console of the local cloud at `endpoint`: same host, port + 1 (the default). */
-export function consoleOf(endpoint: string): string {
-  const url = new URL(endpoint);
-  const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
-  url.port = String(defaultConsolePort(port));
-  url.pathname = "/";
-  return url.href;
-}
-
 export async function main(argv: readonly string[], io: OpsIo = defaultIo()): Promise<number> {
   return runCommand("trace", io, async () => {
     const { values, positionals } = parseFlags("trace", argv, FLAGS, true);
@@ -109,10 +100,7 @@ export async function main(argv: readonly string[], io: OpsIo = defaultIo()): Pr
     }
     const max = values.all ? (intFlag("max", values.max, { min: 1, max: 20 }) ?? 5) : 1;
     const source = traceSourceFor(values, io);
-    const ids = isTraceId(id) ? [id] : await source.find(id, max);
-    const views = (await Promise.all(ids.slice(0, max).map((t) => source.get(t)))).filter(
-      (v): v is TraceView => v !== undefined,
-    );
+    const views = await readViews(source, id, max).finally(() => source.close?.());
     if (views.length === 0) {
       throw new OpsError(
         `no trace of ${id} in ${source.where}: traces are sampled (X-Ray's default rule: the first each second and 5 % of the rest) and only recent ones are kept; see docs/OPERATIONS.md "Traces"`,
@@ -122,6 +110,13 @@ export async function main(argv: readonly string[], io: OpsIo = defaultIo()): Pr
     else for (const view of views) io.stdout.write(renderWaterfall(view));
     return 0;
   });
+}
+
+/** The trace of `id` if it is a trace id, else the newest `max` traces annotated with it. */
+async function readViews(source: TraceSource, id: string, max: number): Promise<TraceView[]> {
+  const ids = isTraceId(id) ? [id] : await source.find(id, max);
+  const views = await Promise.all(ids.slice(0, max).map((t) => source.get(t)));
+  return views.filter((v): v is TraceView => v !== undefined);
 }
 
 function traceSourceFor(values: Readonly<Record<string, unknown>>, io: OpsIo): TraceSource {
@@ -134,17 +129,5 @@ function traceSourceFor(values: Readonly<Record<string, unknown>>, io: OpsIo): T
     }
     return consoleTraceSource(consoleFlag);
   }
-  const endpoint = str(values.endpoint);
-  const region = str(values.region);
-  const profile = str(values.profile);
-  const settings = awsSettings(
-    {
-      ...(endpoint ? { endpoint } : {}),
-      ...(region ? { region } : {}),
-      ...(profile ? { profile } : {}),
-    },
-    io.env ?? process.env,
-  );
-  if (settings.endpoint) return consoleTraceSource(consoleOf(settings.endpoint));
-  return xrayTraces(settings);
+  return xrayTraces(clientsFor(values, io));
 }

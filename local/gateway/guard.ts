@@ -26,6 +26,8 @@ export const BODY_LIMITS: Readonly<Record<ServiceId | "other", number>> = {
   /** BatchWriteItem: 25 items of 400 KB, 16 MiB per request. */
   dynamodb: 16 * 1024 * 1024,
   sts: 64 * 1024,
+  /** GetTraceSummaries/BatchGetTraces inputs are a filter expression and a few ids. */
+  xray: 64 * 1024,
   other: 64 * 1024,
 };
 
@@ -88,7 +90,7 @@ export const bodyLimitOf = (service: ServiceId | undefined): number =>
   BODY_LIMITS[service ?? "other"];
 
 /** Services whose bodies the gateway reads itself, counting bytes (proxy.ts readBody). */
-const COUNTED: ReadonlySet<ServiceId | undefined> = new Set(["events", "pipes", "sqs"]);
+const COUNTED: ReadonlySet<ServiceId | undefined> = new Set(["events", "pipes", "sqs", "xray"]);
 
 function checkLength(
   headers: IncomingHttpHeaders,

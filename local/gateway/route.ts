@@ -1,11 +1,13 @@
 /**
  * Which AWS service a request is for: by `x-amz-target` prefix (JSON protocols), by the SigV4
- * credential scope's service in the Authorization header, and by the REST path (Pipes).
+ * credential scope's service in the Authorization header (X-Ray, SQS/SNS/STS query), and by the
+ * REST path (Pipes).
  */
 import type { IncomingHttpHeaders } from "node:http";
+import { XRAY_ACTIONS } from "../xray/api.ts";
 import type { WireProtocol } from "./errors.ts";
 
-export type ServiceId = "events" | "dynamodb" | "sqs" | "sns" | "pipes" | "sts";
+export type ServiceId = "events" | "dynamodb" | "sqs" | "sns" | "pipes" | "sts" | "xray";
 
 export const SUPPORTED_SERVICES: readonly ServiceId[] = [
   "events",
@@ -14,6 +16,7 @@ export const SUPPORTED_SERVICES: readonly ServiceId[] = [
   "sns",
   "dynamodb",
   "sts",
+  "xray",
 ];
 
 export interface Route {
@@ -55,6 +58,15 @@ export function routeRequest(headers: IncomingHttpHeaders, path: string): Route 
   }
   if (path.startsWith("/v1/pipes") || scope === "pipes") {
     return { service: "pipes", requested: "pipes", protocol: "rest-json" };
+  }
+  if (scope === "xray") {
+    const action = XRAY_ACTIONS[path];
+    return {
+      service: "xray",
+      requested: "xray",
+      ...(action ? { action } : {}),
+      protocol: "rest-json",
+    };
   }
   if (contentType.includes("x-www-form-urlencoded")) {
     if (scope === "sqs" || scope === "sns" || scope === "sts") {

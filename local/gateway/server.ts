@@ -2,7 +2,7 @@
  * The local cloud's single endpoint: one node:http server that speaks the AWS wire protocols of
  * the services the stack uses. SQS and SNS go to embedded fauxqs (its Fastify router), in process,
  * DynamoDB to dynalite in a thread of its own (local/backends/dynalite.ts) — both on this server's
- * own requests — EventBridge and Pipes to services mounted here.
+ * own requests — EventBridge, Pipes and X-Ray (local/xray/api.ts) to services mounted here.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -64,6 +64,8 @@ export interface Gateway {
   mountEvents(service: JsonTargetService): void;
   /** Mounts the Pipes service (REST, `/v1/pipes`). */
   mountPipes(service: RestJsonService): void;
+  /** Mounts the X-Ray API (REST, SigV4 scope `xray`): the local cloud's trace store. */
+  mountXRay(service: RestJsonService): void;
   /** Mounts the city API on `/api/` (local/api/serve.ts); closed by stop(). */
   mountApi(api: LocalApi): void;
   /**
@@ -99,6 +101,7 @@ interface Serving {
   /** Mounted after start (local/cloud.ts). */
   events?: JsonTargetService;
   pipes?: RestJsonService;
+  xray?: RestJsonService;
   api?: LocalApi;
   /** Known once the server listens. */
   port: number;
@@ -141,6 +144,9 @@ function gatewayOf(server: Server, serving: Serving): Gateway {
     },
     mountPipes: (service) => {
       serving.pipes = service;
+    },
+    mountXRay: (service) => {
+      serving.xray = service;
     },
     mountApi: (mounted) => {
       serving.api = mounted;
@@ -210,7 +216,8 @@ async function handle(s: Serving, req: IncomingMessage, res: ServerResponse): Pr
     case "events":
       return serveJson(s.events, route, req, res);
     case "pipes":
-      return servePipes(s.pipes, req, res);
+    case "xray":
+      return serveRest(s[route.service], route.service, req, res);
     default:
       return unsupported(res, route);
   }
@@ -261,10 +268,11 @@ function unsupported(res: ServerResponse, route: Route): void {
     ? `action "${route.action}" of service "${route.requested}"`
     : `service "${route.requested}"`;
   const dynamo = route.service === "dynamodb" ? " (dynalite has no transactions)" : "";
+  const xray = route.requested === "xray" ? " while tracing is off (BUZZVILLE_TRACING=off)" : "";
   writeAwsError(res, route.protocol, {
     status: 400,
     code: route.protocol === "query" ? "InvalidAction" : "UnknownOperationException",
-    message: `The Buzz Ville local cloud does not support ${what}${dynamo}. Supported services: ${SUPPORTED_SERVICES.join(", ")}.`,
+    message: `The Buzz Ville local cloud does not support ${what}${dynamo}${xray}. Supported services: ${SUPPORTED_SERVICES.join(", ")}.`,
   });
 }
 
@@ -284,17 +292,17 @@ async function serveJson(
   res.end(answer.body);
 }
 
-async function servePipes(
-  pipes: RestJsonService | undefined,
+async function serveRest(
+  service: RestJsonService | undefined,
+  id: "pipes" | "xray",
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  const body = await readBody(req, bodyLimitOf("pipes"));
+  const body = await readBody(req, bodyLimitOf(id));
   const url = new URL(req.url ?? "/", "http://local");
-  if (!pipes) {
-    return unsupported(res, { service: undefined, requested: "pipes", protocol: "rest-json" });
-  }
-  const answer = await pipes.handle({
+  if (!service)
+    return unsupported(res, { service: undefined, requested: id, protocol: "rest-json" });
+  const answer = await service.handle({
     method: req.method ?? "GET",
     path: url.pathname,
     query: url.searchParams,

@@ -1,11 +1,11 @@
 /**
  * Fuzzing the local cloud's endpoint (docs/LOCAL.md, "Hostile input"): property-based hostile
  * requests — malformed, oversized, deeply nested, wrong-typed, prototype-polluting — at every
- * action of every service (EventBridge, Pipes, SQS query and JSON, SNS, DynamoDB). For each case:
+ * action of every service (EventBridge, Pipes, SQS query and JSON, SNS, DynamoDB, X-Ray). For each case:
  * an AWS-shaped answer (error or success, never a dropped connection), then a valid request of
  * the same service succeeds, and no global prototype changed. After the run, messages and
  * events accepted before and during it are neither lost nor duplicated and memory stayed
- * bounded. RUNS_PER_SERVICE × 6 services cases per run (600 by default), a few seconds.
+ * bounded. RUNS_PER_SERVICE × 7 services cases per run (700 by default), a few seconds.
  */
 import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
@@ -16,6 +16,7 @@ import {
   ListQueuesCommand,
   SendMessageCommand,
 } from "@aws-sdk/client-sqs";
+import { GetTraceSummariesCommand, XRayClient } from "@aws-sdk/client-xray";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalCloud, startLocalCloud } from "../../../local/cloud.ts";
@@ -29,6 +30,7 @@ const RSS_BUDGET_BYTES = 256 * 1024 * 1024;
 
 let cloud: LocalCloud;
 let clients: ReturnType<typeof clientsFor>;
+let xray: XRayClient;
 let canaryUrl = "";
 let validPuts = 0;
 let acceptedValid = 0;
@@ -39,6 +41,11 @@ let rssBefore = 0;
 beforeAll(async () => {
   cloud = await startLocalCloud({ port: 0 });
   clients = clientsFor(cloud.endpoint);
+  xray = new XRayClient({
+    endpoint: cloud.endpoint,
+    region: cloud.region,
+    credentials: { accessKeyId: "l", secretAccessKey: "l" },
+  });
   cloud.eventBridge.onEvent((o) => {
     if (o.type === "accepted" && o.event.source === "fuzz.valid") acceptedValid++;
   });
@@ -52,6 +59,7 @@ beforeAll(async () => {
   rssBefore = process.memoryUsage().rss;
 });
 afterAll(async () => {
+  xray?.destroy();
   await cloud?.stop();
 });
 
@@ -122,6 +130,24 @@ const pipesCase = fc
     method,
     path: `/v1/pipes/${name}`,
     headers: { "content-type": "application/json" },
+    body: b,
+  }));
+
+const xrayCase = fc
+  .tuple(
+    fc.constantFrom("/TraceSummaries", "/Traces", "/ServiceGraph", "/"),
+    fc.oneof(
+      body,
+      inputOf(["StartTime", "EndTime", "FilterExpression", "NextToken", "Sampling", "TraceIds"]),
+      fc
+        .string({ maxLength: 300 })
+        .map((f) => JSON.stringify({ StartTime: 0, EndTime: 60, FilterExpression: f })),
+    ),
+  )
+  .map(([path, b]) => ({
+    method: "POST",
+    path,
+    headers: signedFor("xray", "application/json"),
     body: b,
   }));
 
@@ -267,6 +293,13 @@ const VALID: Record<string, () => Promise<unknown>> = {
   sqs: () => clients.sqs.send(new ListQueuesCommand({})),
   sns: () => clients.sns.send(new ListTopicsCommand({})),
   dynamodb: () => clients.dynamodb.send(new ListTablesCommand({})),
+  xray: () =>
+    xray.send(
+      new GetTraceSummariesCommand({
+        StartTime: new Date(Date.now() - 60_000),
+        EndTime: new Date(),
+      }),
+    ),
 };
 
 async function check(service: string, request: RawRequest): Promise<void> {
@@ -287,6 +320,7 @@ describe("fuzzing every service of the endpoint", () => {
     ["sqs", sqsJsonCase],
     ["sns", snsCase],
     ["dynamodb", dynamoCase],
+    ["xray", xrayCase],
   ] as const)(
     "%s: every hostile request gets an AWS-shaped answer and the service keeps serving",
     async (service, arbitrary) => {

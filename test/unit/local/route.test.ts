@@ -40,6 +40,22 @@ describe("gateway routing", () => {
     });
   });
 
+  it("routes X-Ray by credential scope, its action by path (none for an unknown path)", () => {
+    const json = { "content-type": "application/json", authorization: auth("xray") };
+    expect(routeRequest(json, "/TraceSummaries")).toEqual({
+      service: "xray",
+      requested: "xray",
+      action: "GetTraceSummaries",
+      protocol: "rest-json",
+    });
+    expect(routeRequest(json, "/Traces").action).toBe("BatchGetTraces");
+    expect(routeRequest(json, "/ServiceGraph")).toEqual({
+      service: "xray",
+      requested: "xray",
+      protocol: "rest-json",
+    });
+  });
+
   it("names what is unknown instead of guessing", () => {
     expect(
       routeRequest(
