@@ -123,12 +123,14 @@ export class TraceStore {
     const out: TraceSummary[] = [];
     const wanted = query?.trim();
     for (const trace of [...this.traces.values()].reverse()) {
-      if (out.length >= limit) break;
+      if (!wanted && out.length >= limit) break;
       if (wanted && trace.id !== wanted && !trace.keys.has(wanted)) continue;
       out.push(summarize(trace));
     }
-    // An event's own trace (it is the root's event) before the traces it only passed through.
-    return wanted ? out.sort((a, b) => rank(a, wanted) - rank(b, wanted)) : out;
+    if (!wanted) return out;
+    // An event's own trace (it is the root's event) before the traces it only passed through,
+    // ranked before the limit applies (a stable sort keeps most recent first within a rank).
+    return out.sort((a, b) => rank(a, wanted) - rank(b, wanted)).slice(0, limit);
   }
 
   stats(): TraceStoreStats {

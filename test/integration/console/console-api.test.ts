@@ -197,17 +197,24 @@ describe("the operators' console server", () => {
       stdout: { write: (t: string) => out.push(t) },
       stderr: { write: (t: string) => out.push(t) },
     };
+    // Searching by the alarm's event id finds a trace rooted at that event first (the scenario
+    // may publish the alarm more than once with the same id: each publish is a trace of its own),
+    // before the traces it only passed through in a batch.
+    const searched = (await (
+      await fetch(new URL(`console/traces?q=${alarm.found.eventId}`, city.url))
+    ).json()) as Message;
+    const own = (searched.traces as Message[])
+      .filter((t) => t.eventId === alarm.found.eventId)
+      .map((t) => t.traceId as string);
+    expect(own).toContain(alarm.found.traceId);
+    expect(own).toContain(searched.traces[0].traceId);
     expect(await traceCommand([alarm.found.eventId, "--console", city.url], io)).toBe(0);
-    expect(out.join("")).toMatch(new RegExp(`^trace ${alarm.found.traceId} `));
+    const printed = /^trace (\S+) /.exec(out.join(""))?.[1];
+    expect(own).toContain(printed);
     expect(out.join("")).toMatch(/NotificationFunction \(AWS::Lambda::Function\)/);
     out.length = 0;
     expect(await traceCommand(["no-such-event", "--console", city.url], io)).toBe(1);
     expect(out.join("")).toContain("no trace of no-such-event");
-    // Searching by the alarm's event id finds its own trace first.
-    const searched = (await (
-      await fetch(new URL(`console/traces?q=${alarm.found.eventId}`, city.url))
-    ).json()) as Message;
-    expect(searched.traces[0].traceId).toBe(alarm.found.traceId);
     // Hostile input is named, and an unknown trace is a 404.
     const badLimit = await fetch(new URL("console/traces?limit=0", city.url));
     expect(badLimit.status).toBe(400);

@@ -108,6 +108,19 @@ describe("the trace store", () => {
     expect(store.search("nothing")).toEqual([]);
   });
 
+  it("ranks an event's own trace first, before the limit applies", () => {
+    const store = new TraceStore();
+    const own = "1-00000000-000000000000000000000001";
+    const batch = "1-00000000-000000000000000000000002";
+    // The event's own trace (its bus span is the root) is older than a batch trace it ran in.
+    store.add(seg("a", { trace_id: own, annotations: { eventId: "ev-9" } }));
+    store.add(seg("b", { trace_id: batch, annotations: { eventId: "ev-other" } }));
+    store.add(seg("c", { trace_id: batch, parent_id: "b", annotations: { eventId: "ev-9" } }));
+    expect(store.search("ev-9", 1).map((t) => t.traceId)).toEqual([own]);
+    expect(store.search("ev-9").map((t) => t.traceId)).toEqual([own, batch]);
+    expect(store.search(undefined, 1).map((t) => t.traceId)).toEqual([batch]);
+  });
+
   it("lets a complete document replace its in-progress one, never the reverse", () => {
     const store = new TraceStore();
     store.add(seg("a", { in_progress: true, end_time: undefined }));
