@@ -8,7 +8,6 @@ import {
   LocationSchema,
   PublicTextSchema,
   placeOfLocation,
-  zoneStream,
 } from "./common.ts";
 
 const ZONE_STREAM = { kind: "zone", from: "location.zone" } as const;
@@ -39,7 +38,6 @@ export const trainArrived = defineEvent({
   payload: TrainArrivedSchema,
   priority: transitPriority,
   priorityRule: TRANSIT_RULE,
-  streamId: zoneStream,
   streamRule: ZONE_STREAM,
   place: placeOfLocation,
   consumers: ["traffic", "event-store", "analytics"],
@@ -69,7 +67,6 @@ export const busDeparted = defineEvent({
   payload: BusDepartedSchema,
   priority: transitPriority,
   priorityRule: TRANSIT_RULE,
-  streamId: zoneStream,
   streamRule: ZONE_STREAM,
   place: placeOfLocation,
   consumers: ["traffic", "event-store", "analytics"],
@@ -111,7 +108,6 @@ export const publicEventStarted = defineEvent({
   payload: PublicEventStartedSchema,
   priority: (p): Priority => (p.expectedAttendance >= LARGE_EVENT_ATTENDANCE ? "high" : "normal"),
   priorityRule: `high when ≥ ${LARGE_EVENT_ATTENDANCE} people are expected, otherwise normal`,
-  streamId: zoneStream,
   streamRule: ZONE_STREAM,
   place: placeOfLocation,
   consumers: ["traffic", "media", "event-store", "analytics"],

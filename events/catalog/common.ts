@@ -93,9 +93,6 @@ export function placeOfLocation(p: { readonly location: Location }): Place {
     : { zone: p.location.zone, intersectionId: p.location.intersectionId };
 }
 
-export const zoneStream = (p: { readonly location: Location }): string =>
-  streamIdOf("zone", p.location.zone);
-
 // biome-ignore lint/suspicious/noExplicitAny: why: the catalog holds schemas of many shapes; each entry keeps its precise type through defineEvent's generics.
 export type AnyPayloadSchema = z.ZodObject<any>;
 
@@ -115,9 +112,9 @@ export interface EventDefinition<
   priority(payload: z.output<TSchema>): Priority;
   /** The priority rule in words (docs). */
   readonly priorityRule: string;
-  /** Ordering key = event-store stream of a given payload. */
+  /** Ordering key = event-store stream of a given payload (computed from `streamRule`). */
   streamId(payload: z.output<TSchema>): string;
-  /** The stream rule in words (docs). */
+  /** Which payload field names the stream: the one statement `streamId` and the docs read. */
   readonly streamRule: StreamRule;
   /** Zone and intersection of a payload (copied to meta). */
   place(payload: z.output<TSchema>): Place;
@@ -132,14 +129,32 @@ export interface StreamRule {
   /** The payload field the stream id is taken from, e.g. `location.intersectionId`. */
   readonly from: string;
   /** The rule used when `from` is absent from the payload. */
-  readonly otherwise?: { readonly kind: StreamKind; readonly from: string };
+  readonly otherwise?: StreamRule;
+}
+
+/** The stream a rule names for a payload: `kind#<value>` of the first rule whose field is set. */
+export function streamIdFrom(rule: StreamRule, payload: unknown): string {
+  const id = rule.from
+    .split(".")
+    .reduce<unknown>(
+      (at, key) =>
+        typeof at === "object" && at !== null ? (at as Record<string, unknown>)[key] : undefined,
+      payload,
+    );
+  if (id === undefined && rule.otherwise) return streamIdFrom(rule.otherwise, payload);
+  return streamIdOf(rule.kind, String(id));
 }
 
 /** Declares a catalog entry; the source comes from names.ts (one source of truth). */
 export function defineEvent<TType extends EventType, TSchema extends AnyPayloadSchema>(
-  def: Omit<EventDefinition<TType, TSchema>, "source" | "schemaVersion"> & {
+  def: Omit<EventDefinition<TType, TSchema>, "source" | "schemaVersion" | "streamId"> & {
     readonly schemaVersion?: number;
   },
 ): EventDefinition<TType, TSchema> {
-  return { ...def, source: SOURCE_OF[def.type], schemaVersion: def.schemaVersion ?? 1 };
+  return {
+    ...def,
+    source: SOURCE_OF[def.type],
+    schemaVersion: def.schemaVersion ?? 1,
+    streamId: (payload) => streamIdFrom(def.streamRule, payload),
+  };
 }

@@ -4,7 +4,6 @@
  */
 import { z } from "zod";
 import type { Priority } from "../envelope.ts";
-import { streamIdOf } from "../envelope.ts";
 import { INCIDENT_TYPES } from "../names.ts";
 import {
   defineEvent,
@@ -19,8 +18,6 @@ import {
   UnitKindSchema,
 } from "./common.ts";
 
-const incidentStream = (p: { readonly incidentId: string }): string =>
-  streamIdOf("incident", p.incidentId);
 const INCIDENT_STREAM = { kind: "incident", from: "incidentId" } as const;
 const critical = (): Priority => "critical";
 const DERIVED_CONSUMERS = ["traffic", "event-store", "analytics"] as const;
@@ -58,7 +55,6 @@ export const incidentOpened = defineEvent({
   payload: IncidentOpenedSchema,
   priority: critical,
   priorityRule: "always critical",
-  streamId: incidentStream,
   streamRule: INCIDENT_STREAM,
   place: placeOfLocation,
   consumers: [...DERIVED_CONSUMERS],
@@ -86,7 +82,6 @@ export const unitsReserved = defineEvent({
   payload: UnitsReservedSchema,
   priority: critical,
   priorityRule: "always critical",
-  streamId: incidentStream,
   streamRule: INCIDENT_STREAM,
   place: placeOfLocation,
   consumers: [...DERIVED_CONSUMERS],
@@ -113,7 +108,6 @@ export const unitsDispatched = defineEvent({
   payload: UnitsDispatchedSchema,
   priority: critical,
   priorityRule: "always critical",
-  streamId: incidentStream,
   streamRule: INCIDENT_STREAM,
   place: placeOfLocation,
   consumers: [...DERIVED_CONSUMERS],
@@ -150,7 +144,6 @@ export const dispatchFailed = defineEvent({
   payload: DispatchFailedSchema,
   priority: critical,
   priorityRule: "always critical",
-  streamId: incidentStream,
   streamRule: INCIDENT_STREAM,
   place: placeOfLocation,
   consumers: [...DERIVED_CONSUMERS],
@@ -186,7 +179,6 @@ export const dispatchEscalated = defineEvent({
   payload: DispatchEscalatedSchema,
   priority: critical,
   priorityRule: "always critical",
-  streamId: incidentStream,
   streamRule: INCIDENT_STREAM,
   place: placeOfLocation,
   consumers: [...DERIVED_CONSUMERS],

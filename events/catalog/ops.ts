@@ -3,7 +3,7 @@
  * keeps their history (docs/OPERATIONS.md, "Crisis mode").
  */
 import { z } from "zod";
-import { type Priority, streamIdOf } from "../envelope.ts";
+import type { Priority } from "../envelope.ts";
 import { defineEvent, IdSchema, IsoUtcSchema, type Place, ZoneSchema } from "./common.ts";
 
 export const CRISIS_MODES = ["normal", "crisis"] as const;
@@ -39,7 +39,6 @@ export const crisisModeChanged = defineEvent({
   payload: CrisisModeChangedSchema,
   priority: (): Priority => "high",
   priorityRule: "always high",
-  streamId: (p) => streamIdOf("zone", p.zone),
   streamRule: { kind: "zone", from: "zone" },
   place: cityWide,
   consumers: ["event-store", "analytics"],

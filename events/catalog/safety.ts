@@ -10,7 +10,6 @@ import {
   LocationSchema,
   placeOfLocation,
   SeveritySchema,
-  zoneStream,
 } from "./common.ts";
 
 const ZONE_STREAM = { kind: "zone", from: "location.zone" } as const;
@@ -35,7 +34,6 @@ export const accidentDetected = defineEvent({
       ? "critical"
       : "high",
   priorityRule: "critical when severity is high/critical or anyone is injured, otherwise high",
-  streamId: zoneStream,
   streamRule: ZONE_STREAM,
   place: placeOfLocation,
   consumers: ["emergency", "notification", "traffic", "media", "event-store", "analytics"],
@@ -73,7 +71,6 @@ export const fireAlarmRaised = defineEvent({
   payload: FireAlarmRaisedSchema,
   priority: (): Priority => "critical",
   priorityRule: "always critical",
-  streamId: zoneStream,
   streamRule: ZONE_STREAM,
   place: placeOfLocation,
   consumers: ["emergency", "notification", "traffic", "event-store", "analytics"],
@@ -112,7 +109,6 @@ export const smokeDetected = defineEvent({
       ? "critical"
       : "high",
   priorityRule: `critical when obscuration ≥ ${SMOKE_CRITICAL_OBSCURATION} %/m or temperature ≥ ${SMOKE_CRITICAL_TEMPERATURE_C} °C, otherwise high`,
-  streamId: zoneStream,
   streamRule: ZONE_STREAM,
   place: placeOfLocation,
   consumers: ["emergency", "traffic", "event-store", "analytics"],
@@ -159,7 +155,6 @@ export const gasLeakDetected = defineEvent({
   priorityRule: `critical when ppm ≥ the gas's danger level (${Object.entries(GAS_DANGER_PPM)
     .map(([g, v]) => `${g} ${v}`)
     .join(", ")}), otherwise high`,
-  streamId: zoneStream,
   streamRule: ZONE_STREAM,
   place: placeOfLocation,
   consumers: ["emergency", "notification", "traffic", "event-store", "analytics"],
@@ -204,7 +199,6 @@ export const cameraAnomalyDetected = defineEvent({
         : "normal",
   priorityRule:
     "info when confidence < 0.5; high for crowd-surge, wrong-way-driver or fire-visible at confidence ≥ 0.8; otherwise normal",
-  streamId: zoneStream,
   streamRule: ZONE_STREAM,
   place: placeOfLocation,
   consumers: ["traffic", "event-store", "analytics"],
@@ -234,7 +228,6 @@ export const intrusionDetected = defineEvent({
   payload: IntrusionDetectedSchema,
   priority: (p): Priority => (p.confidence >= 0.8 ? "critical" : "high"),
   priorityRule: "critical when confidence ≥ 0.8, otherwise high",
-  streamId: zoneStream,
   streamRule: ZONE_STREAM,
   place: placeOfLocation,
   consumers: ["emergency", "traffic", "event-store", "analytics"],

@@ -3,7 +3,7 @@
  * No personal data: notifications carry counts, never recipients.
  */
 import { z } from "zod";
-import { type Priority, PrioritySchema, streamIdOf, UlidSchema } from "../envelope.ts";
+import { type Priority, PrioritySchema, UlidSchema } from "../envelope.ts";
 import { ALERT_TYPES, EVENT_TYPES, PUBLIC_TYPES } from "../names.ts";
 import {
   defineEvent,
@@ -20,7 +20,6 @@ import {
 } from "./common.ts";
 
 const placeOfZone = (p: { readonly zone: string }): Place => ({ zone: p.zone });
-const zoneOnlyStream = (p: { readonly zone: string }): string => streamIdOf("zone", p.zone);
 
 export const REROUTE_REASONS = [
   "incident",
@@ -50,10 +49,6 @@ export const trafficRerouted = defineEvent({
   payload: TrafficReroutedSchema,
   priority: (): Priority => "high",
   priorityRule: "always high",
-  streamId: (p) =>
-    p.incidentId === undefined
-      ? streamIdOf("zone", p.location.zone)
-      : streamIdOf("incident", p.incidentId),
   streamRule: {
     kind: "incident",
     from: "incidentId",
@@ -103,7 +98,6 @@ export const signalSequenceViolation = defineEvent({
   payload: SignalSequenceViolationSchema,
   priority: (): Priority => "high",
   priorityRule: "always high",
-  streamId: (p) => streamIdOf("intersection", p.location.intersectionId),
   streamRule: { kind: "intersection", from: "location.intersectionId" },
   place: placeOfLocation,
   consumers: ["traffic", "event-store", "analytics"],
@@ -142,16 +136,10 @@ export const citizensNotified = defineEvent({
   payload: CitizensNotifiedSchema,
   priority: (): Priority => "normal",
   priorityRule: "always normal (audit record)",
-  streamId: (p) =>
-    p.alertId !== undefined
-      ? streamIdOf("alert", p.alertId)
-      : p.incidentId !== undefined
-        ? streamIdOf("incident", p.incidentId)
-        : streamIdOf("zone", p.zone),
   streamRule: {
     kind: "alert",
     from: "alertId",
-    otherwise: { kind: "zone", from: "zone (incident#<incidentId> when incidentId is set)" },
+    otherwise: { kind: "incident", from: "incidentId", otherwise: { kind: "zone", from: "zone" } },
   },
   place: placeOfZone,
   consumers: ["event-store", "analytics"],
@@ -184,7 +172,6 @@ export const mediaPostPublished = defineEvent({
   payload: MediaPostPublishedSchema,
   priority: (): Priority => "info",
   priorityRule: "always info",
-  streamId: zoneOnlyStream,
   streamRule: { kind: "zone", from: "zone" },
   place: placeOfZone,
   consumers: ["event-store", "analytics"],
@@ -236,7 +223,6 @@ export const readingsAggregated = defineEvent({
   payload: ReadingsAggregatedSchema,
   priority: (): Priority => "info",
   priorityRule: "always info",
-  streamId: zoneOnlyStream,
   streamRule: { kind: "zone", from: "zone" },
   place: placeOfZone,
   consumers: ["event-store", "analytics"],

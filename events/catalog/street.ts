@@ -1,7 +1,6 @@
 /** The street: traffic-light controllers, traffic cameras' counts and light sensors. */
 import { z } from "zod";
 import type { Priority } from "../envelope.ts";
-import { streamIdOf } from "../envelope.ts";
 import {
   defineEvent,
   IdSchema,
@@ -9,7 +8,6 @@ import {
   LightStateSchema,
   LocationSchema,
   placeOfLocation,
-  zoneStream,
 } from "./common.ts";
 
 const ZONE_STREAM = { kind: "zone", from: "location.zone" } as const;
@@ -54,7 +52,6 @@ export const trafficLightChanged = defineEvent({
   priority: (p): Priority =>
     p.reason === "preemption" || p.reason === "fault" ? "high" : "normal",
   priorityRule: "high for emergency pre-emption or a fault, otherwise normal",
-  streamId: (p) => streamIdOf("intersection", p.location.intersectionId),
   streamRule: { kind: "intersection", from: "location.intersectionId" },
   place: placeOfLocation,
   consumers: ["traffic", "event-store", "analytics"],
@@ -91,7 +88,6 @@ export const trafficDensityMeasured = defineEvent({
   payload: TrafficDensityMeasuredSchema,
   priority: (): Priority => "info",
   priorityRule: "always info (high-rate reading)",
-  streamId: zoneStream,
   streamRule: ZONE_STREAM,
   place: placeOfLocation,
   consumers: ["traffic", "event-store", "analytics"],
@@ -123,7 +119,6 @@ export const streetLightsSwitched = defineEvent({
   payload: StreetLightsSwitchedSchema,
   priority: (p): Priority => (p.reason === "fault" ? "normal" : "info"),
   priorityRule: "normal when switched by a fault, otherwise info",
-  streamId: zoneStream,
   streamRule: ZONE_STREAM,
   place: placeOfLocation,
   consumers: ["traffic", "event-store", "analytics"],
@@ -150,7 +145,6 @@ export const daylightChanged = defineEvent({
   payload: DaylightChangedSchema,
   priority: (): Priority => "info",
   priorityRule: "always info",
-  streamId: zoneStream,
   streamRule: ZONE_STREAM,
   place: placeOfLocation,
   consumers: ["traffic", "event-store", "analytics"],

@@ -1,7 +1,6 @@
 /** Weather service events (source buzzville.weather). */
 import { z } from "zod";
 import type { Priority } from "../envelope.ts";
-import { streamIdOf } from "../envelope.ts";
 import {
   defineEvent,
   IdSchema,
@@ -38,8 +37,6 @@ export const WEATHER_CANCEL_PRIORITY: Readonly<Record<WeatherLevel, Priority>> =
   orange: "normal",
   yellow: "normal",
 };
-
-const alertStream = (p: { readonly alertId: string }): string => streamIdOf("alert", p.alertId);
 
 export const WeatherAlertIssuedSchema = z
   .strictObject({
@@ -85,7 +82,6 @@ export const weatherAlertIssued = defineEvent({
   payload: WeatherAlertIssuedSchema,
   priority: (p) => WEATHER_LEVEL_PRIORITY[p.level],
   priorityRule: "by level: red → critical, orange → high, yellow → normal",
-  streamId: alertStream,
   streamRule: { kind: "alert", from: "alertId" },
   place: placeOfLocation,
   consumers: ["emergency", "notification", "traffic", "media", "event-store", "analytics"],
@@ -120,7 +116,6 @@ export const weatherAlertCancelled = defineEvent({
   payload: WeatherAlertCancelledSchema,
   priority: (p) => WEATHER_CANCEL_PRIORITY[p.level],
   priorityRule: "by the lifted level: red → high, orange or yellow → normal",
-  streamId: alertStream,
   streamRule: { kind: "alert", from: "alertId" },
   place: placeOfLocation,
   consumers: ["notification", "traffic", "media", "event-store", "analytics"],

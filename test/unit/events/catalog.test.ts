@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { streamIdFrom } from "../../../events/catalog/common.ts";
+import { citizensNotified } from "../../../events/catalog/services.ts";
 import {
   allDefinitions,
   CATALOG,
@@ -236,5 +238,15 @@ describe("consumers match infra/topology.ts", () => {
       }
     }
     expect([...d.consumers].sort()).toEqual([...reached].sort());
+  });
+});
+
+describe("stream rules (the one statement streamId and the docs read)", () => {
+  it("falls through to the next rule when a field is absent", () => {
+    const base = { ...citizensNotified.example, alertId: undefined, incidentId: undefined };
+    const stream = (p: object) => streamIdFrom(citizensNotified.streamRule, p);
+    expect(stream({ ...base, alertId: "wx-1", incidentId: "inc-1" })).toBe("alert#wx-1");
+    expect(stream({ ...base, incidentId: "inc-1" })).toBe("incident#inc-1");
+    expect(stream(base)).toBe(`zone#${citizensNotified.example.zone}`);
   });
 });
