@@ -3,9 +3,10 @@
  * No personal data: notifications carry counts, never recipients.
  */
 import { z } from "zod";
-import { type Priority, PrioritySchema, UlidSchema } from "../envelope.ts";
+import { PrioritySchema, UlidSchema } from "../envelope.ts";
 import { ALERT_TYPES, EVENT_TYPES, PUBLIC_TYPES } from "../names.ts";
 import {
+  always,
   defineEvent,
   IdSchema,
   IntersectionIdSchema,
@@ -47,8 +48,7 @@ export const trafficRerouted = defineEvent({
   type: "TrafficRerouted",
   description: "The traffic service diverted traffic around closed intersections.",
   payload: TrafficReroutedSchema,
-  priority: (): Priority => "high",
-  priorityRule: "always high",
+  priority: always("high"),
   streamRule: {
     kind: "incident",
     from: "incidentId",
@@ -96,8 +96,7 @@ export const signalSequenceViolation = defineEvent({
   description:
     "The traffic service saw an intersection's lights change in an unsafe or invalid order.",
   payload: SignalSequenceViolationSchema,
-  priority: (): Priority => "high",
-  priorityRule: "always high",
+  priority: always("high"),
   streamRule: { kind: "intersection", from: "location.intersectionId" },
   place: placeOfLocation,
   consumers: ["traffic", "event-store", "analytics"],
@@ -134,8 +133,7 @@ export const citizensNotified = defineEvent({
   type: "CitizensNotified",
   description: "The notification service published an alert to a zone's citizens.",
   payload: CitizensNotifiedSchema,
-  priority: (): Priority => "normal",
-  priorityRule: "always normal (audit record)",
+  priority: always("normal", "audit record"),
   streamRule: {
     kind: "alert",
     from: "alertId",
@@ -170,8 +168,7 @@ export const mediaPostPublished = defineEvent({
   type: "MediaPostPublished",
   description: "The media service posted a public-safe city event to the press feed.",
   payload: MediaPostPublishedSchema,
-  priority: (): Priority => "info",
-  priorityRule: "always info",
+  priority: always("info"),
   streamRule: { kind: "zone", from: "zone" },
   place: placeOfZone,
   consumers: ["event-store", "analytics"],
@@ -221,8 +218,7 @@ export const readingsAggregated = defineEvent({
   type: "ReadingsAggregated",
   description: "The analytics service closed a per-zone window of counts and traffic readings.",
   payload: ReadingsAggregatedSchema,
-  priority: (): Priority => "info",
-  priorityRule: "always info",
+  priority: always("info"),
   streamRule: { kind: "zone", from: "zone" },
   place: placeOfZone,
   consumers: ["event-store", "analytics"],

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import type { Priority } from "../envelope.ts";
 import {
+  byValue,
   defineEvent,
   IdSchema,
   IsoUtcSchema,
@@ -80,8 +81,11 @@ export const weatherAlertIssued = defineEvent({
   description:
     "The weather service issued an alert (storm, heatwave, flood…) for one or more zones.",
   payload: WeatherAlertIssuedSchema,
-  priority: (p) => WEATHER_LEVEL_PRIORITY[p.level],
-  priorityRule: "by level: red → critical, orange → high, yellow → normal",
+  priority: byValue<z.output<typeof WeatherAlertIssuedSchema>, WeatherLevel>(
+    "by level",
+    (p) => p.level,
+    WEATHER_LEVEL_PRIORITY,
+  ),
   streamRule: { kind: "alert", from: "alertId" },
   place: placeOfLocation,
   consumers: ["emergency", "notification", "traffic", "media", "event-store", "analytics"],
@@ -114,8 +118,11 @@ export const weatherAlertCancelled = defineEvent({
   type: "WeatherAlertCancelled",
   description: "The weather service lifted an alert it had issued.",
   payload: WeatherAlertCancelledSchema,
-  priority: (p) => WEATHER_CANCEL_PRIORITY[p.level],
-  priorityRule: "by the lifted level: red → high, orange or yellow → normal",
+  priority: byValue<z.output<typeof WeatherAlertCancelledSchema>, WeatherLevel>(
+    "by the lifted level",
+    (p) => p.level,
+    WEATHER_CANCEL_PRIORITY,
+  ),
   streamRule: { kind: "alert", from: "alertId" },
   place: placeOfLocation,
   consumers: ["notification", "traffic", "media", "event-store", "analytics"],
