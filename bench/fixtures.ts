@@ -18,6 +18,7 @@ import {
   stampDraft,
 } from "../events/index.ts";
 import { allowedPriorities } from "../events/validate.ts";
+import { LOCAL_ACCOUNT } from "../local/account.ts";
 import { BenchError } from "./errors.ts";
 
 /** Relative frequency of each type in the mix (a busy normal day). */
@@ -150,7 +151,7 @@ export function wireEventOf(event: AnyCityEvent, index: number): Record<string, 
     id: `00000000-0000-4000-8000-${index.toString(16).padStart(12, "0")}`,
     "detail-type": event.detailType,
     source: event.source,
-    account: "000000000000",
+    account: LOCAL_ACCOUNT,
     time: event.detail.meta.occurredAt.replace(/\.\d{3}Z$/, "Z"),
     region: "us-east-1",
     resources: [],

@@ -13,6 +13,7 @@ import {
 } from "@aws-sdk/client-eventbridge";
 import { type AnyEventDraft, CityEventPublisher, type PutEventsPort } from "../events/index.ts";
 import { topology } from "../infra/topology.ts";
+import { localArn } from "../local/account.ts";
 import { BenchCheckError } from "./errors.ts";
 import { draftMix } from "./fixtures.ts";
 import { type LoopbackBus, RecordingTargets, startLoopbackBus } from "./loopback-bus.ts";
@@ -22,7 +23,7 @@ import type { BenchContext, Benchmark, BenchRow } from "./types.ts";
 
 const BATCH = 10;
 const BUS = "bench-city";
-const TARGET_ARN = "arn:aws:sqs:us-east-1:000000000000:bench-recording-target";
+const TARGET_ARN = localArn("sqs", "us-east-1", "bench-recording-target");
 const RULE_ID = "EventStore";
 
 /** The SDK client, timing each PutEvents call while `recording` is on. */

@@ -67,16 +67,9 @@ export interface RetryPolicy {
 
 /**
  * Exponential backoff with full jitter before retry number `retry` (1 for the first retry):
- * `random() × min(maxDelayMs, baseDelayMs × 2^(retry-1))`.
+ * `random() × min(maxDelayMs, baseDelayMs × 2^(retry-1))` (events/backoff.ts).
  */
-export function backoffDelayMs(
-  retry: number,
-  policy: Pick<RetryPolicy, "baseDelayMs" | "maxDelayMs">,
-  random: () => number,
-): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1));
-  return Math.floor(random() * ceiling);
-}
+export { fullJitterDelayMs as backoffDelayMs } from "./backoff.ts";
 
 /** Per-entry error codes that a retry cannot fix. Others (InternalFailure, ThrottlingException…) are retried. */
 export const PERMANENT_ENTRY_ERRORS: ReadonlySet<string> = new Set([

@@ -89,9 +89,7 @@ export function exampleEvent(def: EventDefinition): JsonObject {
 
 function streamText(rule: StreamRule): string {
   const main = `\`${rule.kind}#<${rule.from}>\``;
-  return rule.otherwise
-    ? `${main}, else \`${rule.otherwise.kind}#<${rule.otherwise.from}>\``
-    : main;
+  return rule.otherwise ? `${main}, else ${streamText(rule.otherwise)}` : main;
 }
 
 function fieldType(schema: JsonObject): string {

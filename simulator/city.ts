@@ -170,8 +170,44 @@ const BUILDING_NAMES: Readonly<Record<BuildingKind, readonly string[]>> = {
 
 export function buildCity(seed: number): City {
   const rng = new Rng(seed).fork("city");
-  const jitter = (): number => rng.float(-0.0002, 0.0002);
+  const intersections = layIntersections(rng);
+  const byId = (id: string): Intersection => {
+    const found = intersections.find((i) => i.id === id);
+    if (!found) throw new Error(`unknown intersection ${id}`);
+    return found;
+  };
+  const zones: Zone[] = ZONES.map((z) => {
+    const own = intersections.filter((i) => i.zone === z.id);
+    const lat = own.reduce((s, i) => s + i.lat, 0) / own.length;
+    const lng = own.reduce((s, i) => s + i.lng, 0) / own.length;
+    return { ...z, centre: { lat: round6(lat), lng: round6(lng) } };
+  });
+  const buildings = placeBuildings(rng, intersections, zones, byId);
+  const units = stationUnits(rng, byId);
+  const { trainStations, trainLines } = trainNetwork(byId);
+  return {
+    name: "Buzz Ville",
+    seed,
+    centre: CITY_CENTRE,
+    zones,
+    intersections,
+    buildings,
+    units,
+    trainStations,
+    trainLines,
+    busRoutes: busRoutes(),
+    weatherStations: WEATHER_STATION_SPOTS.map((p, n) => {
+      const at = byId(intersectionIdAt(p.col, p.row));
+      return { id: `ws-${n + 1}`, zone: at.zone, lat: at.lat, lng: at.lng };
+    }),
+    cameraIntersectionIds: intersections.map((i) => i.id),
+  };
+}
 
+const cityJitter = (rng: Rng): number => rng.float(-0.0002, 0.0002);
+
+/** The street grid, each crossing slightly off the grid. */
+function layIntersections(rng: Rng): Intersection[] {
   const intersections: Intersection[] = [];
   for (let row = 0; row < GRID_ROWS; row++) {
     for (let col = 0; col < GRID_COLS; col++) {
@@ -181,75 +217,82 @@ export function buildCity(seed: number): City {
         zone: zoneAt(col, row),
         col,
         row,
-        lat: round6(base.lat + jitter()),
-        lng: round6(base.lng + jitter()),
+        lat: round6(base.lat + cityJitter(rng)),
+        lng: round6(base.lng + cityJitter(rng)),
         address: `${AVENUES[col]} Avenue & ${STREETS[row]} Street`,
       });
     }
   }
+  return intersections;
+}
 
-  const zones: Zone[] = ZONES.map((z) => {
-    const own = intersections.filter((i) => i.zone === z.id);
-    const lat = own.reduce((s, i) => s + i.lat, 0) / own.length;
-    const lng = own.reduce((s, i) => s + i.lng, 0) / own.length;
-    return { ...z, centre: { lat: round6(lat), lng: round6(lng) } };
-  });
-
+/** Per zone a school, two residential blocks and an office or warehouse; then the landmarks. */
+function placeBuildings(
+  rng: Rng,
+  intersections: readonly Intersection[],
+  zones: readonly Zone[],
+  byId: (id: string) => Intersection,
+): Building[] {
   const buildings: Building[] = [];
   const used = new Map<BuildingKind, number>();
-  const addBuilding = (kind: BuildingKind, at: Intersection): void => {
-    const names = BUILDING_NAMES[kind];
+  const add = (kind: BuildingKind, at: Intersection): void => {
     const n = used.get(kind) ?? 0;
     used.set(kind, n + 1);
-    const baseName = names[n % names.length] ?? kind;
-    const zoneName = ZONES.find((z) => z.id === at.zone)?.name ?? at.zone;
-    const name =
-      kind === "school"
-        ? `${zoneName} School`
-        : n < names.length
-          ? baseName
-          : `${baseName} ${Math.floor(n / names.length) + 1}`;
-    const number = rng.int(1, 180);
-    buildings.push({
-      id: `b-${buildings.length + 1}`,
-      kind,
-      name,
-      address: `${number} ${STREETS[at.row]} Street`,
-      zone: at.zone,
-      intersectionId: at.id,
-      lat: round6(at.lat + rng.float(0.0003, 0.0012)),
-      lng: round6(at.lng + rng.float(0.0003, 0.0012)),
-      floors: kind === "office" ? rng.int(6, 24) : rng.int(1, 6),
-      hasGasSensor: kind !== "station" && rng.chance(0.6),
-    });
+    buildings.push(building(rng, kind, n, at, buildings.length + 1));
   };
   for (const z of zones) {
     const own = intersections.filter((i) => i.zone === z.id);
-    addBuilding("school", rng.pick(own));
-    addBuilding("residential", rng.pick(own));
-    addBuilding("residential", rng.pick(own));
-    addBuilding(rng.pick(["office", "warehouse"] as const), rng.pick(own));
+    add("school", rng.pick(own));
+    add("residential", rng.pick(own));
+    add("residential", rng.pick(own));
+    add(rng.pick(["office", "warehouse"] as const), rng.pick(own));
   }
-  const byId = (id: string): Intersection => {
-    const found = intersections.find((i) => i.id === id);
-    if (!found) throw new Error(`unknown intersection ${id}`);
-    return found;
-  };
-  addBuilding("hospital", byId(intersectionIdAt(2, 1)));
-  addBuilding("hospital", byId(intersectionIdAt(5, 4)));
-  addBuilding("venue", byId(intersectionIdAt(6, 1)));
-  addBuilding("venue", byId(intersectionIdAt(1, 4)));
-  addBuilding("station", byId(intersectionIdAt(3, 2)));
+  add("hospital", byId(intersectionIdAt(2, 1)));
+  add("hospital", byId(intersectionIdAt(5, 4)));
+  add("venue", byId(intersectionIdAt(6, 1)));
+  add("venue", byId(intersectionIdAt(1, 4)));
+  add("station", byId(intersectionIdAt(3, 2)));
+  return buildings;
+}
 
+/** The `n`-th building of its kind (0-based), the city's `index`-th, near `at`. */
+function building(rng: Rng, kind: BuildingKind, n: number, at: Intersection, index: number) {
+  const names = BUILDING_NAMES[kind];
+  const baseName = names[n % names.length] ?? kind;
+  const zoneName = ZONES.find((z) => z.id === at.zone)?.name ?? at.zone;
+  const name =
+    kind === "school"
+      ? `${zoneName} School`
+      : n < names.length
+        ? baseName
+        : `${baseName} ${Math.floor(n / names.length) + 1}`;
+  const number = rng.int(1, 180);
+  return {
+    id: `b-${index}`,
+    kind,
+    name,
+    address: `${number} ${STREETS[at.row]} Street`,
+    zone: at.zone,
+    intersectionId: at.id,
+    lat: round6(at.lat + rng.float(0.0003, 0.0012)),
+    lng: round6(at.lng + rng.float(0.0003, 0.0012)),
+    floors: kind === "office" ? rng.int(6, 24) : rng.int(1, 6),
+    hasGasSensor: kind !== "station" && rng.chance(0.6),
+  } satisfies Building;
+}
+
+const UNIT_STATIONS = [
+  { zone: "z1", col: 1, row: 1 },
+  { zone: "z4", col: 6, row: 0 },
+  { zone: "z6", col: 3, row: 4 },
+  { zone: "z8", col: 7, row: 5 },
+];
+
+/** Up to two fire engines, an ambulance and a police car at each emergency station. */
+function stationUnits(rng: Rng, byId: (id: string) => Intersection): EmergencyUnit[] {
   const units: EmergencyUnit[] = [];
-  const stations = [
-    { zone: "z1", col: 1, row: 1 },
-    { zone: "z4", col: 6, row: 0 },
-    { zone: "z6", col: 3, row: 4 },
-    { zone: "z8", col: 7, row: 5 },
-  ];
   const counters: Record<UnitKind, number> = { "fire-engine": 0, ambulance: 0, police: 0 };
-  for (const s of stations) {
+  for (const s of UNIT_STATIONS) {
     const at = byId(intersectionIdAt(s.col, s.row));
     for (const kind of ["fire-engine", "fire-engine", "ambulance", "police"] as const) {
       if (kind === "fire-engine" && rng.chance(0.25)) continue;
@@ -259,29 +302,28 @@ export function buildCity(seed: number): City {
         kind,
         zone: at.zone,
         stationIntersectionId: at.id,
-        lat: round6(at.lat + jitter()),
-        lng: round6(at.lng + jitter()),
+        lat: round6(at.lat + cityJitter(rng)),
+        lng: round6(at.lng + cityJitter(rng)),
       });
     }
   }
+  return units;
+}
 
-  const stationSpots = [
-    { id: "ts-central", name: "Central Station", col: 3, row: 2 },
-    { id: "ts-harbour", name: "Harbour Halt", col: 3, row: 0 },
-    { id: "ts-university", name: "University", col: 4, row: 1 },
-    { id: "ts-hillcrest", name: "Hillcrest", col: 7, row: 4 },
-    { id: "ts-greenfields", name: "Greenfields", col: 4, row: 5 },
-  ];
-  const trainStations: TrainStation[] = stationSpots.map((s) => {
-    const at = byId(intersectionIdAt(s.col, s.row));
-    return {
-      id: s.id,
-      name: s.name,
-      zone: at.zone,
-      intersectionId: at.id,
-      lat: at.lat,
-      lng: at.lng,
-    };
+const TRAIN_STATION_SPOTS = [
+  { id: "ts-central", name: "Central Station", col: 3, row: 2 },
+  { id: "ts-harbour", name: "Harbour Halt", col: 3, row: 0 },
+  { id: "ts-university", name: "University", col: 4, row: 1 },
+  { id: "ts-hillcrest", name: "Hillcrest", col: 7, row: 4 },
+  { id: "ts-greenfields", name: "Greenfields", col: 4, row: 5 },
+];
+
+function trainNetwork(
+  byId: (id: string) => Intersection,
+): Pick<City, "trainStations" | "trainLines"> {
+  const trainStations = TRAIN_STATION_SPOTS.map((s): TrainStation => {
+    const { zone, id: intersectionId, lat, lng } = byId(intersectionIdAt(s.col, s.row));
+    return { id: s.id, name: s.name, zone, intersectionId, lat, lng };
   });
   const trainLines: TrainLine[] = [
     {
@@ -295,39 +337,22 @@ export function buildCity(seed: number): City {
       stationIds: ["ts-university", "ts-central", "ts-hillcrest"],
     },
   ];
-
-  const busRoutes: BusRoute[] = [
-    { id: "bus-1", name: "1 Crosstown", stopIntersectionIds: rowRoute(2) },
-    { id: "bus-2", name: "2 Northside", stopIntersectionIds: rowRoute(4) },
-    { id: "bus-3", name: "3 Ring North–South", stopIntersectionIds: colRoute(2) },
-    { id: "bus-4", name: "4 Hill Line", stopIntersectionIds: colRoute(5) },
-  ];
-
-  const weatherStations: WeatherStation[] = [
-    { col: 1, row: 1 },
-    { col: 6, row: 1 },
-    { col: 1, row: 4 },
-    { col: 6, row: 4 },
-  ].map((p, n) => {
-    const at = byId(intersectionIdAt(p.col, p.row));
-    return { id: `ws-${n + 1}`, zone: at.zone, lat: at.lat, lng: at.lng };
-  });
-
-  return {
-    name: "Buzz Ville",
-    seed,
-    centre: CITY_CENTRE,
-    zones,
-    intersections,
-    buildings,
-    units,
-    trainStations,
-    trainLines,
-    busRoutes,
-    weatherStations,
-    cameraIntersectionIds: intersections.map((i) => i.id),
-  };
+  return { trainStations, trainLines };
 }
+
+const WEATHER_STATION_SPOTS = [
+  { col: 1, row: 1 },
+  { col: 6, row: 1 },
+  { col: 1, row: 4 },
+  { col: 6, row: 4 },
+];
+
+const busRoutes = (): BusRoute[] => [
+  { id: "bus-1", name: "1 Crosstown", stopIntersectionIds: rowRoute(2) },
+  { id: "bus-2", name: "2 Northside", stopIntersectionIds: rowRoute(4) },
+  { id: "bus-3", name: "3 Ring North–South", stopIntersectionIds: colRoute(2) },
+  { id: "bus-4", name: "4 Hill Line", stopIntersectionIds: colRoute(5) },
+];
 
 function rowRoute(row: number): string[] {
   return Array.from({ length: GRID_COLS }, (_, col) => intersectionIdAt(col, row));

@@ -11,7 +11,7 @@ import { EventBridgeClient, type EventBridgeClientConfig } from "@aws-sdk/client
 import { z } from "zod";
 import type { PutEventsPort } from "../events/publisher.ts";
 import { RESOURCE_ENV } from "../infra/topology.ts";
-import type { Clock } from "./clock.ts";
+import type { PacingClock } from "./clock.ts";
 import { SimulatorArgumentError } from "./errors.ts";
 import { type RunSummary, runScenario } from "./run.ts";
 import { MAX_DURATION_SECONDS } from "./scenarios/engine.ts";
@@ -40,7 +40,7 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** For tests: the EventBridge client and clock to use. */
   readonly client?: PutEventsPort;
-  readonly clock?: Clock;
+  readonly clock?: PacingClock;
   readonly signal?: AbortSignal;
 }
 

@@ -1,18 +1,17 @@
 /**
- * Time for the simulator, injected: the runner paces on a `Clock` and waits with its `sleep`.
- * `systemClock` is real time; `VirtualClock` only moves when slept on or advanced, so tests and
- * seeded replays see the same timestamps on every run.
+ * Time for the simulator, injected: the runner paces on a `PacingClock` (the wall `Clock` of
+ * functions/shared/clock.ts, plus a `sleep`). `realTimePacing` is real time; `VirtualClock` only
+ * moves when slept on or advanced, so tests and seeded replays see the same timestamps on every run.
  */
+import { type Clock, systemClock } from "../functions/shared/clock.ts";
 
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
+export interface PacingClock extends Clock {
   /** Resolves after `ms` milliseconds of this clock's time (or earlier if `signal` aborts). */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-export const systemClock: Clock = {
-  now: () => Date.now(),
+export const realTimePacing: PacingClock = {
+  now: systemClock.now,
   sleep: (ms, signal) =>
     new Promise<void>((resolve) => {
       if (ms <= 0 || signal?.aborted) {
@@ -30,7 +29,7 @@ export const systemClock: Clock = {
 };
 
 /** A clock that jumps forward when slept on: no real waiting. */
-export class VirtualClock implements Clock {
+export class VirtualClock implements PacingClock {
   private current: number;
 
   constructor(start: number | Date = Date.UTC(2026, 5, 1, 6, 0, 0)) {

@@ -28,7 +28,7 @@ import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { PutEventsPort } from "../events/publisher.ts";
 import type { RetryPolicy } from "../events/publisher-policy.ts";
 import { buildCity, type City } from "./city.ts";
-import { type Clock, iso, systemClock } from "./clock.ts";
+import { iso, type PacingClock, realTimePacing } from "./clock.ts";
 import { InfoBackpressure } from "./producers/backpressure.ts";
 import { Rng, SimulatorArgumentError } from "./rng.ts";
 import type { ChaosOptions } from "./scenarios/chaos.ts";
@@ -60,8 +60,8 @@ export interface RunScenarioOptions {
   readonly client?: PutEventsPort;
   readonly onProgress?: (p: Progress) => void;
   readonly signal?: AbortSignal;
-  /** @default systemClock */
-  readonly clock?: Clock;
+  /** @default realTimePacing */
+  readonly clock?: PacingClock;
   /** @default 1000 */
   readonly progressIntervalMs?: number;
   /** Counts for the chaos scenario (default: 5 % duplicates, 3 % out-of-order, 2 % malformed). */
@@ -152,7 +152,7 @@ function checkedSettings(options: RunScenarioOptions) {
 export async function runScenario(options: RunScenarioOptions): Promise<RunSummary> {
   const { seed, concurrency, window, rate, durationSeconds } = checkedSettings(options);
   const scenario = resolveScenario(options.scenario, options.chaos);
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? realTimePacing;
   const rng = new Rng(seed);
   const startMs = clock.now();
   const run = scenario.build({
@@ -213,7 +213,7 @@ async function playSteps(
   steps: Iterable<ScenarioStep>,
   p: {
     readonly options: RunScenarioOptions;
-    readonly clock: Clock;
+    readonly clock: PacingClock;
     readonly startMs: number;
     readonly lastMs: number;
     readonly window: number;

@@ -1,14 +1,13 @@
 /** City life: public transit and public events. */
 import { z } from "zod";
-import type { Priority } from "../envelope.ts";
 import {
   defineEvent,
+  firstOf,
   IdSchema,
   IsoUtcSchema,
   LocationSchema,
   PublicTextSchema,
   placeOfLocation,
-  zoneStream,
 } from "./common.ts";
 
 const ZONE_STREAM = { kind: "zone", from: "location.zone" } as const;
@@ -17,9 +16,16 @@ const ZONE_STREAM = { kind: "zone", from: "location.zone" } as const;
 export const TRANSIT_DELAY_NOTABLE_SECONDS = 600;
 const Delay = z.int().min(-3600).max(86_400);
 
-const transitPriority = (p: { readonly delaySeconds: number }): Priority =>
-  p.delaySeconds >= TRANSIT_DELAY_NOTABLE_SECONDS ? "normal" : "info";
-const TRANSIT_RULE = `normal when delayed ≥ ${TRANSIT_DELAY_NOTABLE_SECONDS} s, otherwise info`;
+const TRANSIT_PRIORITY = firstOf<{ readonly delaySeconds: number }>(
+  [
+    {
+      level: "normal",
+      condition: `when delayed ≥ ${TRANSIT_DELAY_NOTABLE_SECONDS} s`,
+      test: (p) => p.delaySeconds >= TRANSIT_DELAY_NOTABLE_SECONDS,
+    },
+  ],
+  "info",
+);
 
 export const TrainArrivedSchema = z.strictObject({
   trainId: IdSchema,
@@ -37,9 +43,7 @@ export const trainArrived = defineEvent({
   type: "TrainArrived",
   description: "A train arrived at a station.",
   payload: TrainArrivedSchema,
-  priority: transitPriority,
-  priorityRule: TRANSIT_RULE,
-  streamId: zoneStream,
+  priority: TRANSIT_PRIORITY,
   streamRule: ZONE_STREAM,
   place: placeOfLocation,
   consumers: ["traffic", "event-store", "analytics"],
@@ -67,9 +71,7 @@ export const busDeparted = defineEvent({
   type: "BusDeparted",
   description: "A bus left a stop.",
   payload: BusDepartedSchema,
-  priority: transitPriority,
-  priorityRule: TRANSIT_RULE,
-  streamId: zoneStream,
+  priority: TRANSIT_PRIORITY,
   streamRule: ZONE_STREAM,
   place: placeOfLocation,
   consumers: ["traffic", "event-store", "analytics"],
@@ -109,9 +111,16 @@ export const publicEventStarted = defineEvent({
   type: "PublicEventStarted",
   description: "An organiser reported that a public event (concert, match, festival…) started.",
   payload: PublicEventStartedSchema,
-  priority: (p): Priority => (p.expectedAttendance >= LARGE_EVENT_ATTENDANCE ? "high" : "normal"),
-  priorityRule: `high when ≥ ${LARGE_EVENT_ATTENDANCE} people are expected, otherwise normal`,
-  streamId: zoneStream,
+  priority: firstOf<z.output<typeof PublicEventStartedSchema>>(
+    [
+      {
+        level: "high",
+        condition: `when ≥ ${LARGE_EVENT_ATTENDANCE} people are expected`,
+        test: (p) => p.expectedAttendance >= LARGE_EVENT_ATTENDANCE,
+      },
+    ],
+    "normal",
+  ),
   streamRule: ZONE_STREAM,
   place: placeOfLocation,
   consumers: ["traffic", "media", "event-store", "analytics"],

@@ -93,9 +93,6 @@ export function placeOfLocation(p: { readonly location: Location }): Place {
     : { zone: p.location.zone, intersectionId: p.location.intersectionId };
 }
 
-export const zoneStream = (p: { readonly location: Location }): string =>
-  streamIdOf("zone", p.location.zone);
-
 // biome-ignore lint/suspicious/noExplicitAny: why: the catalog holds schemas of many shapes; each entry keeps its precise type through defineEvent's generics.
 export type AnyPayloadSchema = z.ZodObject<any>;
 
@@ -113,11 +110,11 @@ export interface EventDefinition<
   readonly payload: TSchema;
   /** Priority of a given payload. */
   priority(payload: z.output<TSchema>): Priority;
-  /** The priority rule in words (docs). */
+  /** The priority rule in words (docs), from the same statement as `priority`. */
   readonly priorityRule: string;
-  /** Ordering key = event-store stream of a given payload. */
+  /** Ordering key = event-store stream of a given payload (computed from `streamRule`). */
   streamId(payload: z.output<TSchema>): string;
-  /** The stream rule in words (docs). */
+  /** Which payload field names the stream: the one statement `streamId` and the docs read. */
   readonly streamRule: StreamRule;
   /** Zone and intersection of a payload (copied to meta). */
   place(payload: z.output<TSchema>): Place;
@@ -132,14 +129,86 @@ export interface StreamRule {
   /** The payload field the stream id is taken from, e.g. `location.intersectionId`. */
   readonly from: string;
   /** The rule used when `from` is absent from the payload. */
-  readonly otherwise?: { readonly kind: StreamKind; readonly from: string };
+  readonly otherwise?: StreamRule;
+}
+
+/** The stream a rule names for a payload: `kind#<value>` of the first rule whose field is set. */
+export function streamIdFrom(rule: StreamRule, payload: unknown): string {
+  const id = rule.from
+    .split(".")
+    .reduce<unknown>(
+      (at, key) =>
+        typeof at === "object" && at !== null ? (at as Record<string, unknown>)[key] : undefined,
+      payload,
+    );
+  if (id === undefined && rule.otherwise) return streamIdFrom(rule.otherwise, payload);
+  return streamIdOf(rule.kind, String(id));
+}
+
+/** A payload's priority and the rule in words (docs, validation errors), from one statement. */
+export interface PriorityStatement<P> {
+  readonly of: (payload: P) => Priority;
+  readonly rule: string;
+}
+
+/** The same priority for every payload, e.g. `always("info", "high-rate reading")`. */
+export function always(level: Priority, note?: string): PriorityStatement<unknown> {
+  return { of: () => level, rule: `always ${level}${note === undefined ? "" : ` (${note})`}` };
+}
+
+/** A level and when it applies, in words ("when …" / "for …") and as a test. */
+export interface PriorityCase<P> {
+  readonly level: Priority;
+  readonly condition: string;
+  readonly test: (payload: P) => boolean;
+}
+
+/** The first case that applies, otherwise a default: "critical when …, otherwise high". */
+export function firstOf<P>(
+  cases: readonly PriorityCase<P>[],
+  otherwise: Priority,
+): PriorityStatement<P> {
+  const said = cases.map((c) => `${c.level} ${c.condition}`).join("; ");
+  return {
+    of: (payload) => cases.find((c) => c.test(payload))?.level ?? otherwise,
+    rule: `${said}${cases.length > 1 ? ";" : ","} otherwise ${otherwise}`,
+  };
+}
+
+/** A priority per value of a field: "by level: red → critical, orange or yellow → normal". */
+export function byValue<P, K extends string>(
+  label: string,
+  key: (payload: P) => K,
+  levels: Readonly<Record<K, Priority>>,
+): PriorityStatement<P> {
+  const groups: { values: string[]; level: Priority }[] = [];
+  for (const [value, level] of Object.entries(levels) as [K, Priority][]) {
+    const last = groups.at(-1);
+    if (last?.level === level) last.values.push(value);
+    else groups.push({ values: [value], level });
+  }
+  const said = groups.map((g) => `${g.values.join(" or ")} → ${g.level}`).join(", ");
+  return { of: (payload) => levels[key(payload)], rule: `${label}: ${said}` };
 }
 
 /** Declares a catalog entry; the source comes from names.ts (one source of truth). */
 export function defineEvent<TType extends EventType, TSchema extends AnyPayloadSchema>(
-  def: Omit<EventDefinition<TType, TSchema>, "source" | "schemaVersion"> & {
+  def: Omit<
+    EventDefinition<TType, TSchema>,
+    "source" | "schemaVersion" | "streamId" | "priority" | "priorityRule"
+  > & {
     readonly schemaVersion?: number;
+    /** The priority of a payload, stated once (`always`, `firstOf`, `byValue`). */
+    readonly priority: PriorityStatement<z.output<TSchema>>;
   },
 ): EventDefinition<TType, TSchema> {
-  return { ...def, source: SOURCE_OF[def.type], schemaVersion: def.schemaVersion ?? 1 };
+  const { priority, ...rest } = def;
+  return {
+    ...rest,
+    priority: priority.of,
+    priorityRule: priority.rule,
+    source: SOURCE_OF[def.type],
+    schemaVersion: def.schemaVersion ?? 1,
+    streamId: (payload) => streamIdFrom(def.streamRule, payload),
+  };
 }

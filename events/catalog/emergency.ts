@@ -3,10 +3,9 @@
  * fail → release → escalate). Source buzzville.emergency. Ordered per incident.
  */
 import { z } from "zod";
-import type { Priority } from "../envelope.ts";
-import { streamIdOf } from "../envelope.ts";
 import { INCIDENT_TYPES } from "../names.ts";
 import {
+  always,
   defineEvent,
   IdSchema,
   IntersectionIdSchema,
@@ -19,10 +18,7 @@ import {
   UnitKindSchema,
 } from "./common.ts";
 
-const incidentStream = (p: { readonly incidentId: string }): string =>
-  streamIdOf("incident", p.incidentId);
 const INCIDENT_STREAM = { kind: "incident", from: "incidentId" } as const;
-const critical = (): Priority => "critical";
 const DERIVED_CONSUMERS = ["traffic", "event-store", "analytics"] as const;
 
 const LOCATION_AT_I12 = {
@@ -56,9 +52,7 @@ export const incidentOpened = defineEvent({
   type: "IncidentOpened",
   description: "The emergency service opened an incident for a critical event.",
   payload: IncidentOpenedSchema,
-  priority: critical,
-  priorityRule: "always critical",
-  streamId: incidentStream,
+  priority: always("critical"),
   streamRule: INCIDENT_STREAM,
   place: placeOfLocation,
   consumers: [...DERIVED_CONSUMERS],
@@ -84,9 +78,7 @@ export const unitsReserved = defineEvent({
   type: "UnitsReserved",
   description: "Units were reserved for an incident (saga step before dispatch).",
   payload: UnitsReservedSchema,
-  priority: critical,
-  priorityRule: "always critical",
-  streamId: incidentStream,
+  priority: always("critical"),
   streamRule: INCIDENT_STREAM,
   place: placeOfLocation,
   consumers: [...DERIVED_CONSUMERS],
@@ -111,9 +103,7 @@ export const unitsDispatched = defineEvent({
   type: "UnitsDispatched",
   description: "The dispatch API accepted the reserved units; they are on their way.",
   payload: UnitsDispatchedSchema,
-  priority: critical,
-  priorityRule: "always critical",
-  streamId: incidentStream,
+  priority: always("critical"),
   streamRule: INCIDENT_STREAM,
   place: placeOfLocation,
   consumers: [...DERIVED_CONSUMERS],
@@ -148,9 +138,7 @@ export const dispatchFailed = defineEvent({
   type: "DispatchFailed",
   description: "Dispatching units for an incident failed; reserved units were released.",
   payload: DispatchFailedSchema,
-  priority: critical,
-  priorityRule: "always critical",
-  streamId: incidentStream,
+  priority: always("critical"),
   streamRule: INCIDENT_STREAM,
   place: placeOfLocation,
   consumers: [...DERIVED_CONSUMERS],
@@ -184,9 +172,7 @@ export const dispatchEscalated = defineEvent({
   description:
     "The incident was escalated (mutual aid from neighbouring cities, regional command).",
   payload: DispatchEscalatedSchema,
-  priority: critical,
-  priorityRule: "always critical",
-  streamId: incidentStream,
+  priority: always("critical"),
   streamRule: INCIDENT_STREAM,
   place: placeOfLocation,
   consumers: [...DERIVED_CONSUMERS],

@@ -3,8 +3,7 @@
  * keeps their history (docs/OPERATIONS.md, "Crisis mode").
  */
 import { z } from "zod";
-import { type Priority, streamIdOf } from "../envelope.ts";
-import { defineEvent, IdSchema, IsoUtcSchema, type Place, ZoneSchema } from "./common.ts";
+import { always, defineEvent, IdSchema, IsoUtcSchema, type Place, ZoneSchema } from "./common.ts";
 
 export const CRISIS_MODES = ["normal", "crisis"] as const;
 export const CRISIS_TRIGGERS = ["automatic", "operator"] as const;
@@ -37,9 +36,7 @@ export const crisisModeChanged = defineEvent({
   description:
     "The city entered or left crisis mode: info subscriptions shed (or restored), producers told to slow down.",
   payload: CrisisModeChangedSchema,
-  priority: (): Priority => "high",
-  priorityRule: "always high",
-  streamId: (p) => streamIdOf("zone", p.zone),
+  priority: always("high"),
   streamRule: { kind: "zone", from: "zone" },
   place: cityWide,
   consumers: ["event-store", "analytics"],

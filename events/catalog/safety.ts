@@ -3,14 +3,14 @@
  * None of these payloads identify a person: counts only.
  */
 import { z } from "zod";
-import type { Priority } from "../envelope.ts";
 import {
+  always,
   defineEvent,
+  firstOf,
   IdSchema,
   LocationSchema,
   placeOfLocation,
   SeveritySchema,
-  zoneStream,
 } from "./common.ts";
 
 const ZONE_STREAM = { kind: "zone", from: "location.zone" } as const;
@@ -30,12 +30,16 @@ export const accidentDetected = defineEvent({
   type: "AccidentDetected",
   description: "A collision sensor detected a road accident.",
   payload: AccidentDetectedSchema,
-  priority: (p): Priority =>
-    p.severity === "high" || p.severity === "critical" || p.injuriesReported > 0
-      ? "critical"
-      : "high",
-  priorityRule: "critical when severity is high/critical or anyone is injured, otherwise high",
-  streamId: zoneStream,
+  priority: firstOf<z.output<typeof AccidentDetectedSchema>>(
+    [
+      {
+        level: "critical",
+        condition: "when severity is high/critical or anyone is injured",
+        test: (p) => p.severity === "high" || p.severity === "critical" || p.injuriesReported > 0,
+      },
+    ],
+    "high",
+  ),
   streamRule: ZONE_STREAM,
   place: placeOfLocation,
   consumers: ["emergency", "notification", "traffic", "media", "event-store", "analytics"],
@@ -71,9 +75,7 @@ export const fireAlarmRaised = defineEvent({
   type: "FireAlarmRaised",
   description: "A building's fire alarm went off.",
   payload: FireAlarmRaisedSchema,
-  priority: (): Priority => "critical",
-  priorityRule: "always critical",
-  streamId: zoneStream,
+  priority: always("critical"),
   streamRule: ZONE_STREAM,
   place: placeOfLocation,
   consumers: ["emergency", "notification", "traffic", "event-store", "analytics"],
@@ -106,13 +108,18 @@ export const smokeDetected = defineEvent({
   type: "SmokeDetected",
   description: "A smoke detector measured smoke above its alarm threshold.",
   payload: SmokeDetectedSchema,
-  priority: (p): Priority =>
-    p.obscurationPercentPerM >= SMOKE_CRITICAL_OBSCURATION ||
-    (p.temperatureC ?? 0) >= SMOKE_CRITICAL_TEMPERATURE_C
-      ? "critical"
-      : "high",
-  priorityRule: `critical when obscuration ≥ ${SMOKE_CRITICAL_OBSCURATION} %/m or temperature ≥ ${SMOKE_CRITICAL_TEMPERATURE_C} °C, otherwise high`,
-  streamId: zoneStream,
+  priority: firstOf<z.output<typeof SmokeDetectedSchema>>(
+    [
+      {
+        level: "critical",
+        condition: `when obscuration ≥ ${SMOKE_CRITICAL_OBSCURATION} %/m or temperature ≥ ${SMOKE_CRITICAL_TEMPERATURE_C} °C`,
+        test: (p) =>
+          p.obscurationPercentPerM >= SMOKE_CRITICAL_OBSCURATION ||
+          (p.temperatureC ?? 0) >= SMOKE_CRITICAL_TEMPERATURE_C,
+      },
+    ],
+    "high",
+  ),
   streamRule: ZONE_STREAM,
   place: placeOfLocation,
   consumers: ["emergency", "traffic", "event-store", "analytics"],
@@ -155,11 +162,18 @@ export const gasLeakDetected = defineEvent({
   type: "GasLeakDetected",
   description: "A gas sensor measured a gas concentration above its alarm threshold.",
   payload: GasLeakDetectedSchema,
-  priority: (p): Priority => (p.ppm >= GAS_DANGER_PPM[p.gas] ? "critical" : "high"),
-  priorityRule: `critical when ppm ≥ the gas's danger level (${Object.entries(GAS_DANGER_PPM)
-    .map(([g, v]) => `${g} ${v}`)
-    .join(", ")}), otherwise high`,
-  streamId: zoneStream,
+  priority: firstOf<z.output<typeof GasLeakDetectedSchema>>(
+    [
+      {
+        level: "critical",
+        condition: `when ppm ≥ the gas's danger level (${Object.entries(GAS_DANGER_PPM)
+          .map(([g, v]) => `${g} ${v}`)
+          .join(", ")})`,
+        test: (p) => p.ppm >= GAS_DANGER_PPM[p.gas],
+      },
+    ],
+    "high",
+  ),
   streamRule: ZONE_STREAM,
   place: placeOfLocation,
   consumers: ["emergency", "notification", "traffic", "event-store", "analytics"],
@@ -196,15 +210,17 @@ export const cameraAnomalyDetected = defineEvent({
   type: "CameraAnomalyDetected",
   description: "An AI camera saw something unusual on the street.",
   payload: CameraAnomalyDetectedSchema,
-  priority: (p): Priority =>
-    p.confidence < 0.5
-      ? "info"
-      : URGENT_ANOMALIES.includes(p.anomaly) && p.confidence >= 0.8
-        ? "high"
-        : "normal",
-  priorityRule:
-    "info when confidence < 0.5; high for crowd-surge, wrong-way-driver or fire-visible at confidence ≥ 0.8; otherwise normal",
-  streamId: zoneStream,
+  priority: firstOf<z.output<typeof CameraAnomalyDetectedSchema>>(
+    [
+      { level: "info", condition: "when confidence < 0.5", test: (p) => p.confidence < 0.5 },
+      {
+        level: "high",
+        condition: "for crowd-surge, wrong-way-driver or fire-visible at confidence ≥ 0.8",
+        test: (p) => URGENT_ANOMALIES.includes(p.anomaly) && p.confidence >= 0.8,
+      },
+    ],
+    "normal",
+  ),
   streamRule: ZONE_STREAM,
   place: placeOfLocation,
   consumers: ["traffic", "event-store", "analytics"],
@@ -232,9 +248,10 @@ export const intrusionDetected = defineEvent({
   type: "IntrusionDetected",
   description: "A camera saw people entering a protected area.",
   payload: IntrusionDetectedSchema,
-  priority: (p): Priority => (p.confidence >= 0.8 ? "critical" : "high"),
-  priorityRule: "critical when confidence ≥ 0.8, otherwise high",
-  streamId: zoneStream,
+  priority: firstOf<z.output<typeof IntrusionDetectedSchema>>(
+    [{ level: "critical", condition: "when confidence ≥ 0.8", test: (p) => p.confidence >= 0.8 }],
+    "high",
+  ),
   streamRule: ZONE_STREAM,
   place: placeOfLocation,
   consumers: ["emergency", "traffic", "event-store", "analytics"],

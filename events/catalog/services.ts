@@ -3,9 +3,10 @@
  * No personal data: notifications carry counts, never recipients.
  */
 import { z } from "zod";
-import { type Priority, PrioritySchema, streamIdOf, UlidSchema } from "../envelope.ts";
+import { PrioritySchema, UlidSchema } from "../envelope.ts";
 import { ALERT_TYPES, EVENT_TYPES, PUBLIC_TYPES } from "../names.ts";
 import {
+  always,
   defineEvent,
   IdSchema,
   IntersectionIdSchema,
@@ -20,7 +21,6 @@ import {
 } from "./common.ts";
 
 const placeOfZone = (p: { readonly zone: string }): Place => ({ zone: p.zone });
-const zoneOnlyStream = (p: { readonly zone: string }): string => streamIdOf("zone", p.zone);
 
 export const REROUTE_REASONS = [
   "incident",
@@ -48,12 +48,7 @@ export const trafficRerouted = defineEvent({
   type: "TrafficRerouted",
   description: "The traffic service diverted traffic around closed intersections.",
   payload: TrafficReroutedSchema,
-  priority: (): Priority => "high",
-  priorityRule: "always high",
-  streamId: (p) =>
-    p.incidentId === undefined
-      ? streamIdOf("zone", p.location.zone)
-      : streamIdOf("incident", p.incidentId),
+  priority: always("high"),
   streamRule: {
     kind: "incident",
     from: "incidentId",
@@ -101,9 +96,7 @@ export const signalSequenceViolation = defineEvent({
   description:
     "The traffic service saw an intersection's lights change in an unsafe or invalid order.",
   payload: SignalSequenceViolationSchema,
-  priority: (): Priority => "high",
-  priorityRule: "always high",
-  streamId: (p) => streamIdOf("intersection", p.location.intersectionId),
+  priority: always("high"),
   streamRule: { kind: "intersection", from: "location.intersectionId" },
   place: placeOfLocation,
   consumers: ["traffic", "event-store", "analytics"],
@@ -140,18 +133,11 @@ export const citizensNotified = defineEvent({
   type: "CitizensNotified",
   description: "The notification service published an alert to a zone's citizens.",
   payload: CitizensNotifiedSchema,
-  priority: (): Priority => "normal",
-  priorityRule: "always normal (audit record)",
-  streamId: (p) =>
-    p.alertId !== undefined
-      ? streamIdOf("alert", p.alertId)
-      : p.incidentId !== undefined
-        ? streamIdOf("incident", p.incidentId)
-        : streamIdOf("zone", p.zone),
+  priority: always("normal", "audit record"),
   streamRule: {
     kind: "alert",
     from: "alertId",
-    otherwise: { kind: "zone", from: "zone (incident#<incidentId> when incidentId is set)" },
+    otherwise: { kind: "incident", from: "incidentId", otherwise: { kind: "zone", from: "zone" } },
   },
   place: placeOfZone,
   consumers: ["event-store", "analytics"],
@@ -182,9 +168,7 @@ export const mediaPostPublished = defineEvent({
   type: "MediaPostPublished",
   description: "The media service posted a public-safe city event to the press feed.",
   payload: MediaPostPublishedSchema,
-  priority: (): Priority => "info",
-  priorityRule: "always info",
-  streamId: zoneOnlyStream,
+  priority: always("info"),
   streamRule: { kind: "zone", from: "zone" },
   place: placeOfZone,
   consumers: ["event-store", "analytics"],
@@ -234,9 +218,7 @@ export const readingsAggregated = defineEvent({
   type: "ReadingsAggregated",
   description: "The analytics service closed a per-zone window of counts and traffic readings.",
   payload: ReadingsAggregatedSchema,
-  priority: (): Priority => "info",
-  priorityRule: "always info",
-  streamId: zoneOnlyStream,
+  priority: always("info"),
   streamRule: { kind: "zone", from: "zone" },
   place: placeOfZone,
   consumers: ["event-store", "analytics"],

@@ -1,15 +1,14 @@
 /** The street: traffic-light controllers, traffic cameras' counts and light sensors. */
 import { z } from "zod";
-import type { Priority } from "../envelope.ts";
-import { streamIdOf } from "../envelope.ts";
 import {
+  always,
   defineEvent,
+  firstOf,
   IdSchema,
   IntersectionLocationSchema,
   LightStateSchema,
   LocationSchema,
   placeOfLocation,
-  zoneStream,
 } from "./common.ts";
 
 const ZONE_STREAM = { kind: "zone", from: "location.zone" } as const;
@@ -51,10 +50,16 @@ export const trafficLightChanged = defineEvent({
   type: "TrafficLightChanged",
   description: "A traffic-light controller switched an intersection's lights.",
   payload: TrafficLightChangedSchema,
-  priority: (p): Priority =>
-    p.reason === "preemption" || p.reason === "fault" ? "high" : "normal",
-  priorityRule: "high for emergency pre-emption or a fault, otherwise normal",
-  streamId: (p) => streamIdOf("intersection", p.location.intersectionId),
+  priority: firstOf<z.output<typeof TrafficLightChangedSchema>>(
+    [
+      {
+        level: "high",
+        condition: "for emergency pre-emption or a fault",
+        test: (p) => p.reason === "preemption" || p.reason === "fault",
+      },
+    ],
+    "normal",
+  ),
   streamRule: { kind: "intersection", from: "location.intersectionId" },
   place: placeOfLocation,
   consumers: ["traffic", "event-store", "analytics"],
@@ -89,9 +94,7 @@ export const trafficDensityMeasured = defineEvent({
   type: "TrafficDensityMeasured",
   description: "A traffic camera reported vehicle counts and speed over a short window.",
   payload: TrafficDensityMeasuredSchema,
-  priority: (): Priority => "info",
-  priorityRule: "always info (high-rate reading)",
-  streamId: zoneStream,
+  priority: always("info", "high-rate reading"),
   streamRule: ZONE_STREAM,
   place: placeOfLocation,
   consumers: ["traffic", "event-store", "analytics"],
@@ -121,9 +124,10 @@ export const streetLightsSwitched = defineEvent({
   type: "StreetLightsSwitched",
   description: "A street-light circuit was switched on, off or dimmed.",
   payload: StreetLightsSwitchedSchema,
-  priority: (p): Priority => (p.reason === "fault" ? "normal" : "info"),
-  priorityRule: "normal when switched by a fault, otherwise info",
-  streamId: zoneStream,
+  priority: firstOf<z.output<typeof StreetLightsSwitchedSchema>>(
+    [{ level: "normal", condition: "when switched by a fault", test: (p) => p.reason === "fault" }],
+    "info",
+  ),
   streamRule: ZONE_STREAM,
   place: placeOfLocation,
   consumers: ["traffic", "event-store", "analytics"],
@@ -148,9 +152,7 @@ export const daylightChanged = defineEvent({
   type: "DaylightChanged",
   description: "A light sensor saw sunrise or sunset.",
   payload: DaylightChangedSchema,
-  priority: (): Priority => "info",
-  priorityRule: "always info",
-  streamId: zoneStream,
+  priority: always("info"),
   streamRule: ZONE_STREAM,
   place: placeOfLocation,
   consumers: ["traffic", "event-store", "analytics"],

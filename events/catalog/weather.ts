@@ -1,8 +1,8 @@
 /** Weather service events (source buzzville.weather). */
 import { z } from "zod";
 import type { Priority } from "../envelope.ts";
-import { streamIdOf } from "../envelope.ts";
 import {
+  byValue,
   defineEvent,
   IdSchema,
   IsoUtcSchema,
@@ -38,8 +38,6 @@ export const WEATHER_CANCEL_PRIORITY: Readonly<Record<WeatherLevel, Priority>> =
   orange: "normal",
   yellow: "normal",
 };
-
-const alertStream = (p: { readonly alertId: string }): string => streamIdOf("alert", p.alertId);
 
 export const WeatherAlertIssuedSchema = z
   .strictObject({
@@ -83,9 +81,11 @@ export const weatherAlertIssued = defineEvent({
   description:
     "The weather service issued an alert (storm, heatwave, flood…) for one or more zones.",
   payload: WeatherAlertIssuedSchema,
-  priority: (p) => WEATHER_LEVEL_PRIORITY[p.level],
-  priorityRule: "by level: red → critical, orange → high, yellow → normal",
-  streamId: alertStream,
+  priority: byValue<z.output<typeof WeatherAlertIssuedSchema>, WeatherLevel>(
+    "by level",
+    (p) => p.level,
+    WEATHER_LEVEL_PRIORITY,
+  ),
   streamRule: { kind: "alert", from: "alertId" },
   place: placeOfLocation,
   consumers: ["emergency", "notification", "traffic", "media", "event-store", "analytics"],
@@ -118,9 +118,11 @@ export const weatherAlertCancelled = defineEvent({
   type: "WeatherAlertCancelled",
   description: "The weather service lifted an alert it had issued.",
   payload: WeatherAlertCancelledSchema,
-  priority: (p) => WEATHER_CANCEL_PRIORITY[p.level],
-  priorityRule: "by the lifted level: red → high, orange or yellow → normal",
-  streamId: alertStream,
+  priority: byValue<z.output<typeof WeatherAlertCancelledSchema>, WeatherLevel>(
+    "by the lifted level",
+    (p) => p.level,
+    WEATHER_CANCEL_PRIORITY,
+  ),
   streamRule: { kind: "alert", from: "alertId" },
   place: placeOfLocation,
   consumers: ["notification", "traffic", "media", "event-store", "analytics"],

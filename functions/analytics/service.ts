@@ -153,22 +153,16 @@ export class AnalyticsService {
    */
   async closeAllDue(batchZones: Iterable<string> = [], limit = 20): Promise<number> {
     let emitted = 0;
-    const changes = new Map<string, number | undefined>();
-    const seen = new Set(batchZones);
-    for (const zone of seen) {
-      const r = await this.closeZone(zone);
-      emitted += r.emitted;
-      changes.set(zone, r.nextDueAt);
-    }
-    const index = await this.dueIndex.merge(changes);
-    changes.clear();
-    const now = this.deps.clock.now();
-    for (const zone of PendingIndex.due(index, now, limit).filter((z) => !seen.has(z))) {
-      const r = await this.closeZone(zone);
-      emitted += r.emitted;
-      changes.set(zone, r.nextDueAt);
-    }
-    await this.dueIndex.merge(changes);
+    await this.dueIndex.sweep(
+      batchZones,
+      limit,
+      () => this.deps.clock.now(),
+      async (zone) => {
+        const r = await this.closeZone(zone);
+        emitted += r.emitted;
+        return r.nextDueAt;
+      },
+    );
     return emitted;
   }
 

@@ -117,22 +117,19 @@ export class MediaService {
     limit = 20,
   ): Promise<{ zone: string; error: unknown }[]> {
     const failed: { zone: string; error: unknown }[] = [];
-    const changes = new Map<string, number | undefined>();
-    const run = async (zone: string) => {
-      try {
-        changes.set(zone, (await this.flushZone(zone)).nextDueAt);
-      } catch (error) {
-        failed.push({ zone, error });
-        changes.set(zone, this.deps.clock.now()); // retried by the next sweep
-      }
-    };
-    const seen = new Set(touched);
-    for (const zone of seen) await run(zone);
-    const index = await this.pending.merge(changes);
-    changes.clear();
-    const due = PendingIndex.due(index, this.deps.clock.now(), limit).filter((z) => !seen.has(z));
-    for (const zone of due) await run(zone);
-    await this.pending.merge(changes);
+    await this.pending.sweep(
+      touched,
+      limit,
+      () => this.deps.clock.now(),
+      async (zone) => {
+        try {
+          return (await this.flushZone(zone)).nextDueAt;
+        } catch (error) {
+          failed.push({ zone, error });
+          return this.deps.clock.now(); // retried by the next sweep
+        }
+      },
+    );
     return failed;
   }
 

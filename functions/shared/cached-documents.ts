@@ -5,7 +5,8 @@
  * Writes stay conditional on the version: when another writer got there first the put fails
  * (DocumentConflictError), the entry is forgotten, and the caller's retry (`update()`) reads the
  * current document. A write whose outcome is unknown (any other error) forgets the entry too.
- * Cached values are shared: callers treat documents as immutable (they build new ones).
+ * The cache holds its own copies (structuredClone on the way in and out), as the stores behind it
+ * do: changing an object after `put`, or one that `get` returned, never changes what is cached.
  * See docs/RELIABILITY.md (consumers: read models).
  */
 import type { DocumentStore, Versioned } from "./documents.ts";
@@ -44,11 +45,11 @@ export class CachedDocumentStore implements DocumentStore {
     if (hit && this.now() - hit.at < this.maxAgeMs) {
       this.entries.delete(key); // re-inserted: most recently used last
       this.entries.set(key, hit);
-      return hit.doc as Versioned<T> | undefined;
+      return structuredClone(hit.doc) as Versioned<T> | undefined;
     }
     const doc = await this.inner.get<T>(pk, sk);
     this.remember(key, doc);
-    return doc;
+    return structuredClone(doc);
   }
 
   async put<T>(pk: string, sk: string, value: T, expectedVersion: number): Promise<void> {
@@ -78,7 +79,7 @@ export class CachedDocumentStore implements DocumentStore {
 
   private remember(key: string, doc: Versioned<unknown> | undefined): void {
     this.entries.delete(key);
-    this.entries.set(key, { doc, at: this.now() });
+    this.entries.set(key, { doc: structuredClone(doc), at: this.now() });
     if (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);

@@ -40,6 +40,27 @@ export class PendingIndex {
     );
   }
 
+  /**
+   * The sweep after a batch: visits the batch's keys and records their next due times, then
+   * visits every other key due by then (at most `limit`, earliest first) and records theirs.
+   * `visit` returns the key's next due time, or undefined when nothing is pending for it.
+   */
+  async sweep(
+    touched: Iterable<string>,
+    limit: number,
+    now: () => number,
+    visit: (key: string) => Promise<number | undefined>,
+  ): Promise<void> {
+    const visitAll = async (keys: Iterable<string>) => {
+      const changes = new Map<string, number | undefined>();
+      for (const key of keys) changes.set(key, await visit(key));
+      return this.merge(changes);
+    };
+    const seen = new Set(touched);
+    const index = await visitAll(seen);
+    await visitAll(PendingIndex.due(index, now(), limit).filter((key) => !seen.has(key)));
+  }
+
   async read(): Promise<DueTimes> {
     return (await this.docs.get<DueTimes>(this.pk, "due"))?.value ?? {};
   }

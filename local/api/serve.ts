@@ -14,6 +14,7 @@ import { API_RESOURCES, apiDeps } from "../../functions/api/runtime.ts";
 import { lazy } from "../../functions/shared/kit.ts";
 import { RESOURCE_LOGICAL_ID } from "../../infra/resources.ts";
 import { RESOURCE_ENV } from "../../infra/topology.ts";
+import { LOCAL_ACCOUNT } from "../account.ts";
 import type { ResourceMap } from "../resource-map.ts";
 import { LOCAL_CREDENTIALS } from "../targets.ts";
 
@@ -116,7 +117,7 @@ export function httpApiEventOf(req: IncomingMessage): ApiEvent {
     ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
     isBase64Encoded: false,
     requestContext: {
-      accountId: "000000000000",
+      accountId: LOCAL_ACCOUNT,
       apiId: "local",
       domainName: headers.host ?? "localhost",
       domainPrefix: (headers.host ?? "localhost").split(".")[0] ?? "localhost",

@@ -3,6 +3,7 @@
  * per action and renders AWS JSON 1.1 responses and errors. The gateway owns the socket.
  */
 import { randomUUID } from "node:crypto";
+import { LOCAL_ACCOUNT } from "../account.ts";
 import { pruneArchives } from "./actions/archives.ts";
 import { ACTIONS } from "./actions/index.ts";
 import { MAX_REQUEST_BYTES, putEventsEntries } from "./actions/putEvents.ts";
@@ -52,7 +53,7 @@ export function createEventBridgeService(
   const clock = options.clock ?? { now: () => Date.now() };
   const store = new EventBridgeStore(
     options.region ?? "us-east-1",
-    options.accountId ?? "000000000000",
+    options.accountId ?? LOCAL_ACCOUNT,
   );
   store.addBus("default", clock.now());
   const engine = new DeliveryEngine({

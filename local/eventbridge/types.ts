@@ -1,4 +1,5 @@
 /** Public contracts of the EventBridge emulator (options, dispatcher port, observations). */
+import type { Clock } from "../../functions/shared/clock.ts";
 import type { HopTracing } from "../xray/hops.ts";
 
 export interface EventBridgeRequest {
@@ -14,10 +15,8 @@ export interface EventBridgeResponse {
   readonly body: string;
 }
 
-export interface Clock {
-  /** Epoch milliseconds. */
-  now(): number;
-}
+/** The wall clock every part injects (functions/shared/clock.ts). */
+export type { Clock };
 
 /** setTimeout-like scheduler used for retry backoff and replays (inject one in tests). */
 export interface Scheduler {

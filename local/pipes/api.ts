@@ -5,6 +5,7 @@
  */
 
 import { describeValue } from "../../events/issues.ts";
+import { localArn } from "../account.ts";
 import type { RestJsonService, ServiceResponse } from "../gateway/ports.ts";
 import type { QueuePort } from "../queues/port.ts";
 import type { HopTracing } from "../xray/hops.ts";
@@ -84,7 +85,7 @@ function parseInput(body: string): Record<string, unknown> {
 
 export function createPipesService(options: PipesServiceOptions): PipesService {
   const pipes = new Map<string, { pipe: PipeDefinition; runner: PipeRunner }>();
-  const arnOf = (name: string) => `arn:aws:pipes:${options.region}:000000000000:pipe/${name}`;
+  const arnOf = (name: string) => localArn("pipes", options.region, `pipe/${name}`);
   const summary = (p: PipeDefinition) => ({
     Arn: p.Arn,
     Name: p.Name,

@@ -21,6 +21,7 @@ import { SimulatorArgumentError } from "../rng.ts";
 import type { EventStep, MalformedStep, RawEntry, ScenarioStep } from "../steps.ts";
 import {
   type Expectation,
+  type ExpectedOutcome,
   mergeByTime,
   mergeStreams,
   type Scenario,
@@ -167,151 +168,208 @@ export function chaosScenario(options: ChaosOptions = {}): Scenario {
     title: "Duplicates, out-of-order deliveries and malformed events mixed into a normal day",
     build(ctx: ScenarioContext): ScenarioRun {
       validateContext(ctx);
-      const counts = chaosCounts(ctx, options);
-      const durationMs = Math.round(ctx.durationSeconds * 1000);
-      const storyMs = Math.min(durationMs, STORY_WINDOW_SECONDS * 1000);
-      const rng = ctx.rng.fork("chaos");
-      const producers = createProducers(ctx.city, ctx.rng.fork("producers"));
-      const lights = [...producers.trafficLights.values()];
-      const lightOf = new Map(lights.map((c) => [c.producerId, c]));
-      const stamper = new Stamper(ctx.startMs, ctx.rng, "routine");
-      const chaosStamper = new Stamper(ctx.startMs, ctx.rng, "chaos");
-      const malformedIds = rng.fork("malformed-ids").asPrng();
-
-      // The story: a collision with an injured driver (critical), re-delivered later on.
-      const story = new Story(new Stamper(ctx.startMs, ctx.rng, "story"));
-      const crossing = rng.fork("collision").pick(ctx.city.intersections);
-      const sensor = producerOf(producers.collisionSensors, crossing.id, "collision sensor");
-      const crash = story.add(
-        Math.floor(storyMs * 0.3),
-        sensor,
-        sensor.accident("medium", 2, 1, 1),
-      );
-      const crashId = crash.draft.eventId ?? "";
-      const storyDuplicates: Injection[] =
-        counts.duplicates > 0
-          ? [{ atMs: Math.floor(storyMs * 0.6), kind: "duplicate", eventId: crashId }]
-          : [];
-
-      const injections = mergeByTime<Injection>(
-        storyDuplicates,
-        spread(
-          counts.duplicates - storyDuplicates.length,
-          durationMs,
-          "duplicate",
-          rng.fork("duplicates"),
-        ),
-        spread(counts.outOfOrder, durationMs, "reorder", rng.fork("reorders")),
-        spread(counts.malformed, durationMs, "malformed", rng.fork("malformed")),
-      );
-      const streams = routineStreams(producers, ctx.rate);
-      const checks: Expectation[] = [
-        {
-          kind: "units-dispatched",
-          zone: crossing.zone,
-          correlationId: crashId,
-          unitKinds: ["ambulance"],
-          description: `an ambulance is dispatched once to the collision at ${crossing.id}, though it is delivered twice`,
-        },
-        {
-          kind: "zone-notified",
-          zone: crossing.zone,
-          times: 1,
-          forType: "AccidentDetected",
-          description: `zone ${crossing.zone} is notified once about the collision at ${crossing.id}`,
-        },
-        {
-          kind: "no-duplicate-actions",
-          description:
-            "no action happens twice: one notice per alert and zone, one dispatch per incident, one media post per source event, each duplicated event acted on once",
-        },
-        {
-          kind: "rejected",
-          count: counts.malformed,
-          description: `${counts.malformed} malformed events are rejected (by the bus or by the consumers' validation), none is acted upon`,
-        },
-      ];
-
-      function* steps(): Generator<ScenarioStep> {
-        const history: EventStep[] = [];
-        /** Controllers that changed, for the final-state checks. */
-        const touched = new Set<TrafficLightController>();
-        let malformedK = 0;
-        let pendingDuplicates = 0;
-        let head = injections.next();
-        const inject = function* (upTo: number): Generator<ScenarioStep> {
-          for (; !head.done && head.value.atMs <= upTo; head = injections.next()) {
-            const inj = head.value;
-            if (inj.kind === "malformed") {
-              yield malformedEntry(malformedK++, inj.atMs, ctx, malformedIds);
-            } else if (inj.kind === "reorder") {
-              const c = rng.pick(lights);
-              touched.add(c);
-              const a = chaosStamper.draft({
-                atMs: inj.atMs,
-                producerId: c.producerId,
-                draft: c.next(),
-              });
-              const b = chaosStamper.draft({
-                atMs: inj.atMs,
-                producerId: c.producerId,
-                draft: c.next(),
-              });
-              yield { kind: "reorder", atMs: inj.atMs, producerId: c.producerId, drafts: [a, b] };
-            } else if (inj.eventId) {
-              yield { kind: "duplicate", atMs: inj.atMs, eventId: inj.eventId };
-            } else {
-              const original = history.length > 0 ? rng.pick(history) : undefined;
-              if (original?.draft.eventId) {
-                yield { kind: "duplicate", atMs: inj.atMs, eventId: original.draft.eventId };
-              } else {
-                pendingDuplicates++; // nothing sent yet: duplicate the first event sent
-              }
-            }
-          }
-        };
-        function* routine(): Generator<EventStep> {
-          for (const p of mergeStreams(streams, durationMs, ctx.rng.fork("routine"))) {
-            yield stamper.step(p);
-          }
-        }
-        for (const step of mergeByTime<EventStep>(story.sorted(), routine())) {
-          yield* inject(step.atMs);
-          const light = lightOf.get(step.producerId);
-          if (light) touched.add(light);
-          history.push(step);
-          if (history.length > 400) history.splice(0, 200);
-          yield step;
-          for (; pendingDuplicates > 0; pendingDuplicates--) {
-            yield { kind: "duplicate", atMs: step.atMs, eventId: step.draft.eventId ?? "" };
-          }
-        }
-        yield* inject(Number.POSITIVE_INFINITY);
-        // Played through: every controller's last change is known.
-        for (const c of [...touched].sort(byGridPosition)) {
-          checks.push({
-            kind: "final-light-state",
-            intersectionId: c.intersection.id,
-            state: c.state,
-            description: `${c.intersection.id} ends ${c.state.vehicles} for vehicles, ${c.state.pedestrians} for pedestrians (its controller's last change, whatever the delivery order)`,
-          });
-        }
-      }
-
-      return {
-        steps: steps(),
-        expected: {
-          story: `A normal day's routine traffic and a collision with one injured at ${crossing.id} (${crossing.zone}, delivered twice), with ${counts.duplicates} duplicate deliveries, ${counts.outOfOrder} out-of-order pairs at traffic lights and ${counts.malformed} malformed events (${MALFORMED_KINDS.join(", ")}).`,
-          watch: [
-            "event store: every eventId stored once despite duplicates",
-            `the collision at ${crossing.id}: one incident, one dispatch, zone ${crossing.zone} notified once, one media post — though it arrives twice`,
-            "traffic: held gaps filled by the late event, no SignalSequenceViolation for reordered pairs; every intersection ends in its controller's last state",
-            "validation failures (EventFailures Reason=validation) and DLQs for the malformed events the bus accepted",
-          ],
-          checks,
-        },
-      };
+      return buildChaos(ctx, chaosCounts(ctx, options));
     },
+  };
+}
+
+type Crossing = ScenarioContext["city"]["intersections"][number];
+
+/** What the played-through steps need: the streams, the injections and the chaos' own rng. */
+interface ChaosPlay {
+  readonly ctx: ScenarioContext;
+  readonly rng: Rng;
+  readonly durationMs: number;
+  readonly lights: readonly TrafficLightController[];
+  readonly lightOf: ReadonlyMap<string, TrafficLightController>;
+  readonly stamper: Stamper;
+  readonly chaosStamper: Stamper;
+  readonly malformedIds: () => number;
+  readonly story: Story;
+  readonly streams: ReturnType<typeof routineStreams>;
+  readonly injections: Iterator<Injection>;
+  /** Appended with each touched intersection's final state once the steps are played through. */
+  readonly checks: Expectation[];
+}
+
+function buildChaos(ctx: ScenarioContext, counts: ChaosCounts): ScenarioRun {
+  const durationMs = Math.round(ctx.durationSeconds * 1000);
+  const storyMs = Math.min(durationMs, STORY_WINDOW_SECONDS * 1000);
+  const rng = ctx.rng.fork("chaos");
+  const producers = createProducers(ctx.city, ctx.rng.fork("producers"));
+  const lights = [...producers.trafficLights.values()];
+  const stamper = new Stamper(ctx.startMs, ctx.rng, "routine");
+  const chaosStamper = new Stamper(ctx.startMs, ctx.rng, "chaos");
+  const malformedIds = rng.fork("malformed-ids").asPrng();
+  // The story: a collision with an injured driver (critical), re-delivered later on.
+  const story = new Story(new Stamper(ctx.startMs, ctx.rng, "story"));
+  const crossing = rng.fork("collision").pick(ctx.city.intersections);
+  const sensor = producerOf(producers.collisionSensors, crossing.id, "collision sensor");
+  const crash = story.add(Math.floor(storyMs * 0.3), sensor, sensor.accident("medium", 2, 1, 1));
+  const crashId = crash.draft.eventId ?? "";
+  const injections = chaosInjections(counts, durationMs, storyMs, crashId, rng);
+  const checks = chaosChecks(crossing, crashId, counts);
+  const play: ChaosPlay = {
+    ctx,
+    rng,
+    durationMs,
+    lights,
+    lightOf: new Map(lights.map((c) => [c.producerId, c])),
+    stamper,
+    chaosStamper,
+    malformedIds,
+    story,
+    streams: routineStreams(producers, ctx.rate),
+    injections,
+    checks,
+  };
+  return { steps: playChaos(play), expected: chaosExpected(crossing, counts, checks) };
+}
+
+/** Duplicates (the collision's own re-delivery first), reordered pairs and malformed entries. */
+function chaosInjections(
+  counts: ChaosCounts,
+  durationMs: number,
+  storyMs: number,
+  crashId: string,
+  rng: Rng,
+): Iterator<Injection> {
+  const storyDuplicates: Injection[] =
+    counts.duplicates > 0
+      ? [{ atMs: Math.floor(storyMs * 0.6), kind: "duplicate", eventId: crashId }]
+      : [];
+  return mergeByTime<Injection>(
+    storyDuplicates,
+    spread(
+      counts.duplicates - storyDuplicates.length,
+      durationMs,
+      "duplicate",
+      rng.fork("duplicates"),
+    ),
+    spread(counts.outOfOrder, durationMs, "reorder", rng.fork("reorders")),
+    spread(counts.malformed, durationMs, "malformed", rng.fork("malformed")),
+  );
+}
+
+function chaosChecks(crossing: Crossing, crashId: string, counts: ChaosCounts): Expectation[] {
+  return [
+    {
+      kind: "units-dispatched",
+      zone: crossing.zone,
+      correlationId: crashId,
+      unitKinds: ["ambulance"],
+      description: `an ambulance is dispatched once to the collision at ${crossing.id}, though it is delivered twice`,
+    },
+    {
+      kind: "zone-notified",
+      zone: crossing.zone,
+      times: 1,
+      forType: "AccidentDetected",
+      description: `zone ${crossing.zone} is notified once about the collision at ${crossing.id}`,
+    },
+    {
+      kind: "no-duplicate-actions",
+      description:
+        "no action happens twice: one notice per alert and zone, one dispatch per incident, one media post per source event, each duplicated event acted on once",
+    },
+    {
+      kind: "rejected",
+      count: counts.malformed,
+      description: `${counts.malformed} malformed events are rejected (by the bus or by the consumers' validation), none is acted upon`,
+    },
+  ];
+}
+
+/** The mutable state of one play-through. */
+interface Played {
+  readonly history: EventStep[];
+  /** Controllers that changed, for the final-state checks. */
+  readonly touched: Set<TrafficLightController>;
+  malformedK: number;
+  pendingDuplicates: number;
+  head: IteratorResult<Injection>;
+}
+
+function* playChaos(p: ChaosPlay): Generator<ScenarioStep> {
+  const state: Played = {
+    history: [],
+    touched: new Set(),
+    malformedK: 0,
+    pendingDuplicates: 0,
+    head: p.injections.next(),
+  };
+  function* routine(): Generator<EventStep> {
+    for (const s of mergeStreams(p.streams, p.durationMs, p.ctx.rng.fork("routine"))) {
+      yield p.stamper.step(s);
+    }
+  }
+  for (const step of mergeByTime<EventStep>(p.story.sorted(), routine())) {
+    yield* injectUpTo(p, state, step.atMs);
+    const light = p.lightOf.get(step.producerId);
+    if (light) state.touched.add(light);
+    state.history.push(step);
+    if (state.history.length > 400) state.history.splice(0, 200);
+    yield step;
+    for (; state.pendingDuplicates > 0; state.pendingDuplicates--) {
+      yield { kind: "duplicate", atMs: step.atMs, eventId: step.draft.eventId ?? "" };
+    }
+  }
+  yield* injectUpTo(p, state, Number.POSITIVE_INFINITY);
+  // Played through: every controller's last change is known.
+  for (const c of [...state.touched].sort(byGridPosition)) {
+    p.checks.push({
+      kind: "final-light-state",
+      intersectionId: c.intersection.id,
+      state: c.state,
+      description: `${c.intersection.id} ends ${c.state.vehicles} for vehicles, ${c.state.pedestrians} for pedestrians (its controller's last change, whatever the delivery order)`,
+    });
+  }
+}
+
+/** The injections due by `upTo`, as steps. */
+function* injectUpTo(p: ChaosPlay, state: Played, upTo: number): Generator<ScenarioStep> {
+  for (; !state.head.done && state.head.value.atMs <= upTo; state.head = p.injections.next()) {
+    const inj = state.head.value;
+    if (inj.kind === "malformed") {
+      yield malformedEntry(state.malformedK++, inj.atMs, p.ctx, p.malformedIds);
+    } else if (inj.kind === "reorder") {
+      yield reorderedPair(p, state, inj.atMs);
+    } else if (inj.eventId) {
+      yield { kind: "duplicate", atMs: inj.atMs, eventId: inj.eventId };
+    } else {
+      const original = state.history.length > 0 ? p.rng.pick(state.history) : undefined;
+      if (original?.draft.eventId) {
+        yield { kind: "duplicate", atMs: inj.atMs, eventId: original.draft.eventId };
+      } else {
+        state.pendingDuplicates++; // nothing sent yet: duplicate the first event sent
+      }
+    }
+  }
+}
+
+/** Two successive changes of a random traffic light, to be delivered in reverse order. */
+function reorderedPair(p: ChaosPlay, state: Played, atMs: number): ScenarioStep {
+  const c = p.rng.pick(p.lights);
+  state.touched.add(c);
+  const a = p.chaosStamper.draft({ atMs, producerId: c.producerId, draft: c.next() });
+  const b = p.chaosStamper.draft({ atMs, producerId: c.producerId, draft: c.next() });
+  return { kind: "reorder", atMs, producerId: c.producerId, drafts: [a, b] };
+}
+
+function chaosExpected(
+  crossing: Crossing,
+  counts: ChaosCounts,
+  checks: Expectation[],
+): ExpectedOutcome {
+  return {
+    story: `A normal day's routine traffic and a collision with one injured at ${crossing.id} (${crossing.zone}, delivered twice), with ${counts.duplicates} duplicate deliveries, ${counts.outOfOrder} out-of-order pairs at traffic lights and ${counts.malformed} malformed events (${MALFORMED_KINDS.join(", ")}).`,
+    watch: [
+      "event store: every eventId stored once despite duplicates",
+      `the collision at ${crossing.id}: one incident, one dispatch, zone ${crossing.zone} notified once, one media post — though it arrives twice`,
+      "traffic: held gaps filled by the late event, no SignalSequenceViolation for reordered pairs; every intersection ends in its controller's last state",
+      "validation failures (EventFailures Reason=validation) and DLQs for the malformed events the bus accepted",
+    ],
+    checks,
   };
 }
 

@@ -1,5 +1,9 @@
-/** The read-model port's contract on DynamoDB (dynalite, real SDK v3 clients), a table per test. */
+/**
+ * The read-model port's contract on DynamoDB (dynalite, real SDK v3 clients), a table per test,
+ * bare and behind the per-container cache.
+ */
 import { afterAll, beforeAll, describe } from "vitest";
+import { CachedDocumentStore } from "../../../functions/shared/cached-documents.ts";
 import { DynamoDbDocumentStore } from "../../../functions/shared/dynamodb-documents.ts";
 import { describeDocumentStoreContract } from "../../unit/functions/shared/document-store-contract.ts";
 import { type Dynamo, startDynamo } from "./dynalite.ts";
@@ -13,10 +17,15 @@ describe("read-model adapters on DynamoDB", () => {
   afterAll(async () => {
     await dynamo?.close();
   });
-  describeDocumentStoreContract("DynamoDB", async () => {
+  const table = async () => {
     if (!dynamo) throw new Error("dynalite did not start");
     const name = `documents-${++tables}`;
     await dynamo.createReadModelsTable(name);
     return new DynamoDbDocumentStore(dynamo.documents, name);
-  });
+  };
+  describeDocumentStoreContract("DynamoDB", table);
+  describeDocumentStoreContract(
+    "cached, over DynamoDB",
+    async () => new CachedDocumentStore(await table()),
+  );
 });

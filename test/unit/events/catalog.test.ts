@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { always, byValue, firstOf, streamIdFrom } from "../../../events/catalog/common.ts";
+import { citizensNotified } from "../../../events/catalog/services.ts";
 import {
   allDefinitions,
   CATALOG,
@@ -236,5 +238,40 @@ describe("consumers match infra/topology.ts", () => {
       }
     }
     expect([...d.consumers].sort()).toEqual([...reached].sort());
+  });
+});
+
+describe("stream rules (the one statement streamId and the docs read)", () => {
+  it("falls through to the next rule when a field is absent", () => {
+    const base = { ...citizensNotified.example, alertId: undefined, incidentId: undefined };
+    const stream = (p: object) => streamIdFrom(citizensNotified.streamRule, p);
+    expect(stream({ ...base, alertId: "wx-1", incidentId: "inc-1" })).toBe("alert#wx-1");
+    expect(stream({ ...base, incidentId: "inc-1" })).toBe("incident#inc-1");
+    expect(stream(base)).toBe(`zone#${citizensNotified.example.zone}`);
+  });
+});
+
+describe("priority statements (the one statement priority and priorityRule come from)", () => {
+  it("firstOf takes the first case that applies and says each case", () => {
+    const s = firstOf<{ n: number }>(
+      [
+        { level: "info", condition: "when n < 1", test: (p) => p.n < 1 },
+        { level: "high", condition: "when n > 5", test: (p) => p.n > 5 },
+      ],
+      "normal",
+    );
+    expect([0, 3, 9].map((n) => s.of({ n }))).toEqual(["info", "normal", "high"]);
+    expect(s.rule).toBe("info when n < 1; high when n > 5; otherwise normal");
+  });
+
+  it("byValue groups neighbouring values of one level and always() names its note", () => {
+    const s = byValue("by level", (p: { l: "a" | "b" | "c" }) => p.l, {
+      a: "high",
+      b: "info",
+      c: "info",
+    });
+    expect(s.of({ l: "c" })).toBe("info");
+    expect(s.rule).toBe("by level: a → high, b or c → info");
+    expect(always("info", "audit").rule).toBe("always info (audit)");
   });
 });

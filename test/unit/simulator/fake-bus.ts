@@ -5,7 +5,7 @@ import type {
   PutEventsRequestEntry,
   PutEventsResultEntry,
 } from "@aws-sdk/client-eventbridge";
-import type { Clock } from "../../../simulator/clock.ts";
+import type { Clock } from "../../../functions/shared/clock.ts";
 
 export interface Received {
   readonly entry: PutEventsRequestEntry;

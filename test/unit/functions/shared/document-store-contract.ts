@@ -50,6 +50,16 @@ export function describeDocumentStoreContract(label: string, make: Make): void {
       });
     });
 
+    it("keeps what was read: changing a returned document changes nothing", async () => {
+      const docs = await make();
+      await docs.put("media#z4", "queue", { zones: ["z1"] }, 0);
+      const read = await docs.get<{ zones: string[] }>("media#z4", "queue");
+      read?.value.zones.push("z9");
+      expect((await docs.get<{ zones: string[] }>("media#z4", "queue"))?.value).toEqual({
+        zones: ["z1"],
+      });
+    });
+
     it("lists one partition, sk ascending, with versions", async () => {
       const docs = await make();
       await docs.put("density#z1", "live", { n: 1 }, 0);
