@@ -3,6 +3,7 @@
  * the `Records[]` entries of an SQS event.
  */
 import type { SQSRecord } from "aws-lambda";
+import { LOCAL_ACCOUNT } from "./account.ts";
 import type { QueueMessage } from "./queues/port.ts";
 
 export function toSqsRecord(message: QueueMessage, queueArn: string, region: string): SQSRecord {
@@ -25,7 +26,7 @@ export function toSqsRecord(message: QueueMessage, queueArn: string, region: str
     attributes: {
       ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? "1",
       SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
-      SenderId: attributes.SenderId ?? "000000000000",
+      SenderId: attributes.SenderId ?? LOCAL_ACCOUNT,
       ApproximateFirstReceiveTimestamp:
         attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
       ...(attributes.MessageGroupId ? { MessageGroupId: attributes.MessageGroupId } : {}),

@@ -12,6 +12,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { buildApp } from "fauxqs";
+import { LOCAL_ACCOUNT } from "../account.ts";
 import type { Inject } from "../gateway/in-process.ts";
 import { LocalBackendError } from "./errors.ts";
 
@@ -133,7 +134,6 @@ export interface QueueBackendOptions {
   readonly dataDir?: string;
 }
 
-const ACCOUNT = "000000000000";
 /** The key fauxqs locks a group-less FIFO message's group under (`DEFAULT_FIFO_GROUP_ID`). */
 const DEFAULT_FIFO_GROUP = "__default";
 
@@ -277,7 +277,7 @@ export async function startQueueBackend(options: QueueBackendOptions): Promise<Q
       const queues = [...sqsStore.allQueues()];
       sqsStore.queues.clear();
       for (const queue of queues) {
-        queue.url = `${baseUrl}/${ACCOUNT}/${queue.name}`;
+        queue.url = `${baseUrl}/${LOCAL_ACCOUNT}/${queue.name}`;
         sqsStore.queues.set(queue.url, queue);
       }
     },

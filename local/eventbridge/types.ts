@@ -147,7 +147,7 @@ export interface PutEventsResult {
 export interface EventBridgeServiceOptions {
   /** @default "us-east-1" */
   readonly region?: string;
-  /** @default "000000000000" */
+  /** @default LOCAL_ACCOUNT (local/account.ts) */
   readonly accountId?: string;
   /** @default Date.now */
   readonly clock?: Clock;
