@@ -9,6 +9,8 @@ import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { expect } from "vitest";
 import type { AnyCityEvent } from "../../../events/catalog.ts";
+import { dlqTool } from "../../../functions/dlq/index.ts";
+import type { DlqTool } from "../../../functions/dlq/tool.ts";
 import { SHARED_IDS } from "../../../infra/resources.ts";
 import type { LocalCloud } from "../../../local/cloud.ts";
 import type { RunningFunctions } from "../../../local/lambda/runtime.ts";
@@ -28,6 +30,8 @@ export interface ConsumerCloud {
   readonly eventsTable: string;
   /** The functions' log lines, `[function] line` (kept for debugging a failed test). */
   readonly logs: string[];
+  /** The operators' DLQ tool (`buzzville dlq`) on this cloud's SQS and read models. */
+  dlqTool(): DlqTool;
   /** A read-model document's `doc`. */
   doc<T>(pk: string, sk: string): Promise<T | undefined>;
   /** PutEvents of already stamped events, in the given order (the publisher would re-stamp). */
@@ -77,6 +81,8 @@ export async function startConsumerCloud(
     readModels,
     eventsTable,
     logs,
+    dlqTool: () =>
+      dlqTool({ sqs, documents: docs, readModelsTable: readModels, onCount: () => {} }),
     doc: async <T>(pk: string, sk: string) =>
       (await docs.send(new GetCommand({ TableName: readModels, Key: { pk, sk } }))).Item?.doc as
         | T

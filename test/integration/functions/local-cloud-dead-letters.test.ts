@@ -7,7 +7,6 @@ import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LightState } from "../../../events/catalog/common.ts";
-import { dlqTool } from "../../../functions/dlq/index.ts";
 import { waitFor } from "../../support/wait.ts";
 import { cityEvent, eventBridgeJson, stampContext } from "../../unit/functions/fixtures.ts";
 import { type ConsumerCloud, startConsumerCloud } from "./consumer-cloud.ts";
@@ -54,12 +53,7 @@ describe("dead letters on the local cloud", () => {
     await c.sendToFifo("TrafficSignalsQueue", eventBridgeJson(second), "i-31", "i31-2");
     const dlq = c.resources.queues.TrafficSignalsDlq;
     if (!dlq) throw new Error("TrafficSignalsDlq was not deployed");
-    const tool = dlqTool({
-      sqs: c.sqs,
-      documents: c.docs,
-      readModelsTable: c.readModels,
-      onCount: () => {},
-    });
+    const tool = c.dlqTool();
     const entries = await waitFor(
       "the malformed event in the traffic DLQ",
       async () => {
@@ -105,12 +99,7 @@ describe("dead letters on the local cloud", () => {
     const dlq = c.resources.queues.EmergencyCriticalDlq;
     const source = c.resources.queues.EmergencyCriticalQueue;
     if (!dlq || !source) throw new Error("the emergency queues were not deployed");
-    const tool = dlqTool({
-      sqs: c.sqs,
-      documents: c.docs,
-      readModelsTable: c.readModels,
-      onCount: () => {},
-    });
+    const tool = c.dlqTool();
     const [entry] = await waitFor(
       "the malformed event in the emergency DLQ",
       async () => {

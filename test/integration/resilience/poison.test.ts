@@ -7,7 +7,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LightState } from "../../../events/catalog/common.ts";
-import { dlqTool } from "../../../functions/dlq/index.ts";
 import { type FailureRecord, failureKey } from "../../../functions/shared/failure-log.ts";
 import { waitFor } from "../../support/wait.ts";
 import { cityEvent, eventBridgeJson, stampContext } from "../../unit/functions/fixtures.ts";
@@ -48,12 +47,7 @@ describe("poison messages", () => {
 
     const dlq = c.resources.queues.TrafficSignalsDlq;
     if (!dlq) throw new Error("TrafficSignalsDlq was not deployed");
-    const tool = dlqTool({
-      sqs: c.sqs,
-      documents: c.docs,
-      readModelsTable: c.readModels,
-      onCount: () => {},
-    });
+    const tool = c.dlqTool();
     const entries = await waitFor(
       "the timing-out change in the traffic DLQ",
       async () => {
