@@ -110,7 +110,9 @@ export async function processSqsBatch(
 
   const recordHandler = async (record: SQSRecord): Promise<unknown> => {
     let parsed: AnyCityEvent | undefined;
-    const parent = deps.tracer.isTracingEnabled() ? deps.tracer.getSegment() : undefined;
+    // An unsampled invocation's segment records nothing: no subsegment per record then.
+    const current = deps.tracer.isTracingEnabled() ? deps.tracer.getSegment() : undefined;
+    const parent = current?.notTraced === true ? undefined : current;
     let subsegment: ReturnType<NonNullable<typeof parent>["addNewSubsegment"]> | undefined;
     try {
       try {

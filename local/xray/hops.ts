@@ -5,6 +5,8 @@
  * AWS's services do. Implemented by local/xray/tracing.ts; absent (undefined) when tracing is off.
  */
 
+import { formatTraceHeader, newSegmentId, newTraceId, parseTraceHeader } from "./header.ts";
+
 export interface SpanOutcome {
   /** The failure, shown on the span (a fault: the service or function failed). */
   readonly error?: string;
@@ -114,11 +116,27 @@ export function invocationSpans(
         )
       : [];
   return {
-    functionHeader: fn.header,
+    functionHeader: lambdaHeader(fn.header),
     end: (outcome) => {
       fn.end(outcome);
       service.end(outcome);
       for (const span of linked) span.end(outcome);
     },
   };
+}
+
+/**
+ * The `_X_AMZN_TRACE_ID` Lambda gives a function: always Root, Parent and Sampled, an unsampled
+ * invocation too (Sampled=0 with a Parent of its own). Without a Parent the X-Ray SDK logs "missing
+ * required information" for every subsegment and streams them to the daemon anyway; with
+ * Sampled=0 it records nothing.
+ */
+export function lambdaHeader(header: string | undefined): string {
+  const parsed = parseTraceHeader(header);
+  if (header !== undefined && parsed?.parent) return header;
+  return formatTraceHeader({
+    root: parsed?.root ?? newTraceId(),
+    parent: newSegmentId(),
+    sampled: parsed?.sampled ?? false,
+  });
 }

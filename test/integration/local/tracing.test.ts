@@ -148,10 +148,11 @@ describe("trace headers through the bus, the queue and the pipe", () => {
 });
 
 describe("a traced function", () => {
-  const host = () =>
+  const host = (fixture = "traced.ts", onLog?: (line: string) => void) =>
     new FunctionHost({
       name: "traced-probe",
-      entry: new URL("./fixtures/traced.ts", import.meta.url).pathname,
+      entry: new URL(`./fixtures/${fixture}`, import.meta.url).pathname,
+      ...(onLog ? { onLog } : {}),
       timeoutMs: 3_000,
       memoryMb: 256,
       env: { ...tracing.functionEnv },
@@ -186,6 +187,54 @@ describe("a traced function", () => {
       expect(ran?.parent).toBe(functionSegment?.id);
       expect(work?.parent_id).toBe(functionSegment?.id);
       expect(work?.annotations?.eventId).toBe("ev-fn-1");
+    } finally {
+      await fn.close();
+    }
+  }, 60_000);
+
+  it("an unsampled invocation runs with Root, Parent and Sampled=0, as on Lambda, and records nothing", async () => {
+    const lines: string[] = [];
+    const fn = host("traced.ts", (line) => lines.push(line));
+    try {
+      const root = newTraceId();
+      // A header without Parent (what an unsampled hop passes on): Lambda still gives its own.
+      const outcome = await fn.invoke(
+        { eventId: "ev-fn-3" },
+        { traceHeader: `Root=${root};Sampled=0` },
+      );
+      expect(outcome.kind).toBe("ok");
+      const result = (outcome as { result: { traceHeader: string } }).result;
+      const ran = parseTraceHeader(result.traceHeader);
+      expect(ran).toMatchObject({ root, sampled: false });
+      expect(ran?.parent).toMatch(/^[0-9a-f]{16}$/);
+      expect(tracing.store.get(root)).toBeUndefined();
+      // The X-Ray SDK logged "_X_AMZN_TRACE_ID is missing required information" without a Parent.
+      expect(lines.filter((l) => /missing required|cannot annotate/i.test(l))).toEqual([]);
+    } finally {
+      await fn.close();
+    }
+  }, 60_000);
+
+  it("the handler kit annotates its own `## handler` subsegment, not Lambda's segment", async () => {
+    const lines: string[] = [];
+    const fn = host("kit-traced.ts", (line) => lines.push(line));
+    try {
+      const root = newTraceId();
+      const outcome = await fn.invoke(
+        { Records: [] },
+        { traceHeader: `Root=${root};Parent=${newSegmentId()};Sampled=1` },
+      );
+      expect(outcome.kind).toBe("ok");
+      const handler = await waitFor("the kit's handler subsegment", () =>
+        (tracing.store.get(root) ?? []).find((s) => s.name === "## handler"),
+      );
+      expect(handler.annotations).toMatchObject({
+        ColdStart: expect.any(Boolean),
+        Service: "kit-probe",
+      });
+      const fnSegment = tracing.store.get(root)?.find((s) => s.origin === "AWS::Lambda::Function");
+      expect(handler.parent_id).toBe(fnSegment?.id);
+      expect(lines.filter((l) => /cannot annotate/i.test(l))).toEqual([]);
     } finally {
       await fn.close();
     }
