@@ -4,6 +4,7 @@
  * A RUNNING pipe has a PipeRunner moving its messages.
  */
 
+import { tryParseArn } from "../../events/arn.ts";
 import { describeValue } from "../../events/issues.ts";
 import { localArn } from "../account.ts";
 import type { RestJsonService, ServiceResponse } from "../gateway/ports.ts";
@@ -37,7 +38,7 @@ const answer = (status: number, body: unknown): ServiceResponse => ({
 });
 
 function requireSqsArn(field: string, value: unknown): string {
-  if (typeof value !== "string" || !value.startsWith("arn:aws:sqs:")) {
+  if (typeof value !== "string" || tryParseArn(value)?.service !== "sqs") {
     throw new PipeError(
       "ValidationException",
       400,
