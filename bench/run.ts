@@ -69,30 +69,81 @@ async function runCity(options: Options, log: Log): Promise<number> {
   return 0;
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  const names = [CITY, ...BENCHMARKS.map((b) => b.name)];
-  const options = parseRunArgs(argv, names);
-  if (options === "help") {
-    process.stdout.write(usage(names));
-    return 0;
-  }
-  const started = performance.now();
-  const cityLog: Log = (message) => {
+/** A progress logger on stderr, stamped with the seconds since `started`. */
+function timedLog(started: number): Log {
+  return (message) => {
     const t = ((performance.now() - started) / 1000).toFixed(1).padStart(6);
     process.stderr.write(`[bench ${t}s] ${message}\n`);
   };
-  if (options.only.length === 0 || options.only.includes(CITY)) {
-    const code = await runCity(options, cityLog);
-    if (options.only.length <= 1) return code;
+}
+
+type Benchmark = (typeof BENCHMARKS)[number];
+type Measured = Awaited<ReturnType<Benchmark["run"]>>;
+
+/** One summary line per row (or why it was not measured) on stdout. */
+function printResult(name: string, result: Measured): void {
+  if (result.status !== "measured") {
+    process.stdout.write(`${name} | not measured: ${result.reason}\n`);
+    return;
   }
+  for (const row of result.rows) {
+    process.stdout.write(
+      `${name} | ${row.label.replaceAll("`", "")}: ${formatCount(row.throughput)} ${row.throughputUnit}, p50 ${formatDuration(row.latency.p50Ms)}, p99 ${formatDuration(row.latency.p99Ms)} (${row.latencyOf}, ${formatCount(row.iterations)} iterations)\n`,
+    );
+  }
+  for (const note of result.notes) process.stdout.write(`${name} | note: ${note}\n`);
+}
+
+/**
+ * Runs one micro-benchmark under its watchdog: its recorded result, or after a failure a
+ * not-measured entry when the report has no earlier figures for it (else none: the report keeps
+ * the last good numbers). `ok` is false after a failure.
+ */
+async function runMicro(
+  bench: Benchmark,
+  options: Options,
+  log: Log,
+  previous: string | undefined,
+): Promise<{ ok: boolean; recorded?: RecordedResult }> {
+  const mode = options.quick ? "quick" : "full";
+  const ctx: BenchContext = {
+    quick: options.quick,
+    progress: (message) => log(`${bench.name}: ${message}`),
+    budget: (fullMs, quickMs) => (options.quick ? quickMs : fullMs),
+    random: seededRandom(seedOf(bench.name)),
+  };
+  log(`${bench.name}: start`);
+  const meter = cpuMeter();
+  try {
+    const result = await withWatchdog(bench.name, bench.run(ctx), WATCHDOG_MS[mode]);
+    const cpu = meter.stop();
+    printResult(bench.name, result);
+    log(`${bench.name}: done`);
+    return { ok: true, recorded: { ...result, finishedAt: new Date().toISOString(), mode, cpu } };
+  } catch (error) {
+    log(`${bench.name}: FAILED: ${String(error)}`);
+    if (error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    if (previous?.includes(`<!-- bench:${bench.name}:start -->`)) return { ok: false };
+    const recorded: RecordedResult = {
+      status: "not-measured",
+      name: bench.name,
+      title: bench.title,
+      method: "",
+      reason: `The last run failed: ${String(error)}`,
+      finishedAt: new Date().toISOString(),
+      mode,
+    };
+    return { ok: false, recorded };
+  }
+}
+
+/** The selected micro-benchmarks, one after the other, then the report; 1 if any failed. */
+async function runMicros(options: Options): Promise<number> {
   const mode = options.quick ? "quick" : "full";
   const selected = BENCHMARKS.filter((b) => options.only.includes(b.name));
   const machine = machineFacts();
   const runStart = performance.now();
-  const log = (message: string) => {
-    const t = ((performance.now() - runStart) / 1000).toFixed(1).padStart(6);
-    process.stderr.write(`[bench ${t}s] ${message}\n`);
-  };
+  const log = timedLog(runStart);
   log(
     `${mode} run of ${selected.map((b) => b.name).join(", ")} on ${machine.facts.cpuModel}, ${machine.facts.cores} cores, Node ${machine.facts.node}, load ${machine.facts.loadStart.toFixed(2)}`,
   );
@@ -100,47 +151,9 @@ async function main(argv: readonly string[]): Promise<number> {
   const results: RecordedResult[] = [];
   let failed = 0;
   for (const bench of selected) {
-    const random = seededRandom(seedOf(bench.name));
-    const ctx: BenchContext = {
-      quick: options.quick,
-      progress: (message) => log(`${bench.name}: ${message}`),
-      budget: (fullMs, quickMs) => (options.quick ? quickMs : fullMs),
-      random,
-    };
-    log(`${bench.name}: start`);
-    const meter = cpuMeter();
-    try {
-      const result = await withWatchdog(bench.name, bench.run(ctx), WATCHDOG_MS[mode]);
-      const cpu = meter.stop();
-      results.push({ ...result, finishedAt: new Date().toISOString(), mode, cpu });
-      if (result.status === "measured") {
-        for (const row of result.rows) {
-          process.stdout.write(
-            `${bench.name} | ${row.label.replaceAll("`", "")}: ${formatCount(row.throughput)} ${row.throughputUnit}, p50 ${formatDuration(row.latency.p50Ms)}, p99 ${formatDuration(row.latency.p99Ms)} (${row.latencyOf}, ${formatCount(row.iterations)} iterations)\n`,
-          );
-        }
-        for (const note of result.notes) process.stdout.write(`${bench.name} | note: ${note}\n`);
-      } else {
-        process.stdout.write(`${bench.name} | not measured: ${result.reason}\n`);
-      }
-      log(`${bench.name}: done`);
-    } catch (error) {
-      failed++;
-      log(`${bench.name}: FAILED: ${String(error)}`);
-      if (error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-      // The report keeps the last good numbers; with none, it says why there are none.
-      if (!previous?.includes(`<!-- bench:${bench.name}:start -->`)) {
-        results.push({
-          status: "not-measured",
-          name: bench.name,
-          title: bench.title,
-          method: "",
-          reason: `The last run failed: ${String(error)}`,
-          finishedAt: new Date().toISOString(),
-          mode,
-        });
-      }
-    }
+    const { ok, recorded } = await runMicro(bench, options, log, previous);
+    if (!ok) failed++;
+    if (recorded) results.push(recorded);
   }
   if (options.write && results.length > 0) {
     const document = renderDocument(previous, {
@@ -160,6 +173,20 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   log(`finished in ${((performance.now() - runStart) / 1000).toFixed(1)} s`);
   return failed > 0 ? 1 : 0;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const names = [CITY, ...BENCHMARKS.map((b) => b.name)];
+  const options = parseRunArgs(argv, names);
+  if (options === "help") {
+    process.stdout.write(usage(names));
+    return 0;
+  }
+  if (options.only.length === 0 || options.only.includes(CITY)) {
+    const code = await runCity(options, timedLog(performance.now()));
+    if (options.only.length <= 1) return code;
+  }
+  return runMicros(options);
 }
 
 main(process.argv.slice(2)).then(

@@ -29,7 +29,7 @@ export function fullJitterDelayMs(
 
 /**
  * Equal jitter, as EventBridge retries a failed target delivery: half the ceiling plus a uniform
- * half, rounded.
+ * half, rounded. The local EventBridge's target retry (local/eventbridge/delivery/engine.ts).
  */
 export function equalJitterDelayMs(
   retry: number,

@@ -8,7 +8,7 @@
  */
 import { PublishCommand, SNSClient, type SNSClientConfig } from "@aws-sdk/client-sns";
 import type { SqsSendOptions, TargetDispatcher } from "./eventbridge/index.ts";
-import { parseQueueArn, type QueuePort } from "./queues/port.ts";
+import { type QueuePort, requireQueueArn } from "./queues/port.ts";
 
 /** The local cloud checks no signature: any credentials do; these are the ones it uses itself. */
 export const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" } as const;
@@ -46,7 +46,7 @@ export function createEventTargets(options: {
   return {
     async sendToSqs(queueArn: string, body: string, send: SqsSendOptions = {}) {
       try {
-        parseQueueArn(queueArn);
+        requireQueueArn(queueArn);
       } catch (cause) {
         // A malformed ARN never gets better: permanent, not retried.
         throw new TargetDeliveryError(cause instanceof Error ? cause.message : String(cause), {

@@ -8,7 +8,7 @@ import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SHARED_IDS } from "../../infra/resources.ts";
 import { topology } from "../../infra/topology.ts";
 import { LOCAL_CREDENTIALS } from "../../local/targets.ts";
-import { startLocalCity } from "../../local/up/city.ts";
+import { type RunningCity, startLocalCity } from "../../local/up/city.ts";
 import { BenchError } from "../errors.ts";
 import type { MachineFacts } from "../machine.ts";
 import { type CeilingMix, type CeilingResult, measureCeiling } from "./ceiling.ts";
@@ -109,17 +109,23 @@ async function boundedCeiling(
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
-export async function runCityBench(options: CityBenchOptions): Promise<CityBenchResult> {
+/** The first few error or warning lines of the cloud and the functions, and how to add one. */
+function problemLog(): { problems: string[]; note: (line: string) => void } {
   const problems: string[] = [];
   const note = (line: string) => {
     // Powertools' warning when a sweep (an empty batch) publishes no metric: not a problem.
     if (line.includes("No application metrics to publish")) return;
     if (problems.length < 20) problems.push(line.slice(0, 300));
   };
-  const ordered = new Set(topology.subscriptions.filter((s) => s.ordering).map((s) => s.id));
-  let meter: CityMeter | undefined;
-  options.progress("booting the city (local cloud, topology, functions)");
-  const city = await startLocalCity({
+  return { problems, note };
+}
+
+/** Boots the city as `buzzville up` does; deliveries go to the meter once it is set. */
+function bootCity(
+  note: (line: string) => void,
+  metered: { meter?: CityMeter },
+): Promise<RunningCity> {
+  return startLocalCity({
     host: "127.0.0.1",
     prefix: "bench",
     onError: (where, error) => note(`[${where}] ${String(error)}`),
@@ -127,66 +133,91 @@ export async function runCityBench(options: CityBenchOptions): Promise<CityBench
       logLevel: "ERROR",
       logStdout: false,
       onLog: (fn, line) => note(`[${fn}] ${line}`),
-      onDelivered: (sub, record, now) => meter?.onDelivered(sub, record, now),
+      onDelivered: (sub, record, now) => metered.meter?.onDelivered(sub, record, now),
     },
   });
+}
+
+/** Every function loaded and the events table deployed, or a BenchError saying what is missing. */
+function checkCity(city: RunningCity): void {
+  if (city.failedToLoad.length > 0) {
+    throw new BenchError(
+      `functions failed to load: ${city.failedToLoad.map((f) => `${f.name}: ${f.error}`).join("; ")}`,
+    );
+  }
+  if (!city.resources.tables[SHARED_IDS.eventsTable]) {
+    throw new BenchError("the deployment has no events table");
+  }
+}
+
+/** The ramp, the burst, the isolation phase and the ceiling, then the result object. */
+async function measureCity(
+  env: PhaseEnv,
+  options: CityBenchOptions,
+  log: { problems: string[]; note: (line: string) => void },
+): Promise<CityBenchResult> {
+  const steps = await runRamp(env, options.quick ? QUICK_RAMP : FULL_RAMP);
+  const burst = await runBurst(env, options.quick ? 500 : 5000, options.quick ? 20_000 : 45_000);
+  const isolation = await runIsolation(env, [
+    ...steps.map((s) => `bench-r${s.offeredPerSecond}`),
+    "bench-burst",
+  ]);
+  const head = headlineStep(steps);
+  const sustained = sustainedRate(steps);
+  options.progress("ceiling: replaying the measured request mix at bare emulators");
+  const ceiling = await boundedCeiling(
+    { all: head.requestsPerEvent, cloud: head.cloudRequestsPerEvent },
+    options.quick ? 3 : 8,
+    log.note,
+  );
+  return {
+    date: new Date().toISOString(),
+    mode: options.quick ? "quick" : "full",
+    machine: options.machine(),
+    sustainedEventsPerSecond: Math.round(sustained * 10) / 10,
+    atOfferedPerSecond: head.offeredPerSecond,
+    cpuMsPerEvent: Math.round(head.cpuMsPerEvent * 100) / 100,
+    requestsPerEvent: head.requestsPerEvent,
+    burst,
+    isolationRatio: isolation.isolationRatio,
+    isolation,
+    rssMB: steps.find((s) => s.offeredPerSecond === 200)?.rssMB ?? null,
+    ceilingRatio:
+      ceiling.eventsPerSecond > 0
+        ? Math.round((sustained / ceiling.eventsPerSecond) * 1000) / 1000
+        : 0,
+    ceiling,
+    steps,
+    problems: log.problems,
+  };
+}
+
+export async function runCityBench(options: CityBenchOptions): Promise<CityBenchResult> {
+  const log = problemLog();
+  const ordered = new Set(topology.subscriptions.filter((s) => s.ordering).map((s) => s.id));
+  const metered: { meter?: CityMeter } = {};
+  options.progress("booting the city (local cloud, topology, functions)");
+  const city = await bootCity(log.note, metered);
   const events = new EventBridgeClient({
     endpoint: city.cloud.endpoint,
     region: city.cloud.region,
     credentials: LOCAL_CREDENTIALS,
   });
   try {
-    if (city.failedToLoad.length > 0) {
-      throw new BenchError(
-        `functions failed to load: ${city.failedToLoad.map((f) => `${f.name}: ${f.error}`).join("; ")}`,
-      );
-    }
-    if (!city.resources.tables[SHARED_IDS.eventsTable]) {
-      throw new BenchError("the deployment has no events table");
-    }
-    meter = new CityMeter(city.cloud, storeSubscriptionId(), ordered);
-    const env: PhaseEnv = {
-      meter,
-      events,
-      busName: city.resources.bus.name,
-      criticalSubscription: criticalSubscriptionId(),
-      random: options.random,
-      progress: options.progress,
-    };
-    const steps = await runRamp(env, options.quick ? QUICK_RAMP : FULL_RAMP);
-    const burst = await runBurst(env, options.quick ? 500 : 5000, options.quick ? 20_000 : 45_000);
-    const isolation = await runIsolation(env, [
-      ...steps.map((s) => `bench-r${s.offeredPerSecond}`),
-      "bench-burst",
-    ]);
-    const head = headlineStep(steps);
-    const sustained = sustainedRate(steps);
-    options.progress("ceiling: replaying the measured request mix at bare emulators");
-    const ceiling = await boundedCeiling(
-      { all: head.requestsPerEvent, cloud: head.cloudRequestsPerEvent },
-      options.quick ? 3 : 8,
-      note,
+    checkCity(city);
+    metered.meter = new CityMeter(city.cloud, storeSubscriptionId(), ordered);
+    return await measureCity(
+      {
+        meter: metered.meter,
+        events,
+        busName: city.resources.bus.name,
+        criticalSubscription: criticalSubscriptionId(),
+        random: options.random,
+        progress: options.progress,
+      },
+      options,
+      log,
     );
-    return {
-      date: new Date().toISOString(),
-      mode: options.quick ? "quick" : "full",
-      machine: options.machine(),
-      sustainedEventsPerSecond: Math.round(sustained * 10) / 10,
-      atOfferedPerSecond: head.offeredPerSecond,
-      cpuMsPerEvent: Math.round(head.cpuMsPerEvent * 100) / 100,
-      requestsPerEvent: head.requestsPerEvent,
-      burst,
-      isolationRatio: isolation.isolationRatio,
-      isolation,
-      rssMB: steps.find((s) => s.offeredPerSecond === 200)?.rssMB ?? null,
-      ceilingRatio:
-        ceiling.eventsPerSecond > 0
-          ? Math.round((sustained / ceiling.eventsPerSecond) * 1000) / 1000
-          : 0,
-      ceiling,
-      steps,
-      problems,
-    };
   } finally {
     events.destroy();
     await city.stop();

@@ -4,6 +4,7 @@
  * CrisisModeChanged event on the bus) until `auto` hands it back to the alarm or local monitor.
  */
 import { DescribeArchiveCommand } from "@aws-sdk/client-eventbridge";
+import { arnResourceName } from "../../events/arn.ts";
 import type { CrisisController } from "../../functions/crisis/controller.ts";
 import { buildCrisisController } from "../../functions/crisis/runtime.ts";
 import { SHARED_IDS } from "../../infra/resources.ts";
@@ -127,5 +128,5 @@ async function busOf(
   const arn = archive.EventSourceArn;
   if (!arn)
     throw new OpsError(`archive ${archive.ArchiveName} names no source bus; pass --bus NAME`);
-  return { name: arn.split("event-bus/").pop() ?? arn, arn };
+  return { name: arnResourceName(arn, "event-bus") ?? arn, arn };
 }

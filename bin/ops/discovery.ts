@@ -14,6 +14,7 @@ import {
   ListRulesCommand,
 } from "@aws-sdk/client-eventbridge";
 import { ListQueuesCommand } from "@aws-sdk/client-sqs";
+import { formatArn, parseArn } from "../../events/arn.ts";
 import { expectedResources, type QueueRole, SHARED_IDS } from "../../infra/resources.ts";
 import { topology as cityTopology, type Topology } from "../../infra/topology.ts";
 import { str } from "./args.ts";
@@ -195,9 +196,7 @@ export async function discoverArchive(
       `cannot tell the archive of bus ${bus.name}: found ${archives.length ? archives.join(", ") : "none"}. Pass --archive NAME`,
     );
   }
-  const region = bus.arn.split(":")[3] ?? "";
-  const account = bus.arn.split(":")[4] ?? "";
-  return { name, arn: `arn:aws:events:${region}:${account}:archive/${name}` };
+  return { name, arn: formatArn({ ...parseArn(bus.arn), resource: `archive/${name}` }) };
 }
 
 /** The bus's rules, each with the topology logical id it was named after (if any). */

@@ -7,6 +7,7 @@ import {
   DescribeReplayCommand,
   StartReplayCommand,
 } from "@aws-sdk/client-eventbridge";
+import { arnResourceName } from "../../events/arn.ts";
 import { intFlag, isoInstant, parseFlags, str, TARGET_FLAGS } from "./args.ts";
 import { deploymentFrom } from "./deployment.ts";
 import { pickRules } from "./discovery.ts";
@@ -120,7 +121,7 @@ async function startReplay(values: Values, aws: Aws, request: ReplayRequest) {
   if (!archive.ArchiveArn || !busArn) {
     throw new OpsError(`archive ${archiveName} has no ARN or source bus`);
   }
-  const busName = busArn.split("event-bus/").pop() ?? busArn;
+  const busName = arnResourceName(busArn, "event-bus") ?? busArn;
   const ruleNames = (str(values.rules) ?? "")
     .split(",")
     .map((r) => r.trim())

@@ -9,6 +9,7 @@
  * DLQ copy is redriven like any other. FIFO DLQs: SQS hands out one message per group at a time,
  * so `list` shows the oldest message of each group; `redrive` moves them all.
  */
+import { queueNameOf } from "../../events/arn.ts";
 import type { AnyCityEvent } from "../../events/catalog.ts";
 import { DEAD_LETTER_ATTRIBUTES } from "../shared/dead-letter.ts";
 import { type DocumentStore, update } from "../shared/documents.ts";
@@ -179,7 +180,7 @@ export class DlqTool {
     return {
       messageId: m.messageId,
       dlq: queueName(dlqUrl),
-      ...(sourceArn ? { sourceQueue: sourceArn.split(":").pop() ?? sourceArn } : {}),
+      ...(sourceArn ? { sourceQueue: queueNameOf(sourceArn) } : {}),
       reason,
       detail,
       // The failure log may not be written yet when the dead letter is listed: the letter's own

@@ -21,76 +21,90 @@ export interface Alert {
 
 const T = (en: string, nl: string, de: string, fr: string) => ({ en, nl, de, fr });
 
+type EventOf<T extends AnyCityEvent["detailType"]> = Extract<AnyCityEvent, { detailType: T }>;
+type WeatherEvent = EventOf<"WeatherAlertIssued" | "WeatherAlertCancelled">;
+type IncidentEvent = EventOf<"FireAlarmRaised" | "GasLeakDetected" | "AccidentDetected">;
+
 export function alertOf(event: AnyCityEvent): Alert | undefined {
-  const incident = () => ({ incidentId: incidentIdOf(event) });
   switch (event.detailType) {
     case "WeatherAlertIssued":
-      return {
-        alertType: event.detailType,
-        zones: event.detail.zones,
-        alertId: event.detail.alertId,
-        cancellation: false,
-        text: T(
-          `${event.detail.level.toUpperCase()} weather alert for {zone}: ${event.detail.headline}`,
-          `Weeralarm ${event.detail.level} voor {zone}: ${event.detail.headline}`,
-          `Wetterwarnung ${event.detail.level} für {zone}: ${event.detail.headline}`,
-          `Alerte météo ${event.detail.level} pour {zone} : ${event.detail.headline}`,
-        ),
-      };
     case "WeatherAlertCancelled":
-      return {
-        alertType: event.detailType,
-        zones: event.detail.zones,
-        alertId: event.detail.alertId,
-        cancellation: true,
-        text: T(
-          "The weather alert for {zone} is cancelled.",
-          "Het weeralarm voor {zone} is ingetrokken.",
-          "Die Wetterwarnung für {zone} ist aufgehoben.",
-          "L'alerte météo pour {zone} est levée.",
-        ),
-      };
+      return weatherAlert(event);
     case "FireAlarmRaised":
-      return {
-        alertType: event.detailType,
-        zones: [event.detail.location.zone],
-        ...incident(),
-        cancellation: false,
-        text: T(
-          `Fire near ${event.detail.location.address ?? "your area"} in {zone}: follow evacuation instructions.`,
-          `Brand bij ${event.detail.location.address ?? "uw buurt"} in {zone}: volg de evacuatie-instructies.`,
-          `Feuer bei ${event.detail.location.address ?? "Ihrer Umgebung"} in {zone}: folgen Sie den Evakuierungsanweisungen.`,
-          `Incendie près de ${event.detail.location.address ?? "chez vous"} à {zone} : suivez les consignes d'évacuation.`,
-        ),
-      };
     case "GasLeakDetected":
-      return {
-        alertType: event.detailType,
-        zones: [event.detail.location.zone],
-        ...incident(),
-        cancellation: false,
-        text: T(
-          `Gas leak near ${event.detail.location.address ?? "your area"} in {zone}: leave the area, no open flames.`,
-          `Gaslek bij ${event.detail.location.address ?? "uw buurt"} in {zone}: verlaat het gebied.`,
-          `Gasleck bei ${event.detail.location.address ?? "Ihrer Umgebung"} in {zone}: verlassen Sie das Gebiet.`,
-          `Fuite de gaz près de ${event.detail.location.address ?? "chez vous"} à {zone} : quittez la zone.`,
-        ),
-      };
     case "AccidentDetected":
-      return {
-        alertType: event.detailType,
-        zones: [event.detail.location.zone],
-        ...incident(),
-        cancellation: false,
-        text: T(
-          `Accident at ${event.detail.location.address ?? event.detail.location.intersectionId ?? "a junction"} in {zone}: expect delays.`,
-          `Ongeval bij ${event.detail.location.address ?? "een kruispunt"} in {zone}: reken op vertraging.`,
-          `Unfall bei ${event.detail.location.address ?? "einer Kreuzung"} in {zone}: mit Verzögerungen rechnen.`,
-          `Accident à ${event.detail.location.address ?? "un carrefour"} à {zone} : prévoyez des retards.`,
-        ),
-      };
+      return incidentAlert(event);
     default:
       return undefined;
+  }
+}
+
+/** A weather alert or its cancellation: the alert's zones, by alert id. */
+function weatherAlert(event: WeatherEvent): Alert {
+  const common = {
+    alertType: event.detailType,
+    zones: event.detail.zones,
+    alertId: event.detail.alertId,
+  };
+  if (event.detailType === "WeatherAlertCancelled") {
+    return {
+      ...common,
+      cancellation: true,
+      text: T(
+        "The weather alert for {zone} is cancelled.",
+        "Het weeralarm voor {zone} is ingetrokken.",
+        "Die Wetterwarnung für {zone} ist aufgehoben.",
+        "L'alerte météo pour {zone} est levée.",
+      ),
+    };
+  }
+  return {
+    ...common,
+    cancellation: false,
+    text: T(
+      `${event.detail.level.toUpperCase()} weather alert for {zone}: ${event.detail.headline}`,
+      `Weeralarm ${event.detail.level} voor {zone}: ${event.detail.headline}`,
+      `Wetterwarnung ${event.detail.level} für {zone}: ${event.detail.headline}`,
+      `Alerte météo ${event.detail.level} pour {zone} : ${event.detail.headline}`,
+    ),
+  };
+}
+
+/** An incident near an address: its zone, by incident id. */
+function incidentAlert(event: IncidentEvent): Alert {
+  return {
+    alertType: event.detailType,
+    zones: [event.detail.location.zone],
+    incidentId: incidentIdOf(event),
+    cancellation: false,
+    text: incidentText(event),
+  };
+}
+
+function incidentText(event: IncidentEvent): Readonly<Record<Language, string>> {
+  const address = event.detail.location.address;
+  switch (event.detailType) {
+    case "FireAlarmRaised":
+      return T(
+        `Fire near ${address ?? "your area"} in {zone}: follow evacuation instructions.`,
+        `Brand bij ${address ?? "uw buurt"} in {zone}: volg de evacuatie-instructies.`,
+        `Feuer bei ${address ?? "Ihrer Umgebung"} in {zone}: folgen Sie den Evakuierungsanweisungen.`,
+        `Incendie près de ${address ?? "chez vous"} à {zone} : suivez les consignes d'évacuation.`,
+      );
+    case "GasLeakDetected":
+      return T(
+        `Gas leak near ${address ?? "your area"} in {zone}: leave the area, no open flames.`,
+        `Gaslek bij ${address ?? "uw buurt"} in {zone}: verlaat het gebied.`,
+        `Gasleck bei ${address ?? "Ihrer Umgebung"} in {zone}: verlassen Sie das Gebiet.`,
+        `Fuite de gaz près de ${address ?? "chez vous"} à {zone} : quittez la zone.`,
+      );
+    case "AccidentDetected":
+      return T(
+        `Accident at ${address ?? event.detail.location.intersectionId ?? "a junction"} in {zone}: expect delays.`,
+        `Ongeval bij ${address ?? "een kruispunt"} in {zone}: reken op vertraging.`,
+        `Unfall bei ${address ?? "einer Kreuzung"} in {zone}: mit Verzögerungen rechnen.`,
+        `Accident à ${address ?? "un carrefour"} à {zone} : prévoyez des retards.`,
+      );
   }
 }
 

@@ -15,7 +15,11 @@ import type { Clock } from "./clock.ts";
 import { DEAD_LETTER_ATTRIBUTES, type DeadLetter, type DeadLetterPort } from "./dead-letter.ts";
 import { type AnyCityEvent, parseRecordBody } from "./envelope.ts";
 import { type FailureReason, messageOf, RecordValidationError, reasonOf } from "./errors.ts";
+import { processFifoGroups } from "./fifo-groups.ts";
 import type { BatchMetrics, CityTracer } from "./observability.ts";
+
+/** Moved to fifo-groups.ts; still importable from here. */
+export { forEachConcurrently, processFifoGroups } from "./fifo-groups.ts";
 
 /** How many times SQS has delivered the record (1 on its first delivery). */
 export function receiveCountOf(record: SQSRecord): number {
@@ -83,6 +87,14 @@ export interface CommitFailure {
  */
 export type BatchCommit = () => Promise<readonly CommitFailure[]>;
 
+/** What the records of one batch came to: failed (with the event, when parsed), handled, invalid. */
+interface BatchState {
+  readonly fifo: boolean;
+  readonly failures: Map<string, { error: unknown; event?: AnyCityEvent }>;
+  readonly handled: Map<string, AnyCityEvent>;
+  readonly invalid: { record: SQSRecord; error: RecordValidationError }[];
+}
+
 export async function processSqsBatch(
   event: SQSEvent,
   lambdaContext: Context | undefined,
@@ -103,12 +115,44 @@ export async function processSqsBatch(
     }
     return { response: { batchItemFailures: [] }, failures: [] };
   }
-  const fifo = isFifoBatch(event);
-  const failures = new Map<string, { error: unknown; event?: AnyCityEvent }>();
-  const handled = new Map<string, AnyCityEvent>();
-  const invalid: { record: SQSRecord; error: RecordValidationError }[] = [];
+  const state: BatchState = {
+    fifo: isFifoBatch(event),
+    failures: new Map(),
+    handled: new Map(),
+    invalid: [],
+  };
+  const recordHandler = recordHandlerFor(state, lambdaContext, handleRecord, deps);
+  const failed = await runRecords(event, state.fifo, lambdaContext, recordHandler, deps);
+  for (const messageId of await deadLetter(state.invalid, deps)) {
+    const entry = state.invalid.find((x) => x.record.messageId === messageId);
+    if (entry) state.failures.set(messageId, { error: entry.error });
+    failed.add(messageId); // the DLQ could not take it: retried (and moved by SQS) as before
+  }
+  if (commit) await commitBatch(commit, state, failed);
+  for (const [messageId, parsed] of state.handled) {
+    if (failed.has(messageId)) continue;
+    deps.metrics.handledOne(
+      parsed.detailType,
+      deps.clock.now() - Date.parse(parsed.detail.meta.occurredAt),
+      parsed.detail.meta.priority,
+    );
+  }
+  const out = recordFailures(event, failed, state, deps);
+  await applyBackoff(out, event, deps);
+  return {
+    response: { batchItemFailures: out.map((f) => ({ itemIdentifier: f.messageId })) },
+    failures: out,
+  };
+}
 
-  const recordHandler = async (record: SQSRecord): Promise<unknown> => {
+/** The handler of one record: parses it, traces it, runs `handleRecord`, records the outcome. */
+function recordHandlerFor(
+  { fifo, failures, handled, invalid }: BatchState,
+  lambdaContext: Context | undefined,
+  handleRecord: RecordHandler,
+  deps: BatchDeps,
+) {
+  return async (record: SQSRecord): Promise<unknown> => {
     let parsed: AnyCityEvent | undefined;
     // An unsampled invocation's segment records nothing: no subsegment per record then.
     const current = deps.tracer.isTracingEnabled() ? deps.tracer.getSegment() : undefined;
@@ -133,26 +177,7 @@ export async function processSqsBatch(
         // calls nest under the record) when records run one at a time.
         if (!fifo) deps.tracer.setSegment(subsegment);
       }
-      const meta = parsed.detail.meta;
-      const eventType = parsed.detailType;
-      // The record's child logger is built only when the handler logs (createChild per record
-      // is costly); records of concurrent FIFO groups need their own, so no shared appendKeys.
-      let child: Logger | undefined;
-      const result = await handleRecord(parsed, {
-        record,
-        get logger() {
-          child ??= deps.logger.createChild({
-            persistentKeys: {
-              correlationId: meta.correlationId,
-              eventId: meta.eventId,
-              eventType,
-            },
-          });
-          return child;
-        },
-        metrics: deps.metrics,
-        lambdaContext,
-      });
+      const result = await handleRecord(parsed, recordContext(parsed, record, deps, lambdaContext));
       handled.set(record.messageId, parsed);
       return result;
     } catch (error) {
@@ -164,8 +189,46 @@ export async function processSqsBatch(
       if (parent && !fifo) deps.tracer.setSegment(parent);
     }
   };
+}
 
-  const failed = fifo
+/** The context a record handler gets. */
+function recordContext(
+  parsed: AnyCityEvent,
+  record: SQSRecord,
+  deps: BatchDeps,
+  lambdaContext: Context | undefined,
+): RecordContext {
+  const meta = parsed.detail.meta;
+  const eventType = parsed.detailType;
+  // The record's child logger is built only when the handler logs (createChild per record
+  // is costly); records of concurrent FIFO groups need their own, so no shared appendKeys.
+  let child: Logger | undefined;
+  return {
+    record,
+    get logger() {
+      child ??= deps.logger.createChild({
+        persistentKeys: {
+          correlationId: meta.correlationId,
+          eventId: meta.eventId,
+          eventType,
+        },
+      });
+      return child;
+    },
+    metrics: deps.metrics,
+    lambdaContext,
+  };
+}
+
+/** Runs the records (FIFO: by message group); the message ids that failed. */
+async function runRecords(
+  event: SQSEvent,
+  fifo: boolean,
+  lambdaContext: Context | undefined,
+  recordHandler: (record: SQSRecord) => Promise<unknown>,
+  deps: BatchDeps,
+): Promise<Set<string>> {
+  return fifo
     ? await processFifoGroups(event.Records, recordHandler, deps.groupConcurrency ?? 8)
     : new Set(
         (
@@ -176,32 +239,30 @@ export async function processSqsBatch(
           })
         ).batchItemFailures.map((f) => f.itemIdentifier),
       );
-  for (const messageId of await deadLetter(invalid, deps)) {
-    const entry = invalid.find((x) => x.record.messageId === messageId);
-    if (entry) failures.set(messageId, { error: entry.error });
-    failed.add(messageId); // the DLQ could not take it: retried (and moved by SQS) as before
+}
+
+/** Writes what the handlers buffered; the records whose part failed (all, if it throws) fail. */
+async function commitBatch(commit: BatchCommit, state: BatchState, failed: Set<string>) {
+  let commitFailures: readonly CommitFailure[];
+  try {
+    commitFailures = await commit();
+  } catch (error) {
+    commitFailures = [...state.handled.keys()].map((messageId) => ({ messageId, error }));
   }
-  if (commit) {
-    let commitFailures: readonly CommitFailure[];
-    try {
-      commitFailures = await commit();
-    } catch (error) {
-      commitFailures = [...handled.keys()].map((messageId) => ({ messageId, error }));
-    }
-    for (const { messageId, error } of commitFailures) {
-      const parsed = handled.get(messageId);
-      failures.set(messageId, { error, ...(parsed ? { event: parsed } : {}) });
-      failed.add(messageId);
-    }
+  for (const { messageId, error } of commitFailures) {
+    const parsed = state.handled.get(messageId);
+    state.failures.set(messageId, { error, ...(parsed ? { event: parsed } : {}) });
+    failed.add(messageId);
   }
-  for (const [messageId, parsed] of handled) {
-    if (failed.has(messageId)) continue;
-    deps.metrics.handledOne(
-      parsed.detailType,
-      deps.clock.now() - Date.parse(parsed.detail.meta.occurredAt),
-      parsed.detail.meta.priority,
-    );
-  }
+}
+
+/** One RecordFailure per failed record, in batch order, each counted and logged. */
+function recordFailures(
+  event: SQSEvent,
+  failed: ReadonlySet<string>,
+  { failures }: BatchState,
+  deps: BatchDeps,
+): RecordFailure[] {
   const random = deps.random ?? Math.random;
   const out: RecordFailure[] = [];
   for (const record of event.Records) {
@@ -229,11 +290,7 @@ export async function processSqsBatch(
     deps.logger.warn("record failed", { ...rest, error: message }); // "message" is reserved
     out.push(failure);
   }
-  await applyBackoff(out, event, deps);
-  return {
-    response: { batchItemFailures: out.map((f) => ({ itemIdentifier: f.messageId })) },
-    failures: out,
-  };
+  return out;
 }
 
 async function applyBackoff(failures: RecordFailure[], event: SQSEvent, deps: BatchDeps) {
@@ -256,55 +313,6 @@ async function applyBackoff(failures: RecordFailure[], event: SQSEvent, deps: Ba
   } catch (error) {
     deps.logger.warn("could not record failures for the DLQ tool", { error: messageOf(error) });
   }
-}
-
-/**
- * FIFO: records of one message group in order, stopping at the group's first failure (the rest
- * of the group fails without being tried); different groups concurrently, at most `concurrency`
- * at a time. Returns the failed message ids.
- */
-export async function processFifoGroups(
-  records: readonly SQSRecord[],
-  handle: (record: SQSRecord) => Promise<unknown>,
-  concurrency: number,
-): Promise<Set<string>> {
-  const groups = new Map<string, SQSRecord[]>();
-  for (const r of records) {
-    const id = r.attributes?.MessageGroupId ?? "";
-    const list = groups.get(id) ?? [];
-    list.push(r);
-    groups.set(id, list);
-  }
-  const failed = new Set<string>();
-  await forEachConcurrently([...groups.values()], concurrency, async (group) => {
-    for (const [i, record] of group.entries()) {
-      try {
-        await handle(record);
-      } catch {
-        for (const rest of group.slice(i)) failed.add(rest.messageId);
-        break;
-      }
-    }
-  });
-  return failed;
-}
-
-/** Runs `fn` over `items` with at most `concurrency` calls in flight, each item once. */
-export async function forEachConcurrently<T>(
-  items: readonly T[],
-  concurrency: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await fn(item);
-    }
-  };
-  await Promise.all(
-    Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker),
-  );
 }
 
 /**

@@ -14,7 +14,8 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { DownstreamError } from "./errors.ts";
+import { parseQueueArn, type QueueArn } from "../../events/arn.ts";
+import { DownstreamError, messageOf } from "./errors.ts";
 
 export interface DeadLetter {
   readonly queueArn: string;
@@ -68,19 +69,15 @@ export async function queueUrlOf(
 }
 
 async function resolveUrl(client: SQSClient, arn: string): Promise<string> {
-  const parts = arn.split(":");
-  const name = parts[5];
-  const account = parts[4];
-  if (parts.length !== 6 || parts[2] !== "sqs" || !name) {
-    throw new DownstreamError(
-      `eventSourceARN ${JSON.stringify(arn)} is not an SQS queue ARN (arn:aws:sqs:<region>:<account>:<name>)`,
-    );
+  let queue: QueueArn;
+  try {
+    queue = parseQueueArn(arn);
+  } catch (error) {
+    throw new DownstreamError(`eventSourceARN: ${messageOf(error)}`, { cause: error });
   }
+  const { name, account } = queue;
   const out = await client.send(
-    new GetQueueUrlCommand({
-      QueueName: name,
-      ...(account ? { QueueOwnerAWSAccountId: account } : {}),
-    }),
+    new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }),
   );
   if (!out.QueueUrl) throw new DownstreamError(`GetQueueUrl returned no URL for queue ${name}`);
   return out.QueueUrl;

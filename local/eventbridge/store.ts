@@ -1,4 +1,6 @@
 /** In-memory state of the emulator: buses, rules, targets, archives and replays. */
+
+import { arnResourceName } from "../../events/arn.ts";
 import { ResourceNotFoundError } from "./errors.ts";
 import type { CompiledPattern } from "./patterns/index.ts";
 import type { EventEnvelope } from "./types.ts";
@@ -102,11 +104,7 @@ export class EventBridgeStore {
   /** Accepts a bus name or ARN (as AWS does for EventBusName); undefined → "default". */
   static busNameOf(nameOrArn: string | undefined): string {
     if (nameOrArn === undefined || nameOrArn === "") return "default";
-    const marker = ":event-bus/";
-    const at = nameOrArn.indexOf(marker);
-    return nameOrArn.startsWith("arn:") && at >= 0
-      ? nameOrArn.slice(at + marker.length)
-      : nameOrArn;
+    return arnResourceName(nameOrArn, "event-bus") ?? nameOrArn;
   }
 
   addBus(name: string, now: number, description?: string): BusRecord {

@@ -135,10 +135,8 @@ const CRITICAL = new Set(
   topology.subscriptions.filter((s) => s.priority === "critical").map((s) => s.id),
 );
 
-export function startFunctions(options: FunctionsOptions): RunningFunctions {
-  const { resources } = options;
-  const rootDir = options.rootDir ?? process.cwd();
-  const bundles = options.bundles ?? new BundleCache({ rootDir });
+/** How many environments each pool may run, and how many pollers each event source gets. */
+function poolSizing(options: FunctionsOptions) {
   const cap = options.maxInstancesPerFunction ?? defaultEnvironmentsPerFunction();
   // A reserved (critical) subscription takes batches of one without a window: by default its
   // pool keeps a second environment, so one slow incident never holds up the next.
@@ -148,7 +146,15 @@ export function startFunctions(options: FunctionsOptions): RunningFunctions {
     reserved.has(es.subscriptionId) ? criticalCap : cap;
   // Never more pollers than environments: a batch waiting for one would age in flight.
   const pollers = (es: EventSource) => Math.min(es.maxConcurrency, capOf(es));
-  const hostFor = (fn: DeployedFunction, expected: number, max: number) =>
+  return { cap, reserved, capOf, pollers };
+}
+
+type PoolSizing = ReturnType<typeof poolSizing>;
+
+/** Makes the host (a pool of environments) of one function. */
+function hostFactory(options: FunctionsOptions, rootDir: string, bundles: BundleCache) {
+  const { resources } = options;
+  return (fn: DeployedFunction, expected: number, max: number) =>
     new FunctionHost({
       name: fn.name,
       entry: options.entries?.[fn.functionId] ?? fn.entry,
@@ -171,6 +177,14 @@ export function startFunctions(options: FunctionsOptions): RunningFunctions {
       onLog: (line) => options.onLog?.(fn.name, line),
       ...(options.logStdout === false ? { logStdout: false } : {}),
     });
+}
+
+/** Every function's shared pool, and the own pools of reserved subscriptions by event source. */
+function startHosts(
+  resources: ResourceMap,
+  { cap, reserved, capOf, pollers }: PoolSizing,
+  hostFor: ReturnType<typeof hostFactory>,
+) {
   // A reserved subscription of a shared function gets its own pool, keyed "<function>/<subscription>".
   const sourcesPerFunction = new Map<string, number>();
   for (const es of resources.eventSources) {
@@ -198,8 +212,18 @@ export function startFunctions(options: FunctionsOptions): RunningFunctions {
     hosts.set(`${es.function}/${es.subscriptionId}`, host);
     poolOf.set(es.logicalId, host);
   }
+  return { hosts, poolOf };
+}
+
+/** One event source mapping per event source, polling its queue into its pool. */
+function createMappings(
+  options: FunctionsOptions,
+  { hosts, poolOf }: ReturnType<typeof startHosts>,
+  pollers: PoolSizing["pollers"],
+): EventSourceMapping[] {
+  const { resources } = options;
   const queues = options.queues ?? sdkQueuePort(options.sqs);
-  const mappings = resources.eventSources.map((es) => {
+  return resources.eventSources.map((es) => {
     const queue = resources.queues[es.queue];
     const fn = poolOf.get(es.logicalId) ?? hosts.get(es.function);
     if (!queue || !fn) {
@@ -225,12 +249,13 @@ export function startFunctions(options: FunctionsOptions): RunningFunctions {
       ...(options.onWarning ? { onWarning: options.onWarning } : {}),
     });
   });
-  for (const m of mappings) m.start();
+}
 
-  // Sweep schedules: like the stack's scheduled rules (no retries or DLQ: the next sweep redoes it).
+/** Sweep schedules: like the stack's scheduled rules (no retries or DLQ: the next sweep redoes it). */
+function startSweeps(options: FunctionsOptions, hosts: ReadonlyMap<string, FunctionHost>) {
   const sweeps: { function: string; everyMinutes: number }[] = [];
   const timers: NodeJS.Timeout[] = [];
-  for (const [logicalId, fn] of Object.entries(resources.functions)) {
+  for (const [logicalId, fn] of Object.entries(options.resources.functions)) {
     const everyMinutes = topology.functions.find((f) => f.id === fn.functionId)?.sweepEveryMinutes;
     const host = hosts.get(logicalId);
     if (everyMinutes === undefined || !host) continue;
@@ -253,6 +278,19 @@ export function startFunctions(options: FunctionsOptions): RunningFunctions {
     timer.unref();
     timers.push(timer);
   }
+  return { sweeps, timers };
+}
+
+export function startFunctions(options: FunctionsOptions): RunningFunctions {
+  const { resources } = options;
+  const rootDir = options.rootDir ?? process.cwd();
+  const bundles = options.bundles ?? new BundleCache({ rootDir });
+  const sizing = poolSizing(options);
+  const pools = startHosts(resources, sizing, hostFactory(options, rootDir, bundles));
+  const { hosts } = pools;
+  const mappings = createMappings(options, pools, sizing.pollers);
+  for (const m of mappings) m.start();
+  const { sweeps, timers } = startSweeps(options, hosts);
 
   return {
     hosts,

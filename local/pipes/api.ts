@@ -4,6 +4,7 @@
  * A RUNNING pipe has a PipeRunner moving its messages.
  */
 
+import { tryParseArn } from "../../events/arn.ts";
 import { describeValue } from "../../events/issues.ts";
 import { localArn } from "../account.ts";
 import type { RestJsonService, ServiceResponse } from "../gateway/ports.ts";
@@ -37,7 +38,7 @@ const answer = (status: number, body: unknown): ServiceResponse => ({
 });
 
 function requireSqsArn(field: string, value: unknown): string {
-  if (typeof value !== "string" || !value.startsWith("arn:aws:sqs:")) {
+  if (typeof value !== "string" || tryParseArn(value)?.service !== "sqs") {
     throw new PipeError(
       "ValidationException",
       400,
@@ -83,55 +84,93 @@ function parseInput(body: string): Record<string, unknown> {
   return input;
 }
 
-export function createPipesService(options: PipesServiceOptions): PipesService {
-  const pipes = new Map<string, { pipe: PipeDefinition; runner: PipeRunner }>();
-  const arnOf = (name: string) => localArn("pipes", options.region, `pipe/${name}`);
-  const summary = (p: PipeDefinition) => ({
-    Arn: p.Arn,
-    Name: p.Name,
-    DesiredState: p.DesiredState,
-    CurrentState: p.DesiredState,
-    CreationTime: p.CreationTime,
-    LastModifiedTime: p.LastModifiedTime,
-  });
+const summary = (p: PipeDefinition) => ({
+  Arn: p.Arn,
+  Name: p.Name,
+  DesiredState: p.DesiredState,
+  CurrentState: p.DesiredState,
+  CreationTime: p.CreationTime,
+  LastModifiedTime: p.LastModifiedTime,
+});
 
-  function get(name: string) {
-    const found = pipes.get(name);
+/** The given parameters, else the ones the pipe was created with, else none. */
+function parametersOf(input: Record<string, unknown>, created: PipeDefinition | undefined) {
+  return {
+    ...(input.SourceParameters
+      ? { SourceParameters: input.SourceParameters as PipeDefinition["SourceParameters"] }
+      : created?.SourceParameters
+        ? { SourceParameters: created.SourceParameters }
+        : {}),
+    ...(input.TargetParameters
+      ? { TargetParameters: input.TargetParameters as PipeDefinition["TargetParameters"] }
+      : created?.TargetParameters
+        ? { TargetParameters: created.TargetParameters }
+        : {}),
+  };
+}
+
+/** The pipe `input` defines (over `created` for an update), validated. */
+function pipeDefinition(
+  name: string,
+  arn: string,
+  input: Record<string, unknown>,
+  created?: PipeDefinition,
+): PipeDefinition {
+  const now = Date.now() / 1000;
+  const desired = input.DesiredState ?? created?.DesiredState ?? "RUNNING";
+  if (desired !== "RUNNING" && desired !== "STOPPED") {
+    throw new PipeError(
+      "ValidationException",
+      400,
+      `DesiredState ${describeValue(desired)} is invalid: allowed RUNNING, STOPPED`,
+    );
+  }
+  return {
+    Name: name,
+    Arn: arn,
+    Source: created?.Source ?? requireSqsArn("Source", input.Source),
+    Target: requireSqsArn("Target", input.Target ?? created?.Target),
+    DesiredState: desired,
+    CreationTime: created?.CreationTime ?? now,
+    LastModifiedTime: now,
+    ...(typeof input.RoleArn === "string" ? { RoleArn: input.RoleArn } : {}),
+    ...(typeof input.Description === "string" ? { Description: input.Description } : {}),
+    ...parametersOf(input, created),
+  };
+}
+
+/** `/v1/pipes[/<name>[/<verb>]]`: the pipe's name (validated) and verb, if any. */
+function parsePath(method: string, path: string): { name?: string; verb?: string } {
+  const parts = path.split("/").filter(Boolean).map(decodePart); // v1, pipes, name, verb
+  const name = parts[2];
+  if (parts[0] !== "v1" || parts[1] !== "pipes") {
+    throw new PipeError("NotFoundException", 404, `No Pipes operation at ${method} ${path}`);
+  }
+  if (name !== undefined && !NAME.test(name)) {
+    throw new PipeError(
+      "ValidationException",
+      400,
+      `Pipe name "${name.slice(0, 80)}" is invalid: 1-64 characters of A-Z a-z 0-9 . - _`,
+    );
+  }
+  return { ...(name === undefined ? {} : { name }), ...(parts[3] ? { verb: parts[3] } : {}) };
+}
+
+/** The pipes by name, each with the runner moving its messages while it is RUNNING. */
+class PipeRegistry {
+  readonly pipes = new Map<string, { pipe: PipeDefinition; runner: PipeRunner }>();
+  constructor(private readonly options: PipesServiceOptions) {}
+
+  get(name: string) {
+    const found = this.pipes.get(name);
     if (!found) throw new PipeError("NotFoundException", 404, `Pipe ${name} does not exist.`);
     return found;
   }
 
-  function define(name: string, input: Record<string, unknown>, created?: PipeDefinition) {
-    const now = Date.now() / 1000;
-    const desired = input.DesiredState ?? created?.DesiredState ?? "RUNNING";
-    if (desired !== "RUNNING" && desired !== "STOPPED") {
-      throw new PipeError(
-        "ValidationException",
-        400,
-        `DesiredState ${describeValue(desired)} is invalid: allowed RUNNING, STOPPED`,
-      );
-    }
-    const pipe: PipeDefinition = {
-      Name: name,
-      Arn: arnOf(name),
-      Source: created?.Source ?? requireSqsArn("Source", input.Source),
-      Target: requireSqsArn("Target", input.Target ?? created?.Target),
-      DesiredState: desired,
-      CreationTime: created?.CreationTime ?? now,
-      LastModifiedTime: now,
-      ...(typeof input.RoleArn === "string" ? { RoleArn: input.RoleArn } : {}),
-      ...(typeof input.Description === "string" ? { Description: input.Description } : {}),
-      ...(input.SourceParameters
-        ? { SourceParameters: input.SourceParameters as PipeDefinition["SourceParameters"] }
-        : created?.SourceParameters
-          ? { SourceParameters: created.SourceParameters }
-          : {}),
-      ...(input.TargetParameters
-        ? { TargetParameters: input.TargetParameters as PipeDefinition["TargetParameters"] }
-        : created?.TargetParameters
-          ? { TargetParameters: created.TargetParameters }
-          : {}),
-    };
+  define(name: string, input: Record<string, unknown>, created?: PipeDefinition) {
+    const { options } = this;
+    const arn = localArn("pipes", options.region, `pipe/${name}`);
+    const pipe = pipeDefinition(name, arn, input, created);
     const runner = new PipeRunner({
       pipe,
       queues: options.queues,
@@ -142,65 +181,50 @@ export function createPipesService(options: PipesServiceOptions): PipesService {
       ...(options.onError ? { onError: options.onError } : {}),
       ...(options.tracing ? { tracing: options.tracing } : {}),
     });
-    pipes.set(name, { pipe, runner });
+    this.pipes.set(name, { pipe, runner });
     if (pipe.DesiredState === "RUNNING") runner.start();
     return pipe;
   }
 
-  async function route(method: string, path: string, body: Record<string, unknown>) {
-    const parts = path.split("/").filter(Boolean).map(decodePart); // v1, pipes, name, verb
-    const name = parts[2];
-    if (parts[0] !== "v1" || parts[1] !== "pipes") {
-      throw new PipeError("NotFoundException", 404, `No Pipes operation at ${method} ${path}`);
-    }
-    if (!name) {
-      if (method !== "GET")
-        throw new PipeError("ValidationException", 400, `${method} /v1/pipes is not an operation`);
-      return answer(200, {
-        Pipes: [...pipes.values()].map(({ pipe }) => ({
-          ...summary(pipe),
-          Source: pipe.Source,
-          Target: pipe.Target,
-        })),
-      });
-    }
-    if (!NAME.test(name)) {
-      throw new PipeError(
-        "ValidationException",
-        400,
-        `Pipe name "${name.slice(0, 80)}" is invalid: 1-64 characters of A-Z a-z 0-9 . - _`,
-      );
-    }
-    const verb = parts[3];
-    if (verb === "start" || verb === "stop") {
-      const found = get(name);
-      await found.runner.stop();
-      const pipe = define(
-        name,
-        { DesiredState: verb === "start" ? "RUNNING" : "STOPPED" },
-        found.pipe,
-      );
-      return answer(200, summary(pipe));
-    }
+  list(): ServiceResponse {
+    return answer(200, {
+      Pipes: [...this.pipes.values()].map(({ pipe }) => ({
+        ...summary(pipe),
+        Source: pipe.Source,
+        Target: pipe.Target,
+      })),
+    });
+  }
+
+  /** StartPipe / StopPipe: the runner stops, and starts again when RUNNING. */
+  async setState(name: string, verb: "start" | "stop"): Promise<ServiceResponse> {
+    const found = this.get(name);
+    await found.runner.stop();
+    const desired = verb === "start" ? "RUNNING" : "STOPPED";
+    return answer(200, summary(this.define(name, { DesiredState: desired }, found.pipe)));
+  }
+
+  /** CreatePipe, UpdatePipe, DescribePipe, DeletePipe by method. */
+  async onPipe(method: string, name: string, body: Record<string, unknown>) {
     switch (method) {
       case "POST": {
-        if (pipes.has(name))
+        if (this.pipes.has(name))
           throw new PipeError("ConflictException", 409, `Pipe ${name} already exists.`);
-        return answer(200, summary(define(name, body)));
+        return answer(200, summary(this.define(name, body)));
       }
       case "PUT": {
-        const found = get(name);
+        const found = this.get(name);
         await found.runner.stop();
-        return answer(200, summary(define(name, body, found.pipe)));
+        return answer(200, summary(this.define(name, body, found.pipe)));
       }
       case "GET": {
-        const { pipe } = get(name);
+        const { pipe } = this.get(name);
         return answer(200, { ...pipe, CurrentState: pipe.DesiredState });
       }
       case "DELETE": {
-        const found = get(name);
+        const found = this.get(name);
         await found.runner.stop();
-        pipes.delete(name);
+        this.pipes.delete(name);
         return answer(200, {
           ...summary(found.pipe),
           DesiredState: "DELETED",
@@ -212,10 +236,24 @@ export function createPipesService(options: PipesServiceOptions): PipesService {
     }
   }
 
+  async route(method: string, path: string, body: Record<string, unknown>) {
+    const { name, verb } = parsePath(method, path);
+    if (name === undefined) {
+      if (method !== "GET")
+        throw new PipeError("ValidationException", 400, `${method} /v1/pipes is not an operation`);
+      return this.list();
+    }
+    if (verb === "start" || verb === "stop") return this.setState(name, verb);
+    return this.onPipe(method, name, body);
+  }
+}
+
+export function createPipesService(options: PipesServiceOptions): PipesService {
+  const registry = new PipeRegistry(options);
   return {
     async handle({ method, path, body }) {
       try {
-        return await route(method, path, parseInput(body));
+        return await registry.route(method, path, parseInput(body));
       } catch (error) {
         if (error instanceof PipeError) {
           return {
@@ -227,9 +265,9 @@ export function createPipesService(options: PipesServiceOptions): PipesService {
         throw error;
       }
     },
-    list: () => [...pipes.values()].map(({ pipe, runner }) => ({ pipe, ...runner.stats })),
+    list: () => [...registry.pipes.values()].map(({ pipe, runner }) => ({ pipe, ...runner.stats })),
     stopAll: async () => {
-      await Promise.all([...pipes.values()].map(({ runner }) => runner.stop()));
+      await Promise.all([...registry.pipes.values()].map(({ runner }) => runner.stop()));
     },
   };
 }

@@ -1,35 +1,32 @@
 /**
- * The small JSONPath subset EventBridge Pipes accepts in dynamic parameters and input templates:
- * `$`, `$.a.b`, `$.a[0]`, `$['a']`. Strings that are JSON are parsed, so `$.body.detail.x` reaches
- * into an SQS message body holding an EventBridge event, as on AWS.
+ * The JSONPath of EventBridge Pipes dynamic parameters and input templates, over the local
+ * cloud's one JSONPath (local/jsonpath.ts): `$`, `$.a.b`, `$.a[0]`, `$['a']`. What differs from
+ * EventBridge targets (local/eventbridge/delivery/jsonpath.ts): strings that hold JSON are parsed
+ * at every step, so `$.body.detail.x` reaches into an SQS message body holding an EventBridge
+ * event, as on AWS; and no wildcard, since a dynamic parameter here selects one value.
  */
+import { evaluateSteps, type PathStep, parseSteps } from "../jsonpath.ts";
 
 export class JsonPathError extends Error {
   override readonly name = "JsonPathError";
 }
 
-export function parsePath(path: string): (string | number)[] {
+export function parsePath(path: string): PathStep[] {
   if (!path.startsWith("$")) {
     throw new JsonPathError(
       `JSONPath "${path}" must start with "$" (e.g. "$.body.detail.meta.eventId")`,
     );
   }
-  const segments: (string | number)[] = [];
-  const re = /\.([A-Za-z0-9_\-$]+)|\[(\d+)\]|\['([^']*)'\]|\["([^"]*)"\]/gy;
-  re.lastIndex = 1;
-  while (re.lastIndex < path.length) {
-    const position = re.lastIndex;
-    const m = re.exec(path);
-    if (!m) {
-      throw new JsonPathError(
-        `JSONPath "${path}" is not supported at position ${position}: use dotted keys, ['key'] or [index]`,
-      );
-    }
-    if (m[1] !== undefined) segments.push(m[1]);
-    else if (m[2] !== undefined) segments.push(Number(m[2]));
-    else segments.push(m[3] ?? m[4] ?? "");
+  const steps = parseSteps(path);
+  const failedAt = Array.isArray(steps)
+    ? steps.find((step) => "wildcard" in step)?.at
+    : steps.failedAt;
+  if (failedAt !== undefined || !Array.isArray(steps)) {
+    throw new JsonPathError(
+      `JSONPath "${path}" is not supported at position ${failedAt}: use dotted keys, ['key'] or [index]`,
+    );
   }
-  return segments;
+  return steps;
 }
 
 /** A string holding a JSON object or array, parsed; any other value as it is. */
@@ -46,16 +43,7 @@ export function parseIfJson(value: unknown): unknown {
 
 /** The value at `path` in `root`, or `undefined` when any step is missing. */
 export function evaluatePath(root: unknown, path: string): unknown {
-  let node: unknown = root;
-  for (const segment of parsePath(path)) {
-    node = parseIfJson(node);
-    if (node === null || typeof node !== "object") return undefined;
-    // Own properties only: `$.__proto__` or `$.constructor` reach nothing (docs/LOCAL.md).
-    if (!Object.hasOwn(node, segment)) return undefined;
-    node = (node as Record<string | number, unknown>)[segment];
-    if (node === undefined) return undefined;
-  }
-  return parseIfJson(node);
+  return evaluateSteps(parsePath(path), root, parseIfJson);
 }
 
 /** Whether a Pipes parameter is a JSONPath (dynamic) rather than a static value. */

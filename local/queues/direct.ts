@@ -14,11 +14,11 @@ import type { RequestCounter } from "../request-counts.ts";
 import { MessageTraceHeaders } from "../xray/message-headers.ts";
 import {
   type BatchResult,
-  parseQueueArn,
   QueueActionError,
   type QueueMessage,
   type QueuePort,
   type ReceiveOptions,
+  requireQueueArn,
   type SendEntry,
 } from "./port.ts";
 
@@ -78,7 +78,7 @@ export function directQueuePort(sqs: FauxSqs, requests?: RequestCounter): QueueP
 
 /** The queue an ARN names (by ARN, then by name in the local account, as its URL would). */
 function queueOf({ store }: FauxSqs, queueArn: string): FauxQueue {
-  const { name } = parseQueueArn(queueArn);
+  const { name } = requireQueueArn(queueArn);
   const queue = store.getQueueByArn(queueArn) ?? store.getQueueByName(name);
   if (!queue) {
     throw new QueueActionError("QueueDoesNotExist", `The queue ${queueArn} does not exist.`);

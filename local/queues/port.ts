@@ -6,6 +6,7 @@
  * serialization) and any SQS endpoint through an SDK client (`sdkQueuePort`, local/queues/sdk.ts).
  * See docs/LOCAL.md "How the local cloud does its own queue work".
  */
+import { InvalidArnError, parseQueueArn, type QueueArn } from "../../events/arn.ts";
 
 /** A message attribute as SQS' JSON protocol carries it (binary values base64-encoded). */
 export interface QueueMessageAttribute {
@@ -105,36 +106,15 @@ export class QueueActionError extends Error {
   }
 }
 
-export interface QueueArn {
-  readonly region: string;
-  readonly account: string;
-  readonly name: string;
-}
-
-/** `arn:aws:sqs:<region>:<account>:<name>` -> its parts; a permanent QueueActionError otherwise. */
-export function parseQueueArn(queueArn: string): QueueArn {
-  const parts = queueArn.split(":");
-  const [prefix, partition = "", service, region = "", account = "", name = ""] = parts;
-  if (
-    parts.length !== 6 ||
-    prefix !== "arn" ||
-    !partition.startsWith("aws") ||
-    service !== "sqs" ||
-    !/^\d{12}$/.test(account) ||
-    !/^[\w-]{1,80}(\.fifo)?$/.test(name)
-  ) {
-    // A malformed ARN never gets better: permanent, not retried.
-    throw new QueueActionError(
-      "InvalidArn",
-      `"${queueArn}" is not an SQS queue ARN (expected arn:aws:sqs:<region>:<12-digit account>:<queue name>)`,
-      { retryable: false },
-    );
+/**
+ * `arn:aws:sqs:<region>:<account>:<name>` -> its parts (events/arn.ts); a malformed ARN is a
+ * permanent QueueActionError (`InvalidArn`): it never gets better, so it is not retried.
+ */
+export function requireQueueArn(queueArn: string): QueueArn {
+  try {
+    return parseQueueArn(queueArn);
+  } catch (error) {
+    if (!(error instanceof InvalidArnError)) throw error;
+    throw new QueueActionError("InvalidArn", error.message, { retryable: false, cause: error });
   }
-  return { region, account, name };
-}
-
-/** `arn:aws:sqs:us-east-1:000000000000:name` -> `<endpoint>/000000000000/name`. */
-export function queueUrlOfArn(endpoint: string, queueArn: string): string {
-  const { account, name } = parseQueueArn(queueArn);
-  return `${endpoint}/${account}/${name}`;
 }

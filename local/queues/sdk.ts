@@ -16,10 +16,10 @@ import {
 } from "@aws-sdk/client-sqs";
 import {
   type BatchResult,
-  parseQueueArn,
   type QueueMessage,
   type QueueMessageAttribute,
   type QueuePort,
+  requireQueueArn,
   type SendEntry,
 } from "./port.ts";
 
@@ -28,7 +28,7 @@ export function sdkQueuePort(sqs: SQSClient): QueuePort {
   const urlOf = (queueArn: string): Promise<string> => {
     const known = urls.get(queueArn);
     if (known) return known;
-    const { name, account } = parseQueueArn(queueArn);
+    const { name, account } = requireQueueArn(queueArn);
     const url = sqs
       .send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }))
       .then((out) => out.QueueUrl ?? "");

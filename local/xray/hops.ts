@@ -5,6 +5,7 @@
  * AWS's services do. Implemented by local/xray/tracing.ts; absent (undefined) when tracing is off.
  */
 
+import { queueNameOf } from "../../events/arn.ts";
 import { formatTraceHeader, newSegmentId, newTraceId, parseTraceHeader } from "./header.ts";
 
 export interface SpanOutcome {
@@ -54,15 +55,10 @@ export function queueSpan(
   if (!tracing || header === undefined) return header;
   const sent = Number(attributes.SentTimestamp);
   const receives = Number(attributes.ApproximateReceiveCount ?? "1");
-  const span = tracing.span(
-    header,
-    queueArn.slice(queueArn.lastIndexOf(":") + 1),
-    "AWS::SQS::Queue",
-    {
-      ...(Number.isFinite(sent) ? { start: sent } : {}),
-      ...(receives > 1 ? { annotations: { receiveCount: receives } } : {}),
-    },
-  );
+  const span = tracing.span(header, queueNameOf(queueArn), "AWS::SQS::Queue", {
+    ...(Number.isFinite(sent) ? { start: sent } : {}),
+    ...(receives > 1 ? { annotations: { receiveCount: receives } } : {}),
+  });
   span.end();
   return span.header;
 }

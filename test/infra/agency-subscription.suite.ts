@@ -4,21 +4,21 @@
  * errors that quote the value.
  */
 import { App, Duration, Stack } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
 import * as events from "aws-cdk-lib/aws-events";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AgencySubscription } from "../../infra/constructs/agency-subscription.ts";
 import { InfraConfigError } from "../../infra/errors.ts";
-import type { CfnTemplate } from "../../infra/testing.ts";
-import { getAtt, type Json } from "./template-helpers.ts";
+import { getAtt, idsOf } from "./template-helpers.ts";
 
 export function describeAgencySubscription(): void {
   describe("agency stack", () => {
     const CITY_BUS_ARN = "arn:aws:events:eu-west-1:111122223333:event-bus/BuzzVilleCityBus";
     const FIRE_PATTERN = { source: ["buzzville.fire-sensor"], "detail-type": ["FireAlarmRaised"] };
     let app: App;
-    let t: CfnTemplate;
+    let t: Template;
 
     function agencyStack(): Stack {
       return new Stack(new App(), "Agency", {
@@ -54,13 +54,14 @@ export function describeAgencySubscription(): void {
         eventPattern: { source: [{ prefix: "buzzville." }] },
         targetBus: new events.EventBus(stack, "AgencyBus"),
       });
-      t = app.synth().getStackByName("FireBrigade").template;
+      t = Template.fromJSON(app.synth().getStackByName("FireBrigade").template);
     });
 
     const rules = () =>
-      Object.entries(t.Resources)
-        .filter(([, r]) => r.Type === "AWS::Events::Rule")
-        .map(([id, r]) => ({ id, p: r.Properties as Json }));
+      Object.entries(t.findResources("AWS::Events::Rule")).map(([id, r]) => ({
+        id,
+        p: r.Properties,
+      }));
 
     describe("AgencySubscription", () => {
       it("puts a rule with the agency's pattern on the city bus, by ARN", () => {
@@ -72,9 +73,7 @@ export function describeAgencySubscription(): void {
       it("delivers to the agency queue with the given retry policy and a DLQ", () => {
         const fire = rules().find((r) => r.id.startsWith("FireAlarms"));
         const target = fire?.p.Targets[0];
-        const inbox = Object.keys(t.Resources).find(
-          (k) => /^Inbox[0-9A-F]{8}$/.test(k) && t.Resources[k]?.Type === "AWS::SQS::Queue",
-        );
+        const inbox = idsOf(t, "AWS::SQS::Queue").find((k) => /^Inbox[0-9A-F]{8}$/.test(k));
         expect(target.Arn).toEqual(getAtt(inbox ?? "no Inbox queue"));
         expect(target.RetryPolicy).toEqual({
           MaximumRetryAttempts: 4,

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { App, Stack } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
 import * as nodejs from "aws-cdk-lib/aws-lambda-nodejs";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
@@ -14,7 +15,7 @@ import {
 } from "../../infra/constructs/consumer-function.ts";
 import { PROJECT_ROOT } from "../../infra/stack.ts";
 import { topology } from "../../infra/topology.ts";
-import type { Json } from "./template-helpers.ts";
+import { type Json, resourceOf } from "./template-helpers.ts";
 
 export function describeBundling(): void {
   describe("real bundling", () => {
@@ -33,8 +34,8 @@ export function describeBundling(): void {
         resourceEnvironment: {},
       });
       const assembly = app.synth();
-      const template = assembly.getStackByName("BundlingProbe").template;
-      const fn = template.Resources.TrafficFunction;
+      const template = Template.fromJSON(assembly.getStackByName("BundlingProbe").template);
+      const fn = resourceOf(template, "AWS::Lambda::Function", "TrafficFunction");
       fnProps = fn.Properties;
       bundleDir = path.join(assembly.directory, fn.Metadata["aws:asset:path"]);
     });

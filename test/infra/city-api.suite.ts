@@ -3,21 +3,27 @@
  * access-logged, with an output of its URL (aws-cdk-lib/assertions, GIVEN the default stack).
  */
 import { App, Stack } from "aws-cdk-lib";
-import { Match, Template } from "aws-cdk-lib/assertions";
+import { Match, type Template } from "aws-cdk-lib/assertions";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CITY_API_IDS, CITY_API_TABLE_ACTIONS, CityApi } from "../../infra/constructs/city-api.ts";
 import { PROJECT_ROOT } from "../../infra/stack.ts";
 import { RESOURCE_ENV } from "../../infra/topology.ts";
-import { defaultStack } from "./shared-stack.ts";
-import { actionsOf, roleOfFunction, statementsOfRole } from "./template-helpers.ts";
+import { defaultTemplate } from "./shared-stack.ts";
+import {
+  actionsOf,
+  propsOf,
+  resourcesOf,
+  roleOfFunction,
+  statementsOfRole,
+} from "./template-helpers.ts";
 
 export function describeCityApi(): void {
   describe("default stack: city API", () => {
     let template: Template;
 
     beforeAll(() => {
-      template = Template.fromJSON(defaultStack().template);
+      template = defaultTemplate();
     });
 
     it("routes GET /api/{proxy+} to the API function with IAM authorization", () => {
@@ -52,9 +58,9 @@ export function describeCityApi(): void {
       template.hasResourceProperties("AWS::Logs::LogGroup", {
         RetentionInDays: 30,
       });
-      expect(template.toJSON().Resources[CITY_API_IDS.accessLogs].Properties.RetentionInDays).toBe(
-        30,
-      );
+      expect(
+        propsOf(template, "AWS::Logs::LogGroup", CITY_API_IDS.accessLogs).RetentionInDays,
+      ).toBe(30);
     });
 
     it("runs like the consumers (ARM64, Node 24, active tracing) with the tables' names", () => {
@@ -74,13 +80,15 @@ export function describeCityApi(): void {
     });
 
     it("may only read the events and read-models tables (no writes, no scans)", () => {
-      const t = defaultStack().template;
-      const statements = statementsOfRole(t, roleOfFunction(t, CITY_API_IDS.function));
+      const statements = statementsOfRole(
+        template,
+        roleOfFunction(template, CITY_API_IDS.function),
+      );
       const dynamo = statements.flatMap(actionsOf).filter((a) => a.startsWith("dynamodb:"));
       expect(new Set(dynamo)).toEqual(new Set(CITY_API_TABLE_ACTIONS));
       const tables = statements
         .filter((s) => actionsOf(s).some((a) => a.startsWith("dynamodb:")))
-        .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]))
+        .flatMap(resourcesOf)
         .map((r) => JSON.stringify(r));
       expect(tables.join(" ")).toMatch(/EventsTable/);
       expect(tables.join(" ")).toMatch(/ReadModelsTable/);

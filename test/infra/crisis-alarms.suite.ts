@@ -4,12 +4,13 @@
  * mode on AWS — the critical-backlog composite alarm, the rule on its state changes and the
  * controller that may switch exactly the shed rules.
  */
-import { Match, Template } from "aws-cdk-lib/assertions";
+import { Match, type Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CRISIS_IDS } from "../../infra/constructs/crisis-shedding.ts";
 import { expectedResources } from "../../infra/resources.ts";
 import { topology } from "../../infra/topology.ts";
-import { defaultStack } from "./shared-stack.ts";
+import { defaultTemplate } from "./shared-stack.ts";
+import { nonEmpty } from "./template-helpers.ts";
 
 export function describeCrisisAndCapacityAlarms(): void {
   describe("default stack: capacity alarms and crisis mode", () => {
@@ -19,7 +20,7 @@ export function describeCrisisAndCapacityAlarms(): void {
     const shed = topology.subscriptions.filter((s) => s.priority === topology.crisis.shedPriority);
 
     beforeAll(() => {
-      t = Template.fromJSON(defaultStack().template);
+      t = defaultTemplate();
     });
 
     it("alarms on every work queue deeper than 100,000 visible messages, and only on those", () => {
@@ -43,7 +44,7 @@ export function describeCrisisAndCapacityAlarms(): void {
     });
 
     it("alarms on each function's resident memory above 500 MB from the kit's EMF metric", () => {
-      for (const fn of topology.functions) {
+      for (const fn of nonEmpty(topology.functions, "functions")) {
         t.hasResourceProperties("AWS::CloudWatch::Alarm", {
           AlarmDescription: Match.stringLikeRegexp(
             `^Function ${fn.service}: resident memory above 500 MB`,

@@ -1,18 +1,19 @@
+import type { Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { expectedResources } from "../../infra/resources.ts";
-import type { CfnTemplate } from "../../infra/testing.ts";
 import { RESOURCE_ENV, topology } from "../../infra/topology.ts";
-import { defaultStack } from "./shared-stack.ts";
+import { defaultTemplate } from "./shared-stack.ts";
 import {
   actionsOf,
   getAtt,
-  type Json,
+  idsOf,
   nonEmpty,
-  props,
+  propsOf,
   ref,
-  resource,
+  resourceOf,
   resourcesOf,
   roleOfFunction,
+  statementsOf,
   statementsOfRole,
 } from "./template-helpers.ts";
 
@@ -20,16 +21,16 @@ import {
 export function describeFunctions(): void {
   describe("default stack: functions", () => {
     const expected = expectedResources(topology);
-    let t: CfnTemplate;
+    let t: Template;
 
     beforeAll(() => {
-      t = defaultStack().template;
+      t = defaultTemplate();
     });
 
     describe("functions", () => {
       it("are ARM64 Node 24, tracing Active, with the Powertools env and their resources' env vars", () => {
-        for (const fn of topology.functions) {
-          const p = props(t, `${fn.id}Function`, "AWS::Lambda::Function");
+        for (const fn of nonEmpty(topology.functions, "functions")) {
+          const p = propsOf(t, "AWS::Lambda::Function", `${fn.id}Function`);
           expect(p.Architectures).toEqual(["arm64"]);
           expect(p.Runtime).toBe("nodejs24.x");
           expect(p.TracingConfig).toEqual({ Mode: "Active" });
@@ -45,7 +46,7 @@ export function describeFunctions(): void {
           const resourceVars = Object.keys(env).filter((k) => names.includes(k));
           expect(resourceVars.sort()).toEqual(fn.uses.map((u) => RESOURCE_ENV[u]).sort());
         }
-        const notification = props(t, "NotificationFunction", "AWS::Lambda::Function");
+        const notification = propsOf(t, "AWS::Lambda::Function", "NotificationFunction");
         expect(notification.Environment.Variables.CITIZEN_ALERTS_TOPIC_ARN).toEqual(
           ref("CitizenAlertsTopic"),
         );
@@ -53,17 +54,17 @@ export function describeFunctions(): void {
       });
 
       it("log to their own log group with explicit retention", () => {
-        for (const fn of topology.functions) {
-          const p = props(t, `${fn.id}Function`, "AWS::Lambda::Function");
+        for (const fn of nonEmpty(topology.functions, "functions")) {
+          const p = propsOf(t, "AWS::Lambda::Function", `${fn.id}Function`);
           expect(p.LoggingConfig).toEqual({ LogGroup: ref(`${fn.id}LogGroup`) });
-          expect(props(t, `${fn.id}LogGroup`, "AWS::Logs::LogGroup").RetentionInDays).toBe(30);
+          expect(propsOf(t, "AWS::Logs::LogGroup", `${fn.id}LogGroup`).RetentionInDays).toBe(30);
         }
       });
 
       it("event sources: batch size, window, max concurrency and ReportBatchItemFailures from the topology", () => {
-        for (const es of expected.eventSources) {
+        for (const es of nonEmpty(expected.eventSources, "event sources")) {
           const sub = topology.subscriptions.find((s) => s.id === es.subscriptionId);
-          const p = props(t, es.logicalId, "AWS::Lambda::EventSourceMapping");
+          const p = propsOf(t, "AWS::Lambda::EventSourceMapping", es.logicalId);
           expect(p.EventSourceArn).toEqual(getAtt(es.queue));
           expect(p.FunctionName).toEqual(ref(es.function));
           expect(p.BatchSize).toBe(es.batchSize);
@@ -77,8 +78,8 @@ export function describeFunctions(): void {
       });
 
       it("critical queues never wait for a batch; bulk queues batch", () => {
-        for (const sub of topology.subscriptions) {
-          const p = props(t, `${sub.id}EventSource`, "AWS::Lambda::EventSourceMapping");
+        for (const sub of nonEmpty(topology.subscriptions, "subscriptions")) {
+          const p = propsOf(t, "AWS::Lambda::EventSourceMapping", `${sub.id}EventSource`);
           if (sub.priority === "critical") expect(p.MaximumBatchingWindowInSeconds).toBe(0);
           if (sub.priority === "info" || sub.priority === "normal") {
             expect(p.MaximumBatchingWindowInSeconds).toBeGreaterThan(0);
@@ -90,7 +91,7 @@ export function describeFunctions(): void {
         const reserved = Object.fromEntries(
           topology.functions.map((fn) => [
             fn.id,
-            props(t, `${fn.id}Function`, "AWS::Lambda::Function").ReservedConcurrentExecutions,
+            propsOf(t, "AWS::Lambda::Function", `${fn.id}Function`).ReservedConcurrentExecutions,
           ]),
         );
         expect(reserved).toEqual({
@@ -108,7 +109,7 @@ export function describeFunctions(): void {
           const total = sources.reduce(
             (sum, es) =>
               sum +
-              props(t, es.logicalId, "AWS::Lambda::EventSourceMapping").ScalingConfig
+              propsOf(t, "AWS::Lambda::EventSourceMapping", es.logicalId).ScalingConfig
                 .MaximumConcurrency,
             0,
           );
@@ -122,9 +123,7 @@ export function describeFunctions(): void {
         statementsOfRole(t, roleOfFunction(t, `${fnId}Function`)).flatMap(actionsOf);
 
       it("no statement anywhere grants a bare '*' action", () => {
-        const statements = Object.values(t.Resources)
-          .filter((r) => r.Type === "AWS::IAM::Policy")
-          .flatMap((r) => (r.Properties as Json).PolicyDocument.Statement);
+        const statements = statementsOf(t, "AWS::IAM::Policy");
         for (const s of nonEmpty(statements, "policy statements")) {
           expect(actionsOf(s).some((a) => a === "*" || a.endsWith(":*"))).toBe(false);
         }
@@ -157,7 +156,7 @@ export function describeFunctions(): void {
           "xray:GetSamplingTargets",
           "xray:GetSamplingStatisticSummaries",
         ]);
-        for (const fn of topology.functions) {
+        for (const fn of nonEmpty(topology.functions, "functions")) {
           const role = roleOfFunction(t, `${fn.id}Function`);
           const wildcard = statementsOfRole(t, role).filter((s) =>
             resourcesOf(s).some((r) => r === "*"),
@@ -170,13 +169,11 @@ export function describeFunctions(): void {
             }
           }
           // The policy holding it (the one cdk-nag's acknowledgement sits on) holds nothing else.
-          const tracing = Object.keys(t.Resources).filter(
-            (id) =>
-              t.Resources[id]?.Type === "AWS::IAM::Policy" &&
-              id.startsWith(`${fn.id}TracingPolicy`),
+          const tracing = idsOf(t, "AWS::IAM::Policy").filter((id) =>
+            id.startsWith(`${fn.id}TracingPolicy`),
           );
           expect(tracing, fn.id).toHaveLength(1);
-          const policy = props(t, tracing[0] ?? "?", "AWS::IAM::Policy");
+          const policy = propsOf(t, "AWS::IAM::Policy", tracing[0] ?? "?");
           expect(policy.PolicyDocument.Statement).toEqual([
             {
               Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
@@ -186,15 +183,15 @@ export function describeFunctions(): void {
           ]);
           expect(policy.Roles).toEqual([ref(role)]);
           // The function starts tracing only once its role may send traces.
-          expect(resource(t, `${fn.id}Function`, "AWS::Lambda::Function").DependsOn).toContain(
+          expect(resourceOf(t, "AWS::Lambda::Function", `${fn.id}Function`).DependsOn).toContain(
             tracing[0],
           );
         }
       });
 
       it("function roles carry no managed policies", () => {
-        for (const fn of topology.functions) {
-          const role = props(t, roleOfFunction(t, `${fn.id}Function`), "AWS::IAM::Role");
+        for (const fn of nonEmpty(topology.functions, "functions")) {
+          const role = propsOf(t, "AWS::IAM::Role", roleOfFunction(t, `${fn.id}Function`));
           expect(role.ManagedPolicyArns).toBeUndefined();
         }
       });

@@ -1,13 +1,20 @@
-import { Match, Template } from "aws-cdk-lib/assertions";
+import { Match, type Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { OUTPUT_KEYS, requiredOutputKeys } from "../../bin/ops/stack-outputs.ts";
 import { WIDGET_TITLES } from "../../infra/constructs/ops-dashboard.ts";
 import { latencyPlan } from "../../infra/constructs/ops-latency.ts";
 import { expectedResources } from "../../infra/resources.ts";
-import type { CfnTemplate } from "../../infra/testing.ts";
 import { topology } from "../../infra/topology.ts";
-import { defaultStack } from "./shared-stack.ts";
-import { dashboardBody, getAtt, type Json, nonEmpty, props, ref } from "./template-helpers.ts";
+import { defaultTemplate } from "./shared-stack.ts";
+import {
+  dashboardBody,
+  getAtt,
+  idsOf,
+  type Json,
+  nonEmpty,
+  propsOf,
+  ref,
+} from "./template-helpers.ts";
 
 const sub = (id: string) => {
   const s = topology.subscriptions.find((x) => x.id === id);
@@ -19,28 +26,24 @@ const sub = (id: string) => {
 export function describeOps(): void {
   describe("default stack: operations", () => {
     const expected = expectedResources(topology);
-    let t: CfnTemplate;
+    let t: Template;
     let alarms: Json[];
     let widgets: Json[];
 
     beforeAll(() => {
-      t = defaultStack().template;
-      alarms = Object.values(t.Resources)
-        .filter((r) => r.Type === "AWS::CloudWatch::Alarm")
-        .map((r) => r.Properties);
+      t = defaultTemplate();
+      alarms = Object.values(t.findResources("AWS::CloudWatch::Alarm")).map((r) => r.Properties);
       widgets = dashboardBody(t, "OpsDashboard").widgets;
     });
 
     const REASONS = ["validation", "downstream", "timeout", "conflict", "unknown"];
     /** The properties of the alarm whose construct id is `id` (e.g. "EmergencyErrorRateAlarm"). */
     const alarm = (id: string): Json => {
-      const hits = Object.entries(t.Resources).filter(
-        ([logicalId, r]) =>
-          r.Type === "AWS::CloudWatch::Alarm" &&
-          new RegExp(`^Alarms${id}[0-9A-F]{8}$`).test(logicalId),
+      const hits = idsOf(t, "AWS::CloudWatch::Alarm").filter((logicalId) =>
+        new RegExp(`^Alarms${id}[0-9A-F]{8}$`).test(logicalId),
       );
       expect(hits, id).toHaveLength(1);
-      return hits[0]?.[1].Properties;
+      return propsOf(t, "AWS::CloudWatch::Alarm", hits[0] ?? id);
     };
 
     const widget = (title: string) => {
@@ -103,17 +106,18 @@ export function describeOps(): void {
 
     describe("outputs the operator commands read (buzzville dlq|replay|stream --stack)", () => {
       it("declares every output key bin/ops/stack-outputs.ts requires, with the right value", () => {
-        const outputs = t.Outputs ?? {};
-        for (const key of requiredOutputKeys(topology)) expect(Object.keys(outputs)).toContain(key);
+        const outputs = t.findOutputs("*");
+        for (const key of nonEmpty(requiredOutputKeys(topology), "output keys"))
+          expect(Object.keys(outputs)).toContain(key);
         const value = (key: string) => (outputs[key] as Json).Value;
         expect(value(OUTPUT_KEYS.bus)).toEqual(ref("CityBus"));
         expect(value(OUTPUT_KEYS.archive)).toEqual(ref("CityBusArchive"));
         expect(value(OUTPUT_KEYS.table("EventsTable"))).toEqual(ref("EventsTable"));
         expect(value(OUTPUT_KEYS.table("ReadModelsTable"))).toEqual(ref("ReadModelsTable"));
-        for (const q of expected.queues) {
+        for (const q of nonEmpty(expected.queues, "queues")) {
           expect(value(OUTPUT_KEYS.queue(q.logicalId)), q.logicalId).toEqual(ref(q.logicalId));
         }
-        for (const r of expected.rules) {
+        for (const r of nonEmpty(expected.rules, "rules")) {
           expect(value(OUTPUT_KEYS.rule(r.logicalId)), r.logicalId).toEqual(getAtt(r.logicalId));
         }
       });
@@ -125,9 +129,8 @@ export function describeOps(): void {
 
       it("every DLQ alarms as soon as it holds one message", () => {
         const dlqs = expected.queues.filter((q) => q.role === "dlq" || q.role === "target-dlq");
-        const template = Template.fromJSON(t);
         for (const q of nonEmpty(dlqs, "DLQs")) {
-          template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+          t.hasResourceProperties("AWS::CloudWatch::Alarm", {
             MetricName: "ApproximateNumberOfMessagesVisible",
             Dimensions: Match.arrayWith([
               { Name: "QueueName", Value: getAtt(q.logicalId, "QueueName") },
@@ -144,9 +147,8 @@ export function describeOps(): void {
         const ageAlarms = alarms.filter((a) => a.MetricName === "ApproximateAgeOfOldestMessage");
         const critical = topology.subscriptions.filter((s) => s.priority === "critical");
         expect(ageAlarms).toHaveLength(critical.length);
-        const template = Template.fromJSON(t);
         for (const sub of nonEmpty(critical, "critical subscriptions")) {
-          template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+          t.hasResourceProperties("AWS::CloudWatch::Alarm", {
             MetricName: "ApproximateAgeOfOldestMessage",
             Dimensions: Match.arrayWith([
               { Name: "QueueName", Value: getAtt(`${sub.id}Queue`, "QueueName") },
@@ -159,7 +161,7 @@ export function describeOps(): void {
 
       it("each consumer alarms when over 1 % of the records it received failed", () => {
         // Record level: EventFailures of every Reason / NumberOfMessagesReceived of its queues.
-        for (const fn of topology.functions) {
+        for (const fn of nonEmpty(topology.functions, "functions")) {
           const a = alarm(`${fn.id}ErrorRateAlarm`);
           expect(a.Threshold, fn.id).toBe(1);
           expect(a.ComparisonOperator).toBe("GreaterThanThreshold");
@@ -213,7 +215,7 @@ export function describeOps(): void {
       });
 
       it("each function alarms when over 1 % of its invocations crash (Lambda Errors / Invocations)", () => {
-        for (const fn of topology.functions) {
+        for (const fn of nonEmpty(topology.functions, "functions")) {
           const a = alarm(`${fn.id}CrashRateAlarm`);
           expect(a.Threshold, fn.id).toBe(1);
           expect(a.ComparisonOperator).toBe("GreaterThanThreshold");
@@ -241,7 +243,7 @@ export function describeOps(): void {
         const expressions = (widget(WIDGET_TITLES.errorRate).metrics as Json[])
           .map((m) => m.find((x: Json) => typeof x === "object" && x?.expression)?.expression)
           .filter((e) => typeof e === "string" && e.startsWith("IF("));
-        for (const fn of topology.functions) {
+        for (const fn of nonEmpty(topology.functions, "functions")) {
           expect(expressions).toContain(
             `IF(received${fn.id} > 0, 100 * failed${fn.id} / received${fn.id}, 0)`,
           );
@@ -280,7 +282,7 @@ export function describeOps(): void {
         });
 
         it("thresholds follow the topology's priority and batching window", () => {
-          for (const fn of topology.functions) {
+          for (const fn of nonEmpty(topology.functions, "functions")) {
             const subs = topology.subscriptions.filter((s) => s.functionId === fn.id);
             const budgets = subs.map((s) =>
               s.priority === "critical" || s.priority === "high"
@@ -363,15 +365,14 @@ export function describeOps(): void {
 
       it("without an alarm e-mail, alarms notify nobody (and no alarm topic exists)", () => {
         nonEmpty(alarms, "alarms");
-        const template = Template.fromJSON(t);
-        template.allResourcesProperties("AWS::CloudWatch::Alarm", { AlarmActions: Match.absent() });
-        expect(t.Resources.OpsAlarmTopic).toBeUndefined();
+        t.allResourcesProperties("AWS::CloudWatch::Alarm", { AlarmActions: Match.absent() });
+        expect(t.toJSON().Resources.OpsAlarmTopic).toBeUndefined();
       });
 
       it("the dashboard shows every alarm", () => {
         const shown = widget(WIDGET_TITLES.alarms).alarms as string[];
         expect(shown).toHaveLength(alarms.length);
-        expect(props(t, "OpsDashboard", "AWS::CloudWatch::Dashboard")).toBeDefined();
+        expect(propsOf(t, "AWS::CloudWatch::Dashboard", "OpsDashboard")).toBeDefined();
       });
     });
   });

@@ -4,11 +4,19 @@
  * module graph, and the first synthesis in a graph pays for loading most of aws-cdk-lib, so the
  * assertions on this stack live in `*.suite.ts` modules run by one file, synth.test.ts.
  */
+import { Template } from "aws-cdk-lib/assertions";
 import { type SynthesizedStack, synthStack } from "../../infra/testing.ts";
 
 let cached: SynthesizedStack | undefined;
+let template: Template | undefined;
 
 export function defaultStack(): SynthesizedStack {
   cached ??= synthStack({ nag: true });
   return cached;
+}
+
+/** The default stack's template, for `aws-cdk-lib/assertions`. */
+export function defaultTemplate(): Template {
+  template ??= Template.fromJSON(defaultStack().template);
+  return template;
 }

@@ -1,17 +1,19 @@
+import { Match, type Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { IDEMPOTENCY_TABLE_KEYS } from "../../infra/constructs/data-stores.ts";
 import { expectedResources, SHARED_IDS } from "../../infra/resources.ts";
-import type { CfnTemplate } from "../../infra/testing.ts";
 import { topology } from "../../infra/topology.ts";
-import { defaultStack } from "./shared-stack.ts";
+import { defaultTemplate } from "./shared-stack.ts";
 import {
   actionsOf,
   getAtt,
   type Json,
-  props,
+  nonEmpty,
+  propsOf,
   ref,
-  resource,
+  resourceOf,
   resourcesOf,
+  statementsOf,
   statementsOfRole,
 } from "./template-helpers.ts";
 
@@ -19,18 +21,17 @@ import {
 export function describeStackResources(): void {
   describe("default stack: resources", () => {
     const expected = expectedResources(topology);
-    let t: CfnTemplate;
+    let t: Template;
 
     beforeAll(() => {
-      t = defaultStack().template;
+      t = defaultTemplate();
     });
 
     /** The QueuePolicy statements that apply to queue `logicalId`. */
     function queuePolicyStatements(logicalId: string): Json[] {
-      return Object.values(t.Resources)
-        .filter((r) => r.Type === "AWS::SQS::QueuePolicy")
-        .filter((r) => (r.Properties as Json).Queues.some((q: Json) => q.Ref === logicalId))
-        .flatMap((r) => (r.Properties as Json).PolicyDocument.Statement);
+      return statementsOf(t, "AWS::SQS::QueuePolicy", {
+        Queues: Match.arrayWith([ref(logicalId)]),
+      });
     }
 
     describe("queues", () => {
@@ -38,7 +39,7 @@ export function describeStackResources(): void {
         const working = expected.queues.filter((q) => q.deadLetterQueue);
         expect(working.length).toBe(topology.subscriptions.length + 2);
         for (const q of working) {
-          expect(props(t, q.logicalId, "AWS::SQS::Queue").RedrivePolicy, q.logicalId).toEqual({
+          expect(propsOf(t, "AWS::SQS::Queue", q.logicalId).RedrivePolicy, q.logicalId).toEqual({
             deadLetterTargetArn: getAtt(q.deadLetterQueue?.logicalId ?? "?"),
             maxReceiveCount: 3,
           });
@@ -46,18 +47,17 @@ export function describeStackResources(): void {
       });
 
       it("DLQs keep messages 14 days and have no redrive of their own", () => {
-        for (const q of expected.queues.filter(
-          (x) => x.role === "dlq" || x.role === "target-dlq",
-        )) {
-          const p = props(t, q.logicalId, "AWS::SQS::Queue");
+        const dlqs = expected.queues.filter((x) => x.role === "dlq" || x.role === "target-dlq");
+        for (const q of nonEmpty(dlqs, "DLQs")) {
+          const p = propsOf(t, "AWS::SQS::Queue", q.logicalId);
           expect(p.MessageRetentionPeriod, q.logicalId).toBe(1_209_600);
           expect(p.RedrivePolicy, q.logicalId).toBeUndefined();
         }
       });
 
       it("every queue has SQS-managed SSE and a policy denying non-TLS access", () => {
-        for (const q of expected.queues) {
-          expect(props(t, q.logicalId, "AWS::SQS::Queue").SqsManagedSseEnabled, q.logicalId).toBe(
+        for (const q of nonEmpty(expected.queues, "queues")) {
+          expect(propsOf(t, "AWS::SQS::Queue", q.logicalId).SqsManagedSseEnabled, q.logicalId).toBe(
             true,
           );
           const deny = queuePolicyStatements(q.logicalId).find((s) => s.Effect === "Deny");
@@ -69,26 +69,31 @@ export function describeStackResources(): void {
       });
 
       it("visibility timeout = consumer timeout x 6", () => {
-        expect(props(t, "EmergencyCriticalQueue", "AWS::SQS::Queue").VisibilityTimeout).toBe(60);
-        expect(props(t, "AnalyticsQueue", "AWS::SQS::Queue").VisibilityTimeout).toBe(180);
-        expect(props(t, "TrafficSignalsIntakeQueue", "AWS::SQS::Queue").VisibilityTimeout).toBe(60);
+        expect(propsOf(t, "AWS::SQS::Queue", "EmergencyCriticalQueue").VisibilityTimeout).toBe(60);
+        expect(propsOf(t, "AWS::SQS::Queue", "AnalyticsQueue").VisibilityTimeout).toBe(180);
+        expect(propsOf(t, "AWS::SQS::Queue", "TrafficSignalsIntakeQueue").VisibilityTimeout).toBe(
+          60,
+        );
       });
 
       it("ordered subscriptions read a FIFO queue (FIFO DLQ, no content-based dedup); intake stays standard", () => {
-        for (const sub of topology.subscriptions.filter((s) => s.ordering)) {
-          const fifo = props(t, `${sub.id}Queue`, "AWS::SQS::Queue");
+        for (const sub of nonEmpty(
+          topology.subscriptions.filter((s) => s.ordering),
+          "ordered subscriptions",
+        )) {
+          const fifo = propsOf(t, "AWS::SQS::Queue", `${sub.id}Queue`);
           expect(fifo.FifoQueue).toBe(true);
           expect(fifo.ContentBasedDeduplication).toBe(false);
-          expect(props(t, `${sub.id}Dlq`, "AWS::SQS::Queue").FifoQueue).toBe(true);
-          expect(props(t, `${sub.id}IntakeQueue`, "AWS::SQS::Queue").FifoQueue).toBeUndefined();
+          expect(propsOf(t, "AWS::SQS::Queue", `${sub.id}Dlq`).FifoQueue).toBe(true);
+          expect(propsOf(t, "AWS::SQS::Queue", `${sub.id}IntakeQueue`).FifoQueue).toBeUndefined();
         }
-        expect(props(t, "MediaQueue", "AWS::SQS::Queue").FifoQueue).toBeUndefined();
+        expect(propsOf(t, "AWS::SQS::Queue", "MediaQueue").FifoQueue).toBeUndefined();
       });
     });
 
     describe("ordering pipes", () => {
       it("move intake -> FIFO with the group id from the intersection / stream and dedup by event id", () => {
-        const traffic = props(t, "TrafficSignalsPipe", "AWS::Pipes::Pipe");
+        const traffic = propsOf(t, "AWS::Pipes::Pipe", "TrafficSignalsPipe");
         expect(traffic.Source).toEqual(getAtt("TrafficSignalsIntakeQueue"));
         expect(traffic.Target).toEqual(getAtt("TrafficSignalsQueue"));
         expect(traffic.TargetParameters).toEqual({
@@ -98,7 +103,7 @@ export function describeStackResources(): void {
             MessageDeduplicationId: "$.body.detail.meta.eventId",
           },
         });
-        const store = props(t, "EventStorePipe", "AWS::Pipes::Pipe");
+        const store = propsOf(t, "AWS::Pipes::Pipe", "EventStorePipe");
         expect(store.TargetParameters.SqsQueueParameters).toEqual({
           MessageGroupId: "$.body.detail.meta.streamId",
           MessageDeduplicationId: "$.body.detail.meta.eventId",
@@ -113,16 +118,16 @@ export function describeStackResources(): void {
         expect(resourcesOf(send)).toEqual([getAtt("TrafficSignalsQueue")]);
         expect(statements).toHaveLength(2);
         expect(
-          props(t, "TrafficSignalsPipeRole", "AWS::IAM::Role").AssumeRolePolicyDocument.Statement[0]
-            .Principal,
+          propsOf(t, "AWS::IAM::Role", "TrafficSignalsPipeRole").AssumeRolePolicyDocument
+            .Statement[0].Principal,
         ).toEqual({ Service: "pipes.amazonaws.com" });
       });
     });
 
     describe("rules", () => {
       it("each rule has the topology's pattern, on the city bus, targeting its queue with retry and a DLQ", () => {
-        for (const rule of expected.rules) {
-          const p = props(t, rule.logicalId, "AWS::Events::Rule");
+        for (const rule of nonEmpty(expected.rules, "rules")) {
+          const p = propsOf(t, "AWS::Events::Rule", rule.logicalId);
           expect(p.EventPattern, rule.logicalId).toEqual(JSON.parse(JSON.stringify(rule.pattern)));
           expect(p.EventBusName).toEqual(ref(SHARED_IDS.bus));
           expect(p.Targets).toHaveLength(1);
@@ -135,7 +140,7 @@ export function describeStackResources(): void {
       });
 
       it("only its rule may send to a target queue and to its target DLQ", () => {
-        for (const rule of expected.rules) {
+        for (const rule of nonEmpty(expected.rules, "rules")) {
           for (const q of [rule.targetQueue, rule.targetDeadLetterQueue]) {
             const allow = queuePolicyStatements(q).find((s) => s.Effect === "Allow");
             expect(allow?.Principal, q).toEqual({ Service: "events.amazonaws.com" });
@@ -150,7 +155,7 @@ export function describeStackResources(): void {
 
     describe("tables", () => {
       const common = (id: string) => {
-        const p = props(t, id, "AWS::DynamoDB::Table");
+        const p = propsOf(t, "AWS::DynamoDB::Table", id);
         expect(p.BillingMode).toBe("PAY_PER_REQUEST");
         expect(p.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
         expect(p.SSESpecification).toEqual({ SSEEnabled: true });
@@ -197,40 +202,35 @@ export function describeStackResources(): void {
       });
 
       it("are deleted with a dev stack", () => {
-        expect(resource(t, "EventsTable", "AWS::DynamoDB::Table").DeletionPolicy).toBe("Delete");
+        expect(resourceOf(t, "AWS::DynamoDB::Table", "EventsTable").DeletionPolicy).toBe("Delete");
       });
     });
 
     describe("bus, archive, topics", () => {
       it("archives every city event for 30 days by default; no agency policy by default", () => {
-        const a = props(t, "CityBusArchive", "AWS::Events::Archive");
+        const a = propsOf(t, "AWS::Events::Archive", "CityBusArchive");
         expect(a.SourceArn).toEqual(getAtt("CityBus"));
         expect(a.RetentionDays).toBe(30);
         expect(a.EventPattern).toEqual({ source: [{ prefix: "buzzville." }] });
-        expect(
-          Object.values(t.Resources).some((r) => r.Type === "AWS::Events::EventBusPolicy"),
-        ).toBe(false);
+        t.resourceCountIs("AWS::Events::EventBusPolicy", 0);
       });
 
       it("topics are KMS-encrypted and deny publishing without TLS", () => {
         for (const id of ["CitizenAlertsTopic", "MediaPostsTopic"]) {
-          expect(JSON.stringify(props(t, id, "AWS::SNS::Topic").KmsMasterKeyId)).toContain(
+          expect(JSON.stringify(propsOf(t, "AWS::SNS::Topic", id).KmsMasterKeyId)).toContain(
             ":alias/aws/sns",
           );
-          const policy = Object.values(t.Resources).find(
-            (r) =>
-              r.Type === "AWS::SNS::TopicPolicy" &&
-              (r.Properties as Json).Topics.some((x: Json) => x.Ref === id),
-          );
-          expect(policy, `topic policy of ${id}`).toBeDefined();
-          const statements: Json[] = (policy as Json).Properties.PolicyDocument.Statement;
+          const statements = statementsOf(t, "AWS::SNS::TopicPolicy", {
+            Topics: Match.arrayWith([ref(id)]),
+          });
+          expect(statements.length, `topic policy of ${id}`).toBeGreaterThan(0);
           const deny = statements.find((s) => s.Effect === "Deny");
           expect(deny.Condition).toEqual({ Bool: { "aws:SecureTransport": "false" } });
         }
       });
 
       it("outputs the bus, tables, topics and every DLQ url", () => {
-        const outputs = Object.keys(t.Outputs ?? {});
+        const outputs = Object.keys(t.findOutputs("*"));
         expect(outputs).toEqual(
           expect.arrayContaining([
             "CityBusName",
@@ -239,9 +239,8 @@ export function describeStackResources(): void {
             "OpsDashboardName",
           ]),
         );
-        for (const q of expected.queues.filter(
-          (x) => x.role === "dlq" || x.role === "target-dlq",
-        )) {
+        const dlqs = expected.queues.filter((x) => x.role === "dlq" || x.role === "target-dlq");
+        for (const q of nonEmpty(dlqs, "DLQs")) {
           expect(outputs).toContain(`${q.logicalId}Url`);
         }
       });

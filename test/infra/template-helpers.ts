@@ -1,17 +1,14 @@
-/** Small readers over a synthesized CloudFormation template (for the infra tests). */
+/**
+ * Small conveniences over `aws-cdk-lib/assertions` for the infra tests: every read of a template
+ * goes through a `Template` (`findResources`, `hasResourceProperties`, `resourceCountIs`, `Match`);
+ * these only name the lookups the suites share and normalize IAM statements.
+ */
+import { Match, type Template } from "aws-cdk-lib/assertions";
 import { expect } from "vitest";
-import type { CfnTemplate } from "../../infra/testing.ts";
 
 // why: CloudFormation JSON is arbitrary; tests index into it and assert on its shape.
 // biome-ignore lint/suspicious/noExplicitAny: see above
 export type Json = any;
-
-export type CfnResource = CfnTemplate["Resources"][string] & {
-  DependsOn?: string[];
-  DeletionPolicy?: string;
-  UpdateReplacePolicy?: string;
-  Metadata?: Record<string, unknown>;
-};
 
 /** The list, after asserting it is not empty (an assertion loop over it then cannot pass vacuously). */
 export function nonEmpty<T>(list: readonly T[], what: string): readonly T[] {
@@ -22,39 +19,40 @@ export function nonEmpty<T>(list: readonly T[], what: string): readonly T[] {
 export const getAtt = (logicalId: string, attr = "Arn") => ({ "Fn::GetAtt": [logicalId, attr] });
 export const ref = (logicalId: string) => ({ Ref: logicalId });
 
-/** Logical ids of every resource of `type`. */
-export function idsOfType(t: CfnTemplate, type: string): string[] {
-  return Object.entries(t.Resources)
-    .filter(([, r]) => r.Type === type)
-    .map(([id]) => id)
-    .sort();
+/** Logical ids of every resource of `type`, sorted. */
+export function idsOf(template: Template, type: string): string[] {
+  return Object.keys(template.findResources(type)).sort();
 }
 
-/** The resource with `logicalId`, asserting its type. */
-export function resource(t: CfnTemplate, logicalId: string, type: string): CfnResource {
-  const r = t.Resources[logicalId];
-  if (!r) throw new Error(`template has no resource ${logicalId}`);
-  if (r.Type !== type) throw new Error(`${logicalId} is a ${r.Type}, expected ${type}`);
-  return r as CfnResource;
+/** The resource `logicalId` of `type` (its Type, Properties, DependsOn…); fails naming it when absent. */
+export function resourceOf(template: Template, type: string, logicalId: string): Json {
+  const found = template.findResources(type)[logicalId];
+  expect(found, `${type} ${logicalId}`).toBeDefined();
+  return found;
 }
 
-/** Properties of `logicalId`. */
-export function props(t: CfnTemplate, logicalId: string, type: string): Json {
-  return resource(t, logicalId, type).Properties ?? {};
+/** The Properties of the resource `logicalId` of `type`. */
+export function propsOf(template: Template, type: string, logicalId: string): Json {
+  return resourceOf(template, type, logicalId).Properties ?? {};
+}
+
+/** The policy statements of every resource of `type` whose `Properties` match `props`. */
+export function statementsOf(template: Template, type: string, props: Json = {}): Json[] {
+  return Object.values(template.findResources(type, { Properties: props })).flatMap(
+    (r) => r.Properties.PolicyDocument.Statement,
+  );
 }
 
 /** Every IAM policy statement attached (via AWS::IAM::Policy) to the role `roleLogicalId`. */
-export function statementsOfRole(t: CfnTemplate, roleLogicalId: string): Json[] {
-  return Object.values(t.Resources)
-    .filter((r) => r.Type === "AWS::IAM::Policy")
-    .filter((r) => ((r.Properties as Json).Roles ?? []).some((x: Json) => x.Ref === roleLogicalId))
-    .flatMap((r) => (r.Properties as Json).PolicyDocument.Statement);
+export function statementsOfRole(template: Template, roleLogicalId: string): Json[] {
+  return statementsOf(template, "AWS::IAM::Policy", {
+    Roles: Match.arrayWith([ref(roleLogicalId)]),
+  });
 }
 
 /** The role logical id of a Lambda function. */
-export function roleOfFunction(t: CfnTemplate, fnLogicalId: string): string {
-  const role = props(t, fnLogicalId, "AWS::Lambda::Function").Role;
-  return role["Fn::GetAtt"][0];
+export function roleOfFunction(template: Template, fnLogicalId: string): string {
+  return propsOf(template, "AWS::Lambda::Function", fnLogicalId).Role["Fn::GetAtt"][0];
 }
 
 /** Actions of a statement as an array. */
@@ -71,8 +69,8 @@ export function resourcesOf(statement: Json): unknown[] {
  * The dashboard body as JSON: the Fn::Join parts with every token replaced by a readable
  * placeholder (`{Ref:X}` -> `<X>`, `{Fn::GetAtt:[X,Y]}` -> `<X.Y>`).
  */
-export function dashboardBody(t: CfnTemplate, logicalId: string): Json {
-  const body = props(t, logicalId, "AWS::CloudWatch::Dashboard").DashboardBody;
+export function dashboardBody(template: Template, logicalId: string): Json {
+  const body = propsOf(template, "AWS::CloudWatch::Dashboard", logicalId).DashboardBody;
   const parts: unknown[] = typeof body === "string" ? [body] : body["Fn::Join"][1];
   const text = parts
     .map((p) => {

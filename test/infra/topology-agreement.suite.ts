@@ -4,30 +4,30 @@
  * the logical ids of `expectedResources`, and nothing else of those kinds exists.
  */
 
+import type { Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CITY_API_IDS } from "../../infra/constructs/city-api.ts";
 import { CRISIS_IDS } from "../../infra/constructs/crisis-shedding.ts";
 import { expectedResources } from "../../infra/resources.ts";
-import type { CfnTemplate } from "../../infra/testing.ts";
 import { topology } from "../../infra/topology.ts";
-import { defaultStack } from "./shared-stack.ts";
-import { getAtt, idsOfType, props, ref } from "./template-helpers.ts";
+import { defaultTemplate } from "./shared-stack.ts";
+import { getAtt, idsOf, nonEmpty, propsOf, ref, statementsOf } from "./template-helpers.ts";
 
 export function describeTopologyAgreement(): void {
   describe("default stack vs topology", () => {
     const expected = expectedResources(topology);
     const sorted = (xs: readonly string[]) => [...xs].sort();
-    let t: CfnTemplate;
+    let t: Template;
 
     beforeAll(() => {
-      t = defaultStack().template;
+      t = defaultTemplate();
     });
 
     describe("template vs topology", () => {
       it("one rule per subscription, one sweep schedule per sweeping function, and no other rule", () => {
         const sweeping = topology.functions.filter((f) => f.sweepEveryMinutes !== undefined);
         expect(sweeping.length).toBeGreaterThan(0);
-        expect(idsOfType(t, "AWS::Events::Rule")).toEqual(
+        expect(idsOf(t, "AWS::Events::Rule")).toEqual(
           sorted([
             ...topology.subscriptions.map((s) => `${s.id}Rule`),
             ...sweeping.map((f) => `${f.id}SweepRule`),
@@ -35,7 +35,7 @@ export function describeTopologyAgreement(): void {
           ]),
         );
         for (const f of sweeping) {
-          const rule = props(t, `${f.id}SweepRule`, "AWS::Events::Rule");
+          const rule = propsOf(t, "AWS::Events::Rule", `${f.id}SweepRule`);
           expect(rule.ScheduleExpression).toBe(
             `rate(${f.sweepEveryMinutes} minute${f.sweepEveryMinutes === 1 ? "" : "s"})`,
           );
@@ -49,16 +49,9 @@ export function describeTopologyAgreement(): void {
       });
 
       it("lets each consumer send a record that can never succeed to its queue's DLQ", () => {
-        for (const sub of topology.subscriptions) {
+        for (const sub of nonEmpty(topology.subscriptions, "subscriptions")) {
           const fn = topology.functions.find((f) => f.id === sub.functionId);
-          const statements = Object.values(t.Resources)
-            .filter((r) => r.Type === "AWS::IAM::Policy")
-            .flatMap(
-              (r) =>
-                (r.Properties as { PolicyDocument: { Statement: unknown[] } }).PolicyDocument
-                  .Statement,
-            )
-            .map((st) => JSON.stringify(st));
+          const statements = statementsOf(t, "AWS::IAM::Policy").map((st) => JSON.stringify(st));
           const dlq = `${sub.id}Dlq`;
           expect(
             statements.some((st) => st.includes("sqs:SendMessage") && st.includes(`"${dlq}"`)),
@@ -68,7 +61,7 @@ export function describeTopologyAgreement(): void {
       });
 
       it("exactly the expected queues (consumer, intake, DLQs, target DLQs)", () => {
-        expect(idsOfType(t, "AWS::SQS::Queue")).toEqual(
+        expect(idsOf(t, "AWS::SQS::Queue")).toEqual(
           sorted(expected.queues.map((q) => q.logicalId)),
         );
         // 7 consumer queues + 7 DLQs + 7 target DLQs + 2 x (intake + intake DLQ)
@@ -76,11 +69,11 @@ export function describeTopologyAgreement(): void {
       });
 
       it("one pipe per ordered subscription, and no other pipe", () => {
-        expect(idsOfType(t, "AWS::Pipes::Pipe")).toEqual(
+        expect(idsOf(t, "AWS::Pipes::Pipe")).toEqual(
           sorted(topology.subscriptions.filter((s) => s.ordering).map((s) => `${s.id}Pipe`)),
         );
-        for (const p of expected.pipes) {
-          const cfn = props(t, p.logicalId, "AWS::Pipes::Pipe");
+        for (const p of nonEmpty(expected.pipes, "pipes")) {
+          const cfn = propsOf(t, "AWS::Pipes::Pipe", p.logicalId);
           expect(cfn.Source).toEqual(getAtt(p.sourceQueue));
           expect(cfn.Target).toEqual(getAtt(p.targetQueue));
           expect(cfn.TargetParameters.SqsQueueParameters.MessageGroupId).toBe(p.messageGroupIdPath);
@@ -89,18 +82,18 @@ export function describeTopologyAgreement(): void {
       });
 
       it("one event source mapping per subscription, wiring its queue to its function", () => {
-        expect(idsOfType(t, "AWS::Lambda::EventSourceMapping")).toEqual(
+        expect(idsOf(t, "AWS::Lambda::EventSourceMapping")).toEqual(
           sorted(topology.subscriptions.map((s) => `${s.id}EventSource`)),
         );
-        for (const es of expected.eventSources) {
-          const cfn = props(t, es.logicalId, "AWS::Lambda::EventSourceMapping");
+        for (const es of nonEmpty(expected.eventSources, "event sources")) {
+          const cfn = propsOf(t, "AWS::Lambda::EventSourceMapping", es.logicalId);
           expect(cfn.EventSourceArn).toEqual(getAtt(es.queue));
           expect(cfn.FunctionName).toEqual(ref(es.function));
         }
       });
 
       it("one Lambda function per topology function, the city API's and the crisis controller, no other", () => {
-        expect(idsOfType(t, "AWS::Lambda::Function")).toEqual(
+        expect(idsOf(t, "AWS::Lambda::Function")).toEqual(
           sorted([
             ...topology.functions.map((f) => `${f.id}Function`),
             CITY_API_IDS.function,
@@ -110,17 +103,19 @@ export function describeTopologyAgreement(): void {
       });
 
       it("each rule delivers where the topology says", () => {
-        for (const r of expected.rules) {
-          const target = props(t, r.logicalId, "AWS::Events::Rule").Targets[0];
+        for (const r of nonEmpty(expected.rules, "rules")) {
+          const target = propsOf(t, "AWS::Events::Rule", r.logicalId).Targets[0];
           expect(target.Arn).toEqual(getAtt(r.targetQueue));
           expect(target.DeadLetterConfig.Arn).toEqual(getAtt(r.targetDeadLetterQueue));
         }
       });
 
       it("each function's resource env vars name the resources of expectedResources", () => {
-        for (const fn of expected.functions) {
-          const vars = props(t, fn.logicalId, "AWS::Lambda::Function").Environment.Variables;
-          for (const [name, logicalId] of Object.entries(fn.resourceEnv)) {
+        for (const fn of nonEmpty(expected.functions, "functions")) {
+          const vars = propsOf(t, "AWS::Lambda::Function", fn.logicalId).Environment.Variables;
+          const env = Object.entries(fn.resourceEnv);
+          expect(env.length, `${fn.logicalId}'s resource env vars`).toBeGreaterThan(0);
+          for (const [name, logicalId] of env) {
             const value = JSON.stringify(vars[name]);
             expect(value, `${fn.logicalId}.${name}`).toContain(`"${logicalId}"`);
           }
@@ -128,7 +123,8 @@ export function describeTopologyAgreement(): void {
       });
 
       it("holds only the expected kinds of resources (no custom resources, no surprises)", () => {
-        const kinds = new Set(Object.values(t.Resources).map((r) => r.Type));
+        const resources: Record<string, { Type: string }> = t.toJSON().Resources;
+        const kinds = new Set(Object.values(resources).map((r) => r.Type));
         expect([...kinds].sort()).toEqual(
           [
             "AWS::ApiGatewayV2::Api",

@@ -1,4 +1,6 @@
 /** CreateArchive, DescribeArchive, ListArchives, DeleteArchive, StartReplay, DescribeReplay, ListReplays. */
+
+import { arnResourceName } from "../../../events/arn.ts";
 import type { ActionHandler } from "../context.ts";
 import { ResourceAlreadyExistsError, ResourceNotFoundError, ValidationError } from "../errors.ts";
 import { compilePattern } from "../patterns/index.ts";
@@ -49,7 +51,7 @@ export const createArchive: ActionHandler = (input, { store, clock }) => {
   const bus = store.busByArn(sourceArn);
   if (!bus) {
     throw new ResourceNotFoundError(
-      `Event bus ${sourceArn.split("event-bus/")[1] ?? sourceArn} does not exist.`,
+      `Event bus ${arnResourceName(sourceArn, "event-bus") ?? sourceArn} does not exist.`,
     );
   }
   if (store.archives.has(name))
@@ -148,7 +150,7 @@ export const startReplay: ActionHandler = (input, { store, clock, replays }) => 
   const destination = input.Destination as { Arn?: unknown; FilterArns?: unknown } | undefined;
   if (typeof destination?.Arn !== "string")
     throw constraintError(null, "destination", "Member must not be null");
-  const archiveName = sourceArn.split(":archive/")[1] ?? "";
+  const archiveName = arnResourceName(sourceArn, "archive") ?? "";
   const archive = requireArchive(store, archiveName);
   if (store.replays.has(name))
     throw new ResourceAlreadyExistsError(`Replay ${name} already exists.`);

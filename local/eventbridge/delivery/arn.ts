@@ -1,3 +1,5 @@
+import { tryParseArn } from "../../../events/arn.ts";
+
 /** Classifies target ARNs: SQS (FIFO or not), SNS, Lambda, event bus, or unsupported. */
 export type TargetArn =
   | { readonly kind: "sqs"; readonly fifo: boolean; readonly name: string }
@@ -6,12 +8,11 @@ export type TargetArn =
   | { readonly kind: "bus"; readonly name: string }
   | { readonly kind: "unsupported" };
 
-const ARN = /^arn:aws[a-z-]*:([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:(.+)$/;
-
-export function parseTargetArn(arn: string): TargetArn | undefined {
-  const m = ARN.exec(arn);
-  if (!m) return undefined;
-  const [, service, , , resource = ""] = m;
+/** The target's kind from its ARN (parsed by events/arn.ts); undefined when it is not an ARN. */
+export function parseTargetArn(value: string): TargetArn | undefined {
+  const arn = tryParseArn(value);
+  if (!arn) return undefined;
+  const { service, resource } = arn;
   switch (service) {
     case "sqs":
       return { kind: "sqs", fifo: resource.endsWith(".fifo"), name: resource };

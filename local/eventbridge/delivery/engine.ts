@@ -11,6 +11,7 @@
  * PutEvents answers, so a restarted local cloud finishes it (docs/RELIABILITY.md).
  */
 import { randomUUID } from "node:crypto";
+import { equalJitterDelayMs } from "../../../events/backoff.ts";
 import { eventAnnotations, type HopTracing } from "../../xray/hops.ts";
 import { type FlattenedEvent, flattenEvent, matchesFlattened } from "../patterns/index.ts";
 import type { EventBridgeStore, RuleRecord, TargetRecord } from "../store.ts";
@@ -315,11 +316,6 @@ export class DeliveryEngine {
     this.o.journal?.settle(d.key);
   }
 
-  private backoff(retry: number): number {
-    const exp = Math.min(this.o.retryMaxDelayMs, this.o.retryBaseDelayMs * 2 ** (retry - 1));
-    return Math.round(exp / 2 + this.o.random() * (exp / 2));
-  }
-
   private onFailure(d: JournaledDelivery, attempts: number, error: unknown): void {
     // After close() the local cloud is shutting down: no retry, no dead-lettering (still owed).
     if (this.closed) return;
@@ -330,7 +326,11 @@ export class DeliveryEngine {
     const retryable = isRetriable(error);
     let exhaustedCondition: ExhaustedCondition | undefined;
     if (retryable) {
-      const delayMs = this.backoff(attempts);
+      const delayMs = equalJitterDelayMs(
+        attempts,
+        { baseDelayMs: this.o.retryBaseDelayMs, maxDelayMs: this.o.retryMaxDelayMs },
+        this.o.random,
+      );
       const tooOld = this.o.clock.now() + delayMs - ingestedAt > maxAgeMs;
       if (attempts - 1 < maxRetries && !tooOld) {
         this.emit({ type: "retrying", attempt: attempts + 1, delayMs, error: message, ...ref });

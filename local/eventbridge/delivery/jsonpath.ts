@@ -1,53 +1,27 @@
 /**
- * The JSONPath subset EventBridge evaluates: `$`, dot notation (names with letters, digits,
- * `-`, `_`, `/`), array indices `[0]`, quoted brackets `['a b']` and the `*` wildcard.
+ * The JSONPath of EventBridge targets (InputPath, the InputTransformer's InputPathsMap), over the
+ * local cloud's one JSONPath (local/jsonpath.ts): the whole grammar, wildcards included, on the
+ * event as it is. What differs from Pipes (local/pipes/jsonpath.ts): InputPathsMap takes dot
+ * notation only (`usesBracketNotation`), and values are never JSON held in strings.
  */
-export type PathStep =
-  | { readonly key: string }
-  | { readonly index: number }
-  | { readonly wildcard: true };
+import { evaluateSteps, type PathStep, parseSteps } from "../../jsonpath.ts";
 
-const STEP = /^(?:\.([A-Za-z0-9_\-/$@:]+)|\.\*|\[(\d+)\]|\['([^']*)'\]|\[\*\])/;
-
-/** Whether the path uses quoted bracket notation (`$['a']`), which InputPathsMap forbids. */
-export const usesBracketNotation = (path: string): boolean => /\[\s*'/.test(path);
+export type { PathStep } from "../../jsonpath.ts";
 
 /** Parses a path; undefined when it is not a supported JSONPath. */
 export function parseJsonPath(path: string): PathStep[] | undefined {
-  if (!path.startsWith("$")) return undefined;
-  const steps: PathStep[] = [];
-  let rest = path.slice(1);
-  while (rest.length > 0) {
-    const m = STEP.exec(rest);
-    if (!m) return undefined;
-    if (m[1] !== undefined) steps.push({ key: m[1] });
-    else if (m[2] !== undefined) steps.push({ index: Number(m[2]) });
-    else if (m[3] !== undefined) steps.push({ key: m[3] });
-    else steps.push({ wildcard: true });
-    rest = rest.slice(m[0].length);
-  }
-  return steps;
+  const steps = parseSteps(path);
+  return Array.isArray(steps) ? steps : undefined;
 }
+
+/**
+ * Whether the path uses quoted bracket notation (`$['a']`), which InputPathsMap forbids (AWS API
+ * reference: "You must use JSON dot notation, not bracket notation").
+ */
+export const usesBracketNotation = (path: string): boolean =>
+  parseJsonPath(path)?.some((step) => "key" in step && step.bracket === true) ?? false;
 
 /** Evaluates a parsed path; undefined when nothing is there. Wildcards yield arrays. */
 export function evaluateJsonPath(steps: readonly PathStep[], root: unknown): unknown {
-  let current: unknown[] = [root];
-  let multi = false;
-  for (const step of steps) {
-    const next: unknown[] = [];
-    for (const value of current) {
-      if (typeof value !== "object" || value === null) continue;
-      if ("wildcard" in step) {
-        multi = true;
-        next.push(...(Array.isArray(value) ? value : Object.values(value)));
-      } else if ("index" in step) {
-        if (Array.isArray(value) && step.index < value.length) next.push(value[step.index]);
-      } else if (!Array.isArray(value) && Object.hasOwn(value, step.key)) {
-        next.push((value as Record<string, unknown>)[step.key]);
-      }
-    }
-    current = next;
-  }
-  if (multi) return current.length > 0 ? current : undefined;
-  return current[0];
+  return evaluateSteps(steps, root);
 }
