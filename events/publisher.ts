@@ -49,6 +49,7 @@ import {
   putEventsEntrySize,
   type RetryPolicy,
 } from "./publisher-policy.ts";
+import { withoutSdkLogging } from "./sdk-logging.ts";
 import { assertList, priorityProblem, validateEvent } from "./validate.ts";
 
 /** The part of the EventBridge client the publisher uses (an in-memory fake implements it in tests). */
@@ -181,7 +182,7 @@ export class CityEventPublisher {
     this.busName = options.busName;
     this.producerId = producerId;
     this.instanceId = instanceId;
-    this.#client = options.client ?? new EventBridgeClient({ maxAttempts: 1 });
+    this.#client = options.client ?? withoutSdkLogging(new EventBridgeClient({ maxAttempts: 1 }));
     this.#sleep = options.sleep ?? realSleep;
     this.#retry = retry;
     this.#traceHeader = options.traceHeader;

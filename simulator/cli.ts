@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { EventBridgeClient, type EventBridgeClientConfig } from "@aws-sdk/client-eventbridge";
 import { z } from "zod";
 import type { PutEventsPort } from "../events/publisher.ts";
+import { withoutSdkLogging } from "../events/sdk-logging.ts";
 import { RESOURCE_ENV } from "../infra/topology.ts";
 import type { PacingClock } from "./clock.ts";
 import { SimulatorArgumentError } from "./errors.ts";
@@ -253,7 +254,9 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       durationSeconds: args.durationSeconds,
       seed: args.seed,
       busName: args.bus,
-      client: io.client ?? new EventBridgeClient(clientConfigFor(args.endpoint, io.env)),
+      client:
+        io.client ??
+        withoutSdkLogging(new EventBridgeClient(clientConfigFor(args.endpoint, io.env))),
       signal: abort.signal,
       ...(io.clock ? { clock: io.clock } : {}),
       onProgress: (p) => {

@@ -27,6 +27,7 @@
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { PutEventsPort } from "../events/publisher.ts";
 import type { RetryPolicy } from "../events/publisher-policy.ts";
+import { withoutSdkLogging } from "../events/sdk-logging.ts";
 import { buildCity, type City } from "./city.ts";
 import { iso, type PacingClock, realTimePacing } from "./clock.ts";
 import { InfoBackpressure } from "./producers/backpressure.ts";
@@ -163,7 +164,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunSumma
     startMs,
   });
   const transport = new SimulatorTransport({
-    client: options.client ?? new EventBridgeClient({}),
+    client: options.client ?? withoutSdkLogging(new EventBridgeClient({})),
     busName: options.busName,
     random: rng.fork("publisher").asPrng(),
     sleep: (ms) => clock.sleep(ms, options.signal),

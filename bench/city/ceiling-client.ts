@@ -26,6 +26,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
+import { withoutSdkLogging } from "../../events/sdk-logging.ts";
 import { LOCAL_CREDENTIALS } from "../../local/targets.ts";
 import type { RequestsPerEvent } from "./meter.ts";
 
@@ -257,9 +258,10 @@ function clientsOf(init: CeilingClientInit): Scratch {
   };
   return {
     ...init.scratch,
-    sqs: new SQSClient(config),
-    events: new EventBridgeClient(config),
-    docs: DynamoDBDocumentClient.from(new DynamoDBClient(config)),
+    // As the city's clients (functions/shared/aws.ts): no SDK logger middleware.
+    sqs: withoutSdkLogging(new SQSClient(config)),
+    events: withoutSdkLogging(new EventBridgeClient(config)),
+    docs: DynamoDBDocumentClient.from(withoutSdkLogging(new DynamoDBClient(config))),
     sns: new SNSClient(config),
   };
 }

@@ -5,6 +5,7 @@
  * object (printed by `--json`, rendered into docs/BENCHMARKS.md). See docs/BENCHMARKS.md.
  */
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { withoutSdkLogging } from "../../events/sdk-logging.ts";
 import { SHARED_IDS } from "../../infra/resources.ts";
 import { topology } from "../../infra/topology.ts";
 import { LOCAL_CREDENTIALS } from "../../local/targets.ts";
@@ -198,11 +199,14 @@ export async function runCityBench(options: CityBenchOptions): Promise<CityBench
   const metered: { meter?: CityMeter } = {};
   options.progress("booting the city (local cloud, topology, functions)");
   const city = await bootCity(log.note, metered);
-  const events = new EventBridgeClient({
-    endpoint: city.cloud.endpoint,
-    region: city.cloud.region,
-    credentials: LOCAL_CREDENTIALS,
-  });
+  // As the functions' clients (functions/shared/aws.ts): no SDK logger middleware.
+  const events = withoutSdkLogging(
+    new EventBridgeClient({
+      endpoint: city.cloud.endpoint,
+      region: city.cloud.region,
+      credentials: LOCAL_CREDENTIALS,
+    }),
+  );
   try {
     checkCity(city);
     metered.meter = new CityMeter(city.cloud, storeSubscriptionId(), ordered);

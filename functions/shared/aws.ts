@@ -9,6 +9,7 @@ import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { withoutSdkLogging } from "../../events/sdk-logging.ts";
 import { platformConfig } from "./config.ts";
 import type { CityTracer } from "./observability.ts";
 
@@ -29,7 +30,7 @@ export function awsClients(tracer: CityTracer): AwsClients {
     maxAttempts: 3,
     requestHandler: { ...AWS_TIMEOUTS },
   };
-  const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient(common));
+  const dynamodb = tracer.captureAWSv3Client(withoutSdkLogging(new DynamoDBClient(common)));
   let sqs: SQSClient | undefined;
   let sns: SNSClient | undefined;
   let eventBridge: EventBridgeClient | undefined;
@@ -39,17 +40,17 @@ export function awsClients(tracer: CityTracer): AwsClients {
       marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
     }),
     get sqs() {
-      sqs ??= tracer.captureAWSv3Client(new SQSClient(common));
+      sqs ??= tracer.captureAWSv3Client(withoutSdkLogging(new SQSClient(common)));
       return sqs;
     },
     get sns() {
-      sns ??= tracer.captureAWSv3Client(new SNSClient(common));
+      sns ??= tracer.captureAWSv3Client(withoutSdkLogging(new SNSClient(common)));
       return sns;
     },
     get eventBridge() {
       // The publisher retries failed entries itself (with backoff); SDK retries would multiply them.
       eventBridge ??= tracer.captureAWSv3Client(
-        new EventBridgeClient({ ...common, maxAttempts: 1 }),
+        withoutSdkLogging(new EventBridgeClient({ ...common, maxAttempts: 1 })),
       );
       return eventBridge;
     },

@@ -8,6 +8,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { withoutSdkLogging } from "../../events/sdk-logging.ts";
 import { SHARED_IDS } from "../../infra/resources.ts";
 import { topology } from "../../infra/topology.ts";
 import type { ConsoleOptions } from "../console/index.ts";
@@ -196,8 +197,10 @@ async function boot(options: UpOptions, io: RunOutput): Promise<Run> {
     ...(options.console !== false ? { console: options.console ?? true } : {}),
   });
   const config = { endpoint: city.cloud.endpoint, region: city.cloud.region };
-  const ddb = new DynamoDBClient({ ...config, credentials: LOCAL_CREDENTIALS });
-  const events = new EventBridgeClient({ ...config, credentials: LOCAL_CREDENTIALS });
+  const ddb = withoutSdkLogging(new DynamoDBClient({ ...config, credentials: LOCAL_CREDENTIALS }));
+  const events = withoutSdkLogging(
+    new EventBridgeClient({ ...config, credentials: LOCAL_CREDENTIALS }),
+  );
   // Crisis mode: the same controller as the stack's alarm-driven Lambda (docs/OPERATIONS.md).
   const crisis = new LocalCrisisMonitor({
     resources: city.resources,
