@@ -158,7 +158,10 @@ async function measureCity(
   log: { problems: string[]; note: (line: string) => void },
 ): Promise<CityBenchResult> {
   const steps = await runRamp(env, options.quick ? QUICK_RAMP : FULL_RAMP);
-  const burst = await runBurst(env, options.quick ? 500 : 5000, options.quick ? 20_000 : 45_000);
+  const burst = await runBurst(env, options.quick ? 500 : 5000, options.quick ? 20_000 : 90_000, {
+    tags: steps.map((s) => `bench-r${s.offeredPerSecond}`),
+    settleMs: options.quick ? 20_000 : 120_000,
+  });
   const isolation = await runIsolation(env, [
     ...steps.map((s) => `bench-r${s.offeredPerSecond}`),
     "bench-burst",

@@ -145,12 +145,27 @@ export interface BurstResult {
   readonly stored: number;
   /** From the first publish to the last of them stored; null when not all were stored. */
   readonly drainSeconds: number | null;
+  /** Earlier phases' events still not stored when the burst began (0: it began on an idle city). */
+  readonly startBacklog: number;
 }
 
-/** Publishes `events` drafts of the bench mix at once (8 PutEvents of 10 in flight), then waits. */
-export async function runBurst(env: PhaseEnv, events: number, timeoutMs: number) {
+/**
+ * First up to `settleMs` for the earlier phases' events (`earlierTags`) to be stored, so the burst
+ * meets an idle city (the ramp's last step leaves a backlog by design); then publishes `events`
+ * drafts of the bench mix at once (8 PutEvents of 10 in flight), and waits up to `timeoutMs`.
+ */
+export async function runBurst(
+  env: PhaseEnv,
+  events: number,
+  timeoutMs: number,
+  earlier: { readonly tags: readonly string[]; readonly settleMs: number },
+) {
   const tag = "bench-burst";
-  env.progress(`burst: ${events} events at once, then up to ${timeoutMs / 1000} s to drain`);
+  await drain(env, [...earlier.tags], earlier.settleMs);
+  const startBacklog = env.meter.acceptedOf(...earlier.tags) - env.meter.storedOf(...earlier.tags);
+  env.progress(
+    `burst: ${events} events at once (${startBacklog} earlier events not stored), then up to ${timeoutMs / 1000} s to drain`,
+  );
   const start = performance.now();
   const publisher = new CityEventPublisher({
     busName: env.busName,
@@ -175,6 +190,7 @@ export async function runBurst(env: PhaseEnv, events: number, timeoutMs: number)
     events: env.meter.acceptedOf(tag),
     stored: env.meter.storedOf(tag),
     drainSeconds: drained ? Math.round((performance.now() - start) / 100) / 10 : null,
+    startBacklog,
   };
   env.progress(
     `burst: ${result.stored} of ${result.events} stored, drain ${result.drainSeconds ?? "unfinished"} s`,

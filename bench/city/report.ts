@@ -65,7 +65,7 @@ export function renderCitySection(result: CityBenchResult): string {
     `| CPU per event (whole process, all threads) | ${n2(result.cpuMsPerEvent)} ms |`,
     `| Requests per event (all services) | ${n2(result.requestsPerEvent.total)} |`,
     `| Emulators' ceiling for that request mix | ${n1(result.ceiling.eventsPerSecond)} events/s (${result.ceiling.events} events in ${result.ceiling.seconds} s) → ceilingRatio ${result.ceilingRatio} |`,
-    `| Burst of ${burst.events} events | ${burst.stored} stored, ${burst.drainSeconds === null ? "not drained within the bound" : `drained in ${burst.drainSeconds} s`} |`,
+    `| Burst of ${burst.events} events | ${burst.stored} stored, ${burst.drainSeconds === null ? "not drained within the bound" : `drained in ${burst.drainSeconds} s`}${burst.startBacklog > 0 ? ` (began with ${burst.startBacklog} earlier events not stored: not comparable)` : ""} |`,
     `| Priority isolation | critical p99 ${iso.idleCriticalMs.p99} ms idle, ${iso.floodCriticalMs.p99} ms during a ${iso.floodRate}/s info flood → isolationRatio ${iso.isolationRatio}${iso.startBacklog > 0 ? ` (began with ${iso.startBacklog} earlier events not stored: not comparable)` : ""} |`,
     `| RSS at 200 events/s | ${result.rssMB ?? "–"} MB |`,
     "",

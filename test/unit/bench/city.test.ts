@@ -117,7 +117,7 @@ function result(): CityBenchResult {
     atOfferedPerSecond: 100,
     cpuMsPerEvent: 3.5,
     requestsPerEvent: step.requestsPerEvent,
-    burst: { events: 5000, stored: 5000, drainSeconds: 42.5 },
+    burst: { events: 5000, stored: 5000, drainSeconds: 42.5, startBacklog: 0 },
     isolationRatio: 1.5,
     isolation: {
       startBacklog: 0,
@@ -156,6 +156,20 @@ describe("the city report", () => {
     expect(formatRequests(result().requestsPerEvent)).toBe(
       "sqs 2.10 (ReceiveMessage 1.50, SendMessage 0.60)",
     );
+  });
+
+  it("says when the burst or the isolation phase began with earlier events not stored", () => {
+    const r = result();
+    const text = renderCitySection({
+      ...r,
+      burst: { ...r.burst, stored: 4000, drainSeconds: null, startBacklog: 120 },
+      isolation: { ...r.isolation, startBacklog: 7 },
+    });
+    expect(text).toContain(
+      "4000 stored, not drained within the bound (began with 120 earlier events not stored: not comparable)",
+    );
+    expect(text).toContain("(began with 7 earlier events not stored: not comparable)");
+    expect(renderCitySection(r)).not.toContain("not comparable");
   });
 
   it("replaces its own block and keeps the hand-written text around it", () => {
