@@ -29,6 +29,8 @@ export {
   type Reservation,
 } from "./host-contract.ts";
 
+import { localArn } from "../account.ts";
+
 interface Instance {
   readonly worker: Worker;
   readonly ready: Promise<void>;
@@ -63,6 +65,8 @@ export class FunctionHost {
     timeouts: 0,
     crashes: 0,
     coldStarts: 0,
+    /** Cold starts that finished loading the handler module (the others are still loading or failed). */
+    loaded: 0,
     /** Sum of the cold starts' durations (environment created -> handler module loaded), ms. */
     coldStartMs: 0,
     /** Sum of the CPU time the environments spent loading the handler module, ms (Node >= 23.9). */
@@ -72,7 +76,7 @@ export class FunctionHost {
   };
 
   constructor(private readonly options: FunctionHostOptions) {
-    this.arn = `arn:aws:lambda:${options.region}:000000000000:function:${options.name}`;
+    this.arn = localArn("lambda", options.region, `function:${options.name}`);
   }
 
   get name(): string {
@@ -118,6 +122,7 @@ export class FunctionHost {
     const instance: Instance = { worker, ready, busy: true };
     worker.on("message", (message: FromWorker) => {
       if (message.type === "ready") {
+        this.stats.loaded++;
         this.stats.coldStartMs += Date.now() - spawned;
         this.stats.coldStartCpuMs += message.initCpuMs ?? 0;
         return markReady();
@@ -259,15 +264,19 @@ export class FunctionHost {
     const target = Math.min(this.options.minInstances ?? 1, this.maxInstances);
     const fresh: Instance[] = [];
     while (this.instances.size < target && !this.closed) fresh.push(this.spawn(files));
-    const loaded = await Promise.allSettled(fresh.map((instance) => instance.ready));
+    // Environments the pollers already started (a poller reserves one before it receives) are
+    // loading too: warm means every environment there is has loaded its handler.
+    const starting = [...this.instances];
+    const loaded = await Promise.allSettled(starting.map((instance) => instance.ready));
     let failure: unknown;
-    for (const [i, instance] of fresh.entries()) {
+    for (const [i, instance] of starting.entries()) {
       const outcome = loaded[i];
+      if (outcome?.status === "rejected") failure ??= outcome.reason;
+      if (!fresh.includes(instance)) continue; // its poller's reservation owns it
       if (outcome?.status === "fulfilled") {
         this.release(instance);
         continue;
       }
-      failure ??= outcome?.reason;
       this.instances.delete(instance);
       await instance.worker.terminate();
     }

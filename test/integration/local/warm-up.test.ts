@@ -43,6 +43,9 @@ describe("warm-up before traffic", () => {
       const polled = key.includes("/") || sources.has(key);
       // Every polled pool has at least 2 pollers (maximumConcurrency >= 2), capped at 2 here.
       expect({ key, started: host.stats.coldStarts }).toEqual({ key, started: polled ? 2 : 1 });
+      // Loaded, not just started: the pollers start environments before warm-up is asked for,
+      // and warm() waits for those too.
+      expect({ key, loaded: host.stats.loaded }).toEqual({ key, loaded: host.stats.coldStarts });
       expect(host.stats).toMatchObject({ invocations: 0, crashes: 0 });
     }
   }, 120_000);
