@@ -7,6 +7,7 @@
  * `minInstances` environments ahead of traffic (docs/LOCAL.md "How the functions run").
  */
 import { randomUUID } from "node:crypto";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Worker } from "node:worker_threads";
 import { BundleCache, threadBundle } from "../bundles.ts";
@@ -44,9 +45,14 @@ interface Instance {
 interface EnvironmentFiles {
   readonly worker: string;
   readonly handlerUrl: string;
+  /** Node's compile cache, beside the bundles it caches (see WorkerInit). */
+  readonly compileCacheDir: string;
 }
 
 const WORKER_SOURCE = new URL("./worker.ts", import.meta.url);
+
+/** Node's compile cache of the bundles, a directory inside the bundle cache's own. */
+const COMPILE_CACHE_DIR = ".node-compile-cache";
 
 export class FunctionHost {
   readonly arn: string;
@@ -92,6 +98,7 @@ export class FunctionHost {
         ([worker, handler]) => ({
           worker: worker.file,
           handlerUrl: pathToFileURL(handler.file).href,
+          compileCacheDir: join(dirname(dirname(handler.file)), COMPILE_CACHE_DIR),
         }),
         (cause: unknown) => {
           const reason = cause instanceof Error ? cause.message : String(cause);
@@ -108,6 +115,7 @@ export class FunctionHost {
     const init: WorkerInit = {
       handlerUrl: files.handlerUrl,
       exportName: o.exportName ?? "handler",
+      compileCacheDir: files.compileCacheDir,
     };
     const worker = startEnvironmentThread(files.worker, init, o);
     this.stats.coldStarts++;

@@ -17,6 +17,11 @@ export interface WorkerInit {
   readonly handlerUrl: string;
   /** Exported name of the handler function. @default "handler" */
   readonly exportName: string;
+  /**
+   * Node's on-disk compile cache for the bundle (`module.enableCompileCache`): a cold start then
+   * skips compiling what an earlier one compiled (~40 % of its CPU). Absent: no cache.
+   */
+  readonly compileCacheDir?: string;
 }
 
 export type ToWorker = {

@@ -3,6 +3,7 @@
  * invocation at a time with a Lambda-like context, answering with the result or the error. The
  * host starts this module from its own bundle (local/bundles.ts): no TypeScript at run time.
  */
+import nodeModule from "node:module";
 import { parentPort, workerData } from "node:worker_threads";
 import type { Context } from "aws-lambda";
 import type { FromWorker, InvokeContextData, ToWorker, WorkerInit } from "./protocol.ts";
@@ -40,6 +41,8 @@ async function main() {
   // process.threadCpuUsage arrived in Node 23.9.
   const cpu = typeof process.threadCpuUsage === "function" ? process.threadCpuUsage() : undefined;
   let handler: Handler;
+  // module.enableCompileCache arrived in Node 22.1; an older Node loads without the cache.
+  if (init.compileCacheDir) nodeModule.enableCompileCache?.(init.compileCacheDir);
   try {
     const mod = (await import(init.handlerUrl)) as Record<string, unknown>;
     const exported = mod[init.exportName];
@@ -49,6 +52,8 @@ async function main() {
       );
     }
     handler = exported as Handler;
+    // Written now, not at the thread's exit: the next cold start (another environment) uses it.
+    if (init.compileCacheDir) nodeModule.flushCompileCache?.();
   } catch (error) {
     post({ type: "init-error", error: describe(error) });
     return;

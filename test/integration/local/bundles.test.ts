@@ -2,8 +2,9 @@
  * The functions run from esbuild bundles built with the deployment's options (infra/bundling.ts),
  * once per run and kept on disk: a later run takes them from the cache, a changed source — even
  * a module the entry only imports — builds them again, and a broken source is an error naming it.
+ * Environments keep Node's compile cache of the bundles beside them (a later cold start compiles less).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -68,6 +69,8 @@ describe("function bundles", () => {
     const { bundles, host } = run();
     const taken = await bundles.bundle("handler.ts");
     expect(taken.reused).toBe(true);
+    // The first run's cold start left Node's compile cache beside the bundles, for this one.
+    expect(readdirSync(join(cacheDir, ".node-compile-cache")).length).toBeGreaterThan(0);
     expect(await host.invoke({ n: 2 })).toEqual({ kind: "ok", result: { answer: "first", n: 2 } });
     expect(bundles.stats).toEqual({ built: 0, reused: 1 });
   });
