@@ -16,7 +16,7 @@ export function buildRuntime(): ServiceRuntime {
     // Zone windows, open lists and live density: read once per container, then written at
     // their known version (the other instance's writes surface as conflicts, then re-read).
     docs: new CachedDocumentStore(parts.docs),
-    bus: { publishDerived: (cause, drafts) => parts.publisher().publishDerived(cause, drafts) },
+    bus: parts.derivedEvents,
     clock: systemClock,
   });
   return {

@@ -1,12 +1,10 @@
 /** Wiring of the emergency function (config at first use, AWS adapters, breaker, dispatch API). */
 import { z } from "zod";
-import { RESOURCE_ENV, topology } from "../../infra/topology.ts";
-import { CircuitBreaker } from "../shared/breaker.ts";
+import { topology } from "../../infra/topology.ts";
 import { systemClock } from "../shared/clock.ts";
 import { lazyConfig, positiveInt } from "../shared/config.ts";
-import { DynamoDbBreakerStore } from "../shared/dynamodb-breaker-store.ts";
 import type { ServiceRuntime } from "../shared/kit.ts";
-import { commonParts, envValue, idempotentRuntime, readModelsConfig } from "../shared/runtime.ts";
+import { commonParts, idempotentRuntime } from "../shared/runtime.ts";
 import { type DispatchApi, SimulatedDispatchApi } from "./dispatch-api.ts";
 import { HttpDispatchApi } from "./http-dispatch-api.ts";
 import { emergencyRecordHandler } from "./record-handler.ts";
@@ -35,13 +33,8 @@ export interface EmergencyOverrides {
 export function buildRuntime(overrides: EmergencyOverrides = {}): ServiceRuntime {
   const env = emergencyConfig();
   const parts = commonParts(SERVICE);
-  const breaker = new CircuitBreaker({
+  const breaker = parts.breaker({
     name: "dispatch-api",
-    store: new DynamoDbBreakerStore(
-      parts.clients.documents,
-      envValue(readModelsConfig, RESOURCE_ENV.readModelsTable),
-    ),
-    clock: systemClock,
     failureThreshold: env.DISPATCH_BREAKER_FAILURES,
     openMs: env.DISPATCH_BREAKER_OPEN_MS,
     timeoutMs: env.DISPATCH_TIMEOUT_MS,
@@ -55,7 +48,7 @@ export function buildRuntime(overrides: EmergencyOverrides = {}): ServiceRuntime
     units: new UnitPool(parts.docs),
     dispatchApi,
     breaker,
-    bus: { publishDerived: (cause, drafts) => parts.publisher().publishDerived(cause, drafts) },
+    bus: parts.derivedEvents,
     clock: systemClock,
     maxAttempts: env.DISPATCH_MAX_ATTEMPTS,
   });

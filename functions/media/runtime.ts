@@ -2,15 +2,13 @@
 import { z } from "zod";
 import { RESOURCE_ENV } from "../../infra/topology.ts";
 import type { RecordHandler } from "../shared/batch.ts";
-import { CircuitBreaker } from "../shared/breaker.ts";
 import { CachedDocumentStore } from "../shared/cached-documents.ts";
 import { systemClock } from "../shared/clock.ts";
 import { lazyConfig, positiveInt, resourceName } from "../shared/config.ts";
-import { DynamoDbBreakerStore } from "../shared/dynamodb-breaker-store.ts";
 import { messageOf } from "../shared/errors.ts";
 import type { ServiceRuntime } from "../shared/kit.ts";
 import { observability } from "../shared/observability.ts";
-import { commonParts, consumerRuntime, envValue, readModelsConfig } from "../shared/runtime.ts";
+import { commonParts, consumerRuntime } from "../shared/runtime.ts";
 import { MediaService } from "./service.ts";
 import { SnsMediaChannel } from "./sns-adapter.ts";
 
@@ -30,15 +28,10 @@ export function buildRuntime(): ServiceRuntime {
     // Zone queues are read once per container, then written at their known version.
     docs: new CachedDocumentStore(parts.docs),
     channel: new SnsMediaChannel(parts.clients.sns, env[RESOURCE_ENV.mediaTopic]),
-    breaker: new CircuitBreaker({
+    breaker: parts.breaker({
       name: "media-topic",
-      store: new DynamoDbBreakerStore(
-        parts.clients.documents,
-        envValue(readModelsConfig, RESOURCE_ENV.readModelsTable),
-      ),
-      clock: systemClock,
     }),
-    bus: { publishDerived: (cause, drafts) => parts.publisher().publishDerived(cause, drafts) },
+    bus: parts.derivedEvents,
     clock: systemClock,
     minIntervalMs: env.MEDIA_MIN_INTERVAL_MS,
   });

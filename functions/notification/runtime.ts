@@ -2,13 +2,11 @@
 import { z } from "zod";
 import { RESOURCE_ENV } from "../../infra/topology.ts";
 import type { RecordHandler } from "../shared/batch.ts";
-import { CircuitBreaker } from "../shared/breaker.ts";
 import { CachedDocumentStore } from "../shared/cached-documents.ts";
 import { systemClock } from "../shared/clock.ts";
 import { lazyConfig, positiveInt, resourceName } from "../shared/config.ts";
-import { DynamoDbBreakerStore } from "../shared/dynamodb-breaker-store.ts";
 import type { ServiceRuntime } from "../shared/kit.ts";
-import { commonParts, consumerRuntime, envValue, readModelsConfig } from "../shared/runtime.ts";
+import { commonParts, consumerRuntime } from "../shared/runtime.ts";
 import { CitizenRegistry } from "./registry.ts";
 import { NotificationService } from "./service.ts";
 import { SnsZoneChannel } from "./sns-adapter.ts";
@@ -48,18 +46,13 @@ export async function buildRuntime(): Promise<ServiceRuntime> {
     clock: systemClock,
     registry,
     channel: new SnsZoneChannel(parts.clients.sns, env[RESOURCE_ENV.citizenAlertsTopic]),
-    breaker: new CircuitBreaker({
+    breaker: parts.breaker({
       name: "citizen-alerts",
-      store: new DynamoDbBreakerStore(
-        parts.clients.documents,
-        envValue(readModelsConfig, RESOURCE_ENV.readModelsTable),
-      ),
-      clock: systemClock,
       failureThreshold: env.SMS_BREAKER_FAILURES,
       openMs: env.SMS_BREAKER_OPEN_MS,
       timeoutMs: env.SMS_TIMEOUT_MS,
     }),
-    bus: { publishDerived: (cause, drafts) => parts.publisher().publishDerived(cause, drafts) },
+    bus: parts.derivedEvents,
   });
   return {
     // Exactly once per zone by the alert's zone ledger (read models): no idempotency table.

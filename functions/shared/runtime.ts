@@ -7,10 +7,12 @@ import { CityEventPublisher } from "../../events/publisher.ts";
 import { RESOURCE_ENV } from "../../infra/topology.ts";
 import { type AwsClients, awsClients } from "./aws.ts";
 import type { RecordHandler } from "./batch.ts";
+import { type BreakerOptions, CircuitBreaker } from "./breaker.ts";
 import { systemClock } from "./clock.ts";
 import { currentTraceHeader, lazyConfig, resourceName } from "./config.ts";
 import { SqsDeadLetters } from "./dead-letter.ts";
-import { producerIdOf } from "./derived.ts";
+import { type DerivedEventSink, producerIdOf } from "./derived.ts";
+import { DynamoDbBreakerStore } from "./dynamodb-breaker-store.ts";
 import { DynamoDbDocumentStore } from "./dynamodb-documents.ts";
 import { DynamoDbFailureLog } from "./failure-log.ts";
 import { dynamoDbIdempotencyStore, idempotentByEventId } from "./idempotency.ts";
@@ -36,6 +38,10 @@ export interface CommonParts {
   readonly clients: AwsClients;
   readonly docs: DynamoDbDocumentStore;
   readonly publisher: () => CityEventPublisher;
+  /** Where the service's derived events go: the publisher, built at the first one. */
+  readonly derivedEvents: DerivedEventSink;
+  /** A circuit breaker whose state is shared by every environment (the read-models table). */
+  breaker(options: Omit<BreakerOptions, "store" | "clock">): CircuitBreaker;
 }
 
 export function commonParts(service: string): CommonParts {
@@ -44,21 +50,32 @@ export function commonParts(service: string): CommonParts {
     clients.documents,
     envValue(readModelsConfig, RESOURCE_ENV.readModelsTable),
   );
-  let publisher: CityEventPublisher | undefined;
+  let built: CityEventPublisher | undefined;
+  const publisher = () => {
+    built ??= new CityEventPublisher({
+      busName: envValue(busConfig, RESOURCE_ENV.bus),
+      producerId: producerIdOf(service),
+      // One sequence per Lambda instance: "svc-<service>/<instanceId>".
+      instanceId: true,
+      client: clients.eventBridge,
+      traceHeader: () => currentTraceHeader(),
+    });
+    return built;
+  };
   return {
     clients,
     docs,
-    publisher: () => {
-      publisher ??= new CityEventPublisher({
-        busName: envValue(busConfig, RESOURCE_ENV.bus),
-        producerId: producerIdOf(service),
-        // One sequence per Lambda instance: "svc-<service>/<instanceId>".
-        instanceId: true,
-        client: clients.eventBridge,
-        traceHeader: () => currentTraceHeader(),
-      });
-      return publisher;
-    },
+    publisher,
+    derivedEvents: { publishDerived: (cause, drafts) => publisher().publishDerived(cause, drafts) },
+    breaker: (options) =>
+      new CircuitBreaker({
+        ...options,
+        store: new DynamoDbBreakerStore(
+          clients.documents,
+          envValue(readModelsConfig, RESOURCE_ENV.readModelsTable),
+        ),
+        clock: systemClock,
+      }),
   };
 }
 

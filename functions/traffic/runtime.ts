@@ -25,7 +25,7 @@ export function buildRuntime(): ServiceRuntime {
   const service = new TrafficService({
     // Intersections are read once per container and then written at their known version.
     docs: new CachedDocumentStore(parts.docs),
-    bus: { publishDerived: (cause, drafts) => parts.publisher().publishDerived(cause, drafts) },
+    bus: parts.derivedEvents,
     clock: systemClock,
     resequencing: { holdMs: env.TRAFFIC_HOLD_MS, maxHeld: env.TRAFFIC_MAX_HELD },
   });
