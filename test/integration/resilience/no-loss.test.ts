@@ -2,7 +2,7 @@
  * Nothing lost, no side effect twice, at the city's scale (docs/RELIABILITY.md, "What was tried"):
  * the whole city runs in a child process on a `--data-dir` (fixtures/faulty-city.ts) with an
  * emergency function whose Dispatch API times out on ~20 % of calls and whose environment exits
- * right after the first acceptance of ~1 incident in 2 (killed mid-batch, before the saga
+ * right after accepting the first call of ~1 incident in 2 (killed mid-batch, before the saga
  * records the step: fixtures/emergency-faulty-dispatch.ts). A first part of the events is
  * published, the city is killed with SIGKILL right after the last PutEvents answer (deliveries
  * owed by the bus, messages in queues and in flight in the functions' batches), restarted on the
