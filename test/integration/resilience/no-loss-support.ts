@@ -16,7 +16,7 @@ import { SHARED_IDS } from "../../../infra/resources.ts";
 import type { ResourceMap } from "../../../local/resource-map.ts";
 import { LOCAL_CREDENTIALS } from "../../../local/targets.ts";
 import { waitFor } from "../../support/wait.ts";
-import { cityEvent, stampContext } from "../../unit/functions/fixtures.ts";
+import type { PlannedEvent } from "./no-loss-workload.ts";
 
 /** A child city: its process, endpoint, deployed resources and clients on it. */
 export interface ChildCity {
@@ -38,7 +38,12 @@ export async function startChildCity(dataDir: string, faultsDir: string): Promis
   const child = spawn(
     process.execPath,
     ["--import", "tsx", "test/integration/resilience/fixtures/faulty-city.ts", dataDir, faultsDir],
-    { cwd: process.cwd(), stdio: ["ignore", "pipe", "pipe"] },
+    {
+      cwd: process.cwd(),
+      stdio: ["ignore", "pipe", "pipe"],
+      // No X-Ray traces: nothing here reads them (docs/OPERATIONS.md "Traces").
+      env: { ...process.env, BUZZVILLE_TRACING: "off" },
+    },
   );
   let out = "";
   let err = "";
@@ -81,12 +86,39 @@ export async function startChildCity(dataDir: string, faultsDir: string): Promis
   };
 }
 
-/** PutEvents of already stamped events, ten per call, in order; every entry accepted. */
-export async function publish(city: ChildCity, list: readonly AnyCityEvent[]): Promise<void> {
+/** Streams published at once, each on a lane of its own (PutEvents calls of ten in flight). */
+const PUBLISH_LANES = 10;
+
+/**
+ * Publishes `list`: each event stamped just before its PutEvents (occurredAt: then), ten per
+ * call, every entry accepted. A stream's events go in their order, stream after stream on each
+ * of PUBLISH_LANES lanes (a stream's lane: round robin in first-seen order). Resolves with the
+ * events sent, in no particular order.
+ */
+export async function publish(
+  city: ChildCity,
+  list: readonly PlannedEvent[],
+): Promise<AnyCityEvent[]> {
+  const streams = new Map<string, PlannedEvent[]>();
+  for (const p of list) streams.set(p.stream, [...(streams.get(p.stream) ?? []), p]);
+  const lanes: PlannedEvent[][] = Array.from({ length: PUBLISH_LANES }, () => []);
+  [...streams.values()].forEach((events, i) => {
+    lanes[i % PUBLISH_LANES]?.push(...events);
+  });
+  const sent = await Promise.all(lanes.map((lane) => publishInOrder(city, lane)));
+  return sent.flat();
+}
+
+async function publishInOrder(
+  city: ChildCity,
+  list: readonly PlannedEvent[],
+): Promise<AnyCityEvent[]> {
+  const sent: AnyCityEvent[] = [];
   for (let i = 0; i < list.length; i += 10) {
+    const batch = list.slice(i, i + 10).map((p) => p.stamp());
     const out = await city.events.send(
       new PutEventsCommand({
-        Entries: list.slice(i, i + 10).map((e) => ({
+        Entries: batch.map((e) => ({
           EventBusName: city.resources.bus.name,
           Source: e.source,
           DetailType: e.detailType,
@@ -95,7 +127,9 @@ export async function publish(city: ChildCity, list: readonly AnyCityEvent[]): P
       }),
     );
     expect(out.FailedEntryCount ?? 0).toBe(0);
+    sent.push(...batch);
   }
+  return sent;
 }
 
 /** The event store read back: each event id's count, and every (stream, type, id) stored. */
@@ -200,55 +234,4 @@ export function faultLines(dir: string, name: string): string[] {
   } catch {
     return [];
   }
-}
-
-/** Sensor and transit events for the event store, analytics, traffic (FIFO) and media. */
-const FILLER = [
-  "TrafficDensityMeasured",
-  "StreetLightsSwitched",
-  "TrainArrived",
-  "BusDeparted",
-  "PublicEventStarted",
-] as const;
-
-/**
- * `total` events: 40 accidents (each an incident to dispatch and a zone to notify) and 20 weather
- * alerts (two zones each) spread over the first `withSideEffects` events, the rest filler of
- * several producers.
- */
-export function workload(
-  total: number,
-  withSideEffects: number,
-): { all: AnyCityEvent[]; accidents: AnyCityEvent[]; alerts: AnyCityEvent[] } {
-  const zone = (i: number) => `z${1 + (i % 8)}`;
-  const place = (i: number) => ({ latitude: 47.3, longitude: 8.5, zone: zone(i) });
-  const accidents = Array.from({ length: 40 }, (_, i) =>
-    cityEvent(
-      "AccidentDetected",
-      {
-        sensorId: `collision-${i}`,
-        location: { ...place(i), intersectionId: `i-${100 + i}` },
-        severity: "high",
-      },
-      { ctx: stampContext(`collision-${i}`) },
-    ),
-  );
-  const alerts = Array.from({ length: 20 }, (_, i) =>
-    cityEvent(
-      "WeatherAlertIssued",
-      { alertId: `wx-noloss-${i}`, location: place(i), zones: [zone(i), zone(i + 3)] },
-      { ctx: stampContext(`weather-${i}`) },
-    ),
-  );
-  const producers = FILLER.map((type) => ({ type, ctx: stampContext(`noloss-${type}`) }));
-  const special = [...accidents, ...alerts];
-  const every = Math.max(1, Math.floor(withSideEffects / special.length));
-  const all: AnyCityEvent[] = [];
-  for (let i = 0; all.length < total; i++) {
-    const extra = i % every === 0 ? special[i / every] : undefined;
-    if (extra) all.push(extra);
-    const p = producers[i % producers.length];
-    if (p && all.length < total) all.push(cityEvent(p.type, {}, { ctx: p.ctx }));
-  }
-  return { all, accidents, alerts };
 }
