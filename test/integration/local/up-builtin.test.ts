@@ -1,4 +1,8 @@
-/** `runUp` in process: the built-in traffic source, and the loss accounting on a real loss. */
+/**
+ * `runUp` in process: the built-in traffic source, and the loss accounting on a real loss. Neither
+ * is about the operators' console or the pools' sizes: each run boots without the console and
+ * with one environment per pool (less to boot and warm; up-cli.test.ts runs the defaults).
+ */
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { describe, expect, it } from "vitest";
 import { runUp } from "../../../local/up/run.ts";
@@ -15,6 +19,8 @@ describe("buzzville up in process", () => {
       json: true,
       traffic: builtInTraffic,
       drainTimeoutSeconds: 120,
+      console: false,
+      maxInstancesPerFunction: 1,
       out: (t) => {
         out += t;
       },
@@ -35,6 +41,8 @@ describe("buzzville up in process", () => {
       durationSeconds: 1,
       json: true,
       drainTimeoutSeconds: 120,
+      console: false,
+      maxInstancesPerFunction: 1,
       out: () => {},
       err: () => {},
       traffic: {

@@ -36,7 +36,9 @@ describe("crisis mode in a local run", () => {
       json: true,
       traffic,
       drainTimeoutSeconds: 120,
+      // Not about the console or the pools' sizes: less to boot and warm.
       console: false,
+      maxInstancesPerFunction: 1,
       out: () => {},
       err: (t) => {
         status += t;

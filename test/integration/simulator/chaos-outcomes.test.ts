@@ -15,15 +15,15 @@ import {
   LocalCity,
   OUTCOME_TEST_TIMEOUT_MS,
   OUTCOME_TIMEOUT_MS,
-  OUTCOME_TOPOLOGY,
   repeated,
+  SCENARIO_TOPOLOGY,
   type StoredEvent,
 } from "./local-city.ts";
 
 let city: LocalCity;
 
 beforeAll(async () => {
-  city = await LocalCity.start("sim-chaos", OUTCOME_TOPOLOGY);
+  city = await LocalCity.start("sim-chaos", SCENARIO_TOPOLOGY);
 });
 
 afterAll(async () => {

@@ -14,14 +14,14 @@ import {
   LocalCity,
   OUTCOME_TEST_TIMEOUT_MS,
   OUTCOME_TIMEOUT_MS,
-  OUTCOME_TOPOLOGY,
   repeated,
+  SCENARIO_TOPOLOGY,
 } from "./local-city.ts";
 
 let city: LocalCity;
 
 beforeAll(async () => {
-  city = await LocalCity.start("sim-out", OUTCOME_TOPOLOGY);
+  city = await LocalCity.start("sim-out", SCENARIO_TOPOLOGY);
 });
 
 afterAll(async () => {
