@@ -78,7 +78,8 @@ export class EventStore<S> {
     this.snapshotEvery = snapshotEvery;
     this.maxConflictRetries = retries;
     this.lookBackMs = lookBackMs;
-    this.views = new StreamViews(options.cache);
+    // A hot stream's recent commits stay in the view for twice the look-back (stream-views.ts).
+    this.views = new StreamViews({ keepMs: 2 * lookBackMs, ...options.cache });
   }
 
   /**

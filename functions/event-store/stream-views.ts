@@ -30,25 +30,46 @@ interface MutableView {
 export interface StreamViewLimits {
   /** Streams kept (least recently used dropped first). @default 2000 */
   readonly maxStreams?: number;
-  /** Event ids kept per stream once it grows by appends (oldest commits dropped first). @default 500 */
+  /**
+   * Event ids kept per stream once it grows by appends (oldest commits dropped first), except
+   * the commits made within `keepMs`. @default 500
+   */
   readonly maxIdsPerStream?: number;
+  /**
+   * Commits this recent (ms before the newest) stay in the view past `maxIdsPerStream`, so that
+   * the appends of a hot stream stay covered by the duplicate look-back without a re-read: with
+   * only 500 ids, a stream committing 2 events/s outgrew its 5-minute look-back and every append
+   * re-read the stream. The EventStore sets twice its look-back (events up to one look-back late
+   * stay covered). @default 0
+   */
+  readonly keepMs?: number;
+  /** Event ids a stream's view holds at most, however recent. @default 20000 */
+  readonly maxRecentIdsPerStream?: number;
 }
 
 export class StreamViews {
   private readonly views = new Map<string, MutableView>();
   private readonly maxStreams: number;
   private readonly maxIdsPerStream: number;
+  private readonly keepMs: number;
+  private readonly maxRecentIdsPerStream: number;
 
   constructor(limits: StreamViewLimits = {}) {
     this.maxStreams = limits.maxStreams ?? 2000;
     this.maxIdsPerStream = limits.maxIdsPerStream ?? 500;
+    this.maxRecentIdsPerStream = limits.maxRecentIdsPerStream ?? 20_000;
+    this.keepMs = limits.keepMs ?? 0;
     for (const [name, value] of Object.entries({
       maxStreams: this.maxStreams,
       maxIdsPerStream: this.maxIdsPerStream,
+      maxRecentIdsPerStream: this.maxRecentIdsPerStream,
     })) {
       if (!Number.isInteger(value) || value < 1) {
         throw new RangeError(`${name} must be an integer >= 1, got ${value}`);
       }
+    }
+    if (!Number.isFinite(this.keepMs) || this.keepMs < 0) {
+      throw new RangeError(`keepMs must be a number of ms >= 0, got ${this.keepMs}`);
     }
   }
 
@@ -104,11 +125,22 @@ export class StreamViews {
       committedAt: Date.parse(commit.committedAt),
       eventIds: commit.eventIds,
     });
-    while (current.ids.size > this.maxIdsPerStream && current.commits.length > 1) {
-      const dropped = current.commits.shift();
-      if (!dropped) break;
-      for (const id of dropped.eventIds) current.ids.delete(id);
-      current.coveredSince = Math.max(current.coveredSince, dropped.committedAt + 1);
+    this.prune(current, Date.parse(commit.committedAt) - this.keepMs);
+  }
+
+  /**
+   * Drops the oldest commits while the view holds more than `maxIdsPerStream` ids and they were
+   * committed before `keepFrom`, or more than `maxRecentIdsPerStream` whatever their age.
+   */
+  private prune(view: MutableView, keepFrom: number): void {
+    while (view.commits.length > 1) {
+      const oldest = view.commits[0];
+      if (!oldest) break;
+      const over = view.ids.size > this.maxIdsPerStream && !(oldest.committedAt >= keepFrom);
+      if (!over && view.ids.size <= this.maxRecentIdsPerStream) break;
+      view.commits.shift();
+      for (const id of oldest.eventIds) view.ids.delete(id);
+      view.coveredSince = Math.max(view.coveredSince, oldest.committedAt + 1);
     }
   }
 

@@ -235,7 +235,7 @@ export function describeEventStorageContract(
 
     it("finds a duplicate older than the cache: a pruned view and a cold environment look back", async () => {
       const { clock, environment } = await city();
-      const small = environment({ maxIdsPerStream: 2 });
+      const small = environment({ maxIdsPerStream: 2, keepMs: 0 });
       const events = lights(6);
       const [first] = events;
       if (!first) throw new Error("fixture");
@@ -248,6 +248,26 @@ export function describeEventStorageContract(
       const cold = await environment().append(first.streamId, [first]);
       expect(cold.duplicates).toEqual([first.eventId]);
       expect(await idsOf(small, first.streamId)).toHaveLength(6);
+    });
+
+    it("a hot stream (1,000 commits in 2 minutes, past the 500 ids a view keeps) is read once", async () => {
+      const { io, clock, environment } = await city();
+      const store = environment();
+      const ctx = stampContext("tlc-hot");
+      let stream = "";
+      for (let i = 0; i < 1000; i++) {
+        const [e] = lights(1, ctx);
+        if (!e) throw new Error("fixture");
+        stream = e.streamId;
+        await store.append(e.streamId, [e]);
+        clock.advance(120);
+      }
+      expect(io.calls).toMatchObject({ readRecentCommits: 1, putCommit: 1000 });
+      // The view still knows the first of them: a redelivery is a duplicate, found without a read.
+      const [first] = (await store.readStream(stream)).map((e) => e.eventId);
+      const again = lights(1, ctx).map((e) => ({ ...e, eventId: first ?? "" }));
+      expect((await store.append(stream, again)).duplicates).toEqual([first]);
+      expect(io.calls.readRecentCommits).toBe(1);
     });
 
     it("an expected version behind the stream fails with EventAlreadyExistsError, stale cache or not", async () => {
