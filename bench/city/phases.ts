@@ -140,6 +140,15 @@ async function drainRamp(env: PhaseEnv, steps: readonly StepResult[]): Promise<v
   }
 }
 
+/**
+ * Waits up to `ms` for the earlier phases' events (`tags`) to be stored; resolves with how many
+ * still are not (a phase beginning on them is not comparable).
+ */
+async function settleEarlier(env: PhaseEnv, tags: readonly string[], ms: number): Promise<number> {
+  await drain(env, [...tags], ms);
+  return env.meter.acceptedOf(...tags) - env.meter.storedOf(...tags);
+}
+
 export interface BurstResult {
   readonly events: number;
   readonly stored: number;
@@ -161,8 +170,7 @@ export async function runBurst(
   earlier: { readonly tags: readonly string[]; readonly settleMs: number },
 ) {
   const tag = "bench-burst";
-  await drain(env, [...earlier.tags], earlier.settleMs);
-  const startBacklog = env.meter.acceptedOf(...earlier.tags) - env.meter.storedOf(...earlier.tags);
+  const startBacklog = await settleEarlier(env, earlier.tags, earlier.settleMs);
   env.progress(
     `burst: ${events} events at once (${startBacklog} earlier events not stored), then up to ${timeoutMs / 1000} s to drain`,
   );
@@ -263,8 +271,7 @@ export async function runIsolation(
   earlierTags: readonly string[],
 ): Promise<IsolationResult> {
   // Critical events of an undrained burst would still be queued ahead of the phase's own.
-  await drain(env, [...earlierTags], 60_000);
-  const startBacklog = env.meter.acceptedOf(...earlierTags) - env.meter.storedOf(...earlierTags);
+  const startBacklog = await settleEarlier(env, earlierTags, 60_000);
   env.progress(`isolation: starting with ${startBacklog} earlier events not stored`);
   env.progress(
     `isolation: idle (normal-day ${ISOLATION.base}/s + critical ${ISOLATION.critical}/s) for ${ISOLATION.seconds} s`,

@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Worker } from "node:worker_threads";
+import { localArn } from "../account.ts";
 import { BundleCache, threadBundle } from "../bundles.ts";
 import { invocationSpans } from "../xray/hops.ts";
 import { startEnvironmentThread } from "./environment.ts";
@@ -22,15 +23,7 @@ import {
 } from "./host-contract.ts";
 import type { FromWorker, ToWorker, WorkerInit } from "./protocol.ts";
 
-export {
-  type FunctionHostOptions,
-  type InvokeOptions,
-  type InvokeOutcome,
-  LambdaRunnerError,
-  type Reservation,
-} from "./host-contract.ts";
-
-import { localArn } from "../account.ts";
+export * from "./host-contract.ts";
 
 interface Instance {
   readonly worker: Worker;

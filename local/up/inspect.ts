@@ -52,6 +52,16 @@ export async function queueDepths(
   return { inQueues, inDlqs, byQueue };
 }
 
+/** The depth of each DLQ among `queues`, by logical id (from a `queueDepths` reading). */
+export function dlqDepths(
+  queues: readonly DeployedQueue[],
+  depths: Depths,
+): Record<string, number> {
+  return Object.fromEntries(
+    queues.filter(isDlq).map((q) => [q.logicalId, depths.byQueue[q.logicalId] ?? 0]),
+  );
+}
+
 export interface QueueDepth {
   readonly visible: number;
   readonly inFlight: number;

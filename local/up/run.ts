@@ -18,7 +18,7 @@ import { AcceptedEvents, accountFor, DeliveryLedger } from "./accounting.ts";
 import { type RunningCity, startLocalCity } from "./city.ts";
 import { LocalRunError } from "./errors.ts";
 import {
-  type Depths,
+  dlqDepths,
   eventIdsInQueue,
   eventStoreSubscription,
   isDlq,
@@ -196,11 +196,10 @@ async function boot(options: UpOptions, io: RunOutput): Promise<Run> {
     },
     ...(options.console !== false ? { console: options.console ?? true } : {}),
   });
-  const config = { endpoint: city.cloud.endpoint, region: city.cloud.region };
-  const ddb = withoutSdkLogging(new DynamoDBClient({ ...config, credentials: LOCAL_CREDENTIALS }));
-  const events = withoutSdkLogging(
-    new EventBridgeClient({ ...config, credentials: LOCAL_CREDENTIALS }),
-  );
+  const { endpoint, region } = city.cloud;
+  const config = { endpoint, region, credentials: LOCAL_CREDENTIALS };
+  const ddb = withoutSdkLogging(new DynamoDBClient(config));
+  const events = withoutSdkLogging(new EventBridgeClient(config));
   // Crisis mode: the same controller as the stack's alarm-driven Lambda (docs/OPERATIONS.md).
   const crisis = new LocalCrisisMonitor({
     resources: city.resources,
@@ -371,12 +370,6 @@ async function locateAccepted(
       ...owed.filter((d) => pathArns.has(d.targetArn)).map((d) => d.eventId),
     ],
   });
-}
-
-function dlqDepths(queues: Run["queues"], depths: Depths): Record<string, number> {
-  return Object.fromEntries(
-    queues.filter(isDlq).map((q) => [q.logicalId, depths.byQueue[q.logicalId] ?? 0]),
-  );
 }
 
 function functionFigures(city: RunningCity): UpSummary["functions"] {
