@@ -62,6 +62,10 @@ export const PIPE_INPUT_TEMPLATE = "<$.body>";
 
 export type QueueRole = "consumer" | "intake" | "dlq" | "target-dlq";
 
+/** A dead-letter queue: a consumer's DLQ or a rule target's. */
+export const isDlq = (q: { readonly role: QueueRole }): boolean =>
+  q.role === "dlq" || q.role === "target-dlq";
+
 export interface ExpectedQueue {
   readonly logicalId: string;
   readonly role: QueueRole;

@@ -5,7 +5,7 @@
  * rules; explicit flags (--queue-url, --table, --bus, --archive) bypass it.
  */
 import { ListRulesCommand } from "@aws-sdk/client-eventbridge";
-import { expectedResources } from "../../infra/resources.ts";
+import { expectedResources, isDlq } from "../../infra/resources.ts";
 import { topology as cityTopology, type Topology } from "../../infra/topology.ts";
 import { str } from "./args.ts";
 import type { AwsClients } from "./aws.ts";
@@ -100,7 +100,7 @@ export class StackDeployment implements Deployment {
   async dlqs(): Promise<DlqRef[]> {
     const stack = await this.stack();
     const expected = expectedResources(this.topology);
-    const dead = expected.queues.filter((q) => q.role === "dlq" || q.role === "target-dlq");
+    const dead = expected.queues.filter(isDlq);
     const missing = dead
       .map((q) => OUTPUT_KEYS.queue(q.logicalId))
       .filter((k) => stack.get(k) === undefined);

@@ -13,6 +13,7 @@ import { TopologyError } from "../errors.ts";
 import {
   type ExpectedRule,
   ids,
+  isDlq,
   type QueueRole,
   type SubscriptionResources,
   subscriptionResources,
@@ -118,7 +119,7 @@ export class CitySubscription extends Construct {
 
   /** Dead-letter queues (queue DLQs and the rule target DLQ). */
   get deadLetterQueues(): readonly LabelledQueue[] {
-    return this.queues.filter((q) => q.role === "dlq" || q.role === "target-dlq");
+    return this.queues.filter(isDlq);
   }
 }
 

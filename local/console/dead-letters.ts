@@ -9,7 +9,7 @@ import { CappedQueues } from "../../bin/ops/capped-queues.ts";
 import { type DlqEntry, DlqTool } from "../../functions/dlq/index.ts";
 import { SqsQueues } from "../../functions/dlq/sqs-adapter.ts";
 import { DynamoDbDocumentStore } from "../../functions/shared/dynamodb-documents.ts";
-import { SHARED_IDS } from "../../infra/resources.ts";
+import { isDlq, SHARED_IDS } from "../../infra/resources.ts";
 import type { DeployedQueue, ResourceMap } from "../resource-map.ts";
 import { queueDepth } from "../up/inspect.ts";
 
@@ -32,8 +32,6 @@ export class ConsoleRequestError extends Error {
     super(message);
   }
 }
-
-export const isDlq = (q: DeployedQueue) => q.role === "dlq" || q.role === "target-dlq";
 
 export class DeadLetters {
   private readonly queues: CappedQueues;

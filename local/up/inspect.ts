@@ -5,7 +5,7 @@
  */
 import { type AttributeValue, type DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { SHARED_IDS } from "../../infra/resources.ts";
+import { isDlq, SHARED_IDS } from "../../infra/resources.ts";
 import type { DeployedQueue, ResourceMap } from "../resource-map.ts";
 import { LocalRunError } from "./errors.ts";
 
@@ -23,9 +23,6 @@ export function eventStoreSubscription(resources: ResourceMap): string {
   }
   return sub;
 }
-
-/** A dead-letter queue: a consumer's DLQ or a rule target's. */
-export const isDlq = (q: DeployedQueue): boolean => q.role === "dlq" || q.role === "target-dlq";
 
 export interface Depths {
   /** Messages in the working queues (visible, in flight, delayed). */

@@ -9,7 +9,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { withoutSdkLogging } from "../../events/sdk-logging.ts";
-import { SHARED_IDS } from "../../infra/resources.ts";
+import { isDlq, SHARED_IDS } from "../../infra/resources.ts";
 import { topology } from "../../infra/topology.ts";
 import type { ConsoleOptions } from "../console/index.ts";
 import { LocalCrisisMonitor } from "../crisis/monitor.ts";
@@ -21,7 +21,6 @@ import {
   dlqDepths,
   eventIdsInQueue,
   eventStoreSubscription,
-  isDlq,
   queueDepths,
   scanEventStore,
 } from "./inspect.ts";

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { OUTPUT_KEYS, requiredOutputKeys } from "../../bin/ops/stack-outputs.ts";
 import { WIDGET_TITLES } from "../../infra/constructs/ops-dashboard.ts";
 import { latencyPlan } from "../../infra/constructs/ops-latency.ts";
-import { expectedResources } from "../../infra/resources.ts";
+import { expectedResources, isDlq } from "../../infra/resources.ts";
 import { topology } from "../../infra/topology.ts";
 import { defaultTemplate } from "./shared-stack.ts";
 import {
@@ -68,7 +68,7 @@ export function describeOps(): void {
       it("queue depth and oldest-message age cover every working queue; DLQ depth every DLQ", () => {
         const queueNames = (title: string) => widget(title).metrics.map((m: Json[]) => m[3]);
         const working = expected.queues.filter((q) => q.role === "consumer" || q.role === "intake");
-        const dlqs = expected.queues.filter((q) => q.role === "dlq" || q.role === "target-dlq");
+        const dlqs = expected.queues.filter(isDlq);
         expect(queueNames(WIDGET_TITLES.queueDepth).sort()).toEqual(
           working.map((q) => `<${q.logicalId}.QueueName>`).sort(),
         );
@@ -128,7 +128,7 @@ export function describeOps(): void {
         a.Dimensions?.find((d: Json) => d.Name === name)?.Value;
 
       it("every DLQ alarms as soon as it holds one message", () => {
-        const dlqs = expected.queues.filter((q) => q.role === "dlq" || q.role === "target-dlq");
+        const dlqs = expected.queues.filter(isDlq);
         for (const q of nonEmpty(dlqs, "DLQs")) {
           t.hasResourceProperties("AWS::CloudWatch::Alarm", {
             MetricName: "ApproximateNumberOfMessagesVisible",

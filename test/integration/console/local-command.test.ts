@@ -1,6 +1,6 @@
 /** `buzzville local --functions` serves the console beside the cloud, and stops it with the cloud. */
 import { describe, expect, it } from "vitest";
-import { expectedResources } from "../../../infra/resources.ts";
+import { expectedResources, isDlq } from "../../../infra/resources.ts";
 import { topology } from "../../../infra/topology.ts";
 import { runLocal } from "../../../local/up/local-command.ts";
 import { waitFor } from "../../support/wait.ts";
@@ -33,9 +33,7 @@ describe("buzzville local --functions", () => {
         queues: { depth: number }[];
       }
     ).queues;
-    const dlqs = expectedResources(topology).queues.filter(
-      (q) => q.role === "dlq" || q.role === "target-dlq",
-    );
+    const dlqs = expectedResources(topology).queues.filter(isDlq);
     expect(queues).toHaveLength(dlqs.length);
     expect(queues.every((q) => q.depth === 0)).toBe(true);
     stop.abort();

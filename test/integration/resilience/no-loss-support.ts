@@ -12,7 +12,7 @@ import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aw
 import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { expect } from "vitest";
 import type { AnyCityEvent } from "../../../events/catalog.ts";
-import { SHARED_IDS } from "../../../infra/resources.ts";
+import { isDlq, SHARED_IDS } from "../../../infra/resources.ts";
 import type { ResourceMap } from "../../../local/resource-map.ts";
 import { LOCAL_CREDENTIALS } from "../../../local/targets.ts";
 import { waitFor } from "../../support/wait.ts";
@@ -201,9 +201,7 @@ export async function queueDepths(
  */
 export async function deadLetters(city: ChildCity): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
-  const dlqs = Object.values(city.resources.queues).filter(
-    (q) => q.role === "dlq" || q.role === "target-dlq",
-  );
+  const dlqs = Object.values(city.resources.queues).filter(isDlq);
   for (const q of dlqs) {
     for (;;) {
       const r = await city.sqs.send(

@@ -20,7 +20,7 @@ import {
   ScanCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { DERIVED_SOURCES } from "../../../events/names.ts";
-import { SHARED_IDS } from "../../../infra/resources.ts";
+import { isDlq, SHARED_IDS } from "../../../infra/resources.ts";
 import { type Topology, topology } from "../../../infra/topology.ts";
 import type { LocalCloud } from "../../../local/cloud.ts";
 import type { RunningFunctions } from "../../../local/lambda/runtime.ts";
@@ -287,9 +287,7 @@ export class LocalCity {
    */
   async deadLetters(): Promise<DeadLetterSeen[]> {
     const out: DeadLetterSeen[] = [];
-    const dlqs = Object.values(this.resources.queues).filter(
-      (q) => q.role === "dlq" || q.role === "target-dlq",
-    );
+    const dlqs = Object.values(this.resources.queues).filter(isDlq);
     for (const q of dlqs) {
       for (;;) {
         const r = await this.sqs.send(
