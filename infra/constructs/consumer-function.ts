@@ -50,6 +50,7 @@ export function bundlingOptions(): nodejs.BundlingOptions {
     minify: o.minify,
     keepNames: o.keepNames,
     sourceMap: o.sourcemap,
+    sourcesContent: o.sourcesContent,
     externalModules: [...o.external],
     forceDockerBundling: false,
   };

@@ -66,7 +66,16 @@ export function describeBundling(): void {
         );
         expect(options.target).toBe("node24");
         expect(options.sourceMap).toBe(true);
-        expect(existsSync(path.join(bundleDir, "index.mjs.map"))).toBe(true);
+        expect(options.sourcesContent).toBe(false);
+        const mapFile = path.join(bundleDir, "index.mjs.map");
+        expect(existsSync(mapFile)).toBe(true);
+        // Mappings to the TypeScript sources, without their text.
+        const map = JSON.parse(readFileSync(mapFile, "utf8")) as {
+          sources: string[];
+          sourcesContent?: unknown;
+        };
+        expect(map.sources.some((s) => s.endsWith(".ts"))).toBe(true);
+        expect(map.sourcesContent).toBeUndefined();
       });
     });
   });

@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ESM_REQUIRE_BANNER } from "../../../infra/bundling.ts";
 import { BundleCache, BundleError } from "../../../local/bundles.ts";
 import { FunctionHost } from "../../../local/lambda/host.ts";
+import { waitFor } from "../../support/wait.ts";
 
 describe("function bundles", () => {
   const rootDir = mkdtempSync(join(tmpdir(), "buzzville-bundles-"));
@@ -33,7 +34,7 @@ describe("function bundles", () => {
   };
 
   /** A run: a fresh cache instance (as each `buzzville up` makes) and a function on it. */
-  function run() {
+  function run(o: { env?: Record<string, string>; onLog?: (line: string) => void } = {}) {
     const bundles = new BundleCache({ rootDir, cacheDir });
     const host = new FunctionHost({
       name: "bundled",
@@ -42,9 +43,10 @@ describe("function bundles", () => {
       bundles,
       timeoutMs: 10_000,
       memoryMb: 256,
-      env: {},
+      env: o.env ?? {},
       region: "us-east-1",
       maxInstances: 1,
+      ...(o.onLog ? { onLog: o.onLog } : {}),
     });
     hosts.push(host);
     return { bundles, host };
@@ -82,6 +84,34 @@ describe("function bundles", () => {
     expect(rebuilt.reused).toBe(false);
     expect(await host.invoke({ n: 3 })).toEqual({ kind: "ok", result: { answer: "second", n: 3 } });
     expect(bundles.stats).toEqual({ built: 1, reused: 0 });
+  });
+
+  it("with NODE_OPTIONS=--enable-source-maps (as deployed) a stack names the TypeScript line; the map holds no sources' text", async () => {
+    writeFileSync(
+      join(rootDir, "handler.ts"),
+      'import { answer } from "./answer.ts";\nexport const handler = async () => {\n  console.log(new Error(answer).stack);\n  return answer;\n};\n',
+    );
+    const stacks = async (env: Record<string, string>) => {
+      const lines: string[] = [];
+      const { bundles, host } = run({ env, onLog: (line) => lines.push(line) });
+      const built = await bundles.bundle("handler.ts");
+      expect(await host.invoke({})).toEqual({ kind: "ok", result: "second" });
+      await waitFor("the stack logged", () => lines.some((l) => /\.(ts|mjs):\d+:\d+/.test(l)));
+      return { built, log: lines.join("\n") };
+    };
+    // Without the option (the function's NODE_OPTIONS, as on Lambda) the environment does not map.
+    const unmapped = await stacks({});
+    expect(unmapped.log).not.toMatch(/handler\.ts:/);
+    expect(unmapped.log).toMatch(/index\.mjs:\d+:\d+/);
+    // A later cold start of the same bundle (its code from Node's compile cache) maps too.
+    const mapped = await stacks({ NODE_OPTIONS: "--enable-source-maps" });
+    expect(mapped.log).toMatch(/handler\.ts:3:\d+/);
+    const map = JSON.parse(readFileSync(`${mapped.built.file}.map`, "utf8")) as {
+      sources: string[];
+      sourcesContent?: unknown;
+    };
+    expect(map.sources.some((s) => s.endsWith("handler.ts"))).toBe(true);
+    expect(map.sourcesContent).toBeUndefined();
   });
 
   it("a source esbuild cannot build is an error naming it; the function's invocations crash", async () => {
