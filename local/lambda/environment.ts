@@ -4,7 +4,7 @@
  * (docs/LOCAL.md "How the functions run").
  */
 import { createInterface } from "node:readline";
-import { Worker } from "node:worker_threads";
+import { Worker, type WorkerOptions } from "node:worker_threads";
 import type { WorkerInit } from "./protocol.ts";
 
 export interface EnvironmentThreadOptions {
@@ -42,13 +42,38 @@ export function environmentExecArgv(hostArgv: readonly string[]): string[] {
  */
 const YOUNG_GENERATION_MB = 8;
 
+/**
+ * A worker thread on the given flags, less those Node refuses in a thread
+ * (ERR_WORKER_INVALID_EXEC_ARGV: V8 and process-wide flags such as `--max-old-space-size`, which
+ * apply to every thread anyway). A host started with one still starts its environments.
+ */
+export function workerWithHostFlags(file: string | URL, options: WorkerOptions): Worker {
+  try {
+    return new Worker(file, options);
+  } catch (error) {
+    const refused = refusedFlags(error);
+    if (!refused || !options.execArgv) throw error;
+    const kept = options.execArgv.filter((arg) => !refused.has(String(arg)));
+    return new Worker(file, { ...options, execArgv: kept });
+  }
+}
+
+/** The flags a refusal names ("… invalid execArgv flags: --a=1, --b"), or undefined. */
+function refusedFlags(error: unknown): ReadonlySet<string> | undefined {
+  if (!(error instanceof Error) || !("code" in error)) return undefined;
+  if (error.code !== "ERR_WORKER_INVALID_EXEC_ARGV") return undefined;
+  const listed = error.message.slice(error.message.indexOf(":") + 1).split(",");
+  const flags = listed.map((flag) => flag.trim()).filter((flag) => flag.startsWith("-"));
+  return flags.length > 0 ? new Set(flags) : undefined;
+}
+
 /** Starts an environment's thread on the runtime's worker bundle `workerFile`. */
 export function startEnvironmentThread(
   workerFile: string,
   init: WorkerInit,
   o: EnvironmentThreadOptions,
 ): Worker {
-  const worker = new Worker(workerFile, {
+  const worker = workerWithHostFlags(workerFile, {
     workerData: init,
     execArgv: environmentExecArgv(process.execArgv),
     env: {

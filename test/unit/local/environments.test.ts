@@ -1,5 +1,6 @@
+import { once } from "node:events";
 import { describe, expect, it } from "vitest";
-import { environmentExecArgv } from "../../../local/lambda/environment.ts";
+import { environmentExecArgv, workerWithHostFlags } from "../../../local/lambda/environment.ts";
 import { defaultEnvironmentsPerFunction } from "../../../local/lambda/runtime.ts";
 
 describe("execution environments' defaults", () => {
@@ -27,5 +28,16 @@ describe("execution environments' defaults", () => {
       "--cpu-prof-dir=/tmp/p",
       "--enable-source-maps",
     ]);
+  });
+
+  it("starts a thread when the host has flags Node refuses in threads (V8's), keeping the others", async () => {
+    const execArgv = ["--max-semi-space-size=16", "--enable-source-maps", "--stack-size=2000"];
+    const worker = workerWithHostFlags(
+      "require('node:worker_threads').parentPort.postMessage(process.execArgv)",
+      { eval: true, execArgv },
+    );
+    const [seen] = await once(worker, "message");
+    expect(seen).toEqual(["--enable-source-maps"]);
+    await worker.terminate();
   });
 });
