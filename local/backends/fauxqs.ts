@@ -15,6 +15,7 @@ import { buildApp } from "fauxqs";
 import { LOCAL_ACCOUNT } from "../account.ts";
 import type { Inject } from "../gateway/in-process.ts";
 import { LocalBackendError } from "./errors.ts";
+import { receiveWholeGroups } from "./fauxqs-fifo.ts";
 
 /** A message as fauxqs keeps it (the fields the local cloud reads). */
 export interface FauxMessage {
@@ -146,19 +147,24 @@ const DEFAULT_FIFO_GROUP = "__default";
  * gateway refuses what would make one (sqs-validate.ts), but fauxqs still makes one when a
  * standard SNS topic delivers to a FIFO queue. test/integration/local/hardening-fifo.test.ts.
  */
-function groupEveryFifoMessage(store: FauxSqsStore): void {
-  const grouped = (queue: FauxQueue): FauxQueue => {
-    if (!queue.isFifo()) return queue;
-    const enqueue = queue.enqueue.bind(queue);
-    queue.enqueue = (message) => {
-      message.messageGroupId ??= DEFAULT_FIFO_GROUP;
-      enqueue(message);
-    };
+function groupEveryFifoMessage(queue: FauxQueue): void {
+  if (!queue.isFifo()) return;
+  const enqueue = queue.enqueue.bind(queue);
+  queue.enqueue = (message) => {
+    message.messageGroupId ??= DEFAULT_FIFO_GROUP;
+    enqueue(message);
+  };
+}
+
+/** Applies `patch` to every queue of the store: those loaded now and each one created later. */
+function forEveryQueue(store: FauxSqsStore, patch: (queue: FauxQueue) => void): void {
+  for (const queue of store.allQueues()) patch(queue);
+  const create = store.createQueue.bind(store);
+  store.createQueue = (...args) => {
+    const queue = create(...args);
+    patch(queue);
     return queue;
   };
-  for (const queue of store.allQueues()) grouped(queue);
-  const create = store.createQueue.bind(store);
-  store.createQueue = (...args) => grouped(create(...args));
 }
 
 function fauxqsDist(): string {
@@ -233,7 +239,8 @@ export async function startQueueBackend(options: QueueBackendOptions): Promise<Q
     snsStore.persistence = persistence;
     for (const queue of sqsStore.allQueues()) queue.persistence = persistence;
   }
-  groupEveryFifoMessage(sqsStore);
+  forEveryQueue(sqsStore, groupEveryFifoMessage);
+  forEveryQueue(sqsStore, receiveWholeGroups);
 
   const app = buildApp({
     logger: false,

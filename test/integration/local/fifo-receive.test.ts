@@ -1,0 +1,114 @@
+/**
+ * A FIFO receive returns as many messages of one message group as it can, then messages of other
+ * groups, each group in order, as SQS documents ("FIFO queue delivery logic"); a group with a
+ * message in flight gives nothing more until every one of them is deleted (docs/LOCAL.md, "SQS").
+ * Over the wire with the SDK, and through the direct queue port the local cloud's pollers use.
+ */
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+} from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalCloud, startLocalCloud } from "../../../local/cloud.ts";
+import { clientsFor } from "./support.ts";
+
+let cloud: LocalCloud;
+let clients: ReturnType<typeof clientsFor>;
+
+beforeAll(async () => {
+  cloud = await startLocalCloud({ port: 0 });
+  clients = clientsFor(cloud.endpoint);
+});
+afterAll(async () => {
+  await cloud?.stop();
+});
+
+let queues = 0;
+/** A FIFO queue holding the messages `<group><n>` in the order given. */
+async function fifoQueue(bodies: readonly string[]): Promise<string> {
+  const created = await clients.sqs.send(
+    new CreateQueueCommand({
+      QueueName: `whole-groups-${++queues}.fifo`,
+      Attributes: { FifoQueue: "true", ContentBasedDeduplication: "true" },
+    }),
+  );
+  const url = created.QueueUrl ?? "";
+  for (let i = 0; i < bodies.length; i += 10) {
+    const entries = bodies.slice(i, i + 10).map((body, j) => ({
+      Id: String(j),
+      MessageBody: body,
+      MessageGroupId: body.replace(/\d+$/, ""),
+    }));
+    const out = await clients.sqs.send(
+      new SendMessageBatchCommand({ QueueUrl: url, Entries: entries }),
+    );
+    expect(out.Failed ?? []).toEqual([]);
+  }
+  return url;
+}
+
+async function receive(url: string) {
+  const out = await clients.sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+  );
+  return (out.Messages ?? []).map((m) => ({ body: m.Body ?? "", handle: m.ReceiptHandle ?? "" }));
+}
+
+async function remove(url: string, received: readonly { handle: string }[]) {
+  const out = await clients.sqs.send(
+    new DeleteMessageBatchCommand({
+      QueueUrl: url,
+      Entries: received.map((m, i) => ({ Id: String(i), ReceiptHandle: m.handle })),
+    }),
+  );
+  expect(out.Failed ?? []).toEqual([]);
+}
+
+const bodies = (received: readonly { body: string }[]) => received.map((m) => m.body);
+
+describe("FIFO receive: as many of one group as possible", () => {
+  it("takes a group's messages together, in order, and none of a group in flight", async () => {
+    const a = Array.from({ length: 12 }, (_, i) => `a${i + 1}`);
+    const interleaved = ["a1", "b1", "a2", "b2", "a3", "b3", ...a.slice(3)];
+    const url = await fifoQueue(interleaved);
+    const first = await receive(url);
+    expect(bodies(first)).toEqual(a.slice(0, 10));
+    // Group a is in flight: the next receive has only b's, in order.
+    const second = await receive(url);
+    expect(bodies(second)).toEqual(["b1", "b2", "b3"]);
+    // Nine of ten deleted: one of a's is still in flight, so a stays held.
+    await remove(url, first.slice(0, 9));
+    expect(await receive(url)).toEqual([]);
+    await remove(url, first.slice(9));
+    expect(bodies(await receive(url))).toEqual(["a11", "a12"]);
+  });
+
+  it("fills the rest of a receive from the next groups, each whole and in order", async () => {
+    const url = await fifoQueue(["a1", "b1", "c1", "a2", "b2", "c2", "a3", "b3", "d1", "a4"]);
+    expect(bodies(await receive(url))).toEqual([
+      "a1",
+      "a2",
+      "a3",
+      "a4",
+      "b1",
+      "b2",
+      "b3",
+      "c1",
+      "c2",
+      "d1",
+    ]);
+  });
+
+  it("the direct queue port (the pollers' way in) receives the same way", async () => {
+    const url = await fifoQueue(["x1", "y1", "x2", "y2", "x3"]);
+    const attributes = await clients.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }),
+    );
+    const arn = attributes.Attributes?.QueueArn ?? "";
+    const got = await cloud.queues.receiveMessage(arn, { maxMessages: 3, waitSeconds: 0 });
+    expect(got.map((m) => m.body)).toEqual(["x1", "x2", "x3"]);
+  });
+});
