@@ -10,6 +10,7 @@ import { SHARED_IDS } from "../../infra/resources.ts";
 import { topology } from "../../infra/topology.ts";
 import { LOCAL_CREDENTIALS } from "../../local/targets.ts";
 import { type RunningCity, startLocalCity } from "../../local/up/city.ts";
+import { queueDepths } from "../../local/up/inspect.ts";
 import { BenchError } from "../errors.ts";
 import type { MachineFacts } from "../machine.ts";
 import { type CeilingMix, type CeilingResult, measureCeiling } from "./ceiling.ts";
@@ -219,6 +220,8 @@ export async function runCityBench(options: CityBenchOptions): Promise<CityBench
         events,
         busName: city.resources.bus.name,
         criticalSubscription: criticalSubscriptionId(),
+        queued: async () =>
+          (await queueDepths(city.cloud.sqs, Object.values(city.resources.queues))).inQueues,
         random: options.random,
         progress: options.progress,
       },

@@ -17,6 +17,8 @@ export interface PhaseEnv {
   readonly events: EventBridgeClient;
   readonly busName: string;
   readonly criticalSubscription: string;
+  /** Messages in the city's consumer queues (visible and in flight), DLQs aside. */
+  readonly queued: () => Promise<number>;
   readonly random: () => number;
   readonly progress: (message: string) => void;
 }
@@ -206,6 +208,15 @@ export async function runBurst(
   return result;
 }
 
+/** Waits until the consumer queues hold nothing, or until `endsAt`; resolves with what is left. */
+async function queuesEmptied(env: PhaseEnv, endsAt: number): Promise<number> {
+  for (;;) {
+    const queued = await env.queued();
+    if (queued === 0 || performance.now() > endsAt) return queued;
+    await sleep(200);
+  }
+}
+
 export interface IsolationResult {
   readonly baseRate: number;
   readonly criticalRate: number;
@@ -220,6 +231,12 @@ export interface IsolationResult {
    * when this is 0.
    */
   readonly startBacklog: number;
+  /**
+   * Messages still in a consumer queue when isolation began (after the same wait): the burst's
+   * incidents queued for the emergency function are stored long before they are handled, and
+   * the idle phase's critical events would queue behind them. Comparable when 0.
+   */
+  readonly startQueued: number;
 }
 
 const ISOLATION = { base: 20, critical: 2, floodFactor: 10, seconds: 12 } as const;
@@ -271,8 +288,12 @@ export async function runIsolation(
   earlierTags: readonly string[],
 ): Promise<IsolationResult> {
   // Critical events of an undrained burst would still be queued ahead of the phase's own.
+  const settleEnds = performance.now() + 60_000;
   const startBacklog = await settleEarlier(env, earlierTags, 60_000);
-  env.progress(`isolation: starting with ${startBacklog} earlier events not stored`);
+  const startQueued = await queuesEmptied(env, settleEnds);
+  env.progress(
+    `isolation: starting with ${startBacklog} earlier events not stored, ${startQueued} messages queued`,
+  );
   env.progress(
     `isolation: idle (normal-day ${ISOLATION.base}/s + critical ${ISOLATION.critical}/s) for ${ISOLATION.seconds} s`,
   );
@@ -289,5 +310,6 @@ export async function runIsolation(
     floodCriticalMs: flood,
     isolationRatio: idle.p99 > 0 ? Math.round((flood.p99 / idle.p99) * 100) / 100 : 0,
     startBacklog,
+    startQueued,
   };
 }

@@ -66,7 +66,7 @@ export function renderCitySection(result: CityBenchResult): string {
     `| Requests per event (all services) | ${n2(result.requestsPerEvent.total)} |`,
     `| Emulators' ceiling for that request mix | ${n1(result.ceiling.eventsPerSecond)} events/s (${result.ceiling.events} events in ${result.ceiling.seconds} s) → ceilingRatio ${result.ceilingRatio} |`,
     `| Burst of ${burst.events} events | ${burst.stored} stored, ${burst.drainSeconds === null ? "not drained within the bound" : `drained in ${burst.drainSeconds} s`}${burst.startBacklog > 0 ? ` (began with ${burst.startBacklog} earlier events not stored: not comparable)` : ""} |`,
-    `| Priority isolation | critical p99 ${iso.idleCriticalMs.p99} ms idle, ${iso.floodCriticalMs.p99} ms during a ${iso.floodRate}/s info flood → isolationRatio ${iso.isolationRatio}${iso.startBacklog > 0 ? ` (began with ${iso.startBacklog} earlier events not stored: not comparable)` : ""} |`,
+    `| Priority isolation | critical p99 ${iso.idleCriticalMs.p99} ms idle, ${iso.floodCriticalMs.p99} ms during a ${iso.floodRate}/s info flood → isolationRatio ${iso.isolationRatio}${isolationCaveat(iso)} |`,
     `| RSS at 200 events/s | ${result.rssMB ?? "–"} MB |`,
     "",
     `Requests per event at the headline step, by service and action: ${formatRequests(result.requestsPerEvent)}.`,
@@ -106,4 +106,13 @@ export function withCitySection(previous: string, section: string): string {
     return `${previous.slice(0, generated)}${section}\n\n${previous.slice(generated)}`;
   }
   return `${previous.trimEnd()}\n\n${section}\n`;
+}
+
+/** Why an isolation ratio is not comparable: it began on earlier work still pending. */
+function isolationCaveat(iso: CityBenchResult["isolation"]): string {
+  const pending = [
+    iso.startBacklog > 0 ? `${iso.startBacklog} earlier events not stored` : "",
+    iso.startQueued > 0 ? `${iso.startQueued} messages still queued` : "",
+  ].filter((s) => s !== "");
+  return pending.length > 0 ? ` (began with ${pending.join(" and ")}: not comparable)` : "";
 }

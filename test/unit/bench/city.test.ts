@@ -121,6 +121,7 @@ function result(): CityBenchResult {
     isolationRatio: 1.5,
     isolation: {
       startBacklog: 0,
+      startQueued: 0,
       baseRate: 20,
       criticalRate: 2,
       floodRate: 200,
@@ -170,6 +171,8 @@ describe("the city report", () => {
     );
     expect(text).toContain("(began with 7 earlier events not stored: not comparable)");
     expect(renderCitySection(r)).not.toContain("not comparable");
+    const queued = renderCitySection({ ...r, isolation: { ...r.isolation, startQueued: 12 } });
+    expect(queued).toContain("(began with 12 messages still queued: not comparable)");
   });
 
   it("replaces its own block and keeps the hand-written text around it", () => {
