@@ -11,6 +11,10 @@ export default defineConfig({
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
           environment: "node",
+          // One worker runs many unit files on one module graph instead of a fresh process per
+          // file: importing the graph again was most of the unit project's CPU (docs/TESTING.md
+          // "Suite time"). A file that stubs the environment restores it in afterAll.
+          isolate: false,
         },
       },
       {
