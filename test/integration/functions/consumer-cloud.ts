@@ -20,6 +20,8 @@ import { startLocalCity } from "../../../local/up/city.ts";
 export const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 
 export interface ConsumerCloud {
+  /** The resource name prefix it was deployed with. */
+  readonly prefix: string;
   readonly cloud: LocalCloud;
   readonly resources: ResourceMap;
   readonly functions: RunningFunctions;
@@ -72,6 +74,7 @@ export async function startConsumerCloud(
   const readModels = resources.tables[SHARED_IDS.readModelsTable]?.name ?? "";
   const eventsTable = resources.tables[SHARED_IDS.eventsTable]?.name ?? "";
   return {
+    prefix,
     cloud,
     resources,
     functions,
