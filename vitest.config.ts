@@ -33,6 +33,10 @@ export default defineConfig({
           // The functions' and threads' bundles built once before any file boots a city.
           globalSetup: ["test/support/bundles-setup.ts"],
           environment: "node",
+          // As the unit project: a worker runs many files on one module graph (the local cloud,
+          // the SDK clients, the functions' code) instead of importing it again per file. Every
+          // file stops what it boots in afterAll and restores any environment variable it sets.
+          isolate: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
