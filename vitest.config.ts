@@ -11,6 +11,10 @@ export default defineConfig({
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
           environment: "node",
+          // One worker runs many unit files on one module graph instead of a fresh process per
+          // file: importing the graph again was most of the unit project's CPU (docs/TESTING.md
+          // "Suite time"). A file that stubs the environment restores it in afterAll.
+          isolate: false,
         },
       },
       {
@@ -29,6 +33,10 @@ export default defineConfig({
           // The functions' and threads' bundles built once before any file boots a city.
           globalSetup: ["test/support/bundles-setup.ts"],
           environment: "node",
+          // As the unit project: a worker runs many files on one module graph (the local cloud,
+          // the SDK clients, the functions' code) instead of importing it again per file. Every
+          // file stops what it boots in afterAll and restores any environment variable it sets.
+          isolate: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

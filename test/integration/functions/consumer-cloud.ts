@@ -6,7 +6,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { expect } from "vitest";
 import type { AnyCityEvent } from "../../../events/catalog.ts";
 import { dlqTool } from "../../../functions/dlq/index.ts";
@@ -20,6 +20,8 @@ import { startLocalCity } from "../../../local/up/city.ts";
 export const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 
 export interface ConsumerCloud {
+  /** The resource name prefix it was deployed with. */
+  readonly prefix: string;
   readonly cloud: LocalCloud;
   readonly resources: ResourceMap;
   readonly functions: RunningFunctions;
@@ -34,6 +36,8 @@ export interface ConsumerCloud {
   dlqTool(): DlqTool;
   /** A read-model document's `doc`. */
   doc<T>(pk: string, sk: string): Promise<T | undefined>;
+  /** The `doc` of each read-model item (`pks`, one `sk`) that exists, by pk: one BatchGetItem per 100. */
+  docsOf<T>(pks: readonly string[], sk: string): Promise<Map<string, T>>;
   /** PutEvents of already stamped events, in the given order (the publisher would re-stamp). */
   putRaw(list: readonly AnyCityEvent[]): Promise<void>;
   /** Sends an EventBridge event JSON straight to a FIFO queue (bypassing the bus and pipe). */
@@ -72,6 +76,7 @@ export async function startConsumerCloud(
   const readModels = resources.tables[SHARED_IDS.readModelsTable]?.name ?? "";
   const eventsTable = resources.tables[SHARED_IDS.eventsTable]?.name ?? "";
   return {
+    prefix,
     cloud,
     resources,
     functions,
@@ -87,6 +92,7 @@ export async function startConsumerCloud(
       (await docs.send(new GetCommand({ TableName: readModels, Key: { pk, sk } }))).Item?.doc as
         | T
         | undefined,
+    docsOf: <T>(pks: readonly string[], sk: string) => batchDocs<T>(docs, readModels, pks, sk),
     putRaw: async (list) => {
       for (let i = 0; i < list.length; i += 10) {
         const out = await events.send(
@@ -121,4 +127,24 @@ export async function startConsumerCloud(
       await city.stop();
     },
   };
+}
+
+/** The `doc` of each item (`pks`, one `sk`) of `table` that exists, by pk. */
+async function batchDocs<T>(
+  docs: DynamoDBDocumentClient,
+  table: string,
+  pks: readonly string[],
+  sk: string,
+): Promise<Map<string, T>> {
+  const found = new Map<string, T>();
+  let keys = pks.map((pk) => ({ pk, sk }));
+  while (keys.length > 0) {
+    const out = await docs.send(
+      new BatchGetCommand({ RequestItems: { [table]: { Keys: keys.slice(0, 100) } } }),
+    );
+    for (const item of out.Responses?.[table] ?? []) found.set(String(item.pk), item.doc as T);
+    const unprocessed = (out.UnprocessedKeys?.[table]?.Keys ?? []) as { pk: string; sk: string }[];
+    keys = [...unprocessed, ...keys.slice(100)];
+  }
+  return found;
 }

@@ -84,6 +84,8 @@ describe("the AWS CLI drives the local cloud", () => {
       `${resources.prefix}-Analytics`,
     );
     expect(listed.QueueUrls).toContain(queue?.url);
+    // A long poll: each `aws` is a Python process of about a CPU second, so one call waits for
+    // the delivery instead of one call per 50 ms until it comes.
     const received = await waitFor("the event in the analytics queue", async () => {
       const out = await aws(
         "sqs",
@@ -92,6 +94,8 @@ describe("the AWS CLI drives the local cloud", () => {
         queue?.url ?? "",
         "--attribute-names",
         "All",
+        "--wait-time-seconds",
+        "10",
       );
       const messages = (out.Messages ?? []) as {
         Body: string;

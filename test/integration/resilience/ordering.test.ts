@@ -91,13 +91,21 @@ describe("ordering at the city's scale", () => {
     await c.putRaw(shuffle([...all, ...sameAgain, ...resent], random));
 
     const states = new Map<number, Intersection>();
+    const pkOf = (k: number) => `intersection#i-${800 + k}`;
+    /** The intersections' states, read in one BatchGetItem per poll. */
+    const read = async (ks: readonly number[]) => {
+      const docs = await c.docsOf<Intersection>(ks.map(pkOf), "state");
+      return ks.flatMap((k) => {
+        const s = docs.get(pkOf(k));
+        return s ? [[k, s] as const] : [];
+      });
+    };
+    const everyOne = Array.from({ length: INTERSECTIONS }, (_, k) => k);
     await waitFor(
       () => `every intersection at its last change (${states.size}/${INTERSECTIONS} done)`,
       async () => {
-        for (let k = 0; k < INTERSECTIONS; k++) {
-          if (states.has(k)) continue;
-          const s = await c.doc<Intersection>(`intersection#i-${800 + k}`, "state");
-          if (s && s.appliedChanges >= changesOf(k)) states.set(k, s);
+        for (const [k, s] of await read(everyOne.filter((k) => !states.has(k)))) {
+          if (s.appliedChanges >= changesOf(k)) states.set(k, s);
         }
         return states.size === INTERSECTIONS;
       },
@@ -109,10 +117,7 @@ describe("ordering at the city's scale", () => {
     await waitFor(
       () => `the ${resent.length} re-sent changes dropped (${dropped} so far)`,
       async () => {
-        for (let k = 0; k < INTERSECTIONS; k++) {
-          const s = await c.doc<Intersection>(`intersection#i-${800 + k}`, "state");
-          if (s) states.set(k, s);
-        }
+        for (const [k, s] of await read(everyOne)) states.set(k, s);
         dropped = [...states.values()].reduce((n, s) => n + s.duplicatesDropped, 0);
         return dropped >= resent.length;
       },

@@ -3,7 +3,7 @@
  * whose downstream always times out (transient) is retried with backoff and reaches the DLQ after
  * 3 receives, with its reason; its group's later messages are applied once it has left. The
  * permanent case (DLQ at once, the group goes on) is in
- * test/integration/functions/local-cloud-dead-letters.test.ts.
+ * test/integration/functions/dead-letters.suite.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LightState } from "../../../events/catalog/common.ts";

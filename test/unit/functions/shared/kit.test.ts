@@ -1,5 +1,5 @@
 import type { Context } from "aws-lambda";
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { ManualClock } from "../../../../functions/shared/clock.ts";
 import { cityHandler, lazy } from "../../../../functions/shared/kit.ts";
 import { cityEvent, eventBridgeJson, sqsEvent, sqsRecord, T0 } from "../fixtures.ts";
@@ -34,6 +34,9 @@ function captureEmf() {
 
 beforeAll(() => {
   vi.stubEnv("POWERTOOLS_LOG_LEVEL", "SILENT");
+});
+afterAll(() => {
+  vi.unstubAllEnvs();
 });
 
 afterEach(() => {

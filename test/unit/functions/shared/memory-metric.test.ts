@@ -1,5 +1,5 @@
 /** The kit emits the memory alarm's EMF metric (MemoryRssMb by {service}) after every batch. */
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { ManualClock } from "../../../../functions/shared/clock.ts";
 import { cityHandler, lazy } from "../../../../functions/shared/kit.ts";
 import { MEMORY_METRIC } from "../../../../functions/shared/observability.ts";
@@ -8,6 +8,10 @@ import { sqsEvent, T0 } from "../fixtures.ts";
 beforeAll(() => {
   vi.stubEnv("POWERTOOLS_LOG_LEVEL", "SILENT");
 });
+afterAll(() => {
+  vi.unstubAllEnvs();
+});
+
 afterEach(() => {
   vi.restoreAllMocks();
 });

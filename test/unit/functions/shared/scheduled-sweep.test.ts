@@ -3,7 +3,7 @@
  * such an empty invocation closes analytics' due windows, applies traffic's expired holds and
  * posts media's queued items of quiet zones.
  */
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { analyticsHooks } from "../../../../functions/analytics/runtime.ts";
 import { AnalyticsService } from "../../../../functions/analytics/service.ts";
 import { InMemoryMediaChannel } from "../../../../functions/media/channel.ts";
@@ -22,6 +22,9 @@ const SCHEDULED = { Records: [] };
 
 beforeAll(() => {
   vi.stubEnv("POWERTOOLS_LOG_LEVEL", "SILENT");
+});
+afterAll(() => {
+  vi.unstubAllEnvs();
 });
 
 afterEach(() => {
