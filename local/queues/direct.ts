@@ -193,7 +193,7 @@ export function nextDueAt(queue: FauxQueue): number {
 function wake(queue: FauxQueue, until: number, signal: AbortSignal | undefined): Promise<void> {
   rearmOnVisibilityChange(queue);
   return new Promise((resolve) => {
-    const delay = Math.max(1, Math.min(until, nextDueAt(queue)) - Date.now());
+    const target = Math.min(until, nextDueAt(queue));
     const done = () => {
       clearTimeout(waiter.timer);
       const at = queue.pollWaiters.indexOf(waiter);
@@ -201,7 +201,14 @@ function wake(queue: FauxQueue, until: number, signal: AbortSignal | undefined):
       signal?.removeEventListener("abort", done);
       resolve();
     };
-    const waiter = { resolve: done, timer: setTimeout(done, delay) };
+    // A timer may fire a little before Date.now() reaches its deadline (timers keep their own
+    // clock): it then waits out the rest, so a visibility deadline is never looked at early.
+    const fire = () => {
+      const left = target - Date.now();
+      if (left > 0) waiter.timer = setTimeout(fire, left);
+      else done();
+    };
+    const waiter = { resolve: done, timer: setTimeout(fire, Math.max(1, target - Date.now())) };
     ours.add(waiter);
     queue.pollWaiters.push(waiter);
     signal?.addEventListener("abort", done, { once: true });
