@@ -5,6 +5,7 @@
  * Over the wire with the SDK, and through the direct queue port the local cloud's pollers use.
  */
 import {
+  ChangeMessageVisibilityCommand,
   CreateQueueCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
@@ -100,6 +101,79 @@ describe("FIFO receive: as many of one group as possible", () => {
       "c2",
       "d1",
     ]);
+  });
+
+  it("messages of a group that come back keep their order: expired, or released one by one", async () => {
+    const url = await fifoQueue(["a1", "a2", "a3", "b1"]);
+    // Visibility 0: the whole group is back at the next receive, in order.
+    const expired = await clients.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 3, VisibilityTimeout: 0 }),
+    );
+    expect((expired.Messages ?? []).map((m) => m.Body)).toEqual(["a1", "a2", "a3"]);
+    const held = await receive(url);
+    // Which group comes first is SQS's choice; within a group, the order is kept.
+    expect(bodies(held).filter((b) => b.startsWith("a"))).toEqual(["a1", "a2", "a3"]);
+    expect(bodies(held).sort()).toEqual(["a1", "a2", "a3", "b1"]);
+    // Released one at a time, first to last: still a1, a2, a3.
+    for (const m of held.filter((m) => m.body.startsWith("a"))) {
+      await clients.sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: url,
+          ReceiptHandle: m.handle,
+          VisibilityTimeout: 0,
+        }),
+      );
+    }
+    expect(bodies(await receive(url))).toEqual(["a1", "a2", "a3"]);
+  });
+
+  it("a group whose messages a receive sends to the DLQ is not held afterwards", async () => {
+    const dlq = await clients.sqs.send(
+      new CreateQueueCommand({
+        QueueName: "whole-groups-dlq.fifo",
+        Attributes: { FifoQueue: "true" },
+      }),
+    );
+    const dlqArn = await clients.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ["QueueArn"] }),
+    );
+    const source = await clients.sqs.send(
+      new CreateQueueCommand({
+        QueueName: "whole-groups-redriven.fifo",
+        Attributes: {
+          FifoQueue: "true",
+          ContentBasedDeduplication: "true",
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: dlqArn.Attributes?.QueueArn,
+            maxReceiveCount: 1,
+          }),
+        },
+      }),
+    );
+    const url = source.QueueUrl ?? "";
+    await clients.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: url,
+        Entries: ["g1", "g2"].map((body, i) => ({
+          Id: String(i),
+          MessageBody: body,
+          MessageGroupId: "g",
+        })),
+      }),
+    );
+    // First receive: both, visible again at once; the second moves both to the DLQ.
+    await clients.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+    );
+    expect(await receive(url)).toEqual([]);
+    expect(bodies(await receive(dlq.QueueUrl ?? ""))).toEqual(["g1", "g2"]);
+    await clients.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: url,
+        Entries: [{ Id: "0", MessageBody: "g3", MessageGroupId: "g" }],
+      }),
+    );
+    expect(bodies(await receive(url))).toEqual(["g3"]);
   });
 
   it("the direct queue port (the pollers' way in) receives the same way", async () => {
