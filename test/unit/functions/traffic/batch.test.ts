@@ -106,6 +106,25 @@ describe("traffic: one read and one write per intersection and batch", () => {
   });
 });
 
+describe("traffic: a copy of an event in the same batch", () => {
+  it("is applied and announced once (a FIFO receive hands a group's run over together)", async () => {
+    const store = new CountingDocs();
+    const bus = new InMemoryBus();
+    const service = container(store, bus, new ManualClock());
+    const accident = cityEvent("AccidentDetected", { location: LOCATION, severity: "high" });
+    const lights = changes(CYCLE.slice(0, 3));
+    const records = [...lights, accident, ...lights, accident];
+    const { failures } = await batch(service, records);
+    expect(failures).toEqual([]);
+    expect(bus.ofType("TrafficRerouted")).toHaveLength(1);
+    const ids = bus.events.map((e) => e.detail.meta.eventId);
+    expect(new Set(ids).size).toBe(ids.length);
+    const after = await service.intersection("i-7");
+    expect(after?.appliedChanges).toBe(2);
+    expect(store.puts).toBe(2); // the state with its outbox, then the outbox cleared
+  });
+});
+
 describe("traffic: two containers on one intersection", () => {
   it("a stale cache meets the version check, re-reads and applies in sequence order", async () => {
     const store = new InMemoryDocumentStore();
