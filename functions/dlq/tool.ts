@@ -6,8 +6,9 @@
  * only deleted on the next run, not sent again (never duplicated). Only a crash inside the send
  * call itself can repeat a send: FIFO queues drop it by deduplication id, and every consumer is
  * idempotent by event id. A resent message gets a new message id, so if it fails again its new
- * DLQ copy is redriven like any other. FIFO DLQs: SQS hands out one message per group at a time,
- * so `list` shows the oldest message of each group; `redrive` moves them all.
+ * DLQ copy is redriven like any other. FIFO DLQs: SQS hands out a group's messages together (at
+ * most 10 per receive) and holds the group while they are out, so `list` shows at most the
+ * oldest 10 of each group; `redrive` moves them all.
  */
 import { queueNameOf } from "../../events/arn.ts";
 import type { AnyCityEvent } from "../../events/catalog.ts";
