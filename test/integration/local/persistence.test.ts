@@ -2,7 +2,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateTableCommand, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  GetItemCommand,
+  PutItemCommand,
+  waitUntilTableExists,
+} from "@aws-sdk/client-dynamodb";
 import { CreateTopicCommand, ListTopicsCommand } from "@aws-sdk/client-sns";
 import {
   CreateQueueCommand,
@@ -28,6 +33,12 @@ describe("local cloud with --data-dir", () => {
         KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
         BillingMode: "PAY_PER_REQUEST",
       }),
+    );
+    // As on AWS, a table takes writes once it is ACTIVE; on a --data-dir its creation is written
+    // to LevelDB first, and a loaded machine's PutItem arrived before (ResourceNotFoundException).
+    await waitUntilTableExists(
+      { client: a.dynamodb, maxWaitTime: 30, minDelay: 1, maxDelay: 1 },
+      { TableName: "kept" },
     );
     await a.dynamodb.send(
       new PutItemCommand({ TableName: "kept", Item: { pk: { S: "stream#1" } } }),
