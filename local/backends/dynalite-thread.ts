@@ -122,6 +122,50 @@ function countDirectRequests(server: Server, post: (message: FromDynamoThread) =
   });
 }
 
+type Request = Extract<ToDynamoThread, { type: "request" }>;
+
+const targetOf = (message: Request) => {
+  const target = message.headers["x-amz-target"];
+  return typeof target === "string" ? target.slice(target.indexOf(".") + 1) : "";
+};
+
+/**
+ * CreateTable answers once its table is ACTIVE. dynalite answers CREATING and makes the table
+ * ACTIVE a timer and a LevelDB write later (createTableMs 0); a write in between was refused
+ * with ResourceNotFoundException, which clients writing right after creating (the local deploy,
+ * tests) met on a loaded machine. The answer still says CREATING, as AWS's does; a DescribeTable
+ * after it says ACTIVE.
+ */
+function serveCreateTable(
+  listener: RequestListener,
+  message: Request,
+  post: (message: FromDynamoThread) => void,
+): void {
+  serve(listener, message, (answer) => {
+    if (answer.type !== "response" || answer.status !== 200) return post(answer);
+    const name = (JSON.parse(answer.body) as { TableDescription?: { TableName?: string } })
+      .TableDescription?.TableName;
+    if (name === undefined) return post(answer);
+    const { "content-length": _length, ...headers } = message.headers;
+    const describe: Request = {
+      ...message,
+      headers: { ...headers, "x-amz-target": "DynamoDB_20120810.DescribeTable" },
+      body: new TextEncoder().encode(JSON.stringify({ TableName: name })),
+    };
+    const poll = (attempt: number) =>
+      serve(listener, describe, (status) => {
+        const table =
+          status.type === "response" && status.status === 200
+            ? (JSON.parse(status.body) as { Table?: { TableStatus?: string } }).Table
+            : undefined;
+        // At most ~2 s: then the answer goes anyway, as dynalite's own would have.
+        if (table?.TableStatus === "ACTIVE" || attempt >= 400) post(answer);
+        else setTimeout(() => poll(attempt + 1), 5);
+      });
+    poll(0);
+  });
+}
+
 function main(): void {
   const port = parentPort;
   if (!port) throw new Error("dynalite-thread.ts must run in a worker thread");
@@ -132,7 +176,10 @@ function main(): void {
   const listener = server.listeners("request")[0] as RequestListener;
   countDirectRequests(server, post);
   port.on("message", (message: ToDynamoThread) => {
-    if (message.type === "request") return serve(listener, message, post);
+    if (message.type === "request") {
+      if (targetOf(message) === "CreateTable") return serveCreateTable(listener, message, post);
+      return serve(listener, message, post);
+    }
     server.closeAllConnections();
     server.close((error) => {
       post(error ? { type: "stopped", error: String(error) } : { type: "stopped" });
