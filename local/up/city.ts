@@ -20,6 +20,7 @@ import {
   type ConsoleFeed,
   type ConsoleOptions,
   consoleFeed,
+  defaultConsolePort,
   type RunningConsole,
 } from "../console/index.ts";
 import { deployTopology } from "../deploy.ts";
@@ -181,11 +182,14 @@ function startConsole(
   functions: RunningFunctions,
   options: LocalCityOptions,
 ): Promise<RunningConsole> {
+  const chosen = options.console && options.console !== true ? options.console : {};
   return feed.start({
     cloud,
     resources,
     functions,
-    ...(options.console && options.console !== true ? { options: options.console } : {}),
+    // Beside the port asked for, not the one bound: with port 0 the cloud's port + 1 is some
+    // other process' ephemeral port as often as not (EADDRINUSE), so the console takes a free one.
+    options: { ...chosen, port: chosen.port ?? defaultConsolePort(options.port ?? 0) },
     onError: (e) => options.onError?.("console", e),
   });
 }
