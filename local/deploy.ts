@@ -6,13 +6,10 @@
  * `<prefix>-<logical id>` (FIFO queues end in `.fifo`). Idempotent: a second run changes nothing.
  */
 
-import { setTimeout as sleep } from "node:timers/promises";
 import {
   CreateTableCommand,
-  DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
-  ResourceNotFoundException,
 } from "@aws-sdk/client-dynamodb";
 import {
   CreateArchiveCommand,
@@ -161,35 +158,9 @@ async function deployTables(d: Deployment): Promise<Record<string, Named>> {
       throw error;
     });
   }
-  await Promise.all(ids.map((id) => tableActive(d.ddb, d.name(id))));
   return Object.fromEntries(
     ids.map((id) => [id, { name: d.name(id), arn: d.arn("dynamodb", `table/${d.name(id)}`) }]),
   );
-}
-
-/**
- * Waits until a table takes writes (ACTIVE), as CloudFormation does before it completes: a
- * created table is CREATING first, and on a --data-dir its creation is written to LevelDB before
- * it becomes ACTIVE (a write meanwhile is refused with ResourceNotFoundException).
- */
-async function tableActive(ddb: DynamoDBClient, name: string, timeoutMs = 30_000): Promise<void> {
-  const ends = Date.now() + timeoutMs;
-  for (let delay = 10; ; delay = Math.min(delay * 2, 500)) {
-    const status = await ddb
-      .send(new DescribeTableCommand({ TableName: name }))
-      .then((out) => out.Table?.TableStatus)
-      .catch((error: unknown) => {
-        if (error instanceof ResourceNotFoundException) return "not yet described";
-        throw error;
-      });
-    if (status === "ACTIVE") return;
-    if (Date.now() > ends) {
-      throw new Error(
-        `table ${name} is still ${status ?? "without a status"} after ${timeoutMs / 1000} s`,
-      );
-    }
-    await sleep(delay);
-  }
 }
 
 async function deployTopics(d: Deployment): Promise<Record<string, Named>> {

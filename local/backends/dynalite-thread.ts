@@ -104,9 +104,15 @@ function serve(
   }
 }
 
+/** A request's action, from its `X-Amz-Target` (`DynamoDB_20120810.<Action>`); "" without one. */
+function actionOf(headers: IncomingHttpHeaders): string {
+  const target = headers["x-amz-target"];
+  return typeof target === "string" ? target.slice(target.indexOf(".") + 1) : "";
+}
+
 /**
- * Counts each request served on the thread's own port by its action (`X-Amz-Target`
- * `DynamoDB_20120810.<Action>`), reported once per turn of the event loop.
+ * Counts each request served on the thread's own port by its action, reported once per turn of
+ * the event loop.
  */
 function countDirectRequests(server: Server, post: (message: FromDynamoThread) => void): void {
   const counts = new Map<string, number>();
@@ -115,8 +121,7 @@ function countDirectRequests(server: Server, post: (message: FromDynamoThread) =
     counts.clear();
   };
   server.prependListener("request", (req: { headers: IncomingHttpHeaders }) => {
-    const target = req.headers["x-amz-target"];
-    const action = typeof target === "string" ? target.slice(target.indexOf(".") + 1) : "";
+    const action = actionOf(req.headers);
     if (counts.size === 0) setImmediate(report);
     counts.set(action || "unknown", (counts.get(action || "unknown") ?? 0) + 1);
   });
@@ -124,16 +129,11 @@ function countDirectRequests(server: Server, post: (message: FromDynamoThread) =
 
 type Request = Extract<ToDynamoThread, { type: "request" }>;
 
-const targetOf = (message: Request) => {
-  const target = message.headers["x-amz-target"];
-  return typeof target === "string" ? target.slice(target.indexOf(".") + 1) : "";
-};
-
 /**
  * CreateTable answers once its table is ACTIVE. dynalite answers CREATING and makes the table
  * ACTIVE a timer and a LevelDB write later (createTableMs 0); a write in between was refused
  * with ResourceNotFoundException, which clients writing right after creating (the local deploy,
- * tests) met on a loaded machine. The answer still says CREATING, as AWS's does; a DescribeTable
+ * tests) met on a loaded machine. Every client of the gateway gets this, so none waits itself. The answer still says CREATING, as AWS's does; a DescribeTable
  * after it says ACTIVE.
  */
 function serveCreateTable(
@@ -177,7 +177,8 @@ function main(): void {
   countDirectRequests(server, post);
   port.on("message", (message: ToDynamoThread) => {
     if (message.type === "request") {
-      if (targetOf(message) === "CreateTable") return serveCreateTable(listener, message, post);
+      if (actionOf(message.headers) === "CreateTable")
+        return serveCreateTable(listener, message, post);
       return serve(listener, message, post);
     }
     server.closeAllConnections();

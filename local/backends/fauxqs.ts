@@ -239,8 +239,10 @@ export async function startQueueBackend(options: QueueBackendOptions): Promise<Q
     snsStore.persistence = persistence;
     for (const queue of sqsStore.allQueues()) queue.persistence = persistence;
   }
-  forEveryQueue(sqsStore, groupEveryFifoMessage);
-  forEveryQueue(sqsStore, receiveWholeGroups);
+  forEveryQueue(sqsStore, (queue) => {
+    groupEveryFifoMessage(queue);
+    receiveWholeGroups(queue);
+  });
 
   const app = buildApp({
     logger: false,

@@ -34,8 +34,8 @@ describe("local cloud with --data-dir", () => {
         BillingMode: "PAY_PER_REQUEST",
       }),
     );
-    // As on AWS, a table takes writes once it is ACTIVE; on a --data-dir its creation is written
-    // to LevelDB first, and a loaded machine's PutItem arrived before (ResourceNotFoundException).
+    // As on AWS, a client writes once the table is ACTIVE (locally CreateTable answers when it
+    // is: local/backends/dynalite-thread.ts), so the waiter's first look finds it.
     await waitUntilTableExists(
       { client: a.dynamodb, maxWaitTime: 30, minDelay: 1, maxDelay: 1 },
       { TableName: "kept" },
