@@ -6,15 +6,13 @@
  */
 import {
   ChangeMessageVisibilityCommand,
-  CreateQueueCommand,
   DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
 } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalCloud, startLocalCloud } from "../../../local/cloud.ts";
-import { clientsFor } from "./support.ts";
+import { clientsFor, createQueue, receiveOnce } from "./support.ts";
 
 let cloud: LocalCloud;
 let clients: ReturnType<typeof clientsFor>;
@@ -29,14 +27,11 @@ afterAll(async () => {
 
 let queues = 0;
 /** A FIFO queue holding the messages `<group><n>` in the order given. */
-async function fifoQueue(bodies: readonly string[]): Promise<string> {
-  const created = await clients.sqs.send(
-    new CreateQueueCommand({
-      QueueName: `whole-groups-${++queues}.fifo`,
-      Attributes: { FifoQueue: "true", ContentBasedDeduplication: "true" },
-    }),
-  );
-  const url = created.QueueUrl ?? "";
+async function fifoQueue(bodies: readonly string[]): Promise<{ url: string; arn: string }> {
+  const queue = await createQueue(clients.sqs, `whole-groups-${++queues}.fifo`, {
+    FifoQueue: "true",
+    ContentBasedDeduplication: "true",
+  });
   for (let i = 0; i < bodies.length; i += 10) {
     const entries = bodies.slice(i, i + 10).map((body, j) => ({
       Id: String(j),
@@ -44,19 +39,14 @@ async function fifoQueue(bodies: readonly string[]): Promise<string> {
       MessageGroupId: body.replace(/\d+$/, ""),
     }));
     const out = await clients.sqs.send(
-      new SendMessageBatchCommand({ QueueUrl: url, Entries: entries }),
+      new SendMessageBatchCommand({ QueueUrl: queue.url, Entries: entries }),
     );
     expect(out.Failed ?? []).toEqual([]);
   }
-  return url;
+  return queue;
 }
 
-async function receive(url: string) {
-  const out = await clients.sqs.send(
-    new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-  );
-  return (out.Messages ?? []).map((m) => ({ body: m.Body ?? "", handle: m.ReceiptHandle ?? "" }));
-}
+const receive = (url: string) => receiveOnce(clients.sqs, url);
 
 async function remove(url: string, received: readonly { handle: string }[]) {
   const out = await clients.sqs.send(
@@ -74,7 +64,7 @@ describe("FIFO receive: as many of one group as possible", () => {
   it("takes a group's messages together, in order, and none of a group in flight", async () => {
     const a = Array.from({ length: 12 }, (_, i) => `a${i + 1}`);
     const interleaved = ["a1", "b1", "a2", "b2", "a3", "b3", ...a.slice(3)];
-    const url = await fifoQueue(interleaved);
+    const { url } = await fifoQueue(interleaved);
     const first = await receive(url);
     expect(bodies(first)).toEqual(a.slice(0, 10));
     // Group a is in flight: the next receive has only b's, in order.
@@ -88,7 +78,7 @@ describe("FIFO receive: as many of one group as possible", () => {
   });
 
   it("fills the rest of a receive from the next groups, each whole and in order", async () => {
-    const url = await fifoQueue(["a1", "b1", "c1", "a2", "b2", "c2", "a3", "b3", "d1", "a4"]);
+    const { url } = await fifoQueue(["a1", "b1", "c1", "a2", "b2", "c2", "a3", "b3", "d1", "a4"]);
     expect(bodies(await receive(url))).toEqual([
       "a1",
       "a2",
@@ -104,7 +94,7 @@ describe("FIFO receive: as many of one group as possible", () => {
   });
 
   it("messages of a group that come back keep their order: expired, or released one by one", async () => {
-    const url = await fifoQueue(["a1", "a2", "a3", "b1"]);
+    const { url } = await fifoQueue(["a1", "a2", "a3", "b1"]);
     // Visibility 0: the whole group is back at the next receive, in order.
     const expired = await clients.sqs.send(
       new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 3, VisibilityTimeout: 0 }),
@@ -128,29 +118,12 @@ describe("FIFO receive: as many of one group as possible", () => {
   });
 
   it("a group whose messages a receive sends to the DLQ is not held afterwards", async () => {
-    const dlq = await clients.sqs.send(
-      new CreateQueueCommand({
-        QueueName: "whole-groups-dlq.fifo",
-        Attributes: { FifoQueue: "true" },
-      }),
-    );
-    const dlqArn = await clients.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ["QueueArn"] }),
-    );
-    const source = await clients.sqs.send(
-      new CreateQueueCommand({
-        QueueName: "whole-groups-redriven.fifo",
-        Attributes: {
-          FifoQueue: "true",
-          ContentBasedDeduplication: "true",
-          RedrivePolicy: JSON.stringify({
-            deadLetterTargetArn: dlqArn.Attributes?.QueueArn,
-            maxReceiveCount: 1,
-          }),
-        },
-      }),
-    );
-    const url = source.QueueUrl ?? "";
+    const dlq = await createQueue(clients.sqs, "whole-groups-dlq.fifo", { FifoQueue: "true" });
+    const { url } = await createQueue(clients.sqs, "whole-groups-redriven.fifo", {
+      FifoQueue: "true",
+      ContentBasedDeduplication: "true",
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 1 }),
+    });
     await clients.sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: url,
@@ -166,7 +139,7 @@ describe("FIFO receive: as many of one group as possible", () => {
       new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
     );
     expect(await receive(url)).toEqual([]);
-    expect(bodies(await receive(dlq.QueueUrl ?? ""))).toEqual(["g1", "g2"]);
+    expect(bodies(await receive(dlq.url))).toEqual(["g1", "g2"]);
     await clients.sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: url,
@@ -177,11 +150,7 @@ describe("FIFO receive: as many of one group as possible", () => {
   });
 
   it("the direct queue port (the pollers' way in) receives the same way", async () => {
-    const url = await fifoQueue(["x1", "y1", "x2", "y2", "x3"]);
-    const attributes = await clients.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }),
-    );
-    const arn = attributes.Attributes?.QueueArn ?? "";
+    const { arn } = await fifoQueue(["x1", "y1", "x2", "y2", "x3"]);
     const got = await cloud.queues.receiveMessage(arn, { maxMessages: 3, waitSeconds: 0 });
     expect(got.map((m) => m.body)).toEqual(["x1", "x2", "x3"]);
   });

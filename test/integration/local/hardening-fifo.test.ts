@@ -14,15 +14,13 @@ import {
   ChangeMessageVisibilityCommand,
   CreateQueueCommand,
   DeleteMessageCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
 } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalCloud, startLocalCloud } from "../../../local/cloud.ts";
 import { raw, sqsQueryRequest } from "./hardening-support.ts";
-import { clientsFor } from "./support.ts";
+import { clientsFor, createQueue, receiveOnce } from "./support.ts";
 
 let cloud: LocalCloud;
 let clients: ReturnType<typeof clientsFor>;
@@ -35,27 +33,13 @@ afterAll(async () => {
   await cloud?.stop();
 });
 
-async function queue(name: string, attributes: Record<string, string> = {}) {
-  const out = await clients.sqs.send(
-    new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
-  );
-  const url = out.QueueUrl ?? "";
-  const arn = await clients.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }),
-  );
-  return { url, arn: arn.Attributes?.QueueArn ?? "" };
-}
+const queue = (name: string, attributes: Record<string, string> = {}) =>
+  createQueue(clients.sqs, name, attributes);
 
 const fifo = { FifoQueue: "true", ContentBasedDeduplication: "true" };
 const redrive = (arn: string) => JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: 1 });
 
-/** One receive (no wait): the bodies handed out and their receipt handles. */
-async function receive(url: string, max = 10) {
-  const out = await clients.sqs.send(
-    new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: max, WaitTimeSeconds: 0 }),
-  );
-  return (out.Messages ?? []).map((m) => ({ body: m.Body ?? "", handle: m.ReceiptHandle ?? "" }));
-}
+const receive = (url: string, max?: number) => receiveOnce(clients.sqs, url, max);
 
 /** A FIFO queue fed group-less messages by a standard SNS topic (raw delivery). */
 async function fedByStandardTopic(name: string, bodies: readonly string[]): Promise<string> {

@@ -2,7 +2,12 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SNSClient } from "@aws-sdk/client-sns";
-import { SQSClient } from "@aws-sdk/client-sqs";
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
 
 export { WaitTimeoutError, waitFor } from "../../support/wait.ts";
 
@@ -17,6 +22,32 @@ export function clientsFor(endpoint: string, region = "us-east-1") {
     dynamodb: new DynamoDBClient(config),
     events: new EventBridgeClient(config),
   };
+}
+
+/** Creates a queue (or finds it, as SQS does for the same attributes): its URL and ARN. */
+export async function createQueue(
+  sqs: SQSClient,
+  name: string,
+  attributes: Record<string, string> = {},
+): Promise<{ url: string; arn: string }> {
+  const out = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  const url = out.QueueUrl ?? "";
+  const arn = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }),
+  );
+  return { url, arn: arn.Attributes?.QueueArn ?? "" };
+}
+
+/** One receive (no wait): the bodies handed out and their receipt handles. */
+export async function receiveOnce(
+  sqs: SQSClient,
+  url: string,
+  max = 10,
+): Promise<{ body: string; handle: string }[]> {
+  const out = await sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: max, WaitTimeSeconds: 0 }),
+  );
+  return (out.Messages ?? []).map((m) => ({ body: m.Body ?? "", handle: m.ReceiptHandle ?? "" }));
 }
 
 interface BatchEntry {
