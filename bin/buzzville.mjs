@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-// The `buzzville` command: teach Node TypeScript (tsx), then run the CLI written in TypeScript.
-// Once the command is done (its resources stopped), the process exits with its code at once.
-import { register } from "tsx/esm/api";
+// The `buzzville` command: on the city's memory profile (process-profile.mjs), teach Node
+// TypeScript (tsx), then run the CLI written in TypeScript. Once the command is done (its
+// resources stopped), the process exits with its code at once.
+import { relaunchWithProfile } from "./process-profile.mjs";
 
+relaunchWithProfile();
+const { register } = await import("tsx/esm/api");
 register();
 const { run } = await import("./cli.ts");
 process.exit(await run(process.argv.slice(2)));

@@ -55,7 +55,10 @@ export async function startDynamoBackend(
       updateTableMs: 0,
     },
   };
-  const thread = new Worker((await threadBundle(THREAD_SOURCE)).file, { workerData: init });
+  const thread = new Worker((await threadBundle(THREAD_SOURCE)).file, {
+    workerData: init,
+    resourceLimits: { maxYoungGenerationSizeMb: 8 },
+  });
   const link = new ThreadLink(thread, options.requests);
   const port = await link.ready;
   return {

@@ -1,0 +1,8 @@
+// Types of process-profile.mjs (plain JavaScript: bin/buzzville.mjs runs it before tsx loads).
+export declare const PROFILE_FLAGS: readonly string[];
+export declare function profiledLaunch(
+  env?: NodeJS.ProcessEnv,
+  execArgv?: readonly string[],
+  platform?: NodeJS.Platform,
+): { readonly flags: string[]; readonly env: NodeJS.ProcessEnv } | undefined;
+export declare function relaunchWithProfile(): void;
