@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm run bench`: the benchmarks (bench/run.ts) on the city's memory profile
-// (process-profile.mjs), as `buzzville up` runs the city.
+// `npm run bench`: the benchmarks (bench/run.ts) on the memory profile chosen
+// (BUZZVILLE_MEMORY_PROFILE, process-profile.mjs), as `buzzville up` runs the city.
 import { relaunchWithProfile } from "./process-profile.mjs";
 
 relaunchWithProfile();

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `buzzville` command: on the city's memory profile (process-profile.mjs), teach Node
+// The `buzzville` command: on the memory profile chosen (process-profile.mjs), teach Node
 // TypeScript (tsx), then run the CLI written in TypeScript. Once the command is done (its
 // resources stopped), the process exits with its code at once.
 import { relaunchWithProfile } from "./process-profile.mjs";
