@@ -3,10 +3,10 @@ import LongestFirstSequencer from "./test/support/sequencer.ts";
 
 export default defineConfig({
   test: {
-    // Integration files mostly wait on the local cloud (queues, batching windows, drains): five
+    // Integration files mostly wait on the local cloud (queues, batching windows, drains): three
     // files at a time keep both cores of a 2-core machine busy (docs/TESTING.md "How `npm test`
     // keeps to its time"; vitest's default is cores - 1).
-    maxWorkers: 5,
+    maxWorkers: 3,
     // The files known to run longest start first within their project (test/support/sequencer.ts).
     sequence: { sequencer: LongestFirstSequencer },
     projects: [
