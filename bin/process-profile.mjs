@@ -8,8 +8,8 @@
 //   their own limits (Worker resourceLimits);
 // - old generations grow in steps of 20 % rather than V8's default factor.
 // At 200 events/s the bench's process held 531-547 MB on it against 720-780 MB without it, but
-// its 400 events/s step stored 297-414 events/s where V8's and glibc's defaults kept 401-404: off
-// by default (docs/BENCHMARKS.md "Memory profile").
+// its 400 events/s step held 400 events/s in 1 of 5 runs, the defaults' in 7 of 8: off by
+// default (docs/BENCHMARKS.md "Memory profile").
 // All must be set before the process starts, so a command that runs the city replaces its process
 // once with them (same pid, stdio and signals: execve), before it loads anything else. A value the
 // user gave wins: MALLOC_ARENA_MAX from the environment, V8 flags from NODE_OPTIONS or the command
@@ -53,11 +53,10 @@ export function profiledLaunch(
 
 /**
  * Replaces this process with itself on the profile where chosen (else returns; on a value it does
- * not know, says so on stderr and exits 2). In
- * the relaunched process, the semi-space flag is then unset: V8 read it for this (the host)
- * thread when it started, and unset it lets each later thread take its own young generation
- * (Worker `resourceLimits`: the environments' and the DynamoDB thread's 8 MB), which a set flag
- * would override.
+ * not know, says so on stderr and exits 2). In the relaunched process the semi-space flag is then
+ * unset: V8 read it for this (the host) thread when it started, and unset it lets each later
+ * thread take its own young generation (Worker `resourceLimits`: the environments' and the
+ * DynamoDB thread's 8 MB), which a set flag would override.
  */
 export function relaunchWithProfile() {
   if (process.env[MARK] === "1" && process.execArgv.includes(HOST_SEMI_SPACE)) {

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { threadBundle } from "../bundles.ts";
 import { writeAwsError } from "../gateway/errors.ts";
+import { YOUNG_GENERATION_MB } from "../lambda/environment.ts";
 import type { RequestCounter } from "../request-counts.ts";
 import type { DynamoThreadInit, FromDynamoThread, ToDynamoThread } from "./dynalite-thread.ts";
 import { LocalBackendError } from "./errors.ts";
@@ -57,7 +58,7 @@ export async function startDynamoBackend(
   };
   const thread = new Worker((await threadBundle(THREAD_SOURCE)).file, {
     workerData: init,
-    resourceLimits: { maxYoungGenerationSizeMb: 8 },
+    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
   });
   const link = new ThreadLink(thread, options.requests);
   const port = await link.ready;

@@ -38,9 +38,10 @@ export function environmentExecArgv(hostArgv: readonly string[]): string[] {
 /**
  * Each environment's young generation, MB. V8's default for these heap sizes (~48 MB per
  * isolate) let every busy environment hold about 95 MB of heap; at 8 MB they stay near 40 MB
- * with no more CPU per event (docs/BENCHMARKS.md "Environments per function").
+ * with no more CPU per event (docs/BENCHMARKS.md "Environments per function"). The DynamoDB
+ * thread takes the same.
  */
-const YOUNG_GENERATION_MB = 8;
+export const YOUNG_GENERATION_MB = 8;
 
 /**
  * A worker thread on the given flags, less those Node refuses in a thread
