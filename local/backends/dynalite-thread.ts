@@ -133,8 +133,8 @@ type Request = Extract<ToDynamoThread, { type: "request" }>;
  * CreateTable answers once its table is ACTIVE. dynalite answers CREATING and makes the table
  * ACTIVE a timer and a LevelDB write later (createTableMs 0); a write in between was refused
  * with ResourceNotFoundException, which clients writing right after creating (the local deploy,
- * tests) met on a loaded machine. Every client of the gateway gets this, so none waits itself. The answer still says CREATING, as AWS's does; a DescribeTable
- * after it says ACTIVE.
+ * tests) met on a loaded machine. Every client of the gateway gets this, so none waits itself.
+ * The answer still says CREATING, as AWS's does; a DescribeTable after it says ACTIVE.
  */
 function serveCreateTable(
   listener: RequestListener,

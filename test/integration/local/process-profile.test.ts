@@ -1,8 +1,9 @@
 /**
  * The small-memory profile (bin/process-profile.mjs, docs/LOCAL.md "Memory profile"), chosen with
- * BUZZVILLE_MEMORY_PROFILE=small: a command that runs the city replaces its process once (execve: same pid, arguments and stdio) with glibc's
- * malloc arenas capped and the host thread's young generation bounded, leaves the other threads'
- * own limits alone, and never overrides what the user set.
+ * BUZZVILLE_MEMORY_PROFILE=small: a command that runs the city replaces its process once (execve:
+ * same pid, arguments and stdio) with glibc's malloc arenas capped and the host thread's young
+ * generation bounded, leaves the other threads' own limits alone, and never overrides what the
+ * user set.
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
