@@ -37,11 +37,12 @@ export function environmentExecArgv(hostArgv: readonly string[]): string[] {
 
 /**
  * Each environment's young generation, MB. V8's default for these heap sizes (~48 MB per
- * isolate) let every busy environment hold about 95 MB of heap; at 8 MB they stay near 40 MB
- * with no more CPU per event (docs/BENCHMARKS.md "Environments per function"). The DynamoDB
- * thread takes the same.
+ * isolate) let every busy environment hold about 95 MB of heap; at 8 MB they stayed near 40 MB
+ * with no more CPU per event, and at 4 MB the city held about 25 MB less at 200 events/s with
+ * the 400 events/s step still held (docs/BENCHMARKS.md "Memory profile"; 2 MB saved nothing
+ * more). The DynamoDB thread takes the same.
  */
-export const YOUNG_GENERATION_MB = 8;
+export const YOUNG_GENERATION_MB = 4;
 
 /**
  * A worker thread on the given flags, less those Node refuses in a thread

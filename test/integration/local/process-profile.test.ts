@@ -1,14 +1,14 @@
 /**
- * The small-memory profile (bin/process-profile.mjs, docs/LOCAL.md "Memory profile"), chosen with
- * BUZZVILLE_MEMORY_PROFILE=small: a command that runs the city replaces its process once (execve:
- * same pid, arguments and stdio) with glibc's malloc arenas capped and the host thread's young
- * generation bounded, leaves the other threads' own limits alone, and never overrides what the
- * user set.
+ * The memory profile (bin/process-profile.mjs, docs/LOCAL.md "Memory profile"),
+ * BUZZVILLE_MEMORY_PROFILE (`default` when unset): a command that runs the city replaces its
+ * process once (execve: same pid, arguments and stdio) with glibc's malloc arenas capped and the
+ * host thread's young generation bounded, leaves the other threads' own limits alone, and never
+ * overrides what the user set; `node` runs it as started.
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { describe, expect, it } from "vitest";
-import { PROFILE_FLAGS } from "../../../bin/process-profile.mjs";
+import { PROFILES } from "../../../bin/process-profile.mjs";
 
 const PROBE = "test/integration/local/fixtures/profile-probe.mjs";
 
@@ -18,6 +18,8 @@ interface Probed {
   readonly arenas: string | null;
   readonly args: string[];
   readonly threadNewSpaceMb: number;
+  /** The mark the relaunch set, as the running process sees it (removed once applied). */
+  readonly mark: string | null;
 }
 
 /** Runs the probe with `flags` and `env` over this process' environment; its pid and report. */
@@ -25,7 +27,7 @@ async function probe(flags: string[], env: Record<string, string | undefined>) {
   const childEnv = {
     ...process.env,
     BUZZVILLE_PROCESS_PROFILE: undefined,
-    BUZZVILLE_MEMORY_PROFILE: "small",
+    BUZZVILLE_MEMORY_PROFILE: undefined,
     ...env,
   };
   const child = spawn(process.execPath, [...flags, PROBE, "a", "--b"], { env: childEnv });
@@ -41,9 +43,9 @@ async function probe(flags: string[], env: Record<string, string | undefined>) {
   return { pid: child.pid, code, err, seen: code === 0 ? (JSON.parse(out) as Probed) : undefined };
 }
 
-describe.runIf(process.platform === "linux")("the small-memory profile", () => {
-  it("is off unless chosen: the process runs as started", async () => {
-    const { seen } = await probe([], { BUZZVILLE_MEMORY_PROFILE: undefined, NODE_OPTIONS: "" });
+describe.runIf(process.platform === "linux")("the memory profile", () => {
+  it("on `node`, the process runs as started", async () => {
+    const { seen } = await probe([], { BUZZVILLE_MEMORY_PROFILE: "node", NODE_OPTIONS: "" });
     expect(seen?.execArgv).toEqual([]);
     expect(seen?.arenas).toBe(process.env.MALLOC_ARENA_MAX ?? null);
   });
@@ -51,25 +53,36 @@ describe.runIf(process.platform === "linux")("the small-memory profile", () => {
   it("refuses an unknown choice with exit code 2, naming what is allowed", async () => {
     const { code, err } = await probe([], { BUZZVILLE_MEMORY_PROFILE: "tiny" });
     expect(code).toBe(2);
-    expect(err).toContain('BUZZVILLE_MEMORY_PROFILE must be "small"');
+    expect(err).toContain('BUZZVILLE_MEMORY_PROFILE must be "default"');
+    expect(err).toContain('got "tiny"');
   });
 
-  it("relaunches the same process (pid, arguments) with the flags and 2 malloc arenas", async () => {
+  it("by default relaunches the same process (pid, arguments) with its flag and 2 malloc arenas", async () => {
     const { pid, seen } = await probe([], { MALLOC_ARENA_MAX: undefined, NODE_OPTIONS: "" });
     expect(seen?.pid).toBe(pid);
     expect(seen?.args).toEqual(["a", "--b"]);
     expect(seen?.arenas).toBe("2");
-    expect(seen?.execArgv).toEqual(PROFILE_FLAGS);
+    expect(seen?.execArgv).toEqual(PROFILES.default);
+    // Applied once and unmarked: a city command it starts applies its own profile.
+    expect(seen?.mark).toBeNull();
   });
 
-  it("sizes only the host thread's young generation: a later thread keeps its own limit", async () => {
-    const { seen } = await probe([], { NODE_OPTIONS: "" });
-    // The thread's own 3 MB young generation (1 MB semi-spaces), not the host's 8 MB semi-spaces.
-    expect(seen?.threadNewSpaceMb).toBeLessThanOrEqual(2);
+  it("relaunches with the small profile's flags when chosen", async () => {
+    const { seen } = await probe([], { BUZZVILLE_MEMORY_PROFILE: "small", NODE_OPTIONS: "" });
+    expect(seen?.execArgv).toEqual(PROFILES.small);
   });
+
+  for (const profile of ["default", "small"]) {
+    it(`${profile}: sizes only the host thread's young generation, a later thread keeps its own`, async () => {
+      const { seen } = await probe([], { BUZZVILLE_MEMORY_PROFILE: profile, NODE_OPTIONS: "" });
+      // The thread's own 3 MB young generation (1 MB semi-spaces), not the host's 8-16 MB ones.
+      expect(seen?.threadNewSpaceMb).toBeLessThanOrEqual(2);
+    });
+  }
 
   it("keeps what the user set: their arenas, their flag of the same name, and nothing twice", async () => {
     const { seen } = await probe(["--heap-growing-percent=50"], {
+      BUZZVILLE_MEMORY_PROFILE: "small",
       MALLOC_ARENA_MAX: "4",
       NODE_OPTIONS: "--max-semi-space-size=16",
     });

@@ -1,33 +1,44 @@
 import { describe, expect, it } from "vitest";
-import { PROFILE_FLAGS, profiledLaunch } from "../../../bin/process-profile.mjs";
+import { PROFILES, profiledLaunch } from "../../../bin/process-profile.mjs";
 
 const SMALL = { BUZZVILLE_MEMORY_PROFILE: "small" };
 
-describe('profiledLaunch: the small-memory profile (docs/LOCAL.md "Memory profile")', () => {
-  it("adds the flags and 2 malloc arenas when chosen, and marks the relaunch", () => {
-    const launch = profiledLaunch({ ...SMALL, PATH: "/bin" }, [], "linux");
-    expect(launch?.flags).toEqual(PROFILE_FLAGS);
-    expect(launch?.env).toEqual({
-      ...SMALL,
-      PATH: "/bin",
-      MALLOC_ARENA_MAX: "2",
-      BUZZVILLE_PROCESS_PROFILE: "1",
-    });
+describe('profiledLaunch: the memory profile (docs/LOCAL.md "Memory profile")', () => {
+  it("is `default` when unset or empty: the host's 16 MB semi-spaces and 2 malloc arenas", () => {
+    for (const env of [{ PATH: "/bin" }, { PATH: "/bin", BUZZVILLE_MEMORY_PROFILE: "" }]) {
+      const launch = profiledLaunch(env, [], "linux");
+      expect(launch?.flags).toEqual(["--max-semi-space-size=16"]);
+      expect(launch?.env).toEqual({
+        ...env,
+        MALLOC_ARENA_MAX: "2",
+        BUZZVILLE_PROCESS_PROFILE: "1",
+      });
+    }
   });
 
-  it("is off unless chosen: unset, empty or default runs as is", () => {
-    expect(profiledLaunch({}, [], "linux")).toBeUndefined();
-    expect(profiledLaunch({ BUZZVILLE_MEMORY_PROFILE: "" }, [], "linux")).toBeUndefined();
-    expect(profiledLaunch({ BUZZVILLE_MEMORY_PROFILE: "default" }, [], "linux")).toBeUndefined();
+  it("adds the small profile's flags when chosen", () => {
+    const launch = profiledLaunch(SMALL, [], "linux");
+    expect(launch?.flags).toEqual(PROFILES.small);
+    expect(launch?.flags).toContain("--max-semi-space-size=8");
+    expect(launch?.env.MALLOC_ARENA_MAX).toBe("2");
+  });
+
+  it("runs as is on `node` (Node's and glibc's own sizes)", () => {
+    expect(profiledLaunch({ BUZZVILLE_MEMORY_PROFILE: "node" }, [], "linux")).toBeUndefined();
   });
 
   it("names what is allowed when the choice is unknown", () => {
     expect(() => profiledLaunch({ BUZZVILLE_MEMORY_PROFILE: "tiny" }, [], "linux")).toThrow(
-      'BUZZVILLE_MEMORY_PROFILE must be "small" (less memory, less throughput) or "default", got "tiny"',
+      `BUZZVILLE_MEMORY_PROFILE must be "default" (the city's sizes), "small" (less memory, less throughput) or "node" (Node's own sizes), got "tiny"`,
+    );
+    // Not an Object.prototype name either.
+    expect(() => profiledLaunch({ BUZZVILLE_MEMORY_PROFILE: "toString" }, [], "linux")).toThrow(
+      'got "toString"',
     );
   });
 
   it("relaunches once: the marked process runs as is", () => {
+    expect(profiledLaunch({ BUZZVILLE_PROCESS_PROFILE: "1" }, [], "linux")).toBeUndefined();
     expect(
       profiledLaunch({ ...SMALL, BUZZVILLE_PROCESS_PROFILE: "1" }, [], "linux"),
     ).toBeUndefined();
@@ -35,7 +46,7 @@ describe('profiledLaunch: the small-memory profile (docs/LOCAL.md "Memory profil
 
   it("applies only on Linux (glibc's arenas; execve)", () => {
     expect(profiledLaunch(SMALL, [], "darwin")).toBeUndefined();
-    expect(profiledLaunch(SMALL, [], "win32")).toBeUndefined();
+    expect(profiledLaunch({}, [], "win32")).toBeUndefined();
   });
 
   it("keeps the user's flags of the same name, from the command line or NODE_OPTIONS", () => {
