@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// The `buzzville` command: on the memory profile chosen (process-profile.mjs), teach Node
-// TypeScript (tsx), then run the CLI written in TypeScript. Once the command is done (its
+// The `buzzville` command: the commands that run the city (`up`, `local`) on the memory profile
+// chosen (process-profile.mjs; the others would only pay a second start), then teach Node
+// TypeScript (tsx) and run the CLI written in TypeScript. Once the command is done (its
 // resources stopped), the process exits with its code at once.
 import { relaunchWithProfile } from "./process-profile.mjs";
 
-relaunchWithProfile();
+if (["up", "local"].includes(process.argv[2] ?? "")) relaunchWithProfile();
 const { register } = await import("tsx/esm/api");
 register();
 const { run } = await import("./cli.ts");

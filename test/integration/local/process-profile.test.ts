@@ -89,4 +89,26 @@ describe.runIf(process.platform === "linux")("the memory profile", () => {
     expect(seen?.arenas).toBe("4");
     expect(seen?.execArgv).toEqual(["--heap-growing-percent=50"]);
   });
+
+  it("applies to the commands that run the city: `up` checks it, `help` runs no city", async () => {
+    const run = async (args: string[]) => {
+      const child = spawn(process.execPath, ["bin/buzzville.mjs", ...args], {
+        env: {
+          ...process.env,
+          BUZZVILLE_PROCESS_PROFILE: undefined,
+          BUZZVILLE_MEMORY_PROFILE: "tiny",
+        },
+      });
+      let err = "";
+      child.stderr.on("data", (d: Buffer) => {
+        err += d.toString();
+      });
+      const [code] = (await once(child, "close")) as [number | null];
+      return { code, err };
+    };
+    const up = await run(["up", "--help"]);
+    expect(up.code).toBe(2);
+    expect(up.err).toContain('got "tiny"');
+    expect((await run(["help"])).code).toBe(0);
+  });
 });
