@@ -8,8 +8,8 @@
 //   threads keep their own limits (Worker resourceLimits);
 // - `small` also grows old generations in steps of 20 % rather than V8's default factor.
 // At 200 events/s the bench's process held 562-608 MB on `default` against 720-780 MB on Node's
-// own sizes (`node`), its 400 events/s step at 400/s in 5 of 6 runs (`node` 3 of 3); `small` held
-// 531-547 MB but reached 400/s there in 1 of 5 runs (docs/BENCHMARKS.md "Memory profile").
+// own sizes (`node`), its 400 events/s step at 400/s in 5 of 6 runs (`node` in both); `small`
+// held 531-547 MB but reached 400/s there in 1 of 5 runs (docs/BENCHMARKS.md "Memory profile").
 // All must be set before the process starts, so a command that runs the city replaces its process
 // once with them (same pid, stdio and signals: execve), before it loads anything else. A value the
 // user gave wins: MALLOC_ARENA_MAX from the environment, V8 flags from NODE_OPTIONS or the command
