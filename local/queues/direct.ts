@@ -24,15 +24,21 @@ import {
 
 const ALL = ["All"];
 
-export function directQueuePort(sqs: FauxSqs, requests?: RequestCounter): QueuePort {
+/**
+ * The port over `sqs`. `traces` holds the messages' AWSTraceHeader system attribute, which fauxqs
+ * does not keep (local/xray/message-headers.ts); tests pass their own to look at it.
+ */
+export function directQueuePort(
+  sqs: FauxSqs,
+  requests?: RequestCounter,
+  traces = new MessageTraceHeaders(),
+): QueuePort {
   const { store, actions } = sqs;
   const call = <T>(action: string, run: () => T | Promise<T>): Promise<T> => {
     requests?.count("cloud", "sqs", action);
     return asQueueActionError(sqs, action, run);
   };
   const urlOf = (queueArn: string) => queueOf(sqs, queueArn).url;
-  // SQS' AWSTraceHeader system attribute, which fauxqs does not keep (local/xray/message-headers.ts).
-  const traces = new MessageTraceHeaders();
   return {
     sendMessage: (queueArn, entry) =>
       call("SendMessage", () => {
@@ -58,15 +64,23 @@ export function directQueuePort(sqs: FauxSqs, requests?: RequestCounter): QueueP
         (await longPoll(sqs, queueArn, options)).map((m) =>
           m.attributes.AWSTraceHeader !== undefined || traces.size === 0
             ? m
-            : { ...m, attributes: traces.attributes(m.messageId, { ...m.attributes }) },
+            : {
+                ...m,
+                attributes: traces.attributes(m.messageId, m.receiptHandle, { ...m.attributes }),
+              },
         ),
       ),
     deleteMessageBatch: (queueArn, entries) =>
       call("DeleteMessageBatch", () => {
         const Entries = entries.map((e) => ({ Id: e.id, ReceiptHandle: e.receiptHandle }));
-        return batchResult(
+        const result = batchResult(
           actions.deleteMessageBatch({ QueueUrl: urlOf(queueArn), Entries }, store),
         );
+        if (traces.size > 0) {
+          for (const e of entries)
+            if (result.successful.includes(e.id)) traces.deleted(e.receiptHandle);
+        }
+        return result;
       }),
     changeMessageVisibility: (queueArn, receiptHandle, seconds) =>
       call("ChangeMessageVisibility", () => {

@@ -223,13 +223,16 @@ export class DeliveryEngine {
     leaves: () => FlattenedEvent,
     ingestedAt: number,
   ): void {
-    let size: number | undefined;
+    let json: string | undefined;
+    let sizeBytes = 0;
     for (const archive of this.o.store.archives.values()) {
       if (archive.busName !== busName || archive.state !== "ENABLED") continue;
       if (archive.compiled && !matchesFlattened(archive.compiled, leaves())) continue;
-      size ??= Buffer.byteLength(JSON.stringify(event));
-      const sizeBytes = size;
-      archive.events.push({ event: structuredClone(event), ingestedAt, sizeBytes });
+      if (json === undefined) {
+        json = JSON.stringify(event);
+        sizeBytes = Buffer.byteLength(json);
+      }
+      archive.events.push({ json, ingestedAt, sizeBytes });
       this.emit({ type: "archived", archiveName: archive.name, eventId: event.id });
     }
   }

@@ -4,7 +4,7 @@
  * `replay-name` field (as AWS marks them), only to the FilterArns rules when given.
  */
 import type { EventBridgeStore, ReplayRecord } from "../store.ts";
-import type { Clock } from "../types.ts";
+import type { Clock, EventEnvelope } from "../types.ts";
 import type { DeliveryEngine } from "./engine.ts";
 
 export class ReplayRunner {
@@ -47,7 +47,7 @@ export class ReplayRunner {
       ? new Set(replay.destination.FilterArns)
       : undefined;
     for (const archived of selected) {
-      const event = { ...structuredClone(archived.event), "replay-name": replay.name };
+      const event = { ...(JSON.parse(archived.json) as EventEnvelope), "replay-name": replay.name };
       this.engine.publish(busName, event, {
         ingestedAt: this.clock.now(),
         ...(onlyRules ? { onlyRules } : {}),
