@@ -41,8 +41,9 @@ export interface RuleRecord {
 
 export interface ArchivedEvent {
   /**
-   * The event as JSON: one flat string holds an archived event in about a third of the memory
-   * of its parsed copy, and an archive keeps every event of its retention period.
+   * The event as JSON: built anyway for its size, it costs no deep copy to keep and holds the
+   * city's events in about 20 % less memory than a parsed copy (an archive keeps every event of
+   * its retention period).
    */
   readonly json: string;
   /** Epoch ms at which the bus received the event. */
