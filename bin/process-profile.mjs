@@ -7,7 +7,7 @@
 //   under load on 24 GB): 16 MB semi-spaces for the host thread only (8 MB in `small`); the other
 //   threads keep their own limits (Worker resourceLimits);
 // - `small` also grows old generations in steps of 20 % rather than V8's default factor.
-// At 200 events/s the bench's process held 562-608 MB on `default` against 720-780 MB on Node's
+// At 200 events/s the bench's process held 558-608 MB on `default` against 720-780 MB on Node's
 // own sizes (`node`), its 400 events/s step at 400/s in 5 of 6 runs (`node` in both); `small`
 // held 531-547 MB but reached 400/s there in 1 of 5 runs (docs/BENCHMARKS.md "Memory profile").
 // All must be set before the process starts, so a command that runs the city replaces its process
