@@ -11,14 +11,13 @@ import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
   SendMessageCommand,
-  SQSClient,
+  type SQSClient,
 } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type QueueBackend, startQueueBackend } from "../../../local/backends/fauxqs.ts";
-import { inProcessRequestHandler } from "../../../local/gateway/in-process.ts";
 import { directQueuePort } from "../../../local/queues/direct.ts";
 import type { QueuePort } from "../../../local/queues/port.ts";
-import { waitFor } from "./support.ts";
+import { inProcessSqs, waitFor } from "./support.ts";
 
 describe("direct queue port: long polls wake, they do not poll", () => {
   let backend: QueueBackend;
@@ -29,12 +28,7 @@ describe("direct queue port: long polls wake, they do not poll", () => {
 
   beforeAll(async () => {
     backend = await startQueueBackend({ region: "us-east-1" });
-    sqs = new SQSClient({
-      endpoint: "http://127.0.0.1:1",
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      requestHandler: inProcessRequestHandler(backend.inject, "127.0.0.1:1"),
-    });
+    sqs = inProcessSqs(backend);
     const { actions } = backend.sqs;
     // A spy, not a mock: every look goes on to fauxqs unchanged.
     port = directQueuePort({

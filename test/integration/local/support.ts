@@ -8,6 +8,8 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
+import type { QueueBackend } from "../../../local/backends/fauxqs.ts";
+import { inProcessRequestHandler } from "../../../local/gateway/in-process.ts";
 
 export { WaitTimeoutError, waitFor } from "../../support/wait.ts";
 
@@ -22,6 +24,16 @@ export function clientsFor(endpoint: string, region = "us-east-1") {
     dynamodb: new DynamoDBClient(config),
     events: new EventBridgeClient(config),
   };
+}
+
+/** A real SQS client served in process by a bare queue backend (no gateway, no port). */
+export function inProcessSqs(backend: QueueBackend, region = "us-east-1"): SQSClient {
+  return new SQSClient({
+    endpoint: "http://127.0.0.1:1",
+    region,
+    credentials,
+    requestHandler: inProcessRequestHandler(backend.inject, "127.0.0.1:1"),
+  });
 }
 
 /** Creates a queue (or finds it, as SQS does for the same attributes): its URL and ARN. */

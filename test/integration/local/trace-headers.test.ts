@@ -4,13 +4,13 @@
  * header, as SQS's does, and the header is dropped once the message is deleted, so what the
  * local cloud holds follows the messages in its queues, not every message it ever carried.
  */
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type QueueBackend, startQueueBackend } from "../../../local/backends/fauxqs.ts";
-import { inProcessRequestHandler } from "../../../local/gateway/in-process.ts";
 import { directQueuePort } from "../../../local/queues/direct.ts";
 import type { QueuePort } from "../../../local/queues/port.ts";
 import { MessageTraceHeaders } from "../../../local/xray/message-headers.ts";
+import { createQueue, inProcessSqs } from "./support.ts";
 
 const HEADER = "Root=1-6752a0c4-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1";
 
@@ -22,12 +22,7 @@ describe("trace headers of queued messages", () => {
 
   beforeAll(async () => {
     backend = await startQueueBackend({ region: "us-east-1" });
-    sqs = new SQSClient({
-      endpoint: "http://127.0.0.1:1",
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      requestHandler: inProcessRequestHandler(backend.inject, "127.0.0.1:1"),
-    });
+    sqs = inProcessSqs(backend);
     port = directQueuePort(backend.sqs, undefined, traces);
   });
   afterAll(async () => {
@@ -36,11 +31,7 @@ describe("trace headers of queued messages", () => {
   });
 
   it("every receive carries the header until the message is deleted, then it is dropped", async () => {
-    const { QueueUrl = "" } = await sqs.send(new CreateQueueCommand({ QueueName: "traced" }));
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }),
-    );
-    const arn = Attributes?.QueueArn ?? "";
+    const { arn } = await createQueue(sqs, "traced");
     const receive = async () => port.receiveMessage(arn, { maxMessages: 10, waitSeconds: 0 });
 
     await port.sendMessage(arn, { body: "traced", traceHeader: HEADER });
