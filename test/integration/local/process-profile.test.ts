@@ -22,15 +22,15 @@ interface Probed {
   readonly mark: string | null;
 }
 
-/** Runs the probe with `flags` and `env` over this process' environment; its pid and report. */
-async function probe(flags: string[], env: Record<string, string | undefined>) {
+/** Runs Node with `args` and `env` over this process' environment; its pid, code and output. */
+async function node(args: string[], env: Record<string, string | undefined>) {
   const childEnv = {
     ...process.env,
     BUZZVILLE_PROCESS_PROFILE: undefined,
     BUZZVILLE_MEMORY_PROFILE: undefined,
     ...env,
   };
-  const child = spawn(process.execPath, [...flags, PROBE, "a", "--b"], { env: childEnv });
+  const child = spawn(process.execPath, args, { env: childEnv });
   let out = "";
   child.stdout.on("data", (d: Buffer) => {
     out += d.toString();
@@ -40,7 +40,13 @@ async function probe(flags: string[], env: Record<string, string | undefined>) {
     err += d.toString();
   });
   const [code] = (await once(child, "close")) as [number | null];
-  return { pid: child.pid, code, err, seen: code === 0 ? (JSON.parse(out) as Probed) : undefined };
+  return { pid: child.pid, code, out, err };
+}
+
+/** Runs the probe with `flags` and `env`; its pid and report. */
+async function probe(flags: string[], env: Record<string, string | undefined>) {
+  const { pid, code, out, err } = await node([...flags, PROBE, "a", "--b"], env);
+  return { pid, code, err, seen: code === 0 ? (JSON.parse(out) as Probed) : undefined };
 }
 
 describe.runIf(process.platform === "linux")("the memory profile", () => {
@@ -91,21 +97,8 @@ describe.runIf(process.platform === "linux")("the memory profile", () => {
   });
 
   it("applies to the commands that run the city: `up` checks it, `help` runs no city", async () => {
-    const run = async (args: string[]) => {
-      const child = spawn(process.execPath, ["bin/buzzville.mjs", ...args], {
-        env: {
-          ...process.env,
-          BUZZVILLE_PROCESS_PROFILE: undefined,
-          BUZZVILLE_MEMORY_PROFILE: "tiny",
-        },
-      });
-      let err = "";
-      child.stderr.on("data", (d: Buffer) => {
-        err += d.toString();
-      });
-      const [code] = (await once(child, "close")) as [number | null];
-      return { code, err };
-    };
+    const run = (args: string[]) =>
+      node(["bin/buzzville.mjs", ...args], { BUZZVILLE_MEMORY_PROFILE: "tiny" });
     const up = await run(["up", "--help"]);
     expect(up.code).toBe(2);
     expect(up.err).toContain('got "tiny"');
