@@ -4,6 +4,7 @@
  * Lambda runner builds the very same bundles with them (local/lambda/bundles.ts). Plain data:
  * reading them loads neither aws-cdk-lib nor esbuild.
  */
+import { fileURLToPath } from "node:url";
 import type { BuildOptions } from "esbuild";
 
 /** ESM bundles need `require` for the CommonJS dependencies esbuild inlines. */
@@ -12,6 +13,11 @@ export const ESM_REQUIRE_BANNER =
 
 /** The deployed runtime's Node major (`nodejs24.x`), as an esbuild target. */
 export const BUNDLE_TARGET = "node24";
+
+/** What the bundles import for `node:http` (functions/shared/node-http.ts says why). */
+export const NODE_HTTP_SHIM = fileURLToPath(
+  new URL("../functions/shared/node-http.ts", import.meta.url),
+);
 
 /** File name of the bundle in its asset (`index.handler` on AWS). */
 export const BUNDLE_FILE = "index.mjs";
@@ -33,4 +39,6 @@ export const CONSUMER_BUNDLE_OPTIONS = {
   sourcesContent: false,
   // Bundle the AWS SDK too: the versions we test with are the versions we ship.
   external: [],
+  // `node:http` without loading undici (functions/shared/node-http.ts).
+  alias: { http: NODE_HTTP_SHIM, "node:http": NODE_HTTP_SHIM },
 } as const satisfies BuildOptions;

@@ -52,6 +52,10 @@ export function bundlingOptions(): nodejs.BundlingOptions {
     sourceMap: o.sourcemap,
     sourcesContent: o.sourcesContent,
     externalModules: [...o.external],
+    // esbuild's `alias` option, which NodejsFunction has no property for.
+    esbuildArgs: Object.fromEntries(
+      Object.entries(o.alias).map(([from, to]) => [`--alias:${from}`, to]),
+    ),
     forceDockerBundling: false,
   };
 }

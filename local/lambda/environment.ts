@@ -69,20 +69,40 @@ function refusedFlags(error: unknown): ReadonlySet<string> | undefined {
   return flags.length > 0 ? new Set(flags) : undefined;
 }
 
+const EAGER_SOURCE_MAPS = "--enable-source-maps";
+
+/**
+ * The function's variables for its thread, less `--enable-source-maps` in NODE_OPTIONS (a worker
+ * applies its `env`'s NODE_OPTIONS: the flag would parse the bundle's map at load), and the
+ * NODE_OPTIONS to restore with stacks mapped lazily (WorkerInit.nodeOptions), if it asked for them.
+ */
+export function lazySourceMaps(env: Readonly<Record<string, string>>): {
+  env: Record<string, string>;
+  nodeOptions?: string;
+} {
+  const nodeOptions = env.NODE_OPTIONS;
+  const flags = nodeOptions?.split(/\s+/).filter(Boolean) ?? [];
+  if (nodeOptions === undefined || !flags.includes(EAGER_SOURCE_MAPS)) return { env: { ...env } };
+  const { NODE_OPTIONS: _, ...rest } = env;
+  const kept = flags.filter((flag) => flag !== EAGER_SOURCE_MAPS).join(" ");
+  return { env: kept ? { ...rest, NODE_OPTIONS: kept } : rest, nodeOptions };
+}
+
 /** Starts an environment's thread on the runtime's worker bundle `workerFile`. */
 export function startEnvironmentThread(
   workerFile: string,
   init: WorkerInit,
   o: EnvironmentThreadOptions,
 ): Worker {
+  const { env, nodeOptions } = lazySourceMaps(o.env);
   const worker = workerWithHostFlags(workerFile, {
-    workerData: init,
+    workerData: nodeOptions === undefined ? init : { ...init, nodeOptions },
     execArgv: environmentExecArgv(process.execArgv),
     env: {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",
       TZ: "UTC",
-      ...o.env,
+      ...env,
     },
     stdout: true,
     stderr: true,

@@ -22,6 +22,12 @@ export interface WorkerInit {
    * skips compiling what an earlier one compiled (~40 % of its CPU). Absent: no cache.
    */
   readonly compileCacheDir?: string;
+  /**
+   * The function's NODE_OPTIONS when they ask for `--enable-source-maps`: the thread starts
+   * without the flag and maps stacks itself when one is first formatted (local/lambda/stack-maps.ts),
+   * and the function sees its variable as it was set. Absent: stacks as V8 writes them.
+   */
+  readonly nodeOptions?: string;
 }
 
 export type ToWorker = {

@@ -4,9 +4,11 @@
  * host starts this module from its own bundle (local/bundles.ts): no TypeScript at run time.
  */
 import nodeModule from "node:module";
+import { fileURLToPath } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
 import type { Context } from "aws-lambda";
 import type { FromWorker, InvokeContextData, ToWorker, WorkerInit } from "./protocol.ts";
+import { installLazySourceMaps } from "./stack-maps.ts";
 
 type Handler = (event: unknown, context: Context) => unknown;
 
@@ -43,6 +45,10 @@ async function main() {
   let handler: Handler;
   // module.enableCompileCache arrived in Node 22.1; an older Node loads without the cache.
   if (init.compileCacheDir) nodeModule.enableCompileCache?.(init.compileCacheDir);
+  if (init.nodeOptions !== undefined) {
+    process.env.NODE_OPTIONS = init.nodeOptions;
+    installLazySourceMaps(fileURLToPath(init.handlerUrl));
+  }
   try {
     const mod = (await import(init.handlerUrl)) as Record<string, unknown>;
     const exported = mod[init.exportName];

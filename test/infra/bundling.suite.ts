@@ -48,6 +48,9 @@ export function describeBundling(): void {
         const code = readFileSync(file, "utf8");
         expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
         expect(code).toMatch(/export\s*\{[^}]*as handler\s*\}|export\s*\{\s*handler\b/);
+        // node:http taken without an ESM import, which would load undici (functions/shared/node-http.ts).
+        expect(code).not.toMatch(/from\s*"(node:)?http"|import\(\s*"(node:)?http"\s*\)/);
+        expect(code).toContain('process.getBuiltinModule("node:http")');
       });
 
       it("deploys it as index.handler on ARM64 Node 24 with X-Ray active", () => {

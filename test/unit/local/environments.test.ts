@@ -1,6 +1,10 @@
 import { once } from "node:events";
 import { describe, expect, it } from "vitest";
-import { environmentExecArgv, workerWithHostFlags } from "../../../local/lambda/environment.ts";
+import {
+  environmentExecArgv,
+  lazySourceMaps,
+  workerWithHostFlags,
+} from "../../../local/lambda/environment.ts";
 import { defaultEnvironmentsPerFunction } from "../../../local/lambda/runtime.ts";
 
 describe("execution environments' defaults", () => {
@@ -39,5 +43,23 @@ describe("execution environments' defaults", () => {
     const [seen] = await once(worker, "message");
     expect(seen).toEqual(["--enable-source-maps"]);
     await worker.terminate();
+  });
+
+  it("starts a function's thread without --enable-source-maps, keeping its other options to restore", () => {
+    expect(lazySourceMaps({ A: "1", NODE_OPTIONS: "--enable-source-maps" })).toEqual({
+      env: { A: "1" },
+      nodeOptions: "--enable-source-maps",
+    });
+    expect(
+      lazySourceMaps({ NODE_OPTIONS: " --max-http-header-size=1  --enable-source-maps" }),
+    ).toEqual({
+      env: { NODE_OPTIONS: "--max-http-header-size=1" },
+      nodeOptions: " --max-http-header-size=1  --enable-source-maps",
+    });
+    // Without the flag nothing changes, and stacks stay as V8 writes them.
+    expect(lazySourceMaps({ NODE_OPTIONS: "--no-warnings" })).toEqual({
+      env: { NODE_OPTIONS: "--no-warnings" },
+    });
+    expect(lazySourceMaps({ A: "1" })).toEqual({ env: { A: "1" } });
   });
 });

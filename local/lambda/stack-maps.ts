@@ -1,0 +1,62 @@
+/**
+ * Source-mapped stack traces in an execution environment, the map read when a stack is first
+ * formatted. Node's `--enable-source-maps` (the functions' NODE_OPTIONS, as on Lambda) parses the
+ * bundle's map when the bundle loads: about 3 MB of heap in every environment, most of which never
+ * formats a stack (docs/LOCAL.md "How the functions run"). Frames in the bundle then name the
+ * TypeScript source, line and column, as with the flag; other frames are left as V8 wrote them.
+ */
+import { readFileSync } from "node:fs";
+import { SourceMap } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+/** The parts of V8's call site a frame is written from. */
+interface CallSiteLike {
+  getFileName(): string | undefined | null;
+  getLineNumber(): number | null;
+  getColumnNumber(): number | null;
+  toString(): string;
+}
+
+/** The map of `bundleFile` (its `.map` beside it), or null when there is none to read. */
+function mapOf(bundleFile: string): SourceMap | null {
+  try {
+    return new SourceMap(JSON.parse(readFileSync(`${bundleFile}.map`, "utf8")));
+  } catch {
+    return null;
+  }
+}
+
+/** The frame as V8 writes it, its position in the bundle replaced by the source's. */
+function mappedFrame(site: CallSiteLike, bundle: string, map: () => SourceMap | null): string {
+  const text = site.toString();
+  const file = site.getFileName();
+  const line = site.getLineNumber();
+  const column = site.getColumnNumber();
+  if (file !== bundle || line === null || column === null) return text;
+  const entry = map()?.findEntry(line - 1, column - 1);
+  if (!entry || !("originalSource" in entry)) return text;
+  const source = fileURLToPath(new URL(entry.originalSource, bundle));
+  const at = `${source}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
+  return text.replace(`${file}:${line}:${column}`, at);
+}
+
+/** The first line of a stack: what V8 writes (`Name: message`). */
+function headerOf(error: unknown): string {
+  try {
+    return Error.prototype.toString.call(error);
+  } catch {
+    return "Error";
+  }
+}
+
+/** Formats every stack of this thread with the bundle's positions mapped to its sources. */
+export function installLazySourceMaps(bundleFile: string): void {
+  const bundle = pathToFileURL(bundleFile).href;
+  let loaded: SourceMap | null | undefined;
+  const map = () => {
+    if (loaded === undefined) loaded = mapOf(bundleFile);
+    return loaded;
+  };
+  Error.prepareStackTrace = (error, sites) =>
+    headerOf(error) + sites.map((site) => `\n    at ${mappedFrame(site, bundle, map)}`).join("");
+}
