@@ -4,12 +4,15 @@
 // - glibc gives each thread a malloc arena of its own, up to 8 per core, and keeps what was freed
 //   in each: MALLOC_ARENA_MAX=2;
 // - V8 sizes the host's young generation from the machine's memory (its new space grew to 128 MB
-//   under load on 24 GB): 16 MB semi-spaces for the host thread only (8 MB in `small`); the other
-//   threads keep their own limits (Worker resourceLimits);
-// - `small` also grows old generations in steps of 20 % rather than V8's default factor.
-// At 200 events/s the bench's process held 558-608 MB on `default` against 720-780 MB on Node's
-// own sizes (`node`), its 400 events/s step at 400/s in 5 of 6 runs (`node` in both); `small`
-// held 531-547 MB but reached 400/s there in 1 of 5 runs (docs/BENCHMARKS.md "Memory profile").
+//   under load on 24 GB): 8 MB semi-spaces for the host thread only; the other threads keep their
+//   own limits (Worker resourceLimits);
+// - old generations grow in steps of at most 50 % (20 % in `small`) rather than V8's default
+//   factor (up to 4x), in every thread.
+// At 200 events/s the bench's process held 485-488 MB on `default` in 3 of 4 runs (558 in the
+// fourth), its 400 events/s step at 400/s in all four; 16 MB semi-spaces and V8's growth held
+// 557 MB, and --optimize-for-size 407-409 MB at 4.4 ms of CPU per event (docs/BENCHMARKS.md
+// "Memory profile"). `small` held 531-547 MB before the environments' savings but reached 400/s
+// there in 1 of 5 runs.
 // All must be set before the process starts, so a command that runs the city replaces its process
 // once with them (same pid, stdio and signals: execve), before it loads anything else. A value the
 // user gave wins: MALLOC_ARENA_MAX from the environment, V8 flags from NODE_OPTIONS or the command
@@ -22,7 +25,7 @@ const CHOICE = "BUZZVILLE_MEMORY_PROFILE";
 
 /** The V8 flags of each profile, each kept only where the user set none of its name. */
 export const PROFILES = {
-  default: ["--max-semi-space-size=16"],
+  default: ["--max-semi-space-size=8", "--heap-growing-percent=50"],
   small: ["--max-semi-space-size=8", "--heap-growing-percent=20"],
   node: undefined,
 };

@@ -4,10 +4,10 @@ import { PROFILES, profiledLaunch } from "../../../bin/process-profile.mjs";
 const SMALL = { BUZZVILLE_MEMORY_PROFILE: "small" };
 
 describe('profiledLaunch: the memory profile (docs/LOCAL.md "Memory profile")', () => {
-  it("is `default` when unset or empty: the host's 16 MB semi-spaces and 2 malloc arenas", () => {
+  it("is `default` when unset or empty: the host's 8 MB semi-spaces, 50 % growth, 2 malloc arenas", () => {
     for (const env of [{ PATH: "/bin" }, { PATH: "/bin", BUZZVILLE_MEMORY_PROFILE: "" }]) {
       const launch = profiledLaunch(env, [], "linux");
-      expect(launch?.flags).toEqual(["--max-semi-space-size=16"]);
+      expect(launch?.flags).toEqual(["--max-semi-space-size=8", "--heap-growing-percent=50"]);
       expect(launch?.env).toEqual({
         ...env,
         MALLOC_ARENA_MAX: "2",
