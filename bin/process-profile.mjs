@@ -8,8 +8,8 @@
 //   own limits (Worker resourceLimits);
 // - old generations grow in steps of at most 50 % (20 % in `small`) rather than V8's default
 //   factor (up to 4x), in every thread.
-// At 200 events/s the bench's process held 485-488 MB on `default` in 3 of 4 runs (558 in the
-// fourth), its 400 events/s step at 400/s in all four; 16 MB semi-spaces and V8's growth held
+// At 200 events/s the bench's process held 485-488 MB on `default` in 5 of 6 runs (558 in the
+// sixth), its 400 events/s step at 400/s in all six; 16 MB semi-spaces and V8's growth held
 // 557 MB, and --optimize-for-size 407-409 MB at 4.4 ms of CPU per event (docs/BENCHMARKS.md
 // "Memory profile"). `small` held 531-547 MB before the environments' savings but reached 400/s
 // there in 1 of 5 runs.
