@@ -3,7 +3,7 @@
  * the functions from the SAME bundles the CDK app deploys (options in infra/bundling.ts), and the
  * local cloud's own threads (the Lambda execution environment, the DynamoDB thread) start from
  * bundles of their TypeScript entries, so no thread transpiles TypeScript at start (docs/LOCAL.md
- * "How the functions run").
+ * "Functions (the Lambda runner)").
  *
  * A bundle is keyed by its entry, the esbuild version and options; its manifest lists every input
  * esbuild read (from the metafile) with a digest of the file's content. A later run reuses the

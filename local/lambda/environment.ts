@@ -1,7 +1,7 @@
 /**
  * One execution environment's thread: the runtime's worker bundle with the function's OWN
  * environment variables and memory limit, its stdout/stderr split into log lines
- * (docs/LOCAL.md "How the functions run").
+ * (docs/LOCAL.md "Functions (the Lambda runner)").
  */
 import { createInterface } from "node:readline";
 import { Worker, type WorkerOptions } from "node:worker_threads";

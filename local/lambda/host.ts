@@ -4,7 +4,7 @@
  * same esbuild bundle the CDK app deploys (local/bundles.ts), built or taken from the cache once.
  * One invocation per environment at a time; an environment that times out or crashes is
  * terminated and a fresh one is created for the next invocation (a cold start). `warm()` starts
- * `minInstances` environments ahead of traffic (docs/LOCAL.md "How the functions run").
+ * `minInstances` environments ahead of traffic (docs/LOCAL.md "Functions (the Lambda runner)").
  */
 import { randomUUID } from "node:crypto";
 import { dirname, join } from "node:path";

@@ -4,7 +4,7 @@
  * region, dummy credentials, the Powertools variables the CDK stack sets) and one event source
  * mapping per subscription. The functions run the bundles the CDK app deploys, each built once
  * per run (or found in the cache); `warm()` starts as many environments per function as its
- * pollers can keep busy before any traffic (docs/LOCAL.md "How the functions run").
+ * pollers can keep busy before any traffic (docs/LOCAL.md "Functions (the Lambda runner)").
  */
 import { availableParallelism } from "node:os";
 import type { SQSClient } from "@aws-sdk/client-sqs";

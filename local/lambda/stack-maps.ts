@@ -2,7 +2,7 @@
  * Source-mapped stack traces in an execution environment, the map read when a stack is first
  * formatted. Node's `--enable-source-maps` (the functions' NODE_OPTIONS, as on Lambda) parses the
  * bundle's map when the bundle loads: about 3 MB of heap in every environment, most of which never
- * formats a stack (docs/LOCAL.md "How the functions run"). Frames in the bundle then name the
+ * formats a stack (docs/LOCAL.md "Functions (the Lambda runner)"). Frames in the bundle then name the
  * TypeScript source, line and column, as with the flag; other frames are left as V8 wrote them.
  */
 import { readFileSync } from "node:fs";
@@ -35,7 +35,12 @@ function mappedFrame(site: CallSiteLike, bundle: string, map: () => SourceMap | 
   if (file !== bundle || line === null || column === null) return text;
   const entry = map()?.findEntry(line - 1, column - 1);
   if (!entry || !("originalSource" in entry)) return text;
-  const source = fileURLToPath(new URL(entry.originalSource, bundle));
+  let source: string;
+  try {
+    source = fileURLToPath(new URL(entry.originalSource, bundle));
+  } catch {
+    source = entry.originalSource; // not a file (another scheme): named as the map names it
+  }
   const at = `${source}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
   return text.replace(`${file}:${line}:${column}`, at);
 }
