@@ -2,14 +2,16 @@
 // local city is one process of a dozen threads (the host, the DynamoDB thread, one per execution
 // environment), each with its own V8 heap:
 // - glibc gives each thread a malloc arena of its own, up to 8 per core, and keeps what was freed
-//   in each: MALLOC_ARENA_MAX=2;
+//   in each: MALLOC_ARENA_MAX=2, and blocks of 128 KB or more mapped on their own
+//   (MALLOC_MMAP_THRESHOLD_=131072);
 // - V8 sizes the host's young generation from the machine's memory (its new space grew to 128 MB
 //   under load on 24 GB): 8 MB semi-spaces for the host thread only; the other threads keep their
 //   own limits (Worker resourceLimits);
 // - old generations grow in steps of at most 50 % (20 % in `small`) rather than V8's default
 //   factor (up to 4x), in every thread.
-// At 200 events/s the bench's process held 485-488 MB on `default` in 5 of 6 runs (558 in the
-// sixth), its 400 events/s step at 400/s in all six; 16 MB semi-spaces and V8's growth held
+// At 200 events/s the bench's process held 482-488 MB on `default` (7 runs; 531 MB in a run whose
+// environments compiled their bundles afresh, 558 before the mmap threshold), its 400 events/s
+// step at 400/s in all; 16 MB semi-spaces and V8's growth held
 // 557 MB, and --optimize-for-size 407-409 MB at 4.4 ms of CPU per event (docs/BENCHMARKS.md
 // "Memory profile"). `small` held 531-547 MB before the environments' savings but reached 400/s
 // there in 1 of 5 runs.
@@ -34,6 +36,18 @@ const ALLOWED =
   '"default" (the city\'s sizes), "small" (less memory, less throughput) or "node" (Node\'s own sizes)';
 
 /**
+ * glibc's malloc on `default` and `small`: 2 arenas; and blocks of 128 KB or more always mapped
+ * on their own, so freeing one gives it back (glibc otherwise raises that threshold as such blocks
+ * are freed, up to 32 MB, and keeps them in the arenas: the environments' first compilation of
+ * their bundles left about 50 MB there).
+ */
+const MALLOC_SETTINGS = { MALLOC_ARENA_MAX: "2", MALLOC_MMAP_THRESHOLD_: "131072" };
+
+/** The malloc settings the user gave, which win. */
+const mallocGiven = (env) =>
+  Object.fromEntries(Object.keys(MALLOC_SETTINGS).flatMap((k) => (env[k] ? [[k, env[k]]] : [])));
+
+/**
  * The command line and environment the profile relaunches with, or undefined: run as is (`node`
  * chosen, the profile already applied, or off Linux). Unset or empty is `default`. Throws on a
  * value it does not know.
@@ -53,7 +67,7 @@ export function profiledLaunch(
   const named = (flag) => flag.split("=", 1)[0];
   return {
     flags: flags.filter((f) => !given.some((g) => named(g) === named(f))),
-    env: { ...env, [MARK]: "1", MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? "2" },
+    env: { ...env, [MARK]: "1", ...MALLOC_SETTINGS, ...mallocGiven(env) },
   };
 }
 

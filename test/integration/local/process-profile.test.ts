@@ -16,6 +16,7 @@ interface Probed {
   readonly pid: number;
   readonly execArgv: string[];
   readonly arenas: string | null;
+  readonly mmapThreshold: string | null;
   readonly args: string[];
   readonly threadNewSpaceMb: number;
   /** The mark the relaunch set, as the running process sees it (removed once applied). */
@@ -63,11 +64,16 @@ describe.runIf(process.platform === "linux")("the memory profile", () => {
     expect(err).toContain('got "tiny"');
   });
 
-  it("by default relaunches the same process (pid, arguments) with its flag and 2 malloc arenas", async () => {
-    const { pid, seen } = await probe([], { MALLOC_ARENA_MAX: undefined, NODE_OPTIONS: "" });
+  it("by default relaunches the same process (pid, arguments) with its flags and malloc settings", async () => {
+    const { pid, seen } = await probe([], {
+      MALLOC_ARENA_MAX: undefined,
+      MALLOC_MMAP_THRESHOLD_: undefined,
+      NODE_OPTIONS: "",
+    });
     expect(seen?.pid).toBe(pid);
     expect(seen?.args).toEqual(["a", "--b"]);
     expect(seen?.arenas).toBe("2");
+    expect(seen?.mmapThreshold).toBe("131072");
     expect(seen?.execArgv).toEqual(PROFILES.default);
     // Applied once and unmarked: a city command it starts applies its own profile.
     expect(seen?.mark).toBeNull();

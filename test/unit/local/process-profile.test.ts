@@ -11,6 +11,7 @@ describe('profiledLaunch: the memory profile (docs/LOCAL.md "Memory profile")', 
       expect(launch?.env).toEqual({
         ...env,
         MALLOC_ARENA_MAX: "2",
+        MALLOC_MMAP_THRESHOLD_: "131072",
         BUZZVILLE_PROCESS_PROFILE: "1",
       });
     }
@@ -55,11 +56,13 @@ describe('profiledLaunch: the memory profile (docs/LOCAL.md "Memory profile")', 
         ...SMALL,
         NODE_OPTIONS: "--enable-source-maps  --max-semi-space-size=32",
         MALLOC_ARENA_MAX: "8",
+        MALLOC_MMAP_THRESHOLD_: "65536",
       },
       ["--heap-growing-percent=50"],
       "linux",
     );
     expect(launch?.flags).toEqual([]);
     expect(launch?.env.MALLOC_ARENA_MAX).toBe("8");
+    expect(launch?.env.MALLOC_MMAP_THRESHOLD_).toBe("65536");
   });
 });
