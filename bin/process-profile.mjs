@@ -9,16 +9,16 @@
 //   own limits (Worker resourceLimits);
 // - old generations grow in steps of at most 50 % (20 % in `small`) rather than V8's default
 //   factor (up to 4x), in every thread.
-// At 200 events/s the bench's process held 482-488 MB on `default` (7 runs; 531 MB in a run whose
-// environments compiled their bundles afresh, 558 before the mmap threshold), its 400 events/s
-// step at 400/s in all; 16 MB semi-spaces and V8's growth held
-// 557 MB, and --optimize-for-size 407-409 MB at 4.4 ms of CPU per event (docs/BENCHMARKS.md
+// At 200 events/s the bench's process held 482-488 MB on `default` (7 runs, 5 of them before the
+// mmap threshold; 531 MB in a run whose environments compiled their bundles afresh, 558 before
+// the mmap threshold), its 400 events/s step at 400/s in all; 16 MB semi-spaces and V8's growth
+// held 557 MB, and --optimize-for-size 407-409 MB at 4.4 ms of CPU per event (docs/BENCHMARKS.md
 // "Memory profile"). `small` held 531-547 MB before the environments' savings but reached 400/s
 // there in 1 of 5 runs.
 // All must be set before the process starts, so a command that runs the city replaces its process
 // once with them (same pid, stdio and signals: execve), before it loads anything else. A value the
-// user gave wins: MALLOC_ARENA_MAX from the environment, V8 flags from NODE_OPTIONS or the command
-// line. Not on Node builds without process.execve (before 22.15), nor off Linux.
+// user gave wins: MALLOC_ARENA_MAX or MALLOC_MMAP_THRESHOLD_ from the environment (a GLIBC_TUNABLES
+// of theirs is passed on as is), V8 flags from NODE_OPTIONS or the command line. Not on Node builds without process.execve (before 22.15), nor off Linux.
 
 import { setFlagsFromString } from "node:v8";
 
@@ -45,7 +45,9 @@ const MALLOC_SETTINGS = { MALLOC_ARENA_MAX: "2", MALLOC_MMAP_THRESHOLD_: "131072
 
 /** The malloc settings the user gave, which win. */
 const mallocGiven = (env) =>
-  Object.fromEntries(Object.keys(MALLOC_SETTINGS).flatMap((k) => (env[k] ? [[k, env[k]]] : [])));
+  Object.fromEntries(
+    Object.keys(MALLOC_SETTINGS).flatMap((k) => (env[k] !== undefined ? [[k, env[k]]] : [])),
+  );
 
 /**
  * The command line and environment the profile relaunches with, or undefined: run as is (`node`

@@ -1,7 +1,7 @@
 /**
  * The esbuild options of every consumer bundle, in one place: CDK's NodejsFunction renders them
  * for the deployment (`bundlingOptions()` in infra/constructs/consumer-function.ts) and the local
- * Lambda runner builds the very same bundles with them (local/lambda/bundles.ts). Plain data:
+ * Lambda runner builds the very same bundles with them (local/bundles.ts). Plain data:
  * reading them loads neither aws-cdk-lib nor esbuild.
  */
 import { fileURLToPath } from "node:url";

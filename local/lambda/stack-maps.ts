@@ -1,8 +1,9 @@
 /**
  * Source-mapped stack traces in an execution environment, the map read when a stack is first
  * formatted. Node's `--enable-source-maps` (the functions' NODE_OPTIONS, as on Lambda) parses the
- * bundle's map when the bundle loads: about 3 MB of heap in every environment, most of which never
- * formats a stack (docs/LOCAL.md "Functions (the Lambda runner)"). Frames in the bundle then name the
+ * bundle's map when the bundle loads: about 3 MB of heap in every environment, though one formats a
+ * stack only on an error path (with tracing on, a failed AWS call's stack is read, and that
+ * environment then holds the map) (docs/LOCAL.md "Functions (the Lambda runner)"). Frames in the bundle then name the
  * TypeScript source, line and column, as with the flag; other frames are left as V8 wrote them.
  */
 import { readFileSync } from "node:fs";
@@ -62,6 +63,23 @@ export function installLazySourceMaps(bundleFile: string): void {
     if (loaded === undefined) loaded = mapOf(bundleFile);
     return loaded;
   };
-  Error.prepareStackTrace = (error, sites) =>
-    headerOf(error) + sites.map((site) => `\n    at ${mappedFrame(site, bundle, map)}`).join("");
+  // Node's own formatter writes the first line (e.g. `RangeError [ERR_OUT_OF_RANGE]: ...` for
+  // its errors); it is given each call site with its frame mapped.
+  const previous = Error.prepareStackTrace;
+  Error.prepareStackTrace = (error, sites) => {
+    const mapped = sites.map((site) => withFrame(site, mappedFrame(site, bundle, map)));
+    if (previous) return previous(error, mapped);
+    return headerOf(error) + mapped.map((site) => `\n    at ${site}`).join("");
+  };
+}
+
+/** The call site, written as `frame`. */
+function withFrame(site: NodeJS.CallSite, frame: string): NodeJS.CallSite {
+  return new Proxy(site, {
+    get: (target, key) => {
+      if (key === "toString") return () => frame;
+      const value: unknown = Reflect.get(target, key);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }

@@ -13,6 +13,7 @@ const FIXTURE = "test/integration/local/fixtures/footprint.ts";
 
 interface Footprint {
   stack: string;
+  nodeErrorHeader: string;
   mapParsedAtLoad: boolean;
   nodeOptions: string | null;
   http: boolean;
@@ -52,6 +53,8 @@ describe("lean execution environments", () => {
     expect(seen.nodeOptions).toBe("--enable-source-maps");
     const [header, first] = seen.stack.split("\n");
     expect(header).toBe("Error: where");
+    // Node's own errors keep their code in the first line, as Node writes it.
+    expect(seen.nodeErrorHeader).toMatch(/^RangeError \[ERR_OUT_OF_RANGE\]: /);
     expect(first).toMatch(new RegExp(`at handler \\(${resolve(FIXTURE)}:${line}:\\d+\\)$`));
   });
 

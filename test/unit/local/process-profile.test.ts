@@ -64,5 +64,7 @@ describe('profiledLaunch: the memory profile (docs/LOCAL.md "Memory profile")', 
     expect(launch?.flags).toEqual([]);
     expect(launch?.env.MALLOC_ARENA_MAX).toBe("8");
     expect(launch?.env.MALLOC_MMAP_THRESHOLD_).toBe("65536");
+    // Set but empty is the user's too.
+    expect(profiledLaunch({ MALLOC_ARENA_MAX: "" }, [], "linux")?.env.MALLOC_ARENA_MAX).toBe("");
   });
 });
