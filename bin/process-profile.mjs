@@ -18,7 +18,8 @@
 // All must be set before the process starts, so a command that runs the city replaces its process
 // once with them (same pid, stdio and signals: execve), before it loads anything else. A value the
 // user gave wins: MALLOC_ARENA_MAX or MALLOC_MMAP_THRESHOLD_ from the environment (a GLIBC_TUNABLES
-// of theirs is passed on as is), V8 flags from NODE_OPTIONS or the command line. Not on Node builds without process.execve (before 22.15), nor off Linux.
+// of theirs is passed on as is), V8 flags from NODE_OPTIONS or the command line. Not on Node
+// builds without process.execve (before 22.15), nor off Linux.
 
 import { setFlagsFromString } from "node:v8";
 

@@ -1,22 +1,15 @@
 /**
  * Source-mapped stack traces in an execution environment, the map read when a stack is first
- * formatted. Node's `--enable-source-maps` (the functions' NODE_OPTIONS, as on Lambda) parses the
- * bundle's map when the bundle loads: about 3 MB of heap in every environment, though one formats a
- * stack only on an error path (with tracing on, a failed AWS call's stack is read, and that
- * environment then holds the map) (docs/LOCAL.md "Functions (the Lambda runner)"). Frames in the bundle then name the
- * TypeScript source, line and column, as with the flag; other frames are left as V8 wrote them.
+ * formatted (docs/LOCAL.md "Functions (the Lambda runner)"). Node's `--enable-source-maps` (the
+ * functions' NODE_OPTIONS, as on Lambda) parses the bundle's map when the bundle loads: about 3 MB
+ * of heap in every environment, though one formats a stack only on an error path (with tracing on,
+ * a failed AWS call's stack is read, and that environment then holds the map). Frames in the
+ * bundle then name the TypeScript source, line and column, as with the flag; other frames are left
+ * as V8 wrote them.
  */
 import { readFileSync } from "node:fs";
 import { SourceMap } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
-
-/** The parts of V8's call site a frame is written from. */
-interface CallSiteLike {
-  getFileName(): string | undefined | null;
-  getLineNumber(): number | null;
-  getColumnNumber(): number | null;
-  toString(): string;
-}
 
 /** The map of `bundleFile` (its `.map` beside it), or null when there is none to read. */
 function mapOf(bundleFile: string): SourceMap | null {
@@ -28,7 +21,7 @@ function mapOf(bundleFile: string): SourceMap | null {
 }
 
 /** The frame as V8 writes it, its position in the bundle replaced by the source's. */
-function mappedFrame(site: CallSiteLike, bundle: string, map: () => SourceMap | null): string {
+function mappedFrame(site: NodeJS.CallSite, bundle: string, map: () => SourceMap | null): string {
   const text = site.toString();
   const file = site.getFileName();
   const line = site.getLineNumber();
